@@ -1,0 +1,89 @@
+# torc - one non-recursive Makefile for the whole tree.
+#
+# Each top-level folder has a module.mk fragment that only lists its sources
+# and targets; the rules live here.  Everything is built out of tree into
+# $(O) (default build/).
+#
+#   make                 build everything (build/bin/torc, libraries, tests)
+#   make check           every test: Check unit tests, sanitizer run, valgrind
+#                        run, pytest suites, requirement-citation count
+#   make asan            the unit tests built and run with ASan + UBSan
+#   make valgrind        the unit tests run under valgrind
+#   make bench           benchmarks (ratios against baselines of the same run)
+#   make conformance     the suite against the reference target, with report
+#   make install PREFIX=/usr/local
+#   make format          reformat C sources; make format-check checks them
+#   make clean
+#
+# One test: CK_RUN_SUITE=deliver CK_RUN_CASE=entry1 build/tests/reference_tests
+
+O ?= build
+PREFIX ?= /usr/local
+SAN ?=
+
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+PYTEST ?= /usr/bin/python3 -m pytest
+
+WARN := -Wall -Wextra -Werror -pedantic -Wshadow -Wundef -Wstrict-prototypes \
+        -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wwrite-strings \
+        -Wformat=2 -Wvla -Wno-unused-parameter
+CSTD := -std=c11 -D_GNU_SOURCE
+OPT ?= -O2 -g
+ifneq ($(SAN),)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDSAN := -fsanitize=address,undefined
+endif
+CPPFLAGS += -Iharness/include -Ireference
+CFLAGS += $(CSTD) $(WARN) $(OPT) -fPIC -MMD -MP
+LDFLAGS += $(LDSAN)
+
+PKG_CHECK := $(shell pkg-config --cflags --libs check 2>/dev/null)
+PKG_PCAP := $(shell pkg-config --cflags --libs libpcap 2>/dev/null || echo -lpcap)
+PKG_JANSSON := $(shell pkg-config --cflags --libs jansson 2>/dev/null || echo -ljansson)
+
+# Filled by the fragments.
+ALL_TARGETS :=
+CHECK_TARGETS :=
+BENCH_TARGETS :=
+INSTALL_TARGETS :=
+CLANG_FORMAT_FILES :=
+
+.PHONY: all check asan valgrind bench conformance install clean format format-check
+all:
+
+include reference/module.mk
+include harness/module.mk
+include vectors/module.mk
+include conformance/module.mk
+include reports/module.mk
+
+all: $(ALL_TARGETS)
+
+# Objects: $(O)/obj/<path>.o from <path>.c.
+$(O)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+check: $(CHECK_TARGETS)
+
+bench: $(BENCH_TARGETS)
+
+# The sanitizer build lives in its own output tree.
+asan:
+	$(MAKE) O=$(O)/asan SAN=1 check-unit
+
+install: $(INSTALL_TARGETS)
+
+clean:
+	rm -rf $(O)
+
+C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(C_SOURCES)
+format-check:
+	@clang-format --dry-run --Werror $(C_SOURCES) && echo "format-check: ok"
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

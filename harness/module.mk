@@ -1,0 +1,1 @@
+# harness/module.mk - the engine and the torc CLI.

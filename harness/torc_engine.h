@@ -1,0 +1,98 @@
+/*
+ * torc_engine.h - interface for a module to run one vector against a target
+ * and judge what it did.
+ *
+ * The engine plays the host stack (poisoned BufferedData, guard-paged request
+ * buffers, allocation faults, serialization checks), replays the vector's
+ * script on its virtual clock, records the target's calls as a trace and
+ * judges it against the vector's expectation.  It knows nothing of the CLI,
+ * of isolation (fork, watchdog) or of output formats: torc_run.c does those.
+ */
+#ifndef TORC_ENGINE_H
+#define TORC_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <torc/target.h>
+
+#include "torc_vector.h"
+
+/* The closed set of verdicts (DESIGN.md), in order of severity for merging. */
+typedef enum torc_verdict {
+  TORC_PASS = 0,
+  TORC_PASS_NONSTRICT,
+  TORC_UNSUPPORTED,
+  TORC_WAIVED,
+  TORC_FAIL,
+  TORC_ERROR,
+  TORC_CRASH,
+  TORC_TIMEOUT,
+  TORC_VERDICT_COUNT
+} torc_verdict;
+
+/* "PASS", "PASS-NONSTRICT", ... */
+const char *torc_verdict_name(torc_verdict v);
+/* Inverse of torc_verdict_name; -1 when unknown. */
+int torc_verdict_parse(const char *name);
+
+#define TORC_MAX_VIOLATIONS 16
+#define TORC_MSG_SIZE 256
+
+typedef struct torc_violation {
+  char requirement[16]; /* "RCV-046" */
+  char message[TORC_MSG_SIZE];
+} torc_violation;
+
+/* Where the target first left the expected behaviour. */
+typedef struct torc_divergence {
+  int present;
+  uint32_t event_index;   /* index in the actual trace */
+  uint64_t stream_offset; /* offset in the flow's byte stream, or UINT64_MAX */
+  char expected[TORC_MSG_SIZE]; /* human text: event or hex bytes with context */
+  char actual[TORC_MSG_SIZE];
+} torc_divergence;
+
+typedef struct torc_result {
+  char id[64];
+  torc_verdict verdict;
+  char allowances[TORC_MSG_SIZE]; /* comma-separated, for PASS-NONSTRICT */
+  uint32_t nviolations;
+  torc_violation violations[TORC_MAX_VIOLATIONS];
+  torc_divergence divergence;
+  char detail[TORC_MSG_SIZE]; /* reason for UNSUPPORTED/ERROR/CRASH/TIMEOUT */
+  uint64_t duration_ns;
+  /* Event traces as JSON text (owned, malloc'd, may be NULL): for reports and
+   * repro bundles.  Freed by torc_result_clear(). */
+  char *expected_trace_json;
+  char *actual_trace_json;
+} torc_result;
+
+void torc_result_clear(torc_result *r);
+
+typedef struct torc_engine_opts {
+  int strict;             /* PASS-NONSTRICT becomes FAIL */
+  const char *log_path;   /* target log lines go here (NULL: discarded) */
+  int record_traces;      /* fill *_trace_json */
+} torc_engine_opts;
+
+typedef struct torc_engine torc_engine;
+
+/* Loads the target named by target_spec once (see torc_load.h) for many
+ * vectors.  Returns 0, or -1 with a message in errbuf (TORC_ERRBUF_SIZE). */
+int torc_engine_new(const char *target_spec, const torc_engine_opts *opts,
+                    torc_engine **out, char *errbuf);
+
+/* The loaded target's table (name, version, abi_version, capabilities) and
+ * its loader handle (status, is_remote, restart). */
+const torc_target *torc_engine_ops(const torc_engine *e);
+struct torc_loaded *torc_engine_loaded(torc_engine *e);
+
+/* Runs vector v against the target in the calling process (the caller
+ * isolates in-process targets with fork; out-of-process ones are isolated by
+ * their process).  Fills *r.  Returns 0 when a verdict was reached (any
+ * verdict), -1 on an internal error (r->verdict = TORC_ERROR). */
+int torc_engine_run(torc_engine *e, const torc_vector *v, torc_result *r);
+
+void torc_engine_free(torc_engine *e);
+
+#endif /* TORC_ENGINE_H */

@@ -1,0 +1,49 @@
+/*
+ * torc_load.h - interface for a module to load an offload target by name.
+ *
+ * The one place where target flavours are chosen (STYLE R12): the built-in
+ * reference, the built-in null target, a shared object exporting
+ * torc_target_init(), or "exec:COMMAND", a child process speaking the wire
+ * protocol of docs/wire-protocol.md through a proxy that presents the same
+ * torc_target table.  The engine talks to every flavour through the table
+ * only, via torc_call.h.
+ */
+#ifndef TORC_LOAD_H
+#define TORC_LOAD_H
+
+#include <stddef.h>
+#include <torc/target.h>
+
+typedef struct torc_loaded torc_loaded;
+
+/* Loads the target named by spec ("reference", "null", "exec:COMMAND" or a
+ * path to a .so; a spec containing '/' or ending in ".so" is a path) and
+ * initialises it with host/host_ctx, which must stay valid until
+ * torc_unload().  Fills *ops (validated: ABI version and struct size checked,
+ * every mandatory operation non-NULL) and *out.
+ * Returns 0 on success, or -1 with a one-line message in errbuf
+ * (TORC_ERRBUF_SIZE bytes) naming the target and the reason: file not found,
+ * symbol missing, ABI version mismatch, init refused, child failed to start. */
+int torc_load(const char *spec, const torc_host_ops *host, void *host_ctx,
+              torc_loaded **out, torc_target *ops, char *errbuf);
+
+/* 0 while the target is usable.  For an out-of-process target, after a
+ * child crash, a protocol error or a reply timeout: TORC_LOAD_CRASHED or
+ * TORC_LOAD_TIMEOUT, with the reason in why (n bytes).  The next call to
+ * torc_loaded_restart() starts a fresh child. */
+#define TORC_LOAD_CRASHED (-2)
+#define TORC_LOAD_TIMEOUT (-3)
+int torc_loaded_status(const torc_loaded *l, char *why, size_t n);
+int torc_loaded_restart(torc_loaded *l, char *errbuf);
+
+/* 1 when the target runs in another process (the engine then needs no fork
+ * for isolation), 0 otherwise. */
+int torc_loaded_is_remote(const torc_loaded *l);
+
+/* Reply timeout for out-of-process targets, in milliseconds (default 10000). */
+void torc_loaded_set_timeout(torc_loaded *l, unsigned ms);
+
+/* Calls ops->destroy, closes the shared object or stops the child. */
+void torc_unload(torc_loaded *l);
+
+#endif /* TORC_LOAD_H */

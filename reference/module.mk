@@ -1,0 +1,51 @@
+# reference/module.mk - the reference offload target and its Check tests.
+#
+# Lists sources and targets only; the rules live in the top Makefile.
+#   $(O)/lib/libtorc_reference.a   the reference target (sans-I/O library)
+#   $(O)/lib/torc-reference.so     the same, exporting torc_target_init()
+#   $(O)/tests/reference_tests     Check runner, one suite per module
+
+REF_SRCS := $(filter-out reference/torc_reference_so.c,$(wildcard reference/*.c))
+REF_OBJS := $(REF_SRCS:%.c=$(O)/obj/%.o)
+REF_LIB := $(O)/lib/libtorc_reference.a
+REF_SO := $(O)/lib/torc-reference.so
+
+REF_TEST_SRCS := $(wildcard reference/tests/*.c)
+REF_TEST_OBJS := $(REF_TEST_SRCS:%.c=$(O)/obj/%.o)
+REF_TESTS := $(O)/tests/reference_tests
+REF_SUITES_H := $(O)/gen/reference_suites.h
+
+ALL_TARGETS += $(REF_LIB) $(REF_SO) $(REF_TESTS)
+CHECK_TARGETS += check-unit asan valgrind
+
+$(REF_LIB): $(REF_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(REF_SO): $(O)/obj/reference/torc_reference_so.o $(REF_LIB)
+	@mkdir -p $(@D)
+	$(CC) -shared $(LDFLAGS) -o $@ $^
+
+# The runner's list of suites is every "Suite *xxx_suite(void)" defined in a
+# test file, so adding a suite never means editing a shared list.
+$(REF_SUITES_H): $(REF_TEST_SRCS)
+	@mkdir -p $(@D)
+	grep -ho '^Suite \*[a-z0-9_]*_suite(void)' $(REF_TEST_SRCS) | \
+	  sed 's/^Suite \*\([a-z0-9_]*\)_suite(void)/SUITE(\1)/' | sort > $@.tmp
+	mv $@.tmp $@
+
+$(O)/obj/reference/tests/main.o: $(REF_SUITES_H)
+$(O)/obj/reference/tests/%.o: CPPFLAGS += -I$(O)/gen -Ireference/tests
+
+$(REF_TESTS): $(REF_TEST_OBJS) $(REF_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_CHECK) -lm
+
+.PHONY: check-unit
+check-unit: $(REF_TESTS)
+	CK_VERBOSITY=minimal $(REF_TESTS)
+
+valgrind: $(REF_TESTS)
+	CK_FORK=no CK_VERBOSITY=minimal valgrind -q --error-exitcode=99 \
+	  --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  $(REF_TESTS)
