@@ -1,1 +1,13 @@
-# conformance/module.mk - sources and targets of conformance/ (rules live in the top Makefile).
+# conformance/module.mk - the requirement catalogue and the checks on it.
+#
+#   check-citations   how many MUST/MUST NOT/BEHAVIOR rows of groups A-I the
+#                     unit tests cite ("N of M"); fails below 90%, or with
+#                     fewer than 150 Check tests
+
+CATALOGUE := conformance/catalogue.json
+CHECK_TARGETS += check-citations
+
+.PHONY: check-citations
+check-citations:
+	/usr/bin/python3 conformance/citations.py --min-percent 90 --min-tests 150 \
+	  $(CATALOGUE) $(wildcard reference/tests/test_*.c)

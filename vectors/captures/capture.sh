@@ -124,6 +124,7 @@ fi
 # ---- topology names, cleanup -----------------------------------------------
 P=torc-cap-$$
 NS_S=$P-s NS_R=$P-r NS_M=$P-m NS_C=$P-c
+T=tc$$   # prefix for temporary interface names (IFNAMSIZ is 16)
 TMP=$(mktemp -d /tmp/torc-cap.XXXXXX)
 PIDS=()
 cleanup() {
@@ -159,6 +160,11 @@ addr_up() {  # ns dev v4addr v6addr
 no_ipv6() {  # ns dev: a link that must stay silent
   ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
 }
+wait_file() {  # file what
+  local i
+  for i in $(seq 1 100); do [ -e "$1" ] && return 0; sleep 0.05; done
+  die "timed out waiting for $2"
+}
 wait_for() {  # file pattern what
   local i
   for i in $(seq 1 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
@@ -175,11 +181,10 @@ case "$LINK" in
     if [ "$FAMILY" = 4 ]; then A_S=127.0.0.1 A_R=127.0.0.1; else A_S=::1 A_R=::1; fi
     ;;
   raw)
-    ip netns add "$NS_M"
     "$PY" "$HERE/impair_relay.py" --mode tun --a tS --netns-a "$NS_S" --b tR --netns-b "$NS_R" \
       --seed "$SEED" --ready-file "$TMP/relay.ready" 2>"$TMP/relay.log" &
     PIDS+=($!)
-    wait_for "$TMP/relay.ready" '' "the tun relay"
+    wait_file "$TMP/relay.ready" "the tun relay"
     ip -n "$NS_S" link set tS mtu "$MTU" up; ip -n "$NS_R" link set tR mtu "$MTU" up
     offloads_off "$NS_S" tS; offloads_off "$NS_R" tR
     ip -n "$NS_S" addr add 10.77.0.1/24 dev tS; ip -n "$NS_S" addr add fd77::1/64 dev tS nodad
@@ -188,20 +193,20 @@ case "$LINK" in
     ;;
   *)
     if [ "$USE_RELAY" = 0 ]; then
-      ip link add "$P-vs" type veth peer name "$P-vr"
-      ip link set "$P-vs" netns "$NS_S" name vS; ip link set "$P-vr" netns "$NS_R" name vR
+      ip link add "${T}vs" type veth peer name "${T}vr"
+      ip link set "${T}vs" netns "$NS_S" name vS; ip link set "${T}vr" netns "$NS_R" name vR
     else
       ip netns add "$NS_M"
       ip netns exec "$NS_M" sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
-      ip link add "$P-vs" type veth peer name "$P-m0"
-      ip link add "$P-vr" type veth peer name "$P-m1"
-      ip link set "$P-vs" netns "$NS_S" name vS; ip link set "$P-vr" netns "$NS_R" name vR
-      ip link set "$P-m0" netns "$NS_M" name m0; ip link set "$P-m1" netns "$NS_M" name m1
+      ip link add "${T}vs" type veth peer name "${T}m0"
+      ip link add "${T}vr" type veth peer name "${T}m1"
+      ip link set "${T}vs" netns "$NS_S" name vS; ip link set "${T}vr" netns "$NS_R" name vR
+      ip link set "${T}m0" netns "$NS_M" name m0; ip link set "${T}m1" netns "$NS_M" name m1
       MIRROR=()
       if [ "$LINK" = vlan ]; then
         ip netns add "$NS_C"; ip -n "$NS_C" link set lo up
-        ip link add "$P-m2" type veth peer name "$P-sp"
-        ip link set "$P-m2" netns "$NS_M" name m2; ip link set "$P-sp" netns "$NS_C" name span0
+        ip link add "${T}m2" type veth peer name "${T}sp"
+        ip link set "${T}m2" netns "$NS_M" name m2; ip link set "${T}sp" netns "$NS_C" name span0
         no_ipv6 "$NS_C" span0
         ip -n "$NS_C" link set span0 mtu $((MTU + 4)) up; offloads_off "$NS_C" span0
         ip netns exec "$NS_C" ethtool -K span0 rxvlan off txvlan off >/dev/null 2>&1 || true
@@ -216,7 +221,7 @@ case "$LINK" in
         --seed "$SEED" --drop "$RDROP" --reorder "$REORDER" --dup "$DUP" --delay "$DELAY" \
         --jitter "$JITTER" --ready-file "$TMP/relay.ready" 2>"$TMP/relay.log" &
       PIDS+=($!)
-      wait_for "$TMP/relay.ready" '' "the relay"
+      wait_file "$TMP/relay.ready" "the relay"
     fi
     addr_up "$NS_S" vS 10.77.0.1 fd77::1
     addr_up "$NS_R" vR 10.77.0.2 fd77::2
@@ -245,9 +250,9 @@ fi
 
 # ---- capture ---------------------------------------------------------------
 TCPDUMP_ARGS=(-i "$CAP_DEV")
-case "$LINK" in any) TCPDUMP_ARGS=(-i any) ;; sll2) TCPDUMP_ARGS=(-i any -y LINUX_SLL2) ;; esac
+case "$LINK" in any) TCPDUMP_ARGS=(-i any -y LINUX_SLL) ;; sll2) TCPDUMP_ARGS=(-i any -y LINUX_SLL2) ;; esac
 RAWOUT="$TMP/capture.pcap"
-ip netns exec "$CAP_NS" tcpdump "${TCPDUMP_ARGS[@]}" -n -w "$RAWOUT" -s 0 -B 4096 -U 2>"$TMP/tcpdump.log" &
+ip netns exec "$CAP_NS" tcpdump "${TCPDUMP_ARGS[@]}" -n -w "$RAWOUT" -s 0 -B 4096 -U --immediate-mode 2>"$TMP/tcpdump.log" &
 TCPDUMP_PID=$!
 PIDS+=($TCPDUMP_PID)
 wait_for "$TMP/tcpdump.log" "listening on" "tcpdump to start"
@@ -268,7 +273,7 @@ ip netns exec "$SEND_NS" timeout 300 "$PY" "$HERE/tcp_peer.py" send "${SEND_ARGS
   die "sender failed"
 wait "$RECV_PID" || die "receiver failed (stream mismatch?)"
 cat "$TMP/send.log" "$TMP/recv.log" >&2
-sleep 0.5     # let the last ACKs through (and the relay's delay queue drain)
+sleep 1       # let the last ACKs through (and the relay's delay queue drain)
 
 kill -INT "$TCPDUMP_PID"
 wait "$TCPDUMP_PID" || true
