@@ -155,7 +155,8 @@ addr_up() {  # ns dev v4addr v6addr
   ip -n "$1" link set dev "$2" mtu "$MTU" up
   offloads_off "$1" "$2"
   ip -n "$1" addr add "$3/24" dev "$2"
-  ip -n "$1" addr add "$4/64" dev "$2" nodad
+  # IPv6 needs an MTU of at least 1280; below that the kernel disables it on the link
+  [ "$MTU" -lt 1280 ] || ip -n "$1" addr add "$4/64" dev "$2" nodad
 }
 no_ipv6() {  # ns dev: a link that must stay silent
   ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
@@ -187,8 +188,10 @@ case "$LINK" in
     wait_file "$TMP/relay.ready" "the tun relay"
     ip -n "$NS_S" link set tS mtu "$MTU" up; ip -n "$NS_R" link set tR mtu "$MTU" up
     offloads_off "$NS_S" tS; offloads_off "$NS_R" tR
-    ip -n "$NS_S" addr add 10.77.0.1/24 dev tS; ip -n "$NS_S" addr add fd77::1/64 dev tS nodad
-    ip -n "$NS_R" addr add 10.77.0.2/24 dev tR; ip -n "$NS_R" addr add fd77::2/64 dev tR nodad
+    ip -n "$NS_S" addr add 10.77.0.1/24 dev tS; ip -n "$NS_R" addr add 10.77.0.2/24 dev tR
+    if [ "$MTU" -ge 1280 ]; then
+      ip -n "$NS_S" addr add fd77::1/64 dev tS nodad; ip -n "$NS_R" addr add fd77::2/64 dev tR nodad
+    fi
     CAP_DEV=tR SEND_DEV=tS
     ;;
   *)
