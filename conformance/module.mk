@@ -11,3 +11,8 @@ CHECK_TARGETS += check-citations
 check-citations:
 	/usr/bin/python3 conformance/citations.py --min-percent 90 --min-tests 150 \
 	  $(CATALOGUE) $(wildcard reference/tests/test_*.c)
+
+CHECK_TARGETS += check-conformance-py
+.PHONY: check-conformance-py
+check-conformance-py:
+	$(PYTEST) -q conformance/tests
