@@ -253,9 +253,13 @@ fi
 
 # ---- capture ---------------------------------------------------------------
 TCPDUMP_ARGS=(-i "$CAP_DEV")
+BUF_KIB=4096
 case "$LINK" in any) TCPDUMP_ARGS=(-i any -y LINUX_SLL) ;; sll2) TCPDUMP_ARGS=(-i any -y LINUX_SLL2) ;; esac
+# libpcap sizes each ring slot from the link MTU, but "any" has none, so with -s 0
+# every slot is ~256 KiB: a 4 MiB buffer would hold only ~15 frames.  Give it 128 MiB.
+case "$LINK" in any|sll2) BUF_KIB=131072 ;; esac
 RAWOUT="$TMP/capture.pcap"
-ip netns exec "$CAP_NS" tcpdump "${TCPDUMP_ARGS[@]}" -n -w "$RAWOUT" -s 0 -B 4096 -U --immediate-mode 2>"$TMP/tcpdump.log" &
+ip netns exec "$CAP_NS" tcpdump "${TCPDUMP_ARGS[@]}" -n -w "$RAWOUT" -s 0 -B "$BUF_KIB" -U --immediate-mode 2>"$TMP/tcpdump.log" &
 TCPDUMP_PID=$!
 PIDS+=($TCPDUMP_PID)
 wait_for "$TMP/tcpdump.log" "listening on" "tcpdump to start"

@@ -29,6 +29,7 @@ Counters are printed on SIGTERM/SIGINT.  Stdlib only (ctypes for setns).
 """
 import argparse
 import ctypes
+import errno
 import fcntl
 import heapq
 import os
@@ -148,7 +149,11 @@ class TunPort:
         return os.read(self.fd, 65536)
 
     def send(self, frame):
-        os.write(self.fd, frame)
+        try:
+            os.write(self.fd, frame)
+        except OSError as e:
+            if e.errno != errno.EIO:      # EIO: the device is not up yet (start-up noise)
+                raise
 
 
 def vlan_tag(frame, vid, pcp=0):

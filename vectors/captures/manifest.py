@@ -23,6 +23,7 @@ import struct
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True     # keep the capture folder free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tcp_peer import stream_bytes  # noqa: E402
 
