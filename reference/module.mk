@@ -31,7 +31,7 @@ $(REF_SO): $(O)/obj/reference/torc_reference_so.o $(REF_LIB)
 $(REF_SUITES_H): $(REF_TEST_SRCS)
 	@mkdir -p $(@D)
 	grep -ho '^Suite \*[a-z0-9_]*_suite(void)' $(REF_TEST_SRCS) | \
-	  sed 's/^Suite \*\([a-z0-9_]*\)_suite(void)/SUITE(\1)/' | sort > $@.tmp
+	  sed 's/^Suite \*\([a-z0-9_]*\)_suite(void)/SUITE(\1)/' | sort -u > $@.tmp
 	mv $@.tmp $@
 
 $(O)/obj/reference/tests/main.o: $(REF_SUITES_H)
@@ -49,3 +49,16 @@ valgrind: $(REF_TESTS)
 	CK_FORK=no CK_VERBOSITY=minimal valgrind -q --error-exitcode=99 \
 	  --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  $(REF_TESTS)
+
+# Throughput of the receive path against memcpy in the same run.
+REF_BENCH := $(O)/bench/bench_stream
+ALL_TARGETS += $(REF_BENCH)
+BENCH_TARGETS += bench-reference
+
+$(REF_BENCH): $(O)/obj/reference/bench/bench_stream.o $(REF_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+.PHONY: bench-reference
+bench-reference: $(REF_BENCH)
+	$(REF_BENCH) 256

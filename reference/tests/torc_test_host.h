@@ -114,8 +114,8 @@ uint32_t th_offload_status(const torc_test_host *h);
  * PENDING (RCV-091).  Returns the request id. */
 #define TH_CANARY_LEN 16u
 uint64_t th_post(torc_test_host *h, uint32_t size, int push);
-uint64_t th_post_prefilled(torc_test_host *h, uint32_t size,
-                           uint32_t prefilled, int push);
+uint64_t th_post_prefilled(torc_test_host *h, uint32_t size, uint32_t prefilled,
+                           int push);
 /* Posts n requests in ONE receive() call (sizes[i], all with push).
  * Returns the id of the first; the others follow consecutively. */
 uint64_t th_post_batch(torc_test_host *h, const uint32_t *sizes, uint32_t n,
@@ -124,22 +124,20 @@ uint64_t th_post_batch(torc_test_host *h, const uint32_t *sizes, uint32_t n,
  * (th_post_in_next_completion) or receive_indicate (..._indication) callback,
  * after recording it (RCV-107).  Several queued posts are made in one
  * receive() call.  Returns the id the request will get. */
-uint64_t th_post_in_next_completion(torc_test_host *h, uint32_t size,
-                                    int push);
-uint64_t th_post_in_next_indication(torc_test_host *h, uint32_t size,
-                                    int push);
+uint64_t th_post_in_next_completion(torc_test_host *h, uint32_t size, int push);
+uint64_t th_post_in_next_indication(torc_test_host *h, uint32_t size, int push);
 
 /* What the host knows about one request.  Valid until th_free(). */
 typedef struct th_req {
   uint64_t id;
   uint32_t size, prefilled;
   int push;
-  int completed;    /* number of times completed (must end 0 or 1) */
-  uint32_t status;  /* completion status (when completed) */
-  uint32_t bytes;   /* bytes placed by the target (when completed) */
+  int completed;       /* number of times completed (must end 0 or 1) */
+  uint32_t status;     /* completion status (when completed) */
+  uint32_t bytes;      /* bytes placed by the target (when completed) */
   uint64_t stream_off; /* delivered length before this request's bytes */
-  int event;        /* index of the COMPLETE event, or -1 */
-  int reentrant;    /* posted from inside a callback */
+  int event;           /* index of the COMPLETE event, or -1 */
+  int reentrant;       /* posted from inside a callback */
 } th_req;
 /* NULL when id is unknown. */
 const th_req *th_req_get(const torc_test_host *h, uint64_t id);
@@ -187,7 +185,8 @@ uint32_t th_outstanding_indications(const torc_test_host *h);
  * call that drives the target. */
 void th_set_auto_return(torc_test_host *h, int on);
 
-/* ---- Recording ------------------------------------------------------------ */
+/* ---- Recording ------------------------------------------------------------
+ */
 typedef enum th_event_type {
   TH_EV_OFFLOAD_DONE = 1,
   TH_EV_COMPLETE,
@@ -198,15 +197,15 @@ typedef enum th_event_type {
 
 typedef struct th_event {
   th_event_type type;
-  uint32_t status; /* OFFLOAD_DONE / TERMINATE_DONE status; INDICATE: the
-                      status the target passed (must be SUCCESS) */
+  uint32_t status;  /* OFFLOAD_DONE / TERMINATE_DONE status; INDICATE: the
+                       status the target passed (must be SUCCESS) */
   uint64_t time_us; /* virtual time of the call */
   /* COMPLETE */
   uint32_t count;
   const torc_completion *c; /* count entries, host copy */
   /* INDICATE */
   uint64_t indication_id;
-  uint32_t length;     /* total indicated bytes */
+  uint32_t length; /* total indicated bytes */
   uint32_t nfrags;
   uint32_t answer;     /* status the host returned */
   uint32_t consumed;   /* bytes the host counts as delivered */
@@ -272,7 +271,8 @@ void th_check_invariants(const torc_test_host *h);
 int th_violations(const torc_test_host *h);
 const char *th_first_violation(const torc_test_host *h);
 
-/* ---- Allocation faults (STYLE R16) ---------------------------------------- */
+/* ---- Allocation faults (STYLE R16) ----------------------------------------
+ */
 /* Fails the n-th allocation made through the hook from now (1-based); 0
  * cancels. */
 void th_fail_alloc_at(torc_test_host *h, uint64_t n);
