@@ -37,3 +37,84 @@ $(RUNNER_BIN): $(RUNNER_OBJS) $(HARNESS_LIB) $(REF_LIB)
 $(O)/lib/testtargets/%.so: $(O)/obj/harness/testtargets/%.o $(REF_LIB)
 	@mkdir -p $(@D)
 	$(CC) -shared $(LDFLAGS) -o $@ $^
+
+# H6: the loader/proxy/runner smoke driver used by harness/tests/test_loading.py
+LOAD_SMOKE := $(O)/tests/load_smoke
+ALL_TARGETS += $(LOAD_SMOKE)
+$(LOAD_SMOKE): $(O)/obj/harness/tests/load_smoke.o $(HARNESS_LIB) $(REF_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HARNESS_LIBS)
+
+# H9: Check unit tests of the harness library, one suite per module
+# (harness/unit/test_<module>.c).  As in reference/module.mk, the runner's
+# list of suites is every "Suite *xxx_suite(void)" defined in a test file.
+HARNESS_UNIT_SRCS := $(wildcard harness/unit/*.c)
+HARNESS_UNIT_OBJS := $(HARNESS_UNIT_SRCS:%.c=$(O)/obj/%.o)
+HARNESS_UNIT := $(O)/tests/harness_tests
+HARNESS_SUITES_H := $(O)/gen/harness_suites.h
+ALL_TARGETS += $(HARNESS_UNIT)
+CHECK_TARGETS += check-harness-unit
+
+$(HARNESS_SUITES_H): $(HARNESS_UNIT_SRCS)
+	@mkdir -p $(@D)
+	grep -ho '^Suite \*[a-z0-9_]*_suite(void)' $(HARNESS_UNIT_SRCS) | \
+	  sed 's/^Suite \*\([a-z0-9_]*\)_suite(void)/SUITE(\1)/' | sort -u > $@.tmp
+	mv $@.tmp $@
+
+$(O)/obj/harness/unit/main.o: $(HARNESS_SUITES_H)
+$(O)/obj/harness/unit/%.o: CPPFLAGS += -I$(O)/gen -Iharness/unit
+
+$(HARNESS_UNIT): $(HARNESS_UNIT_OBJS) $(HARNESS_LIB) $(REF_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_CHECK) $(HARNESS_LIBS)
+
+# The unit tests, then the same binary under valgrind.
+.PHONY: check-harness-unit
+check-harness-unit: $(HARNESS_UNIT)
+	CK_VERBOSITY=minimal $(HARNESS_UNIT)
+	CK_FORK=no CK_VERBOSITY=minimal valgrind -q --error-exitcode=99 \
+	  --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  $(HARNESS_UNIT)
+
+# H7: install (binaries, the vendor header, torc.pc, vectors, man page),
+# the end-to-end pytest of the CLI, and the harness benchmark.
+TORC_VERSION := $(shell sed -n 's/^\#define TORC_VERSION_STRING "\(.*\)"/\1/p' \
+                  harness/include/torc/target.h)
+INSTALL_TARGETS += install-harness
+CHECK_TARGETS += check-e2e
+BENCH_HARNESS := $(O)/bin/torc-bench-harness
+BENCH_HARNESS_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(wildcard harness/bench/*.c))
+BENCH_TARGETS += bench-harness
+
+.PHONY: install-harness check-e2e bench-harness
+install-harness: $(TORC_BIN) $(RUNNER_BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/torc \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/torc/vectors
+	install -m 755 $(TORC_BIN) $(RUNNER_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 harness/include/torc/target.h \
+	  $(DESTDIR)$(PREFIX)/include/torc/target.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(TORC_VERSION)|g' \
+	  harness/torc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/torc.pc
+	install -m 644 docs/torc.1 $(DESTDIR)$(PREFIX)/share/man/man1/torc.1
+	cd vectors && find . -path ./schema -prune -o -type f \( -name '*.json' \
+	  -o -name '*.pcap' -o -name '*.pcapng' \) -print | sort | \
+	  while read -r f; do \
+	    install -D -m 644 "$$f" "$(DESTDIR)$(PREFIX)/share/torc/vectors/$$f"; \
+	  done
+	install -D -m 644 vectors/schema/vector.schema.json \
+	  $(DESTDIR)$(PREFIX)/share/torc/schema/vector.schema.json
+	install -D -m 644 examples/adapter-skeleton/adapter.c \
+	  $(DESTDIR)$(PREFIX)/share/torc/examples/adapter-skeleton/adapter.c
+	install -D -m 644 examples/adapter-skeleton/Makefile \
+	  $(DESTDIR)$(PREFIX)/share/torc/examples/adapter-skeleton/Makefile
+
+check-e2e: $(TORC_BIN) $(RUNNER_BIN) $(TESTTARGET_SOS)
+	TORC_BUILD=$(O) $(PYTEST) -q harness/tests
+
+$(BENCH_HARNESS): $(BENCH_HARNESS_OBJS) $(HARNESS_LIB) $(REF_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HARNESS_LIBS)
+
+bench-harness: $(BENCH_HARNESS) $(RUNNER_BIN)
+	$(BENCH_HARNESS) --runner $(RUNNER_BIN) vectors

@@ -36,6 +36,15 @@ int torc_load(const char *spec, const torc_host_ops *host, void *host_ctx,
 int torc_loaded_status(const torc_loaded *l, char *why, size_t n);
 int torc_loaded_restart(torc_loaded *l, char *errbuf);
 
+/* Destroys the target instance and creates a fresh one of the same flavour
+ * with the same host, refilling *ops (user_data changes).  An exec: target's
+ * child process stays (cheap: no fork/exec).  Every connection must be
+ * closed first.  Call it between vectors of an out-of-process target so no
+ * state (the virtual clock, counters) crosses from one vector to the next,
+ * as the per-vector fork guarantees in process.  Returns 0, or -1 with a
+ * message in errbuf. */
+int torc_loaded_reset(torc_loaded *l, torc_target *ops, char *errbuf);
+
 /* 1 when the target runs in another process (the engine then needs no fork
  * for isolation), 0 otherwise. */
 int torc_loaded_is_remote(const torc_loaded *l);

@@ -1,0 +1,117 @@
+/*
+ * torc_cli_opts.c - helpers every torc command shares: string lists, usage
+ * errors, number parsing, and where vectors come from by default.
+ *
+ * Used by the command files (torc_cli_run.c, torc_cli_lint.c, ...) while
+ * they parse their options, before any vector runs.
+ */
+#include "torc_cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef TORC_DATADIR
+#define TORC_DATADIR "/usr/local/share"
+#endif
+
+void torc_strlist_add(torc_strlist *l, const char *s) {
+  if (l->n == l->cap) {
+    size_t ncap = l->cap ? l->cap * 2 : 8;
+    const char **nv = realloc(l->v, ncap * sizeof *nv);
+    if (!nv) {
+      fprintf(stderr, "torc: out of memory\n");
+      exit(TORC_EXIT_USAGE);
+    }
+    l->v = nv;
+    l->cap = ncap;
+  }
+  l->v[l->n++] = s;
+}
+
+void torc_strlist_free(torc_strlist *l) {
+  free(l->v);
+  memset(l, 0, sizeof *l);
+}
+
+int torc_cli_usage_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "torc %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nTry 'torc %s --help'.\n", cmd);
+  return TORC_EXIT_USAGE;
+}
+
+int torc_cli_parse_uint(const char *s, unsigned long min, unsigned long max,
+                        unsigned long *out) {
+  char *end;
+  unsigned long v;
+  if (!s || *s < '0' || *s > '9')
+    return -1;
+  errno = 0;
+  v = strtoul(s, &end, 10);
+  if (errno || *end || v < min || v > max)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+/* PREFIX/share/torc/vectors for an installed PREFIX/bin/torc (found from
+ * /proc/self/exe, so an installation can move), or "" when not found. */
+static void installed_vectors(char *out, size_t n) {
+  char exe[4096];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  char *slash;
+  struct stat st;
+  out[0] = '\0';
+  if (len <= 0)
+    return;
+  exe[len] = '\0';
+  if ((slash = strrchr(exe, '/')) == NULL)
+    return;
+  *slash = '\0'; /* PREFIX/bin */
+  if ((slash = strrchr(exe, '/')) == NULL)
+    return;
+  *slash = '\0'; /* PREFIX */
+  snprintf(out, n, "%.*s/share/torc/vectors", (int)(n - 32), exe);
+  if (stat(out, &st) != 0 || !S_ISDIR(st.st_mode))
+    out[0] = '\0';
+}
+
+const char *torc_cli_default_vectors(void) {
+  static char installed[4096];
+  struct stat st;
+  const char *env = getenv("TORC_VECTORS");
+  if (env && *env)
+    return env;
+  if (stat("vectors", &st) == 0 && S_ISDIR(st.st_mode))
+    return "vectors";
+  installed_vectors(installed, sizeof installed);
+  if (!installed[0])
+    snprintf(installed, sizeof installed, "%s/torc/vectors", TORC_DATADIR);
+  return installed;
+}
+
+int torc_cli_load_vectors(const char *cmd, const char *const *paths, size_t n,
+                          torc_vector ***vs, size_t *nvs) {
+  char err[1024];
+  const char *def[1];
+  if (n == 0) {
+    def[0] = torc_cli_default_vectors();
+    paths = def;
+    n = 1;
+  }
+  err[0] = '\0';
+  if (torc_vector_load_all(paths, n, vs, nvs, err, sizeof err) != 0) {
+    fprintf(stderr, "%s\n", err[0] ? err : "cannot load vectors");
+    (void)cmd;
+    return -1;
+  }
+  return 0;
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/python3
+"""A misbehaving out-of-process target speaking docs/wire-protocol.md on
+stdin/stdout, for test_loading.py: proves the proxy survives a child that
+lies.  Usage: fake_wire_target.py MODE, where MODE is one of
+
+  ok         a well-behaved do-nothing target (control case)
+  garbage    answers the first operation after HELLO with random bytes
+  huge       announces a message of 0xFFFFFFFF bytes
+  wrongret   answers CONN_OPEN with a RET for another call
+  silent     never answers anything after HELLO
+  badfree    frees an allocation token the host never gave
+  overclaim  completes each request claiming and sending 100 bytes more
+             than its size (the proxy must copy at most size bytes and pass
+             the claim on unchanged)
+  newabi     declares target ABI 99 in its HELLO answer
+"""
+import os
+import struct
+import sys
+
+HELLO, RET = 0x01, 0x40
+OP_DESTROY, OP_CONN_OPEN, OP_RECEIVE, OP_GET_STATS = 0x10, 0x11, 0x14, 0x19
+OP_RESET = 0x1A
+UP_FREE, UP_RECEIVE_COMPLETE = 0x31, 0x34
+
+inp = os.fdopen(0, "rb", buffering=0)
+out = os.fdopen(1, "wb", buffering=0)
+
+
+def read_exact(n):
+    b = b""
+    while len(b) < n:
+        c = inp.read(n - len(b))
+        if not c:
+            sys.exit(0)
+        b += c
+    return b
+
+
+def recv():
+    (n,) = struct.unpack("<I", read_exact(4))
+    return read_exact(n)
+
+
+def send(body):
+    out.write(struct.pack("<I", len(body)) + body)
+
+
+def ret(call, payload=b""):
+    send(bytes([RET, call]) + payload)
+
+
+def hello_answer(abi=1):
+    s = lambda t: struct.pack("<I", len(t)) + t
+    ret(HELLO, struct.pack("<BHIIQ", 1, 1, abi, 120, 0x3FFF) + s(b"fake") + s(b"0"))
+
+
+def generic(op):
+    if op == OP_CONN_OPEN:
+        ret(op, struct.pack("<IQ", 0, 1))
+    elif op == OP_RECEIVE:
+        ret(op, struct.pack("<I", 0x103))
+    elif op == OP_GET_STATS:
+        ret(op, struct.pack("<I", 0) + bytes(40))
+    elif op == OP_RESET:
+        ret(op, struct.pack("<II", 0, 0))
+    else:
+        ret(op)
+    if op == OP_DESTROY:
+        sys.exit(0)
+
+
+def wait_ret(mode):
+    """Waits for the RET of our upcall, serving the calls nested in it."""
+    while True:
+        msg = recv()
+        if msg[0] == RET:
+            return msg
+        handle(mode, msg)
+
+
+def handle(mode, msg):
+    op = msg[0]
+    if mode == "silent":
+        return
+    if mode == "garbage":
+        out.write(os.urandom(64))
+        return
+    if mode == "huge":
+        out.write(b"\xff\xff\xff\xff")
+        return
+    if mode == "wrongret" and op == OP_CONN_OPEN:
+        ret(OP_RECEIVE, struct.pack("<I", 0))
+        return
+    if mode == "badfree" and op == OP_CONN_OPEN:
+        send(bytes([UP_FREE]) + struct.pack("<Q", 99))
+        return
+    if mode == "overclaim" and op == OP_RECEIVE:
+        (count,) = struct.unpack_from("<I", msg, 9)
+        pos, items = 13, []
+        for _ in range(count):
+            rid, size, pre, _push = struct.unpack_from("<QIIB", msg, pos)
+            pos += 17 + pre
+            items.append((rid, size))
+        body = bytes([UP_RECEIVE_COMPLETE]) + struct.pack("<QI", 0x1001, len(items))
+        for rid, size in items:
+            body += struct.pack("<QIII", rid, 0, size + 100, size + 100)
+            body += b"\x41" * (size + 100)
+        send(body)
+        reply = wait_ret(mode)
+        assert reply[1] == UP_RECEIVE_COMPLETE
+    generic(op)
+
+
+def main(mode):
+    msg = recv()
+    assert msg[0] == HELLO
+    hello_answer(99 if mode == "newabi" else 1)
+    while True:
+        handle(mode, recv())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,437 @@
+/*
+ * torc_capture.c - the capture reader: the one place that links libpcap.
+ *
+ * Flow: the vector loader asks the cache for a capture by path; the first
+ * request opens it with pcap_open_offline (pcap and pcapng), copies every
+ * frame into one arena and parses its link layer (DLT_EN10MB with 802.1Q/ad
+ * tags, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, DLT_IPV4/DLT_IPV6, DLT_NULL,
+ * DLT_LOOP), IPv4 (no options trust: IHL and total length checked, padding
+ * trimmed) or IPv6 (extension headers walked) and TCP.  Later requests share
+ * the parsed table.  Nothing in a capture is trusted: every length is checked
+ * against the captured bytes before use.
+ */
+#include "torc_capture.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "torc_sha256.h"
+
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+
+static uint16_t rd16(const uint8_t *p) {
+  return (uint16_t)(p[0] << 8 | p[1]);
+}
+static uint32_t rd32(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+         p[3];
+}
+
+const char *torc_frame_kind_name(uint32_t kind) {
+  switch (kind) {
+  case TORC_FRAME_TCP:
+    return "TCP";
+  case TORC_FRAME_NOT_IP:
+    return "not an IPv4/IPv6 packet";
+  case TORC_FRAME_NOT_TCP:
+    return "not a TCP segment";
+  case TORC_FRAME_FRAGMENT:
+    return "an IP fragment";
+  case TORC_FRAME_TRUNCATED:
+    return "truncated (captured bytes end inside the packet)";
+  case TORC_FRAME_MALFORMED:
+    return "malformed (inconsistent header lengths)";
+  default:
+    return "unknown";
+  }
+}
+
+/* LINKTYPE_* number for a DLT_* value (they differ only for a few). */
+static uint32_t linktype_of(int dlt) {
+  switch (dlt) {
+  case DLT_RAW:
+    return 101; /* LINKTYPE_RAW */
+#ifdef DLT_LOOP
+  case DLT_LOOP:
+    return 108;
+#endif
+  default:
+    return (uint32_t)dlt;
+  }
+}
+
+/* Parses TCP at p[off..end).  end is the end of the IP payload. */
+static uint32_t parse_tcp(const uint8_t *p, uint32_t off, uint32_t end,
+                          uint32_t caplen, torc_frame *f) {
+  uint32_t doff;
+  if (end > caplen)
+    return TORC_FRAME_TRUNCATED;
+  if (off + 20 > end)
+    return off + 20 > caplen ? TORC_FRAME_TRUNCATED : TORC_FRAME_MALFORMED;
+  doff = (uint32_t)(p[off + 12] >> 4) * 4;
+  if (doff < 20 || off + doff > end)
+    return TORC_FRAME_MALFORMED;
+  f->tcp_offset = off;
+  f->sport = rd16(p + off);
+  f->dport = rd16(p + off + 2);
+  f->seq = rd32(p + off + 4);
+  f->ack = rd32(p + off + 8);
+  f->flags = p[off + 13];
+  f->window = rd16(p + off + 14);
+  f->payload_offset = off + doff;
+  f->payload_len = end - (off + doff);
+  return TORC_FRAME_TCP;
+}
+
+static uint32_t parse_ipv4(const uint8_t *p, uint32_t off, uint32_t caplen,
+                           uint32_t wirelen, torc_frame *f) {
+  uint32_t ihl, tot;
+  uint16_t frag;
+  if (off + 20 > caplen)
+    return TORC_FRAME_TRUNCATED;
+  if ((p[off] >> 4) != 4)
+    return TORC_FRAME_MALFORMED;
+  ihl = (uint32_t)(p[off] & 15) * 4;
+  tot = rd16(p + off + 2);
+  if (ihl < 20 || tot < ihl)
+    return TORC_FRAME_MALFORMED;
+  if (off + tot > wirelen)
+    return TORC_FRAME_MALFORMED;
+  frag = rd16(p + off + 6);
+  f->ip_version = 4;
+  f->ip_offset = off;
+  memset(f->src, 0, sizeof f->src);
+  memset(f->dst, 0, sizeof f->dst);
+  if (off + ihl > caplen)
+    return TORC_FRAME_TRUNCATED;
+  memcpy(f->src, p + off + 12, 4);
+  memcpy(f->dst, p + off + 16, 4);
+  if ((frag & 0x3FFF) != 0) /* MF set or offset != 0 */
+    return TORC_FRAME_FRAGMENT;
+  if (p[off + 9] != 6)
+    return TORC_FRAME_NOT_TCP;
+  /* tot, not caplen, ends the packet: Ethernet padding is trimmed. */
+  return parse_tcp(p, off + ihl, off + tot, caplen, f);
+}
+
+static uint32_t parse_ipv6(const uint8_t *p, uint32_t off, uint32_t caplen,
+                           uint32_t wirelen, torc_frame *f) {
+  uint32_t plen, end, cur;
+  uint8_t nh;
+  int hops;
+  if (off + 40 > caplen)
+    return TORC_FRAME_TRUNCATED;
+  if ((p[off] >> 4) != 6)
+    return TORC_FRAME_MALFORMED;
+  plen = rd16(p + off + 4);
+  if (plen == 0)
+    return TORC_FRAME_MALFORMED; /* jumbogram: not supported */
+  end = off + 40 + plen;
+  if (end > wirelen)
+    return TORC_FRAME_MALFORMED;
+  f->ip_version = 6;
+  f->ip_offset = off;
+  memcpy(f->src, p + off + 8, 16);
+  memcpy(f->dst, p + off + 24, 16);
+  nh = p[off + 6];
+  cur = off + 40;
+  for (hops = 0; hops < 32; hops++) {
+    uint32_t len;
+    switch (nh) {
+    case 6:
+      return parse_tcp(p, cur, end, caplen, f);
+    case 0:   /* hop-by-hop */
+    case 43:  /* routing */
+    case 60:  /* destination options */
+    case 135: /* mobility */
+    case 139: /* HIP */
+    case 140: /* shim6 */
+      if (cur + 8 > end)
+        return cur + 8 > caplen ? TORC_FRAME_TRUNCATED : TORC_FRAME_MALFORMED;
+      if (cur + 2 > caplen)
+        return TORC_FRAME_TRUNCATED;
+      len = ((uint32_t)p[cur + 1] + 1) * 8;
+      break;
+    case 44: /* fragment: only an atomic fragment is a whole packet */
+      if (cur + 8 > caplen)
+        return TORC_FRAME_TRUNCATED;
+      if ((rd16(p + cur + 2) & 0xFFF9) != 0)
+        return TORC_FRAME_FRAGMENT;
+      len = 8;
+      break;
+    case 51: /* AH */
+      if (cur + 2 > caplen)
+        return TORC_FRAME_TRUNCATED;
+      len = ((uint32_t)p[cur + 1] + 2) * 4;
+      break;
+    default: /* ESP (50), no next header (59), ICMPv6, UDP, ... */
+      return TORC_FRAME_NOT_TCP;
+    }
+    if (cur + len > end)
+      return TORC_FRAME_MALFORMED;
+    nh = p[cur];
+    cur += len;
+  }
+  return TORC_FRAME_MALFORMED; /* absurd chain of extension headers */
+}
+
+static uint32_t parse_ethertype(uint16_t et, const uint8_t *p, uint32_t off,
+                                uint32_t caplen, uint32_t wirelen,
+                                torc_frame *f) {
+  if (et == ETH_P_IP)
+    return parse_ipv4(p, off, caplen, wirelen, f);
+  if (et == ETH_P_IPV6)
+    return parse_ipv6(p, off, caplen, wirelen, f);
+  return TORC_FRAME_NOT_IP;
+}
+
+static uint32_t parse_by_version(const uint8_t *p, uint32_t off,
+                                 uint32_t caplen, uint32_t wirelen,
+                                 torc_frame *f) {
+  if (off >= caplen)
+    return TORC_FRAME_TRUNCATED;
+  switch (p[off] >> 4) {
+  case 4:
+    return parse_ipv4(p, off, caplen, wirelen, f);
+  case 6:
+    return parse_ipv6(p, off, caplen, wirelen, f);
+  default:
+    return TORC_FRAME_NOT_IP;
+  }
+}
+
+uint32_t torc_capture_parse(int dlt, const uint8_t *p, uint32_t caplen,
+                            uint32_t wirelen, torc_frame *f) {
+  uint32_t off;
+  uint16_t et;
+  int tags;
+  if (wirelen < caplen)
+    wirelen = caplen;
+  switch (dlt) {
+  case DLT_EN10MB:
+    if (caplen < 14)
+      return TORC_FRAME_TRUNCATED;
+    et = rd16(p + 12);
+    off = 14;
+    for (tags = 0; (et == 0x8100 || et == 0x88A8 || et == 0x9100) && tags < 8;
+         tags++) {
+      if (off + 4 > caplen)
+        return TORC_FRAME_TRUNCATED;
+      et = rd16(p + off + 2);
+      off += 4;
+    }
+    return parse_ethertype(et, p, off, caplen, wirelen, f);
+  case DLT_LINUX_SLL:
+    if (caplen < 16)
+      return TORC_FRAME_TRUNCATED;
+    return parse_ethertype(rd16(p + 14), p, 16, caplen, wirelen, f);
+#ifdef DLT_LINUX_SLL2
+  case DLT_LINUX_SLL2:
+    if (caplen < 20)
+      return TORC_FRAME_TRUNCATED;
+    return parse_ethertype(rd16(p), p, 20, caplen, wirelen, f);
+#endif
+  case DLT_RAW:
+#ifdef DLT_IPV4
+  case DLT_IPV4:
+  case DLT_IPV6:
+#endif
+    return parse_by_version(p, 0, caplen, wirelen, f);
+  case DLT_NULL:
+#ifdef DLT_LOOP
+  case DLT_LOOP:
+#endif
+  {
+    uint32_t fam, fam_sw;
+    if (caplen < 4)
+      return TORC_FRAME_TRUNCATED;
+    /* DLT_NULL is in the writer's byte order, DLT_LOOP in network order:
+     * accept either. AF_INET is 2 everywhere; AF_INET6 is 10, 24, 28 or 30. */
+    fam = rd32(p);
+    fam_sw = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 |
+             p[0];
+    if (fam > 0xFFFF)
+      fam = fam_sw;
+    if (fam == 2)
+      return parse_ipv4(p, 4, caplen, wirelen, f);
+    if (fam == 10 || fam == 24 || fam == 28 || fam == 30)
+      return parse_ipv6(p, 4, caplen, wirelen, f);
+    return TORC_FRAME_NOT_IP;
+  }
+  default:
+    return TORC_FRAME_NOT_IP;
+  }
+}
+
+static int file_sha256(const char *path, char out[65], char *err,
+                       size_t errlen) {
+  FILE *fp = fopen(path, "rb");
+  torc_sha256 s;
+  uint8_t buf[65536], d[32];
+  size_t n;
+  if (!fp) {
+    snprintf(err, errlen, "%s: cannot open capture", path);
+    return -1;
+  }
+  torc_sha256_init(&s);
+  while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+    torc_sha256_update(&s, buf, n);
+  if (ferror(fp)) {
+    fclose(fp);
+    snprintf(err, errlen, "%s: read error", path);
+    return -1;
+  }
+  fclose(fp);
+  torc_sha256_final(&s, d);
+  torc_sha256_to_hex(d, out);
+  return 0;
+}
+
+int torc_capture_open(const char *path, torc_capture **out, char *err,
+                      size_t errlen) {
+  char pe[PCAP_ERRBUF_SIZE];
+  pcap_t *pc;
+  torc_capture *c;
+  size_t cap_frames = 0, cap_data = 0;
+  struct pcap_pkthdr *h;
+  const u_char *pkt;
+  int rc;
+
+  *out = NULL;
+  c = calloc(1, sizeof *c);
+  if (!c || !(c->path = strdup(path))) {
+    free(c);
+    snprintf(err, errlen, "%s: out of memory", path);
+    return -1;
+  }
+  c->refs = 1;
+  if (file_sha256(path, c->sha256, err, errlen) < 0) {
+    torc_capture_unref(c);
+    return -1;
+  }
+  pe[0] = '\0';
+  pc = pcap_open_offline(path, pe);
+  if (!pc) {
+    snprintf(err, errlen, "%s: not a readable pcap/pcapng file: %s", path, pe);
+    torc_capture_unref(c);
+    return -1;
+  }
+  c->dlt = pcap_datalink(pc);
+  c->link_type = linktype_of(c->dlt);
+  while ((rc = pcap_next_ex(pc, &h, &pkt)) == 1) {
+    torc_frame *f;
+    if (c->nframes == cap_frames) {
+      size_t nc = cap_frames ? cap_frames * 2 : 256;
+      torc_frame *nf = realloc(c->frames, nc * sizeof *nf);
+      if (!nf)
+        goto oom;
+      c->frames = nf;
+      cap_frames = nc;
+    }
+    if (c->data_len + h->caplen > cap_data) {
+      size_t nc = cap_data ? cap_data * 2 : 65536;
+      uint8_t *nd;
+      while (nc < c->data_len + h->caplen)
+        nc *= 2;
+      nd = realloc(c->data, nc);
+      if (!nd)
+        goto oom;
+      c->data = nd;
+      cap_data = nc;
+    }
+    f = &c->frames[c->nframes];
+    memset(f, 0, sizeof *f);
+    f->number = ++c->nframes;
+    f->data_off = c->data_len;
+    f->caplen = h->caplen;
+    f->wirelen = h->len;
+    f->ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+    memcpy(c->data + c->data_len, pkt, h->caplen);
+    c->data_len += h->caplen;
+    f->kind = torc_capture_parse(c->dlt, c->data + f->data_off, f->caplen,
+                                 f->wirelen, f);
+  }
+  if (rc == -1) {
+    snprintf(err, errlen, "%s: frame %u: %s", path, c->nframes + 1,
+             pcap_geterr(pc));
+    pcap_close(pc);
+    torc_capture_unref(c);
+    return -1;
+  }
+  pcap_close(pc);
+  *out = c;
+  return 0;
+oom:
+  snprintf(err, errlen, "%s: frame %u: out of memory", path, c->nframes + 1);
+  pcap_close(pc);
+  torc_capture_unref(c);
+  return -1;
+}
+
+void torc_capture_ref(torc_capture *c) {
+  c->refs++;
+}
+
+void torc_capture_unref(torc_capture *c) {
+  if (!c || --c->refs > 0)
+    return;
+  free(c->path);
+  free(c->data);
+  free(c->frames);
+  free(c);
+}
+
+const torc_frame *torc_capture_frame(const torc_capture *c, uint32_t number) {
+  if (number < 1 || number > c->nframes)
+    return NULL;
+  return &c->frames[number - 1];
+}
+
+struct torc_capture_cache {
+  torc_capture **caps;
+  size_t n, cap;
+};
+
+torc_capture_cache *torc_capture_cache_new(void) {
+  return calloc(1, sizeof(torc_capture_cache));
+}
+
+torc_capture *torc_capture_cache_get(torc_capture_cache *cc, const char *path,
+                                     char *err, size_t errlen) {
+  torc_capture *c;
+  size_t i;
+  for (i = 0; i < cc->n; i++)
+    if (strcmp(cc->caps[i]->path, path) == 0) {
+      torc_capture_ref(cc->caps[i]);
+      return cc->caps[i];
+    }
+  if (torc_capture_open(path, &c, err, errlen) < 0)
+    return NULL;
+  if (cc->n == cc->cap) {
+    size_t nc = cc->cap ? cc->cap * 2 : 8;
+    torc_capture **nv = realloc(cc->caps, nc * sizeof *nv);
+    if (!nv) {
+      torc_capture_unref(c);
+      snprintf(err, errlen, "%s: out of memory", path);
+      return NULL;
+    }
+    cc->caps = nv;
+    cc->cap = nc;
+  }
+  cc->caps[cc->n++] = c;
+  torc_capture_ref(c);
+  return c;
+}
+
+void torc_capture_cache_free(torc_capture_cache *cc) {
+  size_t i;
+  if (!cc)
+    return;
+  for (i = 0; i < cc->n; i++)
+    torc_capture_unref(cc->caps[i]);
+  free(cc->caps);
+  free(cc);
+}

@@ -1,0 +1,291 @@
+/*
+ * torc_engine.c - runs one vector against a loaded target (torc_engine.h).
+ *
+ * Flow: torc_engine_new loads the target once (torc_load.h) with the host
+ * simulation's callbacks; torc_engine_run then, per vector: gates on the
+ * vector's required capabilities and operations (UNSUPPORTED), opens a
+ * connection, plays the script on the vector's virtual clock through
+ * torc_hostsim.c (which calls the target through torc_call.c), does the
+ * host's end-of-run work (returns, conn_close, leak check), and hands the
+ * trace to torc_judge.c.  The wall clock is read only to report durations.
+ * Per vector the engine allocates nothing but the judge's small work lists:
+ * every buffer of the host simulation is reused.
+ */
+#include "torc_engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "torc_call.h"
+#include "torc_hostsim.h"
+#include "torc_judge.h"
+#include "torc_load.h"
+#include "torc_vector_int.h"
+
+struct torc_engine {
+  torc_loaded *loaded;
+  torc_target ops;
+  torc_callsite cs;
+  torc_hostsim *hs;
+  FILE *log;
+  torc_engine_opts opts;
+  uint64_t nruns;
+  /* The target's virtual clock is per target, not per connection, and must
+   * stay monotonic across the vectors one target runs: each vector's times
+   * are offset by the clock's value when the vector starts. */
+  uint64_t clock_us;
+};
+
+static const char *const verdict_names[TORC_VERDICT_COUNT] = {
+    "PASS", "PASS-NONSTRICT", "UNSUPPORTED", "WAIVED",
+    "FAIL", "ERROR",          "CRASH",       "TIMEOUT"};
+
+const char *torc_verdict_name(torc_verdict v) {
+  return (unsigned)v < TORC_VERDICT_COUNT ? verdict_names[v] : "?";
+}
+
+int torc_verdict_parse(const char *name) {
+  int i;
+  for (i = 0; name && i < TORC_VERDICT_COUNT; i++)
+    if (strcmp(verdict_names[i], name) == 0)
+      return i;
+  return -1;
+}
+
+void torc_result_clear(torc_result *r) {
+  if (!r)
+    return;
+  free(r->expected_trace_json);
+  free(r->actual_trace_json);
+  memset(r, 0, sizeof *r);
+}
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int torc_engine_new(const char *target_spec, const torc_engine_opts *opts,
+                    torc_engine **out, char *errbuf) {
+  torc_engine *e = calloc(1, sizeof *e);
+  *out = NULL;
+  if (!e) {
+    snprintf(errbuf, TORC_ERRBUF_SIZE, "out of memory");
+    return -1;
+  }
+  if (opts)
+    e->opts = *opts;
+  if (e->opts.log_path) {
+    e->log = fopen(e->opts.log_path, "a");
+    if (!e->log) {
+      snprintf(errbuf, TORC_ERRBUF_SIZE, "%s: cannot open log file",
+               e->opts.log_path);
+      free(e);
+      return -1;
+    }
+  }
+  e->hs = torc_hostsim_new(e->log);
+  if (!e->hs) {
+    snprintf(errbuf, TORC_ERRBUF_SIZE, "out of memory");
+    torc_engine_free(e);
+    return -1;
+  }
+  e->cs.t = &e->ops;
+  torc_hostsim_bind(e->hs, &e->cs);
+  if (torc_load(target_spec, torc_hostsim_ops(), e->hs, &e->loaded, &e->ops,
+                errbuf) != 0) {
+    e->loaded = NULL;
+    torc_engine_free(e);
+    return -1;
+  }
+  *out = e;
+  return 0;
+}
+
+const torc_target *torc_engine_ops(const torc_engine *e) {
+  return &e->ops;
+}
+
+struct torc_loaded *torc_engine_loaded(torc_engine *e) {
+  return e->loaded;
+}
+
+void torc_engine_free(torc_engine *e) {
+  if (!e)
+    return;
+  if (e->loaded)
+    torc_unload(e->loaded);
+  torc_hostsim_free(e->hs);
+  if (e->log)
+    fclose(e->log);
+  free(e);
+}
+
+/* The operation a vector needs that the target lacks, or -1. */
+static int missing_op(const torc_engine *e, const torc_vector_body *b) {
+  static const torc_call_op always[] = {
+      TORC_CALL_CONN_OPEN, TORC_CALL_CONN_CLOSE, TORC_CALL_INITIATE_OFFLOAD};
+  size_t i;
+  for (i = 0; i < sizeof always / sizeof always[0]; i++)
+    if (!torc_call_has(&e->ops, always[i]))
+      return (int)always[i];
+  if ((b->ops_used & (1u << TORC_OP_POST | 1u << TORC_OP_POST_IN_COMPLETION)) &&
+      !torc_call_has(&e->ops, TORC_CALL_RECEIVE))
+    return TORC_CALL_RECEIVE;
+  if ((b->ops_used & 1u << TORC_OP_FRAME) &&
+      !torc_call_has(&e->ops, TORC_CALL_SEGMENT))
+    return TORC_CALL_SEGMENT;
+  if ((b->ops_used & 1u << TORC_OP_TERMINATE) &&
+      !torc_call_has(&e->ops, TORC_CALL_TERMINATE_OFFLOAD))
+    return TORC_CALL_TERMINATE_OFFLOAD;
+  if ((b->ops_used & 1u << TORC_OP_RETURN) &&
+      !torc_call_has(&e->ops, TORC_CALL_RECEIVE_RETURN))
+    return TORC_CALL_RECEIVE_RETURN;
+  if (b->nevents && b->events[b->nevents - 1].t_us > 0 &&
+      !torc_call_has(&e->ops, TORC_CALL_ADVANCE_TIME))
+    return TORC_CALL_ADVANCE_TIME;
+  return -1;
+}
+
+/* Plays one script event; returns 1 if it must wait for the offload. */
+static int play(torc_engine *e, const torc_event *ev) {
+  torc_hostsim *hs = e->hs;
+  int st = torc_hostsim_offload_state(hs);
+  switch (ev->op) {
+  case TORC_OP_OFFLOAD:
+    torc_hostsim_offload(hs);
+    break;
+  case TORC_OP_POST:
+  case TORC_OP_FRAME:
+  case TORC_OP_TERMINATE:
+    /* RCV-030: nothing is posted or forwarded on a connection whose offload
+     * has not completed; a failed offload leaves no connection to use. */
+    if (st == 1)
+      return 1;
+    if (st != 2)
+      break;
+    if (ev->op == TORC_OP_POST)
+      torc_hostsim_post(hs, ev);
+    else if (ev->op == TORC_OP_FRAME)
+      torc_hostsim_frame(hs, ev->frame);
+    else
+      torc_hostsim_terminate(hs);
+    break;
+  case TORC_OP_RETURN:
+    torc_hostsim_return_all(hs);
+    break;
+  case TORC_OP_POST_IN_COMPLETION:
+    if (st == 1 || st == 2)
+      torc_hostsim_post_in_completion(hs, ev);
+    break;
+  case TORC_OP_FAIL_ALLOC:
+    torc_hostsim_fail_alloc(hs, ev->nth);
+    break;
+  default: /* advance: the clock moved before the event */
+    break;
+  }
+  return 0;
+}
+
+static void play_script(torc_engine *e, const torc_vector_body *b) {
+  torc_hostsim *hs = e->hs;
+  const torc_event **deferred = NULL;
+  size_t ndeferred = 0, i, k;
+  uint64_t now = 0, base = e->clock_us;
+  int has_clock = torc_call_has(&e->ops, TORC_CALL_ADVANCE_TIME);
+  for (i = 0; i < b->nevents; i++) {
+    const torc_event *ev = &b->events[i];
+    torc_hostsim_set_at(hs, (uint32_t)i);
+    if (ev->t_us > now) {
+      now = ev->t_us;
+      e->clock_us = base + now;
+      if (has_clock)
+        torc_hostsim_advance(hs, e->clock_us);
+    }
+    if (ndeferred || play(e, ev)) {
+      if (!deferred)
+        deferred = calloc(b->nevents, sizeof *deferred);
+      if (deferred)
+        deferred[ndeferred++] = ev;
+    }
+    /* Events held while the offload was pending go once it completed. */
+    if (ndeferred && torc_hostsim_offload_state(hs) >= 2) {
+      size_t n = ndeferred;
+      ndeferred = 0;
+      for (k = 0; k < n; k++)
+        play(e, deferred[k]);
+    }
+    if (b->auto_return == TORC_RETURN_AFTER_EVENT)
+      torc_hostsim_return_all(hs);
+  }
+  free(deferred);
+  torc_hostsim_set_at(hs, (uint32_t)b->nevents);
+  if (torc_hostsim_offload_state(hs) == 1)
+    torc_hostsim_violation(hs, "RCV-015",
+                           "the offload never completed (no "
+                           "initiate_offload_complete by the end of the "
+                           "script)");
+  if (b->auto_return != TORC_RETURN_EXPLICIT &&
+      torc_call_has(&e->ops, TORC_CALL_RECEIVE_RETURN))
+    torc_hostsim_return_all(hs);
+}
+
+int torc_engine_run(torc_engine *e, const torc_vector *v, torc_result *r) {
+  const torc_vector_body *b = v->body;
+  uint64_t t0 = now_ns(), missing;
+  const torc_hs_violation *viol;
+  size_t nviol;
+  int op;
+  memset(r, 0, sizeof *r);
+  snprintf(r->id, sizeof r->id, "%s", v->id);
+  missing = v->requires_caps & ~e->ops.capabilities;
+  if (missing) {
+    char names[TORC_MSG_SIZE - 40];
+    torc_vector_cap_names(missing, names, sizeof names);
+    r->verdict = TORC_UNSUPPORTED;
+    snprintf(r->detail, sizeof r->detail, "target lacks capability: %s", names);
+    goto done;
+  }
+  op = missing_op(e, b);
+  if (op >= 0) {
+    r->verdict = TORC_UNSUPPORTED;
+    snprintf(r->detail, sizeof r->detail, "target lacks operation %s",
+             torc_call_op_name((torc_call_op)op));
+    goto done;
+  }
+  e->nruns++;
+  torc_hostsim_begin(e->hs, b, 0x7443000000000000ull | (e->nruns & 0xFFFFFF));
+  if (torc_hostsim_open(e->hs) == 0) {
+    play_script(e, b);
+    torc_hostsim_close(e->hs);
+  }
+  nviol = torc_hostsim_violations(e->hs, &viol);
+  {
+    char why[TORC_MSG_SIZE];
+    int st = e->loaded ? torc_loaded_status(e->loaded, why, sizeof why) : 0;
+    if (st == TORC_LOAD_CRASHED || st == TORC_LOAD_TIMEOUT) {
+      r->verdict = st == TORC_LOAD_CRASHED ? TORC_CRASH : TORC_TIMEOUT;
+      snprintf(r->detail, sizeof r->detail, "%s", why);
+      goto traces;
+    }
+  }
+  torc_judge(v, torc_hostsim_trace(e->hs), viol, nviol,
+             torc_hostsim_data_div(e->hs), r);
+  if (e->opts.strict && r->verdict == TORC_PASS_NONSTRICT) {
+    r->verdict = TORC_FAIL;
+    snprintf(r->detail, sizeof r->detail,
+             "strict: call pattern differs within allowances (%.150s)",
+             r->allowances);
+  }
+traces:
+  if (e->opts.record_traces) {
+    r->expected_trace_json = torc_trace_to_json(&b->expected);
+    r->actual_trace_json = torc_trace_to_json(torc_hostsim_trace(e->hs));
+  }
+done:
+  r->duration_ns = now_ns() - t0;
+  return r->verdict == TORC_ERROR ? -1 : 0;
+}

@@ -1,0 +1,91 @@
+/*
+ * torc_hostsim.h - interface for a module to play the host stack for one
+ * connection of one vector.
+ *
+ * The host simulation owns the torc_host_ops the target calls, the memory it
+ * lends the target (BufferedData poisoned after a successful offload,
+ * guard-paged request buffers, the allocation hook with fault injection and
+ * leak accounting), and checks every upcall against the rules (RCV ids in
+ * torc_hostsim.c).  It records what it sees as a trace, compares delivered
+ * bytes with the stream as they arrive, and collects violations.  The engine
+ * drives it; it knows nothing of JSON or verdicts.
+ */
+#ifndef TORC_HOSTSIM_H
+#define TORC_HOSTSIM_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <torc/target.h>
+
+#include "torc_call.h"
+#include "torc_trace.h"
+#include "torc_vector_int.h"
+
+#define TORC_HS_MAX_VIOLATIONS 16
+
+typedef struct torc_hs_violation {
+  char requirement[16];
+  char message[256];
+} torc_hs_violation;
+
+/* The first byte delivered that differs from the stream. */
+typedef struct torc_hs_data_div {
+  int present;
+  uint32_t trace_index;   /* entry of the actual trace that carried it */
+  uint64_t stream_offset; /* offset of the first differing byte */
+  char expected[256];     /* hex with context */
+  char actual[256];
+  int poison; /* the actual bytes look like host poison */
+} torc_hs_data_div;
+
+typedef struct torc_hostsim torc_hostsim;
+
+/* log: where target log lines go (borrowed; NULL discards). */
+torc_hostsim *torc_hostsim_new(FILE *log);
+void torc_hostsim_free(torc_hostsim *hs);
+
+/* The host callbacks to hand to the target (valid as long as hs). */
+const torc_host_ops *torc_hostsim_ops(void);
+
+/* Binds the target's call site (for re-entrant posts) and returns the hooks
+ * the call site must run around every target operation. */
+void torc_hostsim_bind(torc_hostsim *hs, torc_callsite *cs);
+
+/* Starts a vector: resets the trace, violations, requests and counters. */
+void torc_hostsim_begin(torc_hostsim *hs, const torc_vector_body *vb,
+                        uint64_t host_handle);
+/* The script event now being played (for trace entries' "at"). */
+void torc_hostsim_set_at(torc_hostsim *hs, uint32_t at);
+/* Opens/closes the connection through the call site.  open returns 0, or -1
+ * with the target's refusal recorded as a violation. */
+int torc_hostsim_open(torc_hostsim *hs);
+void torc_hostsim_close(torc_hostsim *hs);
+
+/* Script operations (see torc_vector_int.h). */
+void torc_hostsim_offload(torc_hostsim *hs);
+void torc_hostsim_post(torc_hostsim *hs, const torc_event *e);
+void torc_hostsim_frame(torc_hostsim *hs, uint32_t frame_index);
+void torc_hostsim_advance(torc_hostsim *hs, uint64_t now_us);
+void torc_hostsim_terminate(torc_hostsim *hs);
+/* Returns every accepted indication and handed-back upload to the target
+ * (after re-checking their bytes did not change, RCV-133/RCV-212). */
+void torc_hostsim_return_all(torc_hostsim *hs);
+void torc_hostsim_post_in_completion(torc_hostsim *hs, const torc_event *e);
+void torc_hostsim_fail_alloc(torc_hostsim *hs, uint32_t nth);
+
+/* 0 not offloaded yet, 1 offload pending, 2 offloaded, 3 offload failed. */
+int torc_hostsim_offload_state(const torc_hostsim *hs);
+
+/* Results of the vector. */
+const torc_trace *torc_hostsim_trace(const torc_hostsim *hs);
+size_t torc_hostsim_violations(const torc_hostsim *hs,
+                               const torc_hs_violation **out);
+const torc_hs_data_div *torc_hostsim_data_div(const torc_hostsim *hs);
+/* Stream bytes delivered so far (completions + consumed + handed back). */
+uint64_t torc_hostsim_delivered(const torc_hostsim *hs);
+
+/* Adds a violation (deduplicated by id and message). */
+void torc_hostsim_violation(torc_hostsim *hs, const char *rcv, const char *fmt,
+                            ...) __attribute__((format(printf, 3, 4)));
+
+#endif /* TORC_HOSTSIM_H */

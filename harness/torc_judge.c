@@ -1,0 +1,417 @@
+/*
+ * torc_judge.c - verdicts: compares the actual trace with the expected one.
+ *
+ * Flow: torc_engine.c plays a vector through torc_hostsim.c, then calls
+ * torc_judge() with the recorded trace, the host's rule violations and the
+ * first data divergence.  Both traces are flattened into atoms (one per
+ * completed request, indication, event, offload or terminate completion);
+ * the allowances of the vector are normalizations applied to both atom lists
+ * (DEC-05, DEC-06, DEC-07, DEC-19, DEC-21).  The allowances named in a
+ * PASS-NONSTRICT are the ones that were needed: each is dropped in turn and
+ * kept only if the traces differ without it.
+ */
+#include "torc_judge.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct atom {
+  uint32_t kind, at, status, callstart;
+  uint64_t id;
+  uint32_t bytes; /* complete: bytes; indicate: len; terminate: handback */
+  uint32_t consumed, event, info, rcv_nxt;
+  uint32_t entry; /* index of the trace entry it came from */
+  int dropped;
+} atom;
+
+typedef struct atoms {
+  atom *a;
+  size_t n;
+} atoms;
+
+static int flatten(const torc_trace *t, atoms *out) {
+  size_t i, k, n = 0;
+  for (i = 0; i < t->n; i++)
+    n += t->e[i].kind == TORC_TR_COMPLETE ? (t->e[i].count ? t->e[i].count : 1)
+                                          : 1;
+  out->a = calloc(n ? n : 1, sizeof *out->a);
+  out->n = 0;
+  if (!out->a)
+    return -1;
+  for (i = 0; i < t->n; i++) {
+    const torc_trace_entry *e = &t->e[i];
+    if (e->kind == TORC_TR_COMPLETE) {
+      for (k = 0; k < e->count; k++) {
+        const torc_trace_req *r = &t->reqs[e->first + k];
+        atom *x = &out->a[out->n++];
+        x->kind = e->kind;
+        x->at = e->at;
+        x->callstart = k == 0;
+        x->id = r->id;
+        x->status = r->status;
+        x->bytes = r->bytes;
+        x->entry = (uint32_t)i;
+      }
+      continue;
+    }
+    {
+      atom *x = &out->a[out->n++];
+      x->kind = e->kind;
+      x->at = e->at;
+      x->callstart = 1;
+      x->status = e->status;
+      x->bytes = e->len;
+      x->consumed = e->consumed;
+      x->event = e->event;
+      x->info = e->info;
+      x->rcv_nxt = e->rcv_nxt;
+      x->entry = (uint32_t)i;
+    }
+  }
+  return 0;
+}
+
+static int atom_eq(const atom *x, const atom *y) {
+  if (x->kind != y->kind || x->callstart != y->callstart)
+    return 0;
+  /* DEC-22: the offload may complete in the call or at a later operation;
+   * its timing is not compared (RCV-027 covers upcalls made before it). */
+  if (x->kind != TORC_TR_OFFLOAD_COMPLETE && x->at != y->at)
+    return 0;
+  switch (x->kind) {
+  case TORC_TR_OFFLOAD_COMPLETE:
+    return x->status == y->status;
+  case TORC_TR_COMPLETE:
+    return x->id == y->id && x->status == y->status && x->bytes == y->bytes;
+  case TORC_TR_INDICATE:
+    return x->bytes == y->bytes && x->status == y->status &&
+           x->consumed == y->consumed;
+  case TORC_TR_EVENT:
+    return x->event == y->event && x->info == y->info;
+  case TORC_TR_TERMINATE_COMPLETE:
+    return x->status == y->status && x->rcv_nxt == y->rcv_nxt &&
+           x->bytes == y->bytes;
+  default:
+    return 0;
+  }
+}
+
+/* First index where the (non-dropped) atom lists differ; sets *ia, *ib to
+ * the positions in a and b.  Returns 1 if they differ, 0 if equal. */
+static int first_diff(const atoms *a, const atoms *b, size_t *ia, size_t *ib) {
+  size_t i = 0, j = 0;
+  for (;;) {
+    while (i < a->n && a->a[i].dropped)
+      i++;
+    while (j < b->n && b->a[j].dropped)
+      j++;
+    *ia = i;
+    *ib = j;
+    if (i >= a->n || j >= b->n)
+      return !(i >= a->n && j >= b->n);
+    if (!atom_eq(&a->a[i], &b->a[j]))
+      return 1;
+    i++, j++;
+  }
+}
+
+static int is_terminate_event(const torc_vector_body *vb, uint32_t at) {
+  return at < vb->nevents && vb->events[at].op == TORC_OP_TERMINATE;
+}
+
+/* Applies allowance bit k to a list; returns 1 if it changed anything. */
+static int normalize(const torc_vector_body *vb, unsigned k, atoms *l) {
+  size_t i;
+  int changed = 0;
+  for (i = 0; i < l->n; i++) {
+    atom *x = &l->a[i];
+    if (x->dropped)
+      continue;
+    switch (1u << k) {
+    case TORC_ALLOW_COMPLETION_BATCHING: /* DEC-19 */
+      if (x->kind == TORC_TR_COMPLETE && x->callstart) {
+        x->callstart = 0;
+        changed = 1;
+      }
+      break;
+    case TORC_ALLOW_OFFLOAD_FAIL_STATUS: /* DEC-05 */
+      if (x->kind == TORC_TR_OFFLOAD_COMPLETE &&
+          (x->status == TORC_STATUS_RESOURCES ||
+           x->status == TORC_STATUS_OFFLOAD_TCP_RCV_BUFFER)) {
+        x->status = TORC_STATUS_FAILURE;
+        changed = 1;
+      }
+      break;
+    case TORC_ALLOW_UPLOAD_REQUEST_STATUS: /* DEC-06 */
+      if (x->kind == TORC_TR_COMPLETE && is_terminate_event(vb, x->at)) {
+        if (x->status == TORC_STATUS_REQUEST_ABORTED && x->bytes == 0) {
+          x->status = TORC_STATUS_UPLOAD_IN_PROGRESS;
+          changed = 1;
+        } else if (x->status == TORC_STATUS_UPLOAD_IN_PROGRESS &&
+                   x->bytes > 0) {
+          x->status = TORC_STATUS_SUCCESS;
+          changed = 1;
+        }
+      }
+      break;
+    case TORC_ALLOW_UPLOAD_DELIVER: /* DEC-07: compare data in total only */
+      if (!is_terminate_event(vb, x->at))
+        break;
+      if (x->kind == TORC_TR_INDICATE) {
+        x->dropped = 1;
+        changed = 1;
+      } else if (x->kind == TORC_TR_COMPLETE &&
+                 (x->bytes || x->status != TORC_STATUS_UPLOAD_IN_PROGRESS)) {
+        x->bytes = 0;
+        x->status = TORC_STATUS_UPLOAD_IN_PROGRESS;
+        changed = 1;
+      } else if (x->kind == TORC_TR_TERMINATE_COMPLETE && x->bytes) {
+        x->bytes = 0;
+        changed = 1;
+      }
+      break;
+    case TORC_ALLOW_INDICATION_SIZE: /* DEC-21: merge accepted runs */
+      if (x->kind == TORC_TR_INDICATE && x->status == TORC_STATUS_SUCCESS) {
+        size_t j = i + 1;
+        while (j < l->n && l->a[j].dropped)
+          j++;
+        if (j < l->n && l->a[j].kind == TORC_TR_INDICATE &&
+            l->a[j].at == x->at && l->a[j].status == TORC_STATUS_SUCCESS) {
+          l->a[j].bytes += x->bytes;
+          l->a[j].consumed += x->consumed;
+          x->dropped = 1;
+          changed = 1;
+        }
+      }
+      break;
+    default: /* rst-requests-pending, fin-nonpush-complete: no rewriting
+                (the pattern must then match exactly) */
+      break;
+    }
+  }
+  return changed;
+}
+
+static int copy_atoms(const atoms *src, atoms *dst) {
+  dst->a = malloc((src->n ? src->n : 1) * sizeof *dst->a);
+  if (!dst->a)
+    return -1;
+  if (src->n)
+    memcpy(dst->a, src->a, src->n * sizeof *dst->a);
+  dst->n = src->n;
+  return 0;
+}
+
+/* Equal after applying the allowances in mask (in bit order)? */
+static int equal_under(const torc_vector_body *vb, const atoms *e,
+                       const atoms *a, uint32_t mask, uint32_t *changed) {
+  atoms ce, ca;
+  size_t i, j;
+  unsigned k;
+  int eq;
+  if (copy_atoms(e, &ce) < 0)
+    return 0;
+  if (copy_atoms(a, &ca) < 0) {
+    free(ce.a);
+    return 0;
+  }
+  *changed = 0;
+  for (k = 0; k < TORC_ALLOW_COUNT; k++)
+    if (mask & (1u << k)) {
+      int c1 = normalize(vb, k, &ce);
+      int c2 = normalize(vb, k, &ca);
+      if (c1 || c2)
+        *changed |= 1u << k;
+    }
+  eq = !first_diff(&ce, &ca, &i, &j);
+  free(ce.a);
+  free(ca.a);
+  return eq;
+}
+
+void torc_result_add_violation(torc_result *r, const char *rcv,
+                               const char *msg) {
+  uint32_t i;
+  for (i = 0; i < r->nviolations; i++)
+    if (strcmp(r->violations[i].requirement, rcv) == 0 &&
+        strcmp(r->violations[i].message, msg) == 0)
+      return;
+  if (r->nviolations >= TORC_MAX_VIOLATIONS)
+    return;
+  snprintf(r->violations[r->nviolations].requirement,
+           sizeof r->violations[0].requirement, "%s", rcv);
+  snprintf(r->violations[r->nviolations].message,
+           sizeof r->violations[0].message, "%s", msg);
+  r->nviolations++;
+}
+
+/* Requirement ids for a call-pattern divergence (expected atom x, actual y;
+ * either may be NULL when one trace ended). */
+static void pattern_ids(const torc_vector_body *vb, const atom *x,
+                        const atom *y, torc_result *r, const char *msg) {
+  if (x && x->kind == TORC_TR_COMPLETE && y && y->kind == TORC_TR_INDICATE) {
+    torc_result_add_violation(r, "RCV-035", msg);
+    torc_result_add_violation(r, "RCV-052", msg);
+    torc_result_add_violation(r, "RCV-143", msg);
+    return;
+  }
+  if (x && x->kind == TORC_TR_COMPLETE && x->at < vb->nevents &&
+      vb->events[x->at].op == TORC_OP_ADVANCE &&
+      (!y || y->kind != TORC_TR_COMPLETE || y->at != x->at)) {
+    torc_result_add_violation(r, "RCV-088", msg);
+    torc_result_add_violation(r, "RCV-182", msg);
+    return;
+  }
+  if (x && x->kind == TORC_TR_COMPLETE && y && y->kind == TORC_TR_COMPLETE &&
+      x->id != y->id) {
+    torc_result_add_violation(r, "RCV-061", msg);
+    return;
+  }
+  if (x && x->kind == TORC_TR_OFFLOAD_COMPLETE) {
+    torc_result_add_violation(
+        r, x->status == TORC_STATUS_FAILURE ? "RCV-010" : "RCV-019", msg);
+    return;
+  }
+  if (x && x->kind == TORC_TR_TERMINATE_COMPLETE) {
+    torc_result_add_violation(r, "RCV-230", msg);
+    return;
+  }
+  if (x && x->kind == TORC_TR_EVENT && x->event == TORC_EVENT_DISCONNECT) {
+    torc_result_add_violation(r, "RCV-255", msg);
+    return;
+  }
+  if (!x && y && y->kind == TORC_TR_INDICATE)
+    torc_result_add_violation(r, "RCV-035", msg);
+}
+
+void torc_judge(const torc_vector *v, const torc_trace *actual,
+                const torc_hs_violation *viol, size_t nviol,
+                const torc_hs_data_div *div, torc_result *r) {
+  const torc_vector_body *vb = v->body;
+  atoms e = {NULL, 0}, a = {NULL, 0};
+  size_t i, ie, ia;
+  uint32_t changed, needed;
+  unsigned k;
+  int fail = 0, specific = 1;
+  char pattern_msg[TORC_MSG_SIZE] = "";
+
+  if (flatten(&vb->expected, &e) < 0 || flatten(actual, &a) < 0) {
+    r->verdict = TORC_ERROR;
+    snprintf(r->detail, sizeof r->detail, "judge: out of memory");
+    goto out;
+  }
+  for (i = 0; i < nviol; i++)
+    torc_result_add_violation(r, viol[i].requirement, viol[i].message);
+  fail = nviol > 0;
+
+  /* Bytes, always (RCV-038, RCV-057; poison: RCV-007, RCV-011). */
+  if (div->present) {
+    char msg[TORC_MSG_SIZE];
+    fail = 1;
+    snprintf(msg, sizeof msg,
+             "delivered data differs from the stream at offset %" PRIu64 "%s",
+             div->stream_offset,
+             div->poison ? " (host poison: BufferedData used after the "
+                           "offload completed)"
+                         : "");
+    if (div->poison) {
+      torc_result_add_violation(r, "RCV-007", msg);
+      torc_result_add_violation(r, "RCV-011", msg);
+    } else {
+      torc_result_add_violation(r, "RCV-038", msg);
+      torc_result_add_violation(r, "RCV-057", msg);
+    }
+    r->divergence.present = 1;
+    r->divergence.event_index = div->trace_index;
+    r->divergence.stream_offset = div->stream_offset;
+    snprintf(r->divergence.expected, sizeof r->divergence.expected, "%s",
+             div->expected);
+    snprintf(r->divergence.actual, sizeof r->divergence.actual, "%s",
+             div->actual);
+  }
+
+  /* Call pattern. */
+  if (!first_diff(&e, &a, &ie, &ia)) {
+    r->verdict = fail ? TORC_FAIL : TORC_PASS;
+  } else if (equal_under(vb, &e, &a, vb->allowances, &changed)) {
+    needed = changed;
+    for (k = 0; k < TORC_ALLOW_COUNT; k++) {
+      uint32_t c2;
+      if ((needed & (1u << k)) &&
+          equal_under(vb, &e, &a, needed & ~(1u << k), &c2))
+        needed &= ~(1u << k);
+    }
+    r->allowances[0] = '\0';
+    for (k = 0; k < TORC_ALLOW_COUNT; k++)
+      if (needed & (1u << k)) {
+        size_t used = strlen(r->allowances);
+        snprintf(r->allowances + used, sizeof r->allowances - used, "%s%s",
+                 used ? "," : "", torc_allowance_name(k));
+      }
+    r->verdict = fail ? TORC_FAIL : TORC_PASS_NONSTRICT;
+  } else {
+    /* Report the first divergence under every allowance. */
+    atoms ce = {NULL, 0}, ca = {NULL, 0};
+    const atom *x, *y;
+    char msg[TORC_MSG_SIZE], et[TORC_MSG_SIZE], at[TORC_MSG_SIZE];
+    fail = 1;
+    if (copy_atoms(&e, &ce) == 0 && copy_atoms(&a, &ca) == 0) {
+      for (k = 0; k < TORC_ALLOW_COUNT; k++)
+        if (vb->allowances & (1u << k)) {
+          normalize(vb, k, &ce);
+          normalize(vb, k, &ca);
+        }
+      first_diff(&ce, &ca, &ie, &ia);
+      x = ie < ce.n ? &ce.a[ie] : NULL;
+      y = ia < ca.n ? &ca.a[ia] : NULL;
+      if (x)
+        torc_trace_entry_text(&vb->expected, x->entry, et, sizeof et);
+      else
+        snprintf(et, sizeof et, "no further host-visible event");
+      if (y)
+        torc_trace_entry_text(actual, y->entry, at, sizeof at);
+      else
+        snprintf(at, sizeof at, "no further host-visible event");
+      snprintf(msg, sizeof msg,
+               "call pattern differs: expected %.100s; got %.100s", et, at);
+      {
+        uint32_t before = r->nviolations;
+        pattern_ids(vb, x, y, r, msg);
+        specific = r->nviolations > before;
+        if (!specific)
+          snprintf(pattern_msg, sizeof pattern_msg, "%s", msg);
+      }
+      if (!r->divergence.present) {
+        r->divergence.present = 1;
+        r->divergence.event_index = y ? y->entry : (uint32_t)actual->n;
+        r->divergence.stream_offset = y && y->entry < actual->n
+                                          ? actual->e[y->entry].offset
+                                          : TORC_NO_OFFSET;
+        if (y && y->kind == TORC_TR_COMPLETE)
+          r->divergence.stream_offset =
+              actual->reqs[actual->e[y->entry].first].offset;
+        snprintf(r->divergence.expected, sizeof r->divergence.expected, "%s",
+                 et);
+        snprintf(r->divergence.actual, sizeof r->divergence.actual, "%s", at);
+      }
+    }
+    if (ce.a)
+      free(ce.a);
+    if (ca.a)
+      free(ca.a);
+    r->verdict = TORC_FAIL;
+  }
+  if (r->verdict == TORC_FAIL) {
+    /* Plus the requirements the vector itself exercises. */
+    for (i = 0; i < v->nrequirements; i++)
+      torc_result_add_violation(r, v->requirements[i],
+                                specific ? "requirement exercised by this "
+                                           "vector"
+                                         : pattern_msg);
+  }
+out:
+  free(e.a);
+  free(a.a);
+}

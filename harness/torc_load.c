@@ -1,0 +1,275 @@
+/*
+ * torc_load.c - chooses and loads a target flavour (torc_load.h).
+ *
+ * Where it sits: the engine and the torc-target-runner call torc_load() once
+ * per run; everything after that goes through the torc_target table.  The
+ * flavours (STYLE R12): "reference" (linked in), "null" (torc_null_target.c),
+ * "exec:COMMAND" (torc_proxy.c) and a path to a shared object (dlopen).
+ *
+ * A target is untrusted from its first call: the table its init fills is
+ * checked before anything else uses it (ABI version, size, mandatory
+ * operations, capability bits, name), and the init writes into a buffer with
+ * slack so a target built against a larger, newer table cannot overrun ours
+ * before it is refused.
+ */
+#include "torc_load.h"
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "torc_null_target.h"
+#include "torc_proxy.h"
+#include "torc_reference.h"
+#include "torc_wire.h"
+
+enum { KIND_BUILTIN, KIND_SO, KIND_EXEC };
+
+struct torc_loaded {
+  int kind;
+  char *spec;
+  torc_target_init_fn init; /* in-process flavours */
+  const torc_host_ops *host;
+  void *host_ctx;
+  void *dl;
+  torc_proxy *proxy;
+  torc_target ops; /* what the caller got (for destroy) */
+};
+
+/* sizeof(torc_target) as each ABI version defined it; index = version. */
+static const uint32_t abi_struct_size[] = {0, sizeof(torc_target)};
+#define ABI_KNOWN (sizeof(abi_struct_size) / sizeof(abi_struct_size[0]) - 1)
+
+/* The init writes here: room for a table of a future ABI. */
+typedef union init_out {
+  torc_target t;
+  unsigned char slack[4096];
+} init_out;
+
+/* Writes "SPEC: reason" into errbuf; returns -1. */
+static int fail(char *errbuf, const char *spec, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(char *errbuf, const char *spec, const char *fmt, ...) {
+  char reason[TORC_ERRBUF_SIZE];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(reason, sizeof(reason), fmt, ap);
+  va_end(ap);
+  torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "%s: %s", spec, reason);
+  return -1;
+}
+
+/* Checks a table filled by a target's init.  Returns 0 or -1 with errbuf. */
+static int validate(const char *spec, const torc_target *t, char *errbuf) {
+  char tmp[160];
+  if (t->abi_version == 0)
+    return fail(errbuf, spec, "%s", "target declares ABI version 0");
+  if (t->abi_version > TORC_TARGET_ABI_VERSION) {
+    torc_wire_fmt(tmp, sizeof(tmp),
+                  "target ABI %u is newer than this torc (ABI %u)",
+                  t->abi_version, TORC_TARGET_ABI_VERSION);
+    return fail(errbuf, spec, "%s", tmp);
+  }
+  if (t->struct_size < abi_struct_size[1] ||
+      (t->abi_version < ABI_KNOWN &&
+       t->struct_size != abi_struct_size[t->abi_version])) {
+    torc_wire_fmt(tmp, sizeof(tmp),
+                  "target table size %u does not match ABI %u (expected %u)",
+                  t->struct_size, t->abi_version,
+                  abi_struct_size[t->abi_version]);
+    return fail(errbuf, spec, "%s", tmp);
+  }
+  struct {
+    const char *name;
+    int present;
+  } ops[] = {
+      {"destroy", t->destroy != NULL},
+      {"conn_open", t->conn_open != NULL},
+      {"conn_close", t->conn_close != NULL},
+      {"initiate_offload", t->initiate_offload != NULL},
+      {"receive", t->receive != NULL},
+      {"receive_return", t->receive_return != NULL},
+      {"segment", t->segment != NULL},
+      {"advance_time", t->advance_time != NULL},
+      {"terminate_offload", t->terminate_offload != NULL},
+  };
+  for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+    if (!ops[i].present)
+      return fail(errbuf, spec, "mandatory operation %s is NULL", ops[i].name);
+  if (t->capabilities & ~(uint64_t)TORC_CAP_ALL) {
+    torc_wire_fmt(
+        tmp, sizeof(tmp), "unknown capability bits 0x%llx (known: 0x%x)",
+        (unsigned long long)(t->capabilities & ~(uint64_t)TORC_CAP_ALL),
+        TORC_CAP_ALL);
+    return fail(errbuf, spec, "%s", tmp);
+  }
+  if (!t->name || !t->name[0])
+    return fail(errbuf, spec, "%s", "target has no name");
+  return 0;
+}
+
+/* Runs init into slack space, validates, copies the table to *ops. */
+static int init_target(const char *spec, torc_target_init_fn init,
+                       const torc_host_ops *host, void *host_ctx,
+                       torc_target *ops, char *errbuf) {
+  init_out *o = calloc(1, sizeof(*o));
+  if (!o)
+    return fail(errbuf, spec, "%s", "out of memory");
+  char eb[TORC_ERRBUF_SIZE] = "";
+  int rc = init(TORC_TARGET_ABI_VERSION, host, host_ctx, &o->t, eb);
+  eb[TORC_ERRBUF_SIZE - 1] = '\0';
+  if (rc != 0) {
+    free(o);
+    return fail(errbuf, spec, "init refused: %s", eb[0] ? eb : "(no message)");
+  }
+  if (validate(spec, &o->t, errbuf) != 0) {
+    /* destroy sits in the v1 prefix, where every version keeps it. */
+    if (o->t.destroy)
+      o->t.destroy(o->t.user_data);
+    free(o);
+    return -1;
+  }
+  memset(ops, 0, sizeof(*ops));
+  memcpy(ops, &o->t, sizeof(*ops));
+  if (!ops->version)
+    ops->version = "";
+  free(o);
+  return 0;
+}
+
+static int load_so(const char *spec, torc_loaded *l, const torc_host_ops *host,
+                   void *host_ctx, torc_target *ops, char *errbuf) {
+  /* A bare "x.so" is a file here, not a library search. */
+  char path[4096];
+  torc_wire_fmt(path, sizeof(path), "%s%s", strchr(spec, '/') ? "" : "./",
+                spec);
+  dlerror();
+  l->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!l->dl) {
+    const char *e = dlerror();
+    e = e ? e : "unknown error";
+    /* dlerror() usually starts with the path already. */
+    size_t n = strlen(path);
+    if (strncmp(e, path, n) == 0 && e[n] == ':')
+      e += n + 1 + (e[n + 1] == ' ');
+    return fail(errbuf, spec, "cannot load: %s", e);
+  }
+  dlerror();
+  void *sym = dlsym(l->dl, TORC_TARGET_INIT_SYMBOL);
+  if (!sym || dlerror())
+    return fail(errbuf, spec, "undefined symbol %s", TORC_TARGET_INIT_SYMBOL);
+  torc_target_init_fn init;
+  memcpy(&init, &sym, sizeof(init)); /* object -> function pointer */
+  l->init = init;
+  return init_target(spec, init, host, host_ctx, ops, errbuf);
+}
+
+int torc_load(const char *spec, const torc_host_ops *host, void *host_ctx,
+              torc_loaded **out, torc_target *ops, char *errbuf) {
+  *out = NULL;
+  errbuf[0] = '\0';
+  if (!spec || !spec[0]) {
+    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "empty target name");
+    return -1;
+  }
+  torc_loaded *l = calloc(1, sizeof(*l));
+  if (!l)
+    return fail(errbuf, spec, "%s", "out of memory");
+  int rc;
+  size_t n = strlen(spec);
+  if (strncmp(spec, "exec:", 5) == 0) {
+    l->kind = KIND_EXEC;
+    if (!spec[5])
+      rc = fail(errbuf, spec, "%s", "no command after exec:");
+    else
+      rc = torc_proxy_start(spec + 5, host, host_ctx, 10000, &l->proxy, ops,
+                            errbuf);
+  } else if (strchr(spec, '/') || (n > 3 && strcmp(spec + n - 3, ".so") == 0)) {
+    l->kind = KIND_SO;
+    rc = load_so(spec, l, host, host_ctx, ops, errbuf);
+  } else if (strcmp(spec, "reference") == 0) {
+    l->kind = KIND_BUILTIN;
+    l->init = torc_reference_target_init;
+    rc = init_target(spec, l->init, host, host_ctx, ops, errbuf);
+  } else if (strcmp(spec, "null") == 0) {
+    l->kind = KIND_BUILTIN;
+    l->init = torc_null_target_init;
+    rc = init_target(spec, l->init, host, host_ctx, ops, errbuf);
+  } else {
+    rc = fail(errbuf, spec, "%s",
+              "unknown target (expected reference, null, exec:COMMAND or "
+              "a path to a .so)");
+  }
+  if (rc != 0) {
+    if (l->dl)
+      dlclose(l->dl);
+    free(l);
+    return -1;
+  }
+  l->ops = *ops;
+  l->host = host;
+  l->host_ctx = host_ctx;
+  l->spec = strdup(spec);
+  if (!l->spec) {
+    torc_unload(l);
+    return fail(errbuf, spec, "%s", "out of memory");
+  }
+  *out = l;
+  return 0;
+}
+
+int torc_loaded_reset(torc_loaded *l, torc_target *ops, char *errbuf) {
+  if (l->kind == KIND_EXEC) {
+    if (torc_proxy_reset(l->proxy, errbuf) != 0)
+      return -1;
+    *ops = l->ops; /* the proxy's table does not change */
+    return 0;
+  }
+  if (l->ops.destroy)
+    l->ops.destroy(l->ops.user_data);
+  memset(&l->ops, 0, sizeof(l->ops));
+  if (init_target(l->spec, l->init, l->host, l->host_ctx, ops, errbuf) != 0)
+    return -1;
+  l->ops = *ops;
+  return 0;
+}
+
+int torc_loaded_status(const torc_loaded *l, char *why, size_t n) {
+  if (l->kind == KIND_EXEC)
+    return torc_proxy_status(l->proxy, why, n);
+  if (why && n)
+    why[0] = '\0';
+  return 0;
+}
+
+int torc_loaded_restart(torc_loaded *l, char *errbuf) {
+  if (l->kind == KIND_EXEC)
+    return torc_proxy_restart(l->proxy, errbuf);
+  return 0;
+}
+
+int torc_loaded_is_remote(const torc_loaded *l) {
+  return l->kind == KIND_EXEC;
+}
+
+void torc_loaded_set_timeout(torc_loaded *l, unsigned ms) {
+  if (l->kind == KIND_EXEC)
+    torc_proxy_set_timeout(l->proxy, ms);
+}
+
+void torc_unload(torc_loaded *l) {
+  if (!l)
+    return;
+  if (l->kind == KIND_EXEC) {
+    torc_proxy_stop(l->proxy); /* sends DESTROY itself */
+  } else {
+    if (l->ops.destroy)
+      l->ops.destroy(l->ops.user_data);
+    if (l->dl)
+      dlclose(l->dl);
+  }
+  free(l->spec);
+  free(l);
+}

@@ -1,0 +1,119 @@
+/*
+ * torc_results.h - interface for a module to collect, write, read and merge
+ * the results of a run.
+ *
+ * A run's results are one JSON document (format 1):
+ *   {torc_version, format, vector_set_digest,
+ *    target {name, version, abi_version, capabilities},
+ *    started, finished, results: [...], summary {counts, total}}
+ * Each result record is a jansson object built from the engine's torc_result
+ * and the vector (torc_results_record).  The same records are appended, one
+ * per line, to a journal (FILE.journal) as each vector finishes so that an
+ * interrupted run loses nothing finished and `torc run --resume` can skip
+ * them.  This module also writes the JUnit XML and TAP forms, and merges the
+ * JSON documents of shards.  It knows nothing of isolation or of the CLI.
+ */
+#ifndef TORC_RESULTS_H
+#define TORC_RESULTS_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "torc_engine.h"
+#include "torc_vector.h"
+
+#define TORC_RESULTS_FORMAT 1
+
+/* What a run says about its target.  Strings are owned by the caller. */
+typedef struct torc_target_info {
+  const char *name;
+  const char *version;
+  unsigned abi_version;
+  unsigned long long capabilities;
+} torc_target_info;
+
+typedef struct torc_results torc_results;
+
+/* A new, empty result set for the vector-set digest and target.  Returns
+ * NULL only when out of memory. */
+torc_results *torc_results_new(const char *digest,
+                               const torc_target_info *target);
+void torc_results_free(torc_results *rs);
+
+/* Builds the JSON record of one result (ownership transfers to the caller).
+ * Every string coming from the target side is sanitised to valid UTF-8. */
+json_t *torc_results_record(const torc_result *r, const torc_vector *v);
+
+/* Adds a record (ownership transfers to rs). */
+void torc_results_add(torc_results *rs, json_t *rec);
+size_t torc_results_count(const torc_results *rs);
+/* Record i (borrowed; valid until the set changes). */
+const json_t *torc_results_get(const torc_results *rs, size_t i);
+/* 1 when a record with this id is present. */
+int torc_results_has(const torc_results *rs, const char *id);
+
+/* Timestamps "YYYY-MM-DDTHH:MM:SSZ" of the run (the only wall-clock use
+ * besides waiver expiry). */
+void torc_results_set_times(torc_results *rs, const char *started,
+                            const char *finished);
+void torc_results_now(char out[32]);
+
+/* The verdict of a record, or -1 when the record has none it understands. */
+int torc_results_verdict(const json_t *rec);
+
+/* Exit status the verdicts call for: 3 when any CRASH, TIMEOUT or ERROR, else
+ * 1 when any FAIL (or PASS-NONSTRICT when strict), else 0. */
+int torc_results_status(const torc_results *rs, int strict);
+
+/* Counts per verdict (n[TORC_VERDICT_COUNT]). */
+void torc_results_counts(const torc_results *rs, size_t *n);
+
+/* Writes the JSON document atomically (path.tmp then rename).  Records are
+ * sorted by id first.  Returns 0, or -1 with a message in errbuf. */
+int torc_results_write_json(torc_results *rs, const char *path, char *errbuf,
+                            size_t errlen);
+/* Writes JUnit XML (testsuites/testsuite/testcase) atomically. */
+int torc_results_write_junit(torc_results *rs, const char *path, int strict,
+                             char *errbuf, size_t errlen);
+
+/* TAP 13: the plan, then one line (plus a YAML block when not ok) per
+ * record; n is the test number. */
+void torc_tap_plan(FILE *f, size_t total);
+void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict);
+
+/* Loads a results document written by torc_results_write_json, checking its
+ * shape.  Returns 0, or -1 with "FILE: $.path: problem" in errbuf. */
+int torc_results_load(const char *path, torc_results **out, char *errbuf,
+                      size_t errlen);
+
+/* Merges n result sets (shards) into a new one.  Refuses (returns -1 with a
+ * message) sets of different vector-set digests or targets, and a vector
+ * present in two sets. */
+int torc_results_merge(torc_results *const *in, size_t n, torc_results **out,
+                       char *errbuf, size_t errlen);
+
+/* ---- Journal: results appended as each vector finishes (JSON lines) ----
+ * Line 1 is a header {"torc_journal":1, vector_set_digest, target}; each
+ * following line is one record.  Every append is flushed and fsync'd. */
+typedef struct torc_journal torc_journal;
+
+/* Opens path for a run.  With resume = 0 the journal is started afresh.
+ * With resume = 1 an existing journal is read: its header must match digest
+ * and target (else -1 with a message), its complete records are added to rs,
+ * a torn last line is dropped, and appends continue after them.  A missing
+ * journal with resume = 1 starts afresh.  Returns 0 or -1. */
+int torc_journal_open(const char *path, const char *digest,
+                      const torc_target_info *target, int resume,
+                      torc_results *rs, torc_journal **out, char *errbuf,
+                      size_t errlen);
+/* Appends one record.  Returns 0 or -1 (the run goes on; errno is set). */
+int torc_journal_append(torc_journal *j, const json_t *rec);
+/* Closes; removes the file when remove_file is set. */
+void torc_journal_close(torc_journal *j, int remove_file);
+
+/* Copies s into a fresh json string, replacing bytes that are not valid
+ * UTF-8 (or are control characters other than tab/newline) with '?'.
+ * Reads at most max bytes. */
+json_t *torc_json_text(const char *s, size_t max);
+
+#endif /* TORC_RESULTS_H */

@@ -1,0 +1,441 @@
+/*
+ * test_terminate.c - Check tests of terminate offload (upload) on the
+ * receive path: every posted request completed before the terminate
+ * completes (RCV-230, DEC-06), held data handed back in BufferedData with a
+ * consistent RcvNxt (DEC-07, RCV-006, RCV-208, RCV-209), out-of-order data
+ * discarded (RCV-220, RCV-221), the handed-back bytes left intact until
+ * receive_return (RCV-212), the push timer stopped (RCV-196) and segments
+ * after the terminate ignored (RCV-215).
+ *
+ * Most tests use the recording test host (torc_test_host.h), whose
+ * th_check_invariants() also checks DEC-07's shared invariant: delivered
+ * bytes followed by handed-back bytes are the stream up to RcvNxt.  The
+ * RCV-212 test needs to act between the terminate completion and the
+ * return of the handed-back data, which th_terminate() does not allow, so it
+ * drives the reference's torc/target.h table through a minimal host of its
+ * own at the end of this file.  Expectations are worked out by hand from
+ * the flowcharts and docs/DECISIONS.md.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "torc_reference.h"
+#include "torc_test_host.h"
+
+#define ISN 0x1000u /* the test host's default isn */
+
+static torc_test_host *term_host(uint32_t buffered) {
+  torc_test_host *h = th_new();
+  ck_assert_uint_eq(th_offload(h, buffered), TORC_STATUS_SUCCESS);
+  return h;
+}
+
+/* The TERMINATE_DONE event (there must be exactly one, the last). */
+static const th_event *term_done(torc_test_host *h) {
+  ck_assert_int_eq(th_count(h, TH_EV_TERMINATE_DONE), 1);
+  const th_event *e = th_event_get(h, th_nevents(h) - 1);
+  ck_assert_int_eq(e->type, TH_EV_TERMINATE_DONE);
+  ck_assert_uint_eq(e->status, TORC_STATUS_SUCCESS);
+  return e;
+}
+
+/* Handed-back bytes must be stream [from, from + len). */
+static void assert_handback(torc_test_host *h, uint64_t from, uint32_t len) {
+  ck_assert_uint_eq(th_handback_len(h), len);
+  const uint8_t *b = th_handback(h);
+  for (uint32_t i = 0; i < len; i++)
+    ck_assert_msg(b[i] == th_stream_byte(from + i),
+                  "handed-back byte %u (stream %llu): expected 0x%02x vs "
+                  "actual 0x%02x",
+                  i, (unsigned long long)(from + i), th_stream_byte(from + i),
+                  b[i]);
+}
+
+/* covers: DEC-06 RCV-230 RCV-235 RCV-061 RCV-114 */
+START_TEST(test_terminate_empty_requests_upload_in_progress) {
+  torc_test_host *h = term_host(0);
+  th_post(h, 100, 1);
+  th_post(h, 200, 0);
+  th_post(h, 0, 0);
+  th_terminate(h);
+  /* All completed in one call, in posting order, before the terminate
+   * completion; empty ones UPLOAD_IN_PROGRESS with 0 bytes. */
+  ck_assert_str_eq(th_trace(h), "O C[0u,0u,0u] T0");
+  ck_assert_uint_eq(term_done(h)->rcv_nxt, ISN);
+  th_free(h);
+}
+END_TEST
+
+/* covers: DEC-06 RCV-230 RCV-111 RCV-113 RCV-184 */
+START_TEST(test_terminate_partly_filled_success_with_bytes) {
+  torc_test_host *h = term_host(0);
+  uint64_t a = th_post(h, 1000, 0);
+  th_post(h, 500, 1);
+  th_segment(h, 0, 100, 0); /* 100 bytes into the non-push request */
+  ck_assert_str_eq(th_trace(h), "O");
+  th_terminate(h);
+  ck_assert_str_eq(th_trace(h), "O C[100,0u] T0");
+  ck_assert_uint_eq(th_req_get(h, a)->status, TORC_STATUS_SUCCESS);
+  ck_assert_uint_eq(term_done(h)->rcv_nxt, ISN + 100);
+  th_assert_delivered_stream(h, 0, 100);
+  /* A partly filled push request likewise. */
+  torc_test_host *g = term_host(0);
+  th_post(g, 1000, 1);
+  th_segment(g, 0, 60, 0);
+  th_terminate(g);
+  ck_assert_str_eq(th_trace(g), "O C[60] T0");
+  th_free(g);
+  th_free(h);
+}
+END_TEST
+
+/* covers: DEC-07 RCV-208 RCV-209 RCV-006 RCV-007 RCV-011 RCV-035 RCV-213 */
+START_TEST(test_terminate_hands_back_host_buffered_data) {
+  torc_test_host *h = th_new();
+  /* Ten fragments (one empty), two per list: a chain of five lists. */
+  const uint32_t frags[] = {100, 0, 37, 200, 1, 64, 300, 12, 50, 236};
+  ck_assert_uint_eq(th_offload_frags(h, frags, 10, 2), TORC_STATUS_SUCCESS);
+  th_terminate(h);
+  ck_assert_str_eq(th_trace(h), "O T1000");
+  ck_assert_uint_eq(term_done(h)->rcv_nxt, ISN + 1000);
+  assert_handback(h, 0, 1000);
+  th_free(h);
+}
+END_TEST
+
+/* covers: DEC-07 RCV-136 RCV-208 RCV-006 DEC-02 */
+START_TEST(test_terminate_hands_back_refused_indication) {
+  torc_test_host *h = term_host(0);
+  th_answer(h, TORC_STATUS_OFFLOAD_DATA_NOT_ACCEPTED, 0);
+  th_segment(h, 0, 300, 0);
+  ck_assert_str_eq(th_trace(h), "O I300n");
+  th_terminate(h);
+  ck_assert_str_eq(th_trace(h), "O I300n T300");
+  ck_assert_uint_eq(term_done(h)->rcv_nxt, ISN + 300);
+  assert_handback(h, 0, 300);
+  th_free(h);
+}
+END_TEST
+
+/* covers: DEC-03 DEC-07 RCV-139 RCV-141 RCV-208 */
+START_TEST(test_terminate_hands_back_partial_tail) {
+  torc_test_host *h = term_host(0);
+  th_answer(h, TORC_STATUS_OFFLOAD_DATA_PARTIALLY_ACCEPTED, 100);
+  th_segment(h, 0, 300, 0);
+  ck_assert_str_eq(th_trace(h), "O I300p100");
+  th_terminate(h);
+  ck_assert_str_eq(th_trace(h), "O I300p100 T200");
+  ck_assert_uint_eq(term_done(h)->rcv_nxt, ISN + 300);
+  th_assert_delivered_stream(h, 0, 100);
+  ck_assert_uint_eq(th_delivered_len(h), 100);
+  assert_handback(h, 100, 200);
+  th_free(h);
+}
+END_TEST
+
+/* covers: DEC-07 DEC-16 RCV-070 RCV-038 RCV-208 */
+START_TEST(test_terminate_hands_back_appended_segments) {
+  torc_test_host *h = term_host(200);
+  th_segment(h, 200, 300, 0);
+  th_segment(h, 500, 100, 0);
+  ck_assert_str_eq(th_trace(h), "O");
+  th_terminate(h);
+  ck_assert_str_eq(th_trace(h), "O T600");
+  ck_assert_uint_eq(term_done(h)->rcv_nxt, ISN + 600);
+  assert_handback(h, 0, 600);
+  th_free(h);
+}
+END_TEST
+
+/* covers: RCV-220 RCV-221 DEC-07 RCV-062 */
+START_TEST(test_terminate_discards_out_of_order_data) {
+  torc_test_host *h = term_host(200);
+  th_segment(h, 400, 100, 0); /* out of order: never acknowledged */
+  th_segment(h, 200, 50, 0);  /* in sequence: appended */
+  th_terminate(h);
+  ck_assert_str_eq(th_trace(h), "O T250");
+  ck_assert_uint_eq(term_done(h)->rcv_nxt, ISN + 250);
+  assert_handback(h, 0, 250);
+  th_free(h);
+}
+END_TEST
+
+/* covers: DEC-07 RCV-037 RCV-038 RCV-142 RCV-143 RCV-206 RCV-232 */
+START_TEST(test_terminate_delivered_plus_handback_is_stream) {
+  torc_test_host *h = th_new();
+  const uint32_t frags[] = {200, 200, 200, 200, 200};
+  ck_assert_uint_eq(th_offload_frags(h, frags, 5, 1), TORC_STATUS_SUCCESS);
+  th_set_default_answer(h, TORC_STATUS_OFFLOAD_DATA_NOT_ACCEPTED, 0);
+  th_post(h, 300, 0);
+  /* The request fills from the buffered data; the rest is indicated
+   * (RCV-037) and refused. */
+  ck_assert_str_eq(th_trace(h), "O C[300] I700n");
+  th_post(h, 200, 1);
+  /* A post allows the refused data to be indicated again (RCV-142). */
+  ck_assert_str_eq(th_trace(h), "O C[300] I700n C[200] I500n");
+  th_segment(h, 1000, 200, 0); /* appended behind the held 500 (DEC-16) */
+  ck_assert_str_eq(th_trace(h), "O C[300] I700n C[200] I500n");
+  th_terminate(h);
+  ck_assert_str_eq(th_trace(h), "O C[300] I700n C[200] I500n T700");
+  ck_assert_uint_eq(term_done(h)->rcv_nxt, ISN + 1200);
+  th_assert_delivered_stream(h, 0, 500);
+  ck_assert_uint_eq(th_delivered_len(h), 500);
+  assert_handback(h, 500, 700);
+  th_free(h);
+}
+END_TEST
+
+/* covers: RCV-196 DEC-10 RCV-192 */
+START_TEST(test_terminate_stops_push_timer) {
+  torc_test_host *h = term_host(0);
+  th_post(h, 1000, 1);
+  th_segment(h, 0, 100, 0); /* timer: deadline 500 ms */
+  th_advance(h, 100000);
+  th_terminate(h);
+  ck_assert_str_eq(th_trace(h), "O C[100] T0");
+  th_advance(h, 2000000); /* any upcall now is a violation (host) */
+  ck_assert_str_eq(th_trace(h), "O C[100] T0");
+  th_free(h);
+}
+END_TEST
+
+/* covers: RCV-215 RCV-218 RCV-238 */
+START_TEST(test_terminate_ignores_later_segments) {
+  torc_test_host *h = term_host(100);
+  th_terminate(h);
+  ck_assert_str_eq(th_trace(h), "O T100");
+  th_segment(h, 100, 100, TORC_TCP_PSH);
+  th_segment(h, 200, 100, TORC_TCP_FIN);
+  th_segment(h, 300, 0, TORC_TCP_RST);
+  th_advance(h, 1000000);
+  ck_assert_str_eq(th_trace(h), "O T100");
+  th_check_invariants(h);
+  th_free(h);
+}
+END_TEST
+
+/* covers: RCV-133 RCV-154 RCV-149 RCV-231 */
+START_TEST(test_terminate_keeps_unreturned_indications) {
+  torc_test_host *h = term_host(0);
+  th_segment(h, 0, 100, 0);
+  th_segment(h, 100, 50, 0);
+  ck_assert_str_eq(th_trace(h), "O I100 I50");
+  ck_assert_uint_eq(th_outstanding_indications(h), 2);
+  th_terminate(h);
+  ck_assert_str_eq(th_trace(h), "O I100 I50 T0");
+  ck_assert_uint_eq(term_done(h)->rcv_nxt, ISN + 150);
+  /* The indicated bytes are still the host's: returned after the
+   * terminate, checked unchanged by th_return_indications (RCV-133). */
+  ck_assert_uint_eq(th_return_indications(h), 2);
+  th_free(h);
+}
+END_TEST
+
+/* ---- A minimal direct host (RCV-212) ------------------------------------
+ * Keeps what the terminate completion hands back, then keeps driving the
+ * target (segments, time, a receive_return of an unknown id) before it
+ * returns the handed-back data, checking the bytes at every step.  Blocks
+ * carry their size so that free() can poison them. */
+
+typedef struct term_dh {
+  torc_target t;
+  torc_host_ops ops;
+  void *conn;
+  long live;
+  int offload_done, term_done, upcalls_after;
+  uint32_t offload_status, term_status, rcv_nxt;
+  const torc_buffer_list *hb;
+  uint64_t hb_id;
+  uint8_t copy[2048];
+  uint32_t copy_len;
+} term_dh;
+
+static void *tdh_alloc(void *ctx, size_t size) {
+  term_dh *d = ctx;
+  size_t *p = malloc(sizeof(size_t) * 2 + (size ? size : 1));
+  if (p == NULL)
+    return NULL;
+  p[0] = size;
+  d->live++;
+  return p + 2;
+}
+
+static void tdh_free(void *ctx, void *ptr) {
+  term_dh *d = ctx;
+  if (ptr == NULL)
+    return;
+  size_t *p = (size_t *)ptr - 2;
+  memset(ptr, 0xA5, p[0]); /* freed too early shows as poison */
+  d->live--;
+  free(p);
+}
+
+static void tdh_log(void *ctx, int level, const char *msg) {}
+
+static void tdh_offload_complete(void *ctx, uint64_t h, uint32_t status) {
+  term_dh *d = ctx;
+  d->offload_done = 1;
+  d->offload_status = status;
+}
+
+static void tdh_receive_complete(void *ctx, uint64_t h,
+                                 const torc_completion *c, uint32_t n) {
+  term_dh *d = ctx;
+  d->upcalls_after += d->term_done;
+}
+
+static uint32_t tdh_receive_indicate(void *ctx, uint64_t h, uint64_t id,
+                                     uint32_t st, const torc_fragment *f,
+                                     uint32_t nf, uint32_t *consumed) {
+  term_dh *d = ctx;
+  d->upcalls_after += d->term_done;
+  *consumed = 0;
+  return TORC_STATUS_OFFLOAD_DATA_NOT_ACCEPTED;
+}
+
+static void tdh_event(void *ctx, uint64_t h, uint32_t ev, uint32_t info) {
+  term_dh *d = ctx;
+  d->upcalls_after += d->term_done;
+}
+
+/* Copies the chain's bytes to out (at most cap); returns the total. */
+static uint32_t tdh_walk(const torc_buffer_list *l, uint8_t *out,
+                         uint32_t cap) {
+  uint32_t n = 0;
+  for (int lists = 0; l != NULL && lists < 64; l = l->next, lists++)
+    for (uint32_t i = 0; i < l->nfrags && i < 64; i++)
+      for (uint32_t j = 0; j < l->frags[i].len; j++, n++)
+        if (n < cap)
+          out[n] = l->frags[i].data[j];
+  return n;
+}
+
+static void tdh_terminate_complete(void *ctx, uint64_t h, uint32_t status,
+                                   const torc_upload_state *st) {
+  term_dh *d = ctx;
+  d->term_done = 1;
+  d->term_status = status;
+  d->rcv_nxt = st->rcv_nxt;
+  d->hb = st->buffered_data;
+  d->hb_id = st->buffered_id;
+  d->copy_len = tdh_walk(d->hb, d->copy, sizeof d->copy);
+}
+
+static void tdh_segment(term_dh *d, uint32_t seq, uint32_t len) {
+  uint8_t *f = calloc(40 + len, 1);
+  ck_assert_ptr_nonnull(f);
+  f[0] = 0x45;
+  f[9] = 6;
+  f[32] = 5 << 4;
+  f[33] = TORC_TCP_ACK;
+  for (uint32_t i = 0; i < len; i++)
+    f[40 + i] = (uint8_t)(seq + i);
+  torc_segment s;
+  memset(&s, 0, sizeof s);
+  s.frame = f;
+  s.frame_len = 40 + len;
+  s.link_type = 101;
+  s.tcp_offset = 20;
+  s.seq = seq;
+  s.window = 65535;
+  s.flags = TORC_TCP_ACK;
+  s.payload = f + 40;
+  s.payload_len = len;
+  d->t.segment(d->t.user_data, d->conn, &s);
+  memset(f, 0xA5, 40 + len);
+  free(f);
+}
+
+static void tdh_assert_intact(term_dh *d) {
+  uint8_t now[2048];
+  ck_assert_uint_eq(tdh_walk(d->hb, now, sizeof now), d->copy_len);
+  ck_assert_msg(memcmp(now, d->copy, d->copy_len) == 0,
+                "RCV-212: handed-back bytes changed before receive_return");
+}
+
+/* covers: RCV-212 RCV-211 RCV-215 RCV-233 RCV-224 RCV-171 */
+START_TEST(test_terminate_handback_intact_until_return) {
+  term_dh d;
+  memset(&d, 0, sizeof d);
+  d.ops.struct_size = sizeof d.ops;
+  d.ops.alloc = tdh_alloc;
+  d.ops.free = tdh_free;
+  d.ops.log = tdh_log;
+  d.ops.initiate_offload_complete = tdh_offload_complete;
+  d.ops.receive_complete = tdh_receive_complete;
+  d.ops.receive_indicate = tdh_receive_indicate;
+  d.ops.event_indicate = tdh_event;
+  d.ops.terminate_offload_complete = tdh_terminate_complete;
+  char err[TORC_ERRBUF_SIZE] = "";
+  ck_assert_int_eq(
+      torc_reference_target_init(TORC_TARGET_ABI_VERSION, &d.ops, &d, &d.t,
+                                 err),
+      0);
+  ck_assert_int_eq(d.t.conn_open(d.t.user_data, 7, &d.conn), 0);
+  /* 300 buffered bytes (value = seq & 0xFF) ending just before RcvNxt. */
+  uint8_t buffered[300];
+  for (uint32_t i = 0; i < 300; i++)
+    buffered[i] = (uint8_t)(5000 - 300 + i);
+  torc_fragment fr = {buffered, 300};
+  torc_buffer_list bl = {NULL, &fr, 1};
+  torc_offload_state st;
+  memset(&st, 0, sizeof st);
+  st.struct_size = sizeof st;
+  st.rcv_nxt = 5000;
+  st.rcv_wnd = 65535;
+  st.buffered_data = &bl;
+  st.ticks_per_second = 1000;
+  st.initial_rcv_wnd = 65535;
+  st.mss = 1460;
+  st.conn_state = 4;
+  st.ip_version = 4;
+  d.t.initiate_offload(d.t.user_data, d.conn, &st);
+  ck_assert_int_eq(d.offload_done, 1);
+  ck_assert_uint_eq(d.offload_status, TORC_STATUS_SUCCESS);
+  memset(buffered, 0xA5, sizeof buffered); /* RCV-011: the host's again */
+  tdh_segment(&d, 5000, 200); /* appended: 500 held */
+  d.t.terminate_offload(d.t.user_data, d.conn);
+  ck_assert_int_eq(d.term_done, 1);
+  ck_assert_uint_eq(d.term_status, TORC_STATUS_SUCCESS);
+  ck_assert_uint_eq(d.rcv_nxt, 5200);
+  ck_assert_uint_eq(d.copy_len, 500);
+  for (uint32_t i = 0; i < 500; i++)
+    ck_assert_uint_eq(d.copy[i], (uint8_t)(4700 + i));
+  /* Keep driving the target while the host holds the data. */
+  tdh_segment(&d, 5200, 300);
+  tdh_assert_intact(&d);
+  tdh_segment(&d, 4700, 500); /* a retransmission of the handed-back bytes */
+  tdh_assert_intact(&d);
+  d.t.advance_time(d.t.user_data, 5000000);
+  tdh_assert_intact(&d);
+  uint64_t unknown = d.hb_id + 12345;
+  d.t.receive_return(d.t.user_data, d.conn, &unknown, 1);
+  tdh_assert_intact(&d);
+  ck_assert_int_eq(d.upcalls_after, 0);
+  d.t.receive_return(d.t.user_data, d.conn, &d.hb_id, 1);
+  d.t.conn_close(d.t.user_data, d.conn);
+  d.t.destroy(d.t.user_data);
+  ck_assert_int_eq(d.live, 0);
+}
+END_TEST
+
+Suite *terminate_suite(void);
+Suite *terminate_suite(void) {
+  Suite *s = suite_create("terminate");
+  TCase *tc = tcase_create("terminate");
+  tcase_add_test(tc, test_terminate_empty_requests_upload_in_progress);
+  tcase_add_test(tc, test_terminate_partly_filled_success_with_bytes);
+  tcase_add_test(tc, test_terminate_hands_back_host_buffered_data);
+  tcase_add_test(tc, test_terminate_hands_back_refused_indication);
+  tcase_add_test(tc, test_terminate_hands_back_partial_tail);
+  tcase_add_test(tc, test_terminate_hands_back_appended_segments);
+  tcase_add_test(tc, test_terminate_discards_out_of_order_data);
+  tcase_add_test(tc, test_terminate_delivered_plus_handback_is_stream);
+  tcase_add_test(tc, test_terminate_stops_push_timer);
+  tcase_add_test(tc, test_terminate_ignores_later_segments);
+  tcase_add_test(tc, test_terminate_keeps_unreturned_indications);
+  tcase_add_test(tc, test_terminate_handback_intact_until_return);
+  suite_add_tcase(s, tc);
+  return s;
+}

@@ -1,0 +1,276 @@
+/*
+ * torc_input.c - the wire side of an offloaded connection.
+ *
+ * segment() in torc_reference.c lands here.  The order follows RFC 9293
+ * §3.10.7.4: check the sequence number against the window, then RST, then
+ * SYN, then URG, then the text and the FIN.  Data that starts at RcvNxt is
+ * accepted at once (RcvNxt advances) and handed to the delivery algorithm
+ * (torc_deliver.c) as an in-sequence segment, flowchart 1 entry 2; data
+ * beyond a gap waits in the out-of-order queue (torc_reasm.c) until the gap
+ * fills.  A segment the reference cannot hold for lack of memory is dropped
+ * as if never received: RcvNxt does not move, and the peer will resend it.
+ */
+#include "torc_input.h"
+
+#include <string.h>
+
+#include "torc_deliver.h"
+#include "torc_seq.h"
+
+/* RFC 9293 §3.10.7.4 acceptability test for a segment occupying seglen
+ * sequence numbers from seq, against [rcv_nxt, rcv_nxt + wnd).  The RFC's
+ * test looks at the first and the last byte only; a segment that starts
+ * before the window and ends beyond it (a large retransmission) fails both
+ * although its middle is new.  Like every deployed stack, the reference
+ * takes any segment that overlaps the window, and trimming then keeps only
+ * the new part ("only the new parts are processed"). */
+static int acceptable(uint32_t rcv_nxt, uint32_t wnd, uint32_t seq,
+                      uint32_t seglen) {
+  uint32_t edge = TORC_SEQ_ADD(rcv_nxt, wnd);
+  if (seglen == 0) {
+    if (wnd == 0)
+      return seq == rcv_nxt;
+    return TORC_SEQ_IN(seq, rcv_nxt, edge);
+  }
+  if (wnd == 0)
+    return 0;
+  /* [seq, seq + seglen) and [rcv_nxt, edge) intersect. */
+  return TORC_SEQ_LT(seq, edge) &&
+         TORC_SEQ_GT(TORC_SEQ_ADD(seq, seglen), rcv_nxt);
+}
+
+/* Accepts len in-sequence bytes at RcvNxt.  Returns 0, or -1 when they
+ * could not be held (nothing changed). */
+static int accept_in_sequence(torc_conn *c, const uint8_t *data, uint32_t len,
+                              uint8_t flags, int *queued) {
+  const torc_mem *mem = &c->ref->mem;
+  int psh = (flags & (TORC_TCP_PSH | TORC_TCP_FIN)) != 0;
+  flags &= TORC_TCP_PSH | TORC_TCP_FIN;
+  /* Out-of-order data this segment makes contiguous arrives with it. */
+  int joins =
+      c->ooo.head != NULL && TORC_SEQ_ADD(c->ooo.head->seq, c->ooo.head->off) ==
+                                 TORC_SEQ_ADD(c->rcv_nxt, len);
+  *queued = 0;
+  if (!joins && !c->in_progress && c->pending.head == NULL && !c->pending_fin &&
+      c->held.bytes == 0 && c->reqs.count > 0 && c->nrejected == 0) {
+    /* D3 = No, D4 = Yes and nothing held: the requests take the bytes
+     * straight from the segment.  What they cannot take is held, so its
+     * memory is claimed before anything is placed. */
+    uint64_t room = torcint_deliver_room(c, len);
+    torc_chunk *rem = NULL;
+    if (room < len) {
+      rem = torcint_chunk_new(mem, c->rcv_nxt, (uint32_t)(len - room), flags);
+      if (rem == NULL)
+        return -1;
+      rem->seq = TORC_SEQ_ADD(c->rcv_nxt, (uint32_t)room);
+    }
+    c->rcv_nxt = TORC_SEQ_ADD(c->rcv_nxt, len);
+    torcint_deliver_direct(c, data, len, rem, psh);
+    return 0;
+  }
+  /* D3 = Yes (queue the segment, RCV-068) or data must line up behind held
+   * data: copy it into a chunk that entry 2 will process. */
+  torc_chunk *ch = torcint_chunk_new(mem, c->rcv_nxt, len, flags);
+  if (ch == NULL)
+    return -1;
+  memcpy(ch->data, data, len);
+  c->rcv_nxt = TORC_SEQ_ADD(c->rcv_nxt, len);
+  torcint_held_append(mem, &c->pending, ch);
+  torcint_conn_update_window(c);
+  *queued = 1;
+  return 0;
+}
+
+/* Counts a segment that was wholly unacceptable. */
+static void count_unacceptable(torc_conn *c, uint32_t seq, uint32_t seglen,
+                               uint8_t flags) {
+  if (seglen > 0 && !(flags & TORC_TCP_RST) &&
+      TORC_SEQ_LEQ(TORC_SEQ_ADD(seq, seglen), c->rcv_nxt))
+    c->ctr.pub.dropped_duplicate++; /* wholly old: a retransmission */
+  else
+    c->ctr.pub.dropped_out_of_window++; /* RCV-301 for an RST */
+}
+
+/* The common case in one step: an in-sequence segment of plain data (ACK,
+ * maybe PSH) that fits inside the head request, which is in non-push mode,
+ * with nothing held, queued, pending or timed.  The general path would go
+ * E2 -> D3 No -> D4 Yes -> P1 (bytes straight into the request) -> no request
+ * filled -> D8 Yes -> D9 Yes -> D10 No -> exit, with the window's right edge
+ * recomputed (DEC-15); this does exactly that.  Returns 1 when it took the
+ * segment. */
+static int fast_path(torc_conn *c, const torc_segment *seg) {
+  if (c->state != TORC_CONN_OFFLOADED || c->in_progress || c->reqs.count == 0 ||
+      c->held.bytes != 0 || c->pending.head != NULL || c->ooo.head != NULL ||
+      c->timer_running || c->fin_known || c->urgent || c->pending_fin ||
+      c->pending_abort || c->pending_terminate || c->pending_retrieve ||
+      c->reqs_new || c->nrejected != 0 ||
+      (seg->flags & ~(TORC_TCP_ACK | TORC_TCP_PSH)) || seg->seq != c->rcv_nxt ||
+      seg->payload_len == 0 || seg->payload == NULL ||
+      seg->payload_len > torcint_conn_rcv_wnd(c))
+    return 0;
+  torc_req *q = torcint_reqq_at(&c->reqs, 0);
+  if (q->r.push || torcint_req_room(q) <= seg->payload_len)
+    return 0;
+  memcpy(q->r.buf + q->r.prefilled + q->placed, seg->payload, seg->payload_len);
+  q->placed += seg->payload_len;
+  c->rcv_nxt = TORC_SEQ_ADD(c->rcv_nxt, seg->payload_len);
+  torcint_conn_update_window(c);
+  return 1;
+}
+
+void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
+  const torc_mem *mem = &c->ref->mem;
+  c->ctr.pub.segments_in++;
+  if (fast_path(c, seg))
+    return;
+  /* After terminate started, after an abort, and before the offload,
+   * segments are not processed (RCV-215, RCV-027). */
+  if (c->state != TORC_CONN_OFFLOADED || c->pending_terminate ||
+      c->pending_abort) {
+    c->ctr.priv.dropped_not_open++;
+    return;
+  }
+  uint8_t flags = seg->flags;
+  uint32_t len = seg->payload_len;
+  const uint8_t *data = seg->payload;
+  if (len > 0 && data == NULL) {
+    c->ctr.priv.dropped_not_open++; /* malformed descriptor */
+    return;
+  }
+  if (c->urgent) {
+    /* DEC-08, RCV-284, RCV-285: nothing at or after urgent data is taken. */
+    c->ctr.priv.dropped_urgent++;
+    return;
+  }
+  uint32_t seq = seg->seq;
+  int fin = (flags & TORC_TCP_FIN) != 0;
+  uint32_t seglen = len + (fin ? 1u : 0u);
+  uint32_t wnd = torcint_conn_rcv_wnd(c);
+
+  /* First: is the segment acceptable (RFC 9293 §3.10.7.4, DEC-15)? */
+  if (!acceptable(c->rcv_nxt, wnd, seq, seglen)) {
+    count_unacceptable(c, seq, seglen, flags);
+    return;
+  }
+  /* Second: RST.  Acceptable only exactly at RcvNxt (RCV-303, DEC-04);
+   * elsewhere in the window it earns a challenge ACK (RCV-304). */
+  if (flags & TORC_TCP_RST) {
+    if (seq == c->rcv_nxt) {
+      c->pending_abort = 1;
+      torcint_deliver_pump(c);
+    } else {
+      c->ctr.priv.rst_challenged++;
+    }
+    return;
+  }
+  /* SYN on an offloaded connection is outside this model: counted. */
+  if (flags & TORC_TCP_SYN) {
+    c->ctr.priv.dropped_syn++;
+    return;
+  }
+  /* URG (DEC-08): ask for an upload and stop taking data here. */
+  if (flags & TORC_TCP_URG) {
+    c->urgent = 1;
+    c->pending_retrieve = 1;
+    c->ctr.priv.dropped_urgent++;
+    torcint_reasm_clear(&c->ooo, mem);
+    torcint_deliver_pump(c);
+    return;
+  }
+
+  /* The text: trim what lies before RcvNxt (old) and beyond the right edge
+   * of the window or beyond a known FIN (DEC-18). */
+  uint32_t fin_pos = TORC_SEQ_ADD(seq, len);
+  if (TORC_SEQ_LT(seq, c->rcv_nxt)) {
+    uint32_t old = TORC_SEQ_SUB(c->rcv_nxt, seq);
+    uint32_t cut = old < len ? old : len;
+    data += cut;
+    len -= cut;
+    seq = TORC_SEQ_ADD(seq, cut);
+    c->ctr.pub.bytes_trimmed += cut;
+    if (fin && TORC_SEQ_LT(fin_pos, c->rcv_nxt))
+      fin = 0; /* an old FIN */
+  }
+  uint32_t limit = c->right_edge;
+  if (c->fin_known && TORC_SEQ_LT(c->fin_seq, limit))
+    limit = c->fin_seq;
+  if (len > 0 && TORC_SEQ_GT(TORC_SEQ_ADD(seq, len), limit)) {
+    uint32_t keep = TORC_SEQ_GT(limit, seq) ? TORC_SEQ_SUB(limit, seq) : 0;
+    uint32_t cut = len - keep;
+    if (c->fin_known && limit == c->fin_seq)
+      c->ctr.priv.dropped_after_fin++;
+    else
+      c->ctr.pub.bytes_trimmed += cut;
+    len = keep;
+    fin = 0; /* the FIN lay beyond what was kept */
+  }
+  if (fin && !TORC_SEQ_LT(fin_pos, c->right_edge))
+    fin = 0; /* the FIN itself is beyond the window */
+  if (fin && c->fin_known && fin_pos != c->fin_seq) {
+    c->ctr.priv.dropped_after_fin++; /* a second, different FIN */
+    fin = 0;
+  }
+  if (fin && c->fin_rcvd)
+    fin = 0; /* already past it */
+
+  int queued = 0;
+  if (len > 0) {
+    if (seq == c->rcv_nxt) {
+      /* In sequence.  Bytes already queued out of order arrived first and
+       * win: stop at the first of them. */
+      if (c->ooo.head != NULL) {
+        uint32_t hs = TORC_SEQ_ADD(c->ooo.head->seq, c->ooo.head->off);
+        if (TORC_SEQ_LT(hs, TORC_SEQ_ADD(seq, len)) && TORC_SEQ_GT(hs, seq)) {
+          uint32_t cut = TORC_SEQ_SUB(TORC_SEQ_ADD(seq, len), hs);
+          len -= cut;
+          c->ctr.pub.bytes_trimmed += cut;
+        }
+      }
+      uint8_t f = flags;
+      if (fin && fin_pos != TORC_SEQ_ADD(seq, len))
+        f &= (uint8_t)~TORC_TCP_FIN;
+      if (accept_in_sequence(c, data, len, f, &queued) < 0) {
+        c->ctr.priv.dropped_no_memory++;
+        return;
+      }
+    } else {
+      /* Beyond a gap: queue until it fills (RCV-062). */
+      torc_reasm_result res;
+      if (torcint_reasm_insert(&c->ooo, mem, c->rcv_nxt, seq, data, len,
+                               flags & TORC_TCP_PSH, &res) < 0) {
+        c->ctr.priv.dropped_no_memory++;
+        return;
+      }
+      c->ctr.pub.bytes_trimmed += res.trimmed;
+      if (res.queued > 0)
+        c->ctr.pub.queued_out_of_order++;
+      else
+        c->ctr.pub.dropped_duplicate++;
+    }
+  }
+  /* A FIN in the window fixes the end of the stream (DEC-18): queued data
+   * beyond it is dropped. */
+  if (fin && !c->fin_known) {
+    c->fin_known = 1;
+    c->fin_seq = fin_pos;
+    c->ctr.priv.dropped_after_fin += torcint_reasm_cut(&c->ooo, mem, fin_pos);
+  }
+  /* Out-of-order data the gap-filler made in sequence, in order; it joins
+   * the gap-filler's entry 2 (one arrival of in-sequence data). */
+  torc_chunk *ch;
+  uint8_t cont = queued ? TORC_CHUNK_CONT : 0;
+  while ((ch = torcint_reasm_pop(&c->ooo, mem, c->rcv_nxt)) != NULL) {
+    ch->flags = (uint8_t)((ch->flags & (TORC_TCP_PSH | TORC_TCP_FIN)) | cont);
+    cont = TORC_CHUNK_CONT;
+    c->rcv_nxt = TORC_SEQ_ADD(c->rcv_nxt, ch->len - ch->off);
+    torcint_held_append(mem, &c->pending, ch);
+  }
+  /* The FIN once every byte before it was received. */
+  if (c->fin_known && !c->fin_rcvd && c->rcv_nxt == c->fin_seq) {
+    c->fin_rcvd = 1;
+    c->rcv_nxt = TORC_SEQ_ADD(c->rcv_nxt, 1);
+    c->pending_fin = 1;
+  }
+  torcint_conn_update_window(c);
+  torcint_deliver_pump(c);
+}

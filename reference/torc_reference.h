@@ -1,0 +1,45 @@
+/*
+ * torc_reference.h - Interface for a module to create the reference offload
+ * target: the built-in implementation of harness/include/torc/target.h.
+ *
+ * The reference is a pure library: no I/O, no global state, no clock (time
+ * comes from advance_time()), every allocation through host->alloc.  It
+ * follows docs/DECISIONS.md wherever the specification is ambiguous.
+ */
+#ifndef TORC_REFERENCE_H
+#define TORC_REFERENCE_H
+
+#include <stdint.h>
+
+#include "torc/target.h"
+
+/* Fills *out with the reference's operations (name "reference", version
+ * TORC_VERSION_STRING, capabilities TORC_CAP_ALL).  host and host_ctx stay
+ * valid until out->destroy(); host must provide alloc, free and every
+ * callback.  Returns 0, or a negative value with a message in errbuf
+ * (TORC_ERRBUF_SIZE bytes):
+ *   -1  host_abi_version is older than TORC_TARGET_ABI_VERSION, or host or
+ *       out is NULL, or host lacks a callback
+ *   -2  no memory for the instance */
+int torc_reference_target_init(uint32_t host_abi_version,
+                               const torc_host_ops *host, void *host_ctx,
+                               torc_target *out, char *errbuf);
+
+/* Private counters beyond torc_target_stats, for the reference's own unit
+ * tests and reports (conn is the handle conn_open returned).  Returns 0, or
+ * -1 when conn is NULL. */
+typedef struct torc_reference_counters {
+  uint64_t dropped_no_memory;  /* segments dropped, no memory to hold them */
+  uint64_t dropped_syn;        /* SYN on an offloaded connection */
+  uint64_t dropped_after_fin;  /* data or FIN beyond the FIN (DEC-18) */
+  uint64_t dropped_not_open;   /* before offload, after abort or terminate */
+  uint64_t dropped_urgent;     /* at and after an urgent segment (DEC-08) */
+  uint64_t rst_challenged;     /* in-window RST off RcvNxt (RCV-304) */
+  uint64_t indicate_no_memory; /* indications put off, no memory */
+  uint64_t requests_rejected;  /* posts completed with REQUEST_ABORTED */
+  uint64_t unknown_returns;    /* receive_return ids never handed out */
+} torc_reference_counters;
+
+int torc_reference_counters_get(const void *conn, torc_reference_counters *out);
+
+#endif /* TORC_REFERENCE_H */
