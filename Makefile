@@ -59,6 +59,7 @@ include harness/module.mk
 include vectors/module.mk
 include conformance/module.mk
 include reports/module.mk
+include fuzz/module.mk
 
 all: $(ALL_TARGETS)
 

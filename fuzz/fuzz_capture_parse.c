@@ -40,7 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memset(&f, 0, sizeof f);
   kind = torc_capture_parse(dlt, copy, caplen, wirelen, &f);
   if (kind == TORC_FRAME_TCP) {
-    if (f.payload_offset > caplen || f.payload_len > caplen - f.payload_offset ||
+    if (f.payload_offset > caplen ||
+        f.payload_len > caplen - f.payload_offset ||
         f.tcp_offset + 20 > f.payload_offset || f.ip_offset >= f.tcp_offset)
       abort();
     if (f.ip_version != 4 && f.ip_version != 6)

@@ -37,8 +37,7 @@ static int on_frame(void *u, const torc_flow_dir *d,
   return 0;
 }
 
-static int on_gap(void *u, const torc_flow_dir *d, uint64_t off,
-                  uint64_t len) {
+static int on_gap(void *u, const torc_flow_dir *d, uint64_t off, uint64_t len) {
   if (off + len != d->delivered || len == 0)
     abort();
   return 0;

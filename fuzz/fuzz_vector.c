@@ -19,7 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char path[64];
 
-static void remove_tmp(void) { unlink(path); }
+static void remove_tmp(void) {
+  unlink(path);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[1024];

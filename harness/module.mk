@@ -118,3 +118,17 @@ $(BENCH_HARNESS): $(BENCH_HARNESS_OBJS) $(HARNESS_LIB) $(REF_LIB)
 
 bench-harness: $(BENCH_HARNESS) $(RUNNER_BIN)
 	$(BENCH_HARNESS) --runner $(RUNNER_BIN) vectors
+
+# H9: capture reading + reassembly against tcpdump/tshark, and its memory on
+# a synthesized 100 MiB and 1 GiB capture in $(O)/bench (not committed).
+BENCH_FLOW := $(O)/bench/bench_flow
+ALL_TARGETS += $(BENCH_FLOW)
+BENCH_TARGETS += bench-flow
+
+$(BENCH_FLOW): $(O)/obj/harness/bench/bench_flow.o $(HARNESS_LIB) $(REF_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HARNESS_LIBS)
+
+.PHONY: bench-flow
+bench-flow: $(BENCH_FLOW)
+	$(BENCH_FLOW) $(O)/bench

@@ -178,8 +178,8 @@ static void check_sums(torc_flow *fl, const uint8_t *p, const torc_frame *f) {
     ph[39] = 6;
     phlen = 40;
   }
-  if (csum_fold(csum_add(csum_add(0, ph, phlen), p + f->tcp_offset,
-                         tcplen)) != 0xFFFF)
+  if (csum_fold(csum_add(csum_add(0, ph, phlen), p + f->tcp_offset, tcplen)) !=
+      0xFFFF)
     fl->st.bad_tcp_checksum++;
 }
 
@@ -719,8 +719,7 @@ static int segment(torc_flow *fl, flow_dir *d, const torc_frame *f,
       in->fin_frame = number;
       in->fin_offset = start + len > 0 ? (uint64_t)(start + len) : 0;
     }
-    if ((rc = place(fl, d, start, p + f->payload_offset, len, number, &e)) !=
-        0)
+    if ((rc = place(fl, d, start, p + f->payload_offset, len, number, &e)) != 0)
       return rc;
   }
   if (fl->cb.on_frame != NULL && fl->cb.on_frame(fl->cb.user, in, &e))
@@ -832,7 +831,9 @@ const torc_flow_stats *torc_flow_get_stats(const torc_flow *fl) {
   return &fl->st;
 }
 
-size_t torc_flow_ndirs(const torc_flow *fl) { return fl->ndirs; }
+size_t torc_flow_ndirs(const torc_flow *fl) {
+  return fl->ndirs;
+}
 
 const torc_flow_dir *torc_flow_get_dir(const torc_flow *fl, size_t id) {
   return id < fl->ndirs ? &fl->dirs[id]->info : NULL;
@@ -845,8 +846,8 @@ int torc_flow_read_pcap(torc_flow *fl, struct pcap *pc, const char *name,
   uint32_t n = 0;
   int rc;
   if (pcap_datalink(pc) != fl->dlt) {
-    snprintf(err, errlen, "%s: link type %d, the reassembler expects %d",
-             name, pcap_datalink(pc), fl->dlt);
+    snprintf(err, errlen, "%s: link type %d, the reassembler expects %d", name,
+             pcap_datalink(pc), fl->dlt);
     return TORC_FLOW_ERR_LINKTYPE;
   }
   while ((rc = pcap_next_ex(pc, &h, &pkt)) == 1) {
@@ -926,20 +927,19 @@ int torc_flow_read_file(const char *path, const torc_flow_options *opt,
 
 void torc_flow_stats_print(FILE *out, const char *name,
                            const torc_flow_stats *s) {
-  fprintf(out,
-          "%s: frames %llu tcp %llu not-ip %llu not-tcp %llu fragments %llu "
-          "truncated %llu malformed %llu bad-ip-checksum %llu "
-          "bad-tcp-checksum %llu directions %llu stream-bytes %llu "
-          "conflicts %llu gaps %llu\n",
-          name, (unsigned long long)s->frames,
-          (unsigned long long)s->tcp_frames, (unsigned long long)s->not_ip,
-          (unsigned long long)s->not_tcp, (unsigned long long)s->fragments,
-          (unsigned long long)s->truncated, (unsigned long long)s->malformed,
-          (unsigned long long)s->bad_ip_checksum,
-          (unsigned long long)s->bad_tcp_checksum,
-          (unsigned long long)s->directions,
-          (unsigned long long)s->stream_bytes,
-          (unsigned long long)s->conflicts, (unsigned long long)s->gaps);
+  fprintf(
+      out,
+      "%s: frames %llu tcp %llu not-ip %llu not-tcp %llu fragments %llu "
+      "truncated %llu malformed %llu bad-ip-checksum %llu "
+      "bad-tcp-checksum %llu directions %llu stream-bytes %llu "
+      "conflicts %llu gaps %llu\n",
+      name, (unsigned long long)s->frames, (unsigned long long)s->tcp_frames,
+      (unsigned long long)s->not_ip, (unsigned long long)s->not_tcp,
+      (unsigned long long)s->fragments, (unsigned long long)s->truncated,
+      (unsigned long long)s->malformed, (unsigned long long)s->bad_ip_checksum,
+      (unsigned long long)s->bad_tcp_checksum,
+      (unsigned long long)s->directions, (unsigned long long)s->stream_bytes,
+      (unsigned long long)s->conflicts, (unsigned long long)s->gaps);
 }
 
 void torc_flow_dir_print(FILE *out, const torc_flow_dir *d) {
@@ -949,26 +949,23 @@ void torc_flow_dir_print(FILE *out, const torc_flow_dir *d) {
     strcpy(a, "?");
   if (inet_ntop(af, d->key.dst, b, sizeof b) == NULL)
     strcpy(b, "?");
-  fprintf(out,
-          "dir %u %s%s%s.%u > %s%s%s.%u: %s isn %u syn %u fin %u rst %u "
-          "segments %llu data %llu bytes %llu retrans %llu/%llu overlap %llu "
-          "ooo %llu conflicts %llu/%llu gaps %llu/%llu max-held %llu\n",
-          d->id, af == AF_INET6 ? "[" : "", a, af == AF_INET6 ? "]" : "",
-          d->key.sport, af == AF_INET6 ? "[" : "", b,
-          af == AF_INET6 ? "]" : "", d->key.dport,
-          d->syn_seen ? "syn" : (d->midstream ? "mid-stream" : "no-data"),
-          d->isn, d->syn_frame, d->fin_frame, d->rst_frame,
-          (unsigned long long)d->segments,
-          (unsigned long long)d->data_segments,
-          (unsigned long long)d->delivered,
-          (unsigned long long)d->retrans_segments,
-          (unsigned long long)d->retrans_bytes,
-          (unsigned long long)d->overlap_segments,
-          (unsigned long long)d->ooo_segments,
-          (unsigned long long)d->conflicts,
-          (unsigned long long)d->conflict_bytes, (unsigned long long)d->gaps,
-          (unsigned long long)d->gap_bytes,
-          (unsigned long long)d->max_held_bytes);
+  fprintf(
+      out,
+      "dir %u %s%s%s.%u > %s%s%s.%u: %s isn %u syn %u fin %u rst %u "
+      "segments %llu data %llu bytes %llu retrans %llu/%llu overlap %llu "
+      "ooo %llu conflicts %llu/%llu gaps %llu/%llu max-held %llu\n",
+      d->id, af == AF_INET6 ? "[" : "", a, af == AF_INET6 ? "]" : "",
+      d->key.sport, af == AF_INET6 ? "[" : "", b, af == AF_INET6 ? "]" : "",
+      d->key.dport,
+      d->syn_seen ? "syn" : (d->midstream ? "mid-stream" : "no-data"), d->isn,
+      d->syn_frame, d->fin_frame, d->rst_frame, (unsigned long long)d->segments,
+      (unsigned long long)d->data_segments, (unsigned long long)d->delivered,
+      (unsigned long long)d->retrans_segments,
+      (unsigned long long)d->retrans_bytes,
+      (unsigned long long)d->overlap_segments,
+      (unsigned long long)d->ooo_segments, (unsigned long long)d->conflicts,
+      (unsigned long long)d->conflict_bytes, (unsigned long long)d->gaps,
+      (unsigned long long)d->gap_bytes, (unsigned long long)d->max_held_bytes);
 }
 
 /* ---- Collecting a whole capture. ---- */
@@ -1034,8 +1031,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem) {
 }
 
 /* Appends len bytes (zeros when p is NULL) at the end of a stream. */
-static int col_append(collector *c, uint32_t id, const uint8_t *p,
-                      size_t len) {
+static int col_append(collector *c, uint32_t id, const uint8_t *p, size_t len) {
   torc_flow_stream *s = col_dir(c, id);
   if (s == NULL) {
     c->err = TORC_FLOW_ERR_NOMEM;

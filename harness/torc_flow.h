@@ -66,7 +66,7 @@ typedef struct torc_flow_stats {
 } torc_flow_stats;
 
 typedef struct torc_flow_key {
-  uint8_t ip_version; /* 4 or 6 */
+  uint8_t ip_version;       /* 4 or 6 */
   uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes, rest zero */
   uint16_t sport, dport;
 } torc_flow_key;
@@ -84,23 +84,23 @@ typedef struct torc_flow_dir {
   uint32_t isn;      /* valid when syn_seen */
   uint32_t base_seq; /* sequence number of stream offset 0 */
   uint32_t syn_frame, fin_frame, rst_frame; /* first of each, 0 when none */
-  uint64_t fin_offset; /* stream offset the FIN occupies */
-  int ended;           /* finished (end of capture or port reuse) */
+  uint64_t fin_offset;                      /* stream offset the FIN occupies */
+  int ended; /* finished (end of capture or port reuse) */
   /* Counters. */
-  uint64_t segments;       /* TCP frames in this direction */
-  uint64_t data_segments;  /* ... carrying payload */
-  uint64_t payload_bytes;  /* payload carried, all copies */
-  uint64_t delivered;      /* bytes in order so far (= stream length) */
-  uint64_t retrans_segments;  /* data segments carrying no new byte */
-  uint64_t retrans_bytes;     /* bytes carried that were already received */
-  uint64_t overlap_segments;  /* segments carrying both new and old bytes */
-  uint64_t ooo_segments;      /* segments whose new bytes had to be held */
-  uint64_t conflicts;         /* conflicting-overlap events */
-  uint64_t conflict_bytes;    /* bytes that differed from the first copy */
-  uint64_t unverified_bytes;  /* old bytes older than the history kept */
+  uint64_t segments;           /* TCP frames in this direction */
+  uint64_t data_segments;      /* ... carrying payload */
+  uint64_t payload_bytes;      /* payload carried, all copies */
+  uint64_t delivered;          /* bytes in order so far (= stream length) */
+  uint64_t retrans_segments;   /* data segments carrying no new byte */
+  uint64_t retrans_bytes;      /* bytes carried that were already received */
+  uint64_t overlap_segments;   /* segments carrying both new and old bytes */
+  uint64_t ooo_segments;       /* segments whose new bytes had to be held */
+  uint64_t conflicts;          /* conflicting-overlap events */
+  uint64_t conflict_bytes;     /* bytes that differed from the first copy */
+  uint64_t unverified_bytes;   /* old bytes older than the history kept */
   uint64_t before_start_bytes; /* bytes before offset 0 (ignored) */
-  uint64_t out_of_window;     /* segments > 1 GiB ahead (ignored) */
-  uint64_t gaps, gap_bytes;   /* holes skipped (never filled) */
+  uint64_t out_of_window;      /* segments > 1 GiB ahead (ignored) */
+  uint64_t gaps, gap_bytes;    /* holes skipped (never filled) */
   uint64_t held_bytes, max_held_bytes; /* out-of-order bytes held */
   uint64_t max_held_segments;
 } torc_flow_dir;
@@ -154,8 +154,7 @@ typedef struct torc_flow_callbacks {
                      const torc_flow_conflict *c);
   /* Bytes [off, off + len) were never seen and are skipped: at the end of
    * the capture, or when the held bytes exceed max_held_bytes. */
-  int (*on_gap)(void *user, const torc_flow_dir *d, uint64_t off,
-                uint64_t len);
+  int (*on_gap)(void *user, const torc_flow_dir *d, uint64_t off, uint64_t len);
   /* The direction is finished (end of capture, or a new connection reuses
    * its addresses and ports after FIN/RST). */
   int (*on_end)(void *user, const torc_flow_dir *d);
@@ -209,8 +208,8 @@ void torc_flow_dir_print(FILE *out, const torc_flow_dir *d);
 /* ---- Convenience: a whole capture in memory (small captures). ---- */
 
 typedef struct torc_flow_stream {
-  torc_flow_dir info;   /* final state */
-  uint8_t *data;        /* the stream; gaps are zero-filled (owned) */
+  torc_flow_dir info; /* final state */
+  uint8_t *data;      /* the stream; gaps are zero-filled (owned) */
   size_t len;
   torc_flow_map_entry *map; /* this direction's frames, in order (owned) */
   size_t nmap;

@@ -32,8 +32,12 @@
 #define PSH 0x08
 #define ACK 0x10
 
-static uint8_t A(uint64_t s) { return (uint8_t)(s * 31 + 7); }
-static uint8_t B(uint64_t s) { return (uint8_t)~A(s); }
+static uint8_t A(uint64_t s) {
+  return (uint8_t)(s * 31 + 7);
+}
+static uint8_t B(uint64_t s) {
+  return (uint8_t)~A(s);
+}
 
 /* ---- A temporary pcap writer. ---- */
 
@@ -149,8 +153,8 @@ static void expect_stream_a(const torc_flow_stream *s, size_t n) {
   ck_assert_uint_eq(s->len, n);
   for (i = 0; i < n; i++)
     if (s->data[i] != A(i))
-      ck_abort_msg("stream byte %zu: expected 0x%02x vs actual 0x%02x", i,
-                   A(i), s->data[i]);
+      ck_abort_msg("stream byte %zu: expected 0x%02x vs actual 0x%02x", i, A(i),
+                   s->data[i]);
 }
 
 static void expect_map(const torc_flow_map_entry *e, uint32_t frame,
@@ -170,74 +174,69 @@ static void expect_map(const torc_flow_map_entry *e, uint32_t frame,
 /* ---- literal frames (DLT_RAW) ---- */
 
 /* 10.0.0.1.40000 > 10.0.0.2.5001: Flags [S], seq 1000, win 65535, length 0 */
-static const uint8_t pkt1[] = {
-    0x45, 0x00, 0x00, 0x28, 0x00, 0x01, 0x40, 0x00, 0x40, 0x06, 0x26, 0xcd,
-    0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x9c, 0x40, 0x13, 0x89,
-    0x00, 0x00, 0x03, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x50, 0x02, 0xff, 0xff,
-    0xe8, 0x2e, 0x00, 0x00
-};
-/* 10.0.0.1.40000 > 10.0.0.2.5001: Flags [P.], seq 1001:1006, ack 1, win 65535, length 5: "hello" */
+static const uint8_t pkt1[] = {0x45, 0x00, 0x00, 0x28, 0x00, 0x01, 0x40, 0x00,
+                               0x40, 0x06, 0x26, 0xcd, 0x0a, 0x00, 0x00, 0x01,
+                               0x0a, 0x00, 0x00, 0x02, 0x9c, 0x40, 0x13, 0x89,
+                               0x00, 0x00, 0x03, 0xe8, 0x00, 0x00, 0x00, 0x00,
+                               0x50, 0x02, 0xff, 0xff, 0xe8, 0x2e, 0x00, 0x00};
+/* 10.0.0.1.40000 > 10.0.0.2.5001: Flags [P.], seq 1001:1006, ack 1, win 65535,
+ * length 5: "hello" */
 static const uint8_t pkt2[] = {
     0x45, 0x00, 0x00, 0x2d, 0x00, 0x02, 0x40, 0x00, 0x40, 0x06, 0x26, 0xc7,
     0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x9c, 0x40, 0x13, 0x89,
     0x00, 0x00, 0x03, 0xe9, 0x00, 0x00, 0x00, 0x01, 0x50, 0x18, 0xff, 0xff,
-    0xa4, 0x3f, 0x00, 0x00, 0x68, 0x65, 0x6c, 0x6c, 0x6f
-};
-/* fd00::1.40000 > fd00::2.5001: Flags [P.], seq 7:10, ack 1, win 65535, length 3: "abc" (no SYN: mid-stream) */
+    0xa4, 0x3f, 0x00, 0x00, 0x68, 0x65, 0x6c, 0x6c, 0x6f};
+/* fd00::1.40000 > fd00::2.5001: Flags [P.], seq 7:10, ack 1, win 65535, length
+ * 3: "abc" (no SYN: mid-stream) */
 static const uint8_t pkt3[] = {
-    0x60, 0x00, 0x00, 0x00, 0x00, 0x17, 0x06, 0x40, 0xfd, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-    0xfd, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x02, 0x9c, 0x40, 0x13, 0x89, 0x00, 0x00, 0x00, 0x07,
-    0x00, 0x00, 0x00, 0x01, 0x50, 0x18, 0xff, 0xff, 0x41, 0x91, 0x00, 0x00,
-    0x61, 0x62, 0x63
-};
+    0x60, 0x00, 0x00, 0x00, 0x00, 0x17, 0x06, 0x40, 0xfd, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x01, 0xfd, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x9c, 0x40, 0x13, 0x89,
+    0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x01, 0x50, 0x18, 0xff,
+    0xff, 0x41, 0x91, 0x00, 0x00, 0x61, 0x62, 0x63};
 /* 10.0.0.1 > 10.0.0.2: ICMP echo request, id 1, seq 1, length 12 */
-static const uint8_t pkt4[] = {
-    0x45, 0x00, 0x00, 0x20, 0x00, 0x03, 0x40, 0x00, 0x40, 0x01, 0x26, 0xd8,
-    0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x08, 0x00, 0x19, 0x2d,
-    0x00, 0x01, 0x00, 0x01, 0x70, 0x69, 0x6e, 0x67
-};
+static const uint8_t pkt4[] = {0x45, 0x00, 0x00, 0x20, 0x00, 0x03, 0x40, 0x00,
+                               0x40, 0x01, 0x26, 0xd8, 0x0a, 0x00, 0x00, 0x01,
+                               0x0a, 0x00, 0x00, 0x02, 0x08, 0x00, 0x19, 0x2d,
+                               0x00, 0x01, 0x00, 0x01, 0x70, 0x69, 0x6e, 0x67};
 /* 10.0.0.1 > 10.0.0.2: tcp (frag 4:16@0+), first fragment, MF set */
 static const uint8_t pkt5[] = {
     0x45, 0x00, 0x00, 0x24, 0x00, 0x04, 0x20, 0x00, 0x40, 0x06, 0x46, 0xce,
     0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x9c, 0x40, 0x13, 0x89,
-    0x00, 0x00, 0x03, 0xee, 0x00, 0x00, 0x00, 0x01, 0x50, 0x18, 0xff, 0xff
-};
-/* 10.0.0.1.40000 > 10.0.0.2.5001: Flags [P.], seq 1006:1011, ack 1, length 5: "world" [bad tcp cksum] */
+    0x00, 0x00, 0x03, 0xee, 0x00, 0x00, 0x00, 0x01, 0x50, 0x18, 0xff, 0xff};
+/* 10.0.0.1.40000 > 10.0.0.2.5001: Flags [P.], seq 1006:1011, ack 1, length 5:
+ * "world" [bad tcp cksum] */
 static const uint8_t pkt6[] = {
     0x45, 0x00, 0x00, 0x2d, 0x00, 0x05, 0x40, 0x00, 0x40, 0x06, 0x26, 0xc4,
     0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x9c, 0x40, 0x13, 0x89,
     0x00, 0x00, 0x03, 0xee, 0x00, 0x00, 0x00, 0x01, 0x50, 0x18, 0xff, 0xff,
-    0xcf, 0x65, 0x00, 0x00, 0x77, 0x6f, 0x72, 0x6c, 0x64
-};
-/* 10.0.0.1.40000 > 10.0.0.2.5001: Flags [P.], seq 1011:1016 "xxxxx", snaplen 30: captured bytes end inside the TCP header */
+    0xcf, 0x65, 0x00, 0x00, 0x77, 0x6f, 0x72, 0x6c, 0x64};
+/* 10.0.0.1.40000 > 10.0.0.2.5001: Flags [P.], seq 1011:1016 "xxxxx", snaplen
+ * 30: captured bytes end inside the TCP header */
 static const uint8_t pkt7[] = {
     0x45, 0x00, 0x00, 0x2d, 0x00, 0x06, 0x40, 0x00, 0x40, 0x06, 0x26, 0xc3,
     0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x9c, 0x40, 0x13, 0x89,
     0x00, 0x00, 0x03, 0xf3, 0x00, 0x00, 0x00, 0x01, 0x50, 0x18, 0xff, 0xff,
-    0x7f, 0x16, 0x00, 0x00, 0x78, 0x78, 0x78, 0x78, 0x78
-};
+    0x7f, 0x16, 0x00, 0x00, 0x78, 0x78, 0x78, 0x78, 0x78};
 /* IP header length 16 (< 20): malformed */
-static const uint8_t pkt8[] = {
-    0x44, 0x00, 0x00, 0x28, 0x00, 0x07, 0x40, 0x00, 0x40, 0x06, 0x26, 0xc7,
-    0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x9c, 0x40, 0x13, 0x89,
-    0x00, 0x00, 0x03, 0xf8, 0x00, 0x00, 0x00, 0x01, 0x50, 0x10, 0xff, 0xff,
-    0xe8, 0x0f, 0x00, 0x00
-};
+static const uint8_t pkt8[] = {0x44, 0x00, 0x00, 0x28, 0x00, 0x07, 0x40, 0x00,
+                               0x40, 0x06, 0x26, 0xc7, 0x0a, 0x00, 0x00, 0x01,
+                               0x0a, 0x00, 0x00, 0x02, 0x9c, 0x40, 0x13, 0x89,
+                               0x00, 0x00, 0x03, 0xf8, 0x00, 0x00, 0x00, 0x01,
+                               0x50, 0x10, 0xff, 0xff, 0xe8, 0x0f, 0x00, 0x00};
 /* 0x10...: not an IPv4/IPv6 packet (version nibble 1) */
-static const uint8_t pkt9[] = {
-    0x10, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
-};
+static const uint8_t pkt9[] = {0x10, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00,
+                               0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                               0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
 
 /* ---- in_order ---- */
 
 /* covers: issue 4 reassembly, in-order stream, SYN/FIN frames, frame map */
 START_TEST(test_flow_in_order) {
   const torc_flow_stream *s;
-  w_tcp(0, 1000, SYN, 0, 0, 0);       /* 1: [S] seq 1000 (ISN) */
-  w_tcp(0, 1001, ACK, 0, 10, 0);      /* 2: seqno 0..10 */
+  w_tcp(0, 1000, SYN, 0, 0, 0);         /* 1: [S] seq 1000 (ISN) */
+  w_tcp(0, 1001, ACK, 0, 10, 0);        /* 2: seqno 0..10 */
   w_tcp(0, 1011, ACK | PSH, 10, 10, 0); /* 3: seqno 10..20 */
   w_tcp(0, 1021, ACK | FIN, 20, 10, 0); /* 4: seqno 20..30, FIN at 30 */
   ck_assert_int_eq(collect(0), 0);
@@ -271,8 +270,8 @@ END_TEST
 /* covers: RCV-062 (out-of-order segments queued until the gap fills) */
 START_TEST(test_flow_reorder) {
   const torc_flow_stream *s;
-  w_tcp(0, 1000, SYN, 0, 0, 0);  /* 1: [S] */
-  w_tcp(0, 1001, ACK, 0, 10, 0); /* 2: seqno 0..10, in order */
+  w_tcp(0, 1000, SYN, 0, 0, 0);   /* 1: [S] */
+  w_tcp(0, 1001, ACK, 0, 10, 0);  /* 2: seqno 0..10, in order */
   w_tcp(0, 1021, ACK, 20, 10, 0); /* 3: seqno 20..30, held (gap 10..20) */
   w_tcp(0, 1011, ACK, 10, 10, 0); /* 4: seqno 10..20 fills: 10..30 out */
   ck_assert_int_eq(collect(0), 0);
@@ -446,9 +445,9 @@ START_TEST(test_flow_conflict_delivered) {
   ck_assert_int_eq(collect(0), 0);
   s = fwd();
   ck_assert_uint_eq(s->len, 12);
-  ck_assert_int_eq(memcmp(s->data, (uint8_t[]){A(0), A(1), A(2), A(3), A(4),
-                                                A(5), A(6), A(7), A(8), A(9),
-                                                B(10), B(11)},
+  ck_assert_int_eq(memcmp(s->data,
+                          (uint8_t[]){A(0), A(1), A(2), A(3), A(4), A(5), A(6),
+                                      A(7), A(8), A(9), B(10), B(11)},
                           12),
                    0);
   ck_assert_uint_eq(s->nconflicts, 2);
@@ -472,10 +471,10 @@ END_TEST
  * sequence number 0; the held piece lies after the wrap */
 START_TEST(test_flow_wraparound) {
   const torc_flow_stream *s;
-  w_tcp(0, 0xFFFFFFF0u, SYN, 0, 0, 0);   /* 1: [S] seq 4294967280 */
-  w_tcp(0, 0xFFFFFFF1u, ACK, 0, 10, 0);  /* 2: seqno 0..10 */
-  w_tcp(0, 0x00000005u, ACK, 20, 10, 0); /* 3: seqno 20..30, held */
-  w_tcp(0, 0xFFFFFFFBu, ACK, 10, 10, 0); /* 4: seqno 10..20, spans 2^32 */
+  w_tcp(0, 0xFFFFFFF0u, SYN, 0, 0, 0);        /* 1: [S] seq 4294967280 */
+  w_tcp(0, 0xFFFFFFF1u, ACK, 0, 10, 0);       /* 2: seqno 0..10 */
+  w_tcp(0, 0x00000005u, ACK, 20, 10, 0);      /* 3: seqno 20..30, held */
+  w_tcp(0, 0xFFFFFFFBu, ACK, 10, 10, 0);      /* 4: seqno 10..20, spans 2^32 */
   w_tcp(0, 0x0000000Fu, ACK | FIN, 30, 0, 0); /* 5: [F.] at seqno 30 */
   ck_assert_int_eq(collect(0), 0);
   s = fwd();
@@ -494,9 +493,11 @@ END_TEST
  * segment's byte (seq 5000); earlier bytes are counted, not delivered */
 START_TEST(test_flow_midstream) {
   const torc_flow_stream *s;
-  w_tcp(0, 5000, ACK, 0, 10, 0);  /* 1: seq 5000:5010 = seqno 0..10 */
-  w_tcp(0, 4990, ACK, (uint64_t)-10, 10, 0); /* 2: seq 4990:5000, before the start */
-  w_tcp(0, 4995, ACK, (uint64_t)-5, 10, 0); /* 3: seq 4995:5005: 5 before, 5 old */
+  w_tcp(0, 5000, ACK, 0, 10, 0); /* 1: seq 5000:5010 = seqno 0..10 */
+  w_tcp(0, 4990, ACK, (uint64_t)-10, 10,
+        0); /* 2: seq 4990:5000, before the start */
+  w_tcp(0, 4995, ACK, (uint64_t)-5, 10,
+        0);                       /* 3: seq 4995:5005: 5 before, 5 old */
   w_tcp(0, 5010, ACK, 10, 10, 0); /* 4: seqno 10..20 */
   ck_assert_int_eq(collect(0), 0);
   s = fwd();
@@ -517,11 +518,11 @@ END_TEST
  * paired */
 START_TEST(test_flow_fin_rst) {
   const torc_flow_stream *s, *r;
-  w_tcp(0, 1000, SYN, 0, 0, 0);          /* 1: [S] seq 1000 */
-  w_tcp(1, 7000, SYN | ACK, 0, 0, 0);    /* 2: 5001 > 1000 [S.] seq 7000 */
-  w_tcp(0, 1001, ACK, 0, 10, 0);         /* 3: seqno 0..10 */
-  w_tcp(0, 1011, ACK | FIN, 10, 0, 0);   /* 4: [F.] at seqno 10 */
-  w_tcp(1, 7001, RST, 0, 0, 0);          /* 5: 5001 > 1000 [R] */
+  w_tcp(0, 1000, SYN, 0, 0, 0);        /* 1: [S] seq 1000 */
+  w_tcp(1, 7000, SYN | ACK, 0, 0, 0);  /* 2: 5001 > 1000 [S.] seq 7000 */
+  w_tcp(0, 1001, ACK, 0, 10, 0);       /* 3: seqno 0..10 */
+  w_tcp(0, 1011, ACK | FIN, 10, 0, 0); /* 4: [F.] at seqno 10 */
+  w_tcp(1, 7001, RST, 0, 0, 0);        /* 5: 5001 > 1000 [R] */
   ck_assert_int_eq(collect(0), 0);
   s = fwd();
   ck_assert_uint_eq(cap->ndirs, 2);
@@ -725,8 +726,8 @@ END_TEST
 /* covers: issue 4 bad input: a capture cut inside frame 3 -> "frame 3" */
 START_TEST(test_flow_truncated_file) {
   char want[128];
-  w_tcp(0, 1000, SYN, 0, 0, 0);  /* 1: 40 bytes */
-  w_tcp(0, 1001, ACK, 0, 10, 0); /* 2: 50 bytes */
+  w_tcp(0, 1000, SYN, 0, 0, 0);   /* 1: 40 bytes */
+  w_tcp(0, 1001, ACK, 0, 10, 0);  /* 2: 50 bytes */
   w_tcp(0, 1011, ACK, 10, 10, 0); /* 3: 50 bytes, cut */
   w_close();
   /* 24 (file header) + 16 + 40 + 16 + 50 + 16 + 50 = 212; keep 200. */
@@ -749,8 +750,7 @@ START_TEST(test_flow_unknown_linktype) {
   w_open(DLT_IEEE802_11);
   w_frame(pkt1, sizeof pkt1, sizeof pkt1);
   ck_assert_int_eq(collect(0), TORC_FLOW_ERR_LINKTYPE);
-  ck_assert_msg(strstr(err, ": unsupported link type 105") != NULL, "%s",
-                err);
+  ck_assert_msg(strstr(err, ": unsupported link type 105") != NULL, "%s", err);
 }
 END_TEST
 
@@ -894,8 +894,7 @@ START_TEST(test_flow_capture) {
       s = &cap->dirs[i];
       nrecv++;
     }
-  ck_assert_msg(nrecv == 1, "%s: %zu directions to port 5001", r->file,
-                nrecv);
+  ck_assert_msg(nrecv == 1, "%s: %zu directions to port 5001", r->file, nrecv);
   ck_assert_int_eq(s->info.syn_seen, 1);
   ck_assert_uint_ne(s->info.fin_frame, 0);
   ck_assert_uint_eq(s->info.fin_offset, r->bytes);
