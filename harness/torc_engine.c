@@ -228,6 +228,11 @@ static void play_script(torc_engine *e, const torc_vector_body *b) {
                            "the offload never completed (no "
                            "initiate_offload_complete by the end of the "
                            "script)");
+  if (torc_hostsim_terminate_pending(hs))
+    torc_hostsim_violation(hs, "RCV-226",
+                           "the terminate offload never completed (no "
+                           "terminate_offload_complete by the end of the "
+                           "script)");
   if (b->auto_return != TORC_RETURN_EXPLICIT &&
       torc_call_has(&e->ops, TORC_CALL_RECEIVE_RETURN))
     torc_hostsim_return_all(hs);

@@ -17,7 +17,10 @@
  *    byte written past `size` faults (the isolated child crashes: CRASH);
  *    the slack before the buffer is a canary, the prefilled bytes are a
  *    pattern checked after completion (DEC-12), and a completed buffer is
- *    made PROT_NONE so a target writing to it later faults.
+ *    filled with a pattern that must still be there when the connection is
+ *    closed (a target that kept the pointer and wrote later is caught,
+ *    RCV-103).  Guard pages are mapped once and reused: no system call per
+ *    request once the pool is warm.
  *  - Segments: copied into a scratch frame that is poisoned after the call
  *    (borrowed for the call).
  *  - Allocations: a header per block; injected failures; the blocks still
@@ -34,6 +37,7 @@
 
 #define POISON 0xA5
 #define CANARY 0xC5
+#define RETURNED 0xDE
 #define GAP 16
 #define MAX_INDICATE_FRAGS 65536u
 #define MAX_HANDBACK_LISTS 4096u
@@ -82,8 +86,9 @@ struct torc_hostsim {
   int disconnect_seen;
   int busy; /* 0, or TORC_TR_COMPLETE / TORC_TR_INDICATE in progress */
   int ever_posted;
-  int refused;     /* an indication was refused since the last post */
-  unsigned cur_op; /* target operation in progress (torc_call_op) */
+  int refused;           /* an indication was refused since the last post */
+  uint32_t nindications; /* indications answered so far (host.answers) */
+  unsigned cur_op;       /* target operation in progress (torc_call_op) */
   unsigned depth;
   uint64_t delivered;
   /* requests in posting order */
@@ -106,6 +111,8 @@ struct torc_hostsim {
   size_t capbfr;
   torc_buffer_list *blists;
   size_t capblists;
+  uint8_t *canary;   /* pagesize bytes of CANARY, to compare slack against */
+  uint8_t *returned; /* pagesize bytes of RETURNED */
   /* segment scratch */
   uint8_t *scratch;
   size_t scratch_cap;
@@ -165,16 +172,20 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem) {
 
 /* ---- Guarded regions ---------------------------------------------------- */
 
+/* A region's data pages stay readable and writable and its guard pages stay
+ * PROT_NONE for its whole life; regions go back to a pool, never to the
+ * kernel, until the host simulation is freed. */
 static int region_get(torc_hostsim *hs, size_t npages, region *out) {
-  size_t i, ps = hs->pagesize;
+  size_t i, best = hs->npool, ps = hs->pagesize;
   for (i = 0; i < hs->npool; i++)
-    if (hs->pool[i].npages == npages) {
-      *out = hs->pool[i];
-      hs->pool[i] = hs->pool[--hs->npool];
-      if (mprotect(out->base + ps, npages * ps, PROT_READ | PROT_WRITE) < 0)
-        return -1;
-      return 0;
-    }
+    if (hs->pool[i].npages >= npages && hs->pool[i].npages <= 2 * npages &&
+        (best == hs->npool || hs->pool[i].npages < hs->pool[best].npages))
+      best = i;
+  if (best < hs->npool) {
+    *out = hs->pool[best];
+    hs->pool[best] = hs->pool[--hs->npool];
+    return 0;
+  }
   out->npages = npages;
   out->base = mmap(NULL, (npages + 2) * ps, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -188,18 +199,35 @@ static int region_get(torc_hostsim *hs, size_t npages, region *out) {
   return 0;
 }
 
-/* Makes the region inaccessible and keeps it for reuse. */
+/* Keeps the region for reuse (or unmaps it when the pool is full). */
 static void region_put(torc_hostsim *hs, region *r) {
-  size_t ps = hs->pagesize;
   if (!r->base)
     return;
-  if (hs->npool < POOL_MAX &&
-      mprotect(r->base + ps, r->npages * ps, PROT_NONE) == 0) {
+  if (hs->npool < POOL_MAX)
     hs->pool[hs->npool++] = *r;
-  } else {
-    munmap(r->base, (r->npages + 2) * ps);
-  }
+  else
+    munmap(r->base, (r->npages + 2) * hs->pagesize);
   r->base = NULL;
+}
+
+/* The data pages of a region. */
+static uint8_t *region_data(const torc_hostsim *hs, const region *r) {
+  return r->base + hs->pagesize;
+}
+
+/* Fills a completed request's pages with the "returned" pattern. */
+static void region_mark_returned(torc_hostsim *hs, const region *r) {
+  memset(region_data(hs, r), RETURNED, r->npages * hs->pagesize);
+}
+
+/* 1 if the pages still hold the "returned" pattern. */
+static int region_untouched(const torc_hostsim *hs, const region *r) {
+  size_t k, ps = hs->pagesize;
+  const uint8_t *d = region_data(hs, r);
+  for (k = 0; k < r->npages; k++)
+    if (memcmp(d + k * ps, hs->returned, ps) != 0)
+      return 0;
+  return 1;
 }
 
 /* ---- Allocation hook ---------------------------------------------------- */
@@ -304,9 +332,17 @@ static void check_data(torc_hostsim *hs, const uint8_t *p, uint32_t n) {
   hs->delivered += n;
 }
 
+/* Fingerprint of indicated bytes (not cryptographic: it detects a target
+ * reusing or rewriting buffers it lent, RCV-133).  Eight bytes at a time. */
 static uint64_t fnv(uint64_t h, const uint8_t *p, uint32_t n) {
-  uint32_t i;
-  for (i = 0; i < n; i++)
+  uint32_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    h = (h ^ w) * 0x100000001b3ull;
+    h ^= h >> 29;
+  }
+  for (; i < n; i++)
     h = (h ^ p[i]) * 0x100000001b3ull;
   return h;
 }
@@ -469,19 +505,16 @@ static void complete_one(torc_hostsim *hs, const torc_completion *c) {
       break;
     }
   {
-    uint8_t *lo = r->r.base + hs->pagesize;
-    for (; lo < r->buf; lo++)
-      if (*lo != CANARY) {
-        torc_hostsim_violation(hs, "RCV-113",
-                               "request %" PRIu64
-                               ": bytes written before the buffer's start",
-                               c->id);
-        break;
-      }
+    const uint8_t *lo = r->r.base + hs->pagesize;
+    if (memcmp(lo, hs->canary, (size_t)(r->buf - lo)) != 0)
+      torc_hostsim_violation(hs, "RCV-113",
+                             "request %" PRIu64
+                             ": bytes written before the buffer's start",
+                             c->id);
   }
   check_data(hs, r->buf + r->prefilled, bytes);
   r->done = 1;
-  region_put(hs, &r->r); /* later writes by the target fault */
+  region_mark_returned(hs, &r->r); /* checked again at conn_close */
   while (hs->oldest_open < hs->nreqs && hs->reqs[hs->oldest_open].done)
     hs->oldest_open++;
 }
@@ -590,9 +623,7 @@ static uint32_t host_receive_indicate(void *ctx, uint64_t handle,
                            "data indicated again after a refusal, before a "
                            "request was posted");
   /* The host's answer: the vector's queue, then its default (DEC-02). */
-  nind = 0;
-  for (k = 0; k < hs->trace.n; k++)
-    nind += hs->trace.e[k].kind == TORC_TR_INDICATE;
+  nind = hs->nindications++;
   ans = nind < vb->nanswers ? &vb->answers[nind] : &vb->default_answer;
   if (!bytes_consumed &&
       ans->status == TORC_STATUS_OFFLOAD_DATA_PARTIALLY_ACCEPTED) {
@@ -822,6 +853,16 @@ torc_hostsim *torc_hostsim_new(FILE *log) {
   hs->pagesize = ps > 0 ? (size_t)ps : 4096;
   hs->cur_op = TORC_CALL_OP_COUNT;
   torc_trace_init(&hs->trace);
+  hs->canary = malloc(hs->pagesize);
+  hs->returned = malloc(hs->pagesize);
+  if (!hs->canary || !hs->returned) {
+    free(hs->canary);
+    free(hs->returned);
+    free(hs);
+    return NULL;
+  }
+  memset(hs->canary, CANARY, hs->pagesize);
+  memset(hs->returned, RETURNED, hs->pagesize);
   return hs;
 }
 
@@ -850,6 +891,8 @@ void torc_hostsim_free(torc_hostsim *hs) {
   free(hs->bfr);
   free(hs->blists);
   free(hs->scratch);
+  free(hs->canary);
+  free(hs->returned);
   free(hs);
 }
 
@@ -868,6 +911,7 @@ void torc_hostsim_begin(torc_hostsim *hs, const torc_vector_body *vb,
   hs->busy = 0;
   hs->ever_posted = 0;
   hs->refused = 0;
+  hs->nindications = 0;
   hs->delivered = 0;
   hs->ninner = 0;
   hs->ninds = 0;
@@ -898,6 +942,19 @@ void torc_hostsim_close(torc_hostsim *hs) {
     return;
   torc_call_conn_close(hs->cs, hs->conn);
   hs->conn_open = 0;
+  /* RCV-103: a completed request's buffer is the host's again. */
+  {
+    size_t i;
+    for (i = 0; i < hs->nreqs; i++)
+      if (hs->reqs[i].done && hs->reqs[i].r.base &&
+          !region_untouched(hs, &hs->reqs[i].r)) {
+        torc_hostsim_violation(hs, "RCV-103",
+                               "the target wrote into request %" PRIu64
+                               "'s buffer after completing it",
+                               hs->reqs[i].id);
+        break;
+      }
+  }
   /* RCV-233: everything of the connection is freed. */
   if (hs->outstanding != hs->outstanding_at_open)
     torc_hostsim_violation(hs, "RCV-233",
@@ -984,8 +1041,8 @@ static void post_now(torc_hostsim *hs, const torc_event *e) {
   r->size = e->size;
   r->prefilled = e->prefilled;
   r->push = e->push;
-  data = r->r.base + ps;
-  r->buf = data + npages * ps - e->size; /* ends at the guard page */
+  data = region_data(hs, &r->r);
+  r->buf = data + r->r.npages * ps - e->size; /* ends at the guard page */
   memset(data, CANARY, (size_t)(r->buf - data));
   for (k = 0; k < e->prefilled; k++)
     r->buf[k] = (uint8_t)(0x50 + k * 7);
@@ -1093,6 +1150,10 @@ const torc_hs_data_div *torc_hostsim_data_div(const torc_hostsim *hs) {
 
 uint64_t torc_hostsim_delivered(const torc_hostsim *hs) {
   return hs->delivered;
+}
+
+int torc_hostsim_terminate_pending(const torc_hostsim *hs) {
+  return hs->terminate_called && !hs->terminate_done;
 }
 
 int torc_hostsim_offload_state(const torc_hostsim *hs) {

@@ -76,6 +76,9 @@ void torc_hostsim_fail_alloc(torc_hostsim *hs, uint32_t nth);
 /* 0 not offloaded yet, 1 offload pending, 2 offloaded, 3 offload failed. */
 int torc_hostsim_offload_state(const torc_hostsim *hs);
 
+/* 1 when terminate_offload was called and has not completed yet. */
+int torc_hostsim_terminate_pending(const torc_hostsim *hs);
+
 /* Results of the vector. */
 const torc_trace *torc_hostsim_trace(const torc_hostsim *hs);
 size_t torc_hostsim_violations(const torc_hostsim *hs,

@@ -121,6 +121,27 @@ static int is_terminate_event(const torc_vector_body *vb, uint32_t at) {
   return at < vb->nevents && vb->events[at].op == TORC_OP_TERMINATE;
 }
 
+/* Index of the first frame event whose segment carries flag, or UINT32_MAX. */
+static uint32_t first_frame_with(const torc_vector_body *vb, uint8_t flag) {
+  size_t i;
+  for (i = 0; i < vb->nevents; i++)
+    if (vb->events[i].op == TORC_OP_FRAME &&
+        (vb->cap->frames[vb->events[i].frame].flags & flag))
+      return (uint32_t)i;
+  return UINT32_MAX;
+}
+
+/* The post event of request id, or NULL. */
+static const torc_event *post_of(const torc_vector_body *vb, uint64_t id) {
+  size_t i;
+  for (i = 0; i < vb->nevents; i++)
+    if ((vb->events[i].op == TORC_OP_POST ||
+         vb->events[i].op == TORC_OP_POST_IN_COMPLETION) &&
+        vb->events[i].req_id == id)
+      return &vb->events[i];
+  return NULL;
+}
+
 /* Applies allowance bit k to a list; returns 1 if it changed anything. */
 static int normalize(const torc_vector_body *vb, unsigned k, atoms *l) {
   size_t i;
@@ -186,8 +207,35 @@ static int normalize(const torc_vector_body *vb, unsigned k, atoms *l) {
         }
       }
       break;
-    default: /* rst-requests-pending, fin-nonpush-complete: no rewriting
-                (the pattern must then match exactly) */
+    case TORC_ALLOW_FIN_NONPUSH_COMPLETE: {
+      /* DEC-18: a partly filled non-push request may be completed with
+       * SUCCESS at the FIN instead of staying pending: when such a
+       * completion happens (at or after the FIN) is not compared. */
+      uint32_t fin = first_frame_with(vb, TORC_TCP_FIN);
+      const torc_event *pe;
+      if (x->kind == TORC_TR_COMPLETE && fin != UINT32_MAX && x->at >= fin &&
+          x->status == TORC_STATUS_SUCCESS && x->bytes > 0 &&
+          (pe = post_of(vb, x->id)) != NULL && !pe->push &&
+          x->bytes < pe->size - pe->prefilled) {
+        x->dropped = 1;
+        changed = 1;
+      }
+      break;
+    }
+    case TORC_ALLOW_RST_REQUESTS_PENDING: {
+      /* DEC-04: requests aborted at the RST, or left pending and completed
+       * at the terminate: either completion is not compared (the bytes
+       * are, always). */
+      uint32_t rst = first_frame_with(vb, TORC_TCP_RST);
+      if (x->kind == TORC_TR_COMPLETE && rst != UINT32_MAX &&
+          ((x->at == rst && x->status == TORC_STATUS_REQUEST_ABORTED) ||
+           (x->at > rst && is_terminate_event(vb, x->at)))) {
+        x->dropped = 1;
+        changed = 1;
+      }
+      break;
+    }
+    default:
       break;
     }
   }

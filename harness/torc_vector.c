@@ -584,7 +584,13 @@ static int parse_provenance(ld *L, json_t *root, torc_vector_body *b,
   b->dport = (uint16_t)u;
   pop(L, o2);
   /* capture */
-  if (resolve_capture(L->file, capture, resolved, sizeof resolved) < 0) {
+  if (resolve_capture(L->file, capture, resolved, sizeof resolved) == 0) {
+    /* One cache entry per file, however vectors spell the path. */
+    char *real = realpath(resolved, NULL);
+    if (real && strlen(real) < sizeof resolved)
+      memcpy(resolved, real, strlen(real) + 1);
+    free(real);
+  } else {
     push_key(L, "capture");
     fail(L,
          "capture \"%s\" not found (relative to the vector or a parent "

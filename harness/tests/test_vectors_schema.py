@@ -42,7 +42,8 @@ def all_vectors():
 
 
 def torc_bin():
-    cand = os.environ.get("TORC") or str(ROOT / "build" / "bin" / "torc")
+    build = os.environ.get("TORC_BUILD") or str(ROOT / "build")
+    cand = os.environ.get("TORC") or os.path.join(build, "bin", "torc")
     return cand if os.access(cand, os.X_OK) else None
 
 

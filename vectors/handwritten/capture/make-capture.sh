@@ -2,6 +2,9 @@
 # Recreates v4-12msg-fin.pcap: 12 TCP_NODELAY writes (one PSH segment each) then FIN,
 # between two network namespaces over a veth pair, captured on the receiver.
 # Needs root, iproute2, tcpdump, python3.  Output lands in /tmp/h5cap/small.pcap.
+# A new run has new ISNs and ports: the committed pcap is the one the
+# hand-written vectors (../*.json) point into; regenerating means re-deriving
+# their state, flow and capture_sha256.
 mkdir -p /tmp/h5cap && cd /tmp/h5cap
 cat > peer.py <<'PYEOF'
 import socket, sys, time
