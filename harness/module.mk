@@ -83,7 +83,7 @@ TORC_VERSION := $(shell sed -n 's/^\#define TORC_VERSION_STRING "\(.*\)"/\1/p' \
 INSTALL_TARGETS += install-harness
 CHECK_TARGETS += check-e2e
 BENCH_HARNESS := $(O)/bin/torc-bench-harness
-BENCH_HARNESS_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(wildcard harness/bench/*.c))
+BENCH_HARNESS_OBJS := $(O)/obj/harness/bench/torc_bench_harness.o
 BENCH_TARGETS += bench-harness
 
 .PHONY: install-harness check-e2e bench-harness

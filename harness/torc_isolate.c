@@ -150,13 +150,9 @@ static void write_all(int fd, const unsigned char *p, size_t n) {
   }
 }
 
-/* The child: never returns. */
-static void child_main(torc_engine *e, const torc_vector *v,
-                       const torc_isolate_opts *opts, int fd, pid_t parent) {
-  torc_result r;
-  unsigned char *b = NULL;
-  size_t n;
-
+/* What every isolated child does first: die with its parent, leave
+ * interruption to the parent, and take the memory limit. */
+static void child_setup(const torc_isolate_opts *opts, pid_t parent) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent)
     _exit(127);
@@ -169,6 +165,16 @@ static void child_main(torc_engine *e, const torc_vector *v,
     rl.rlim_cur = rl.rlim_max = (rlim_t)opts->memory_limit;
     setrlimit(RLIMIT_AS, &rl);
   }
+}
+
+/* The child: never returns. */
+static void child_main(torc_engine *e, const torc_vector *v,
+                       const torc_isolate_opts *opts, int fd, pid_t parent) {
+  torc_result r;
+  unsigned char *b = NULL;
+  size_t n;
+
+  child_setup(opts, parent);
   memset(&r, 0, sizeof r);
   torc_engine_run(e, v, &r);
   n = torc_result_pack(&r, &b);
@@ -212,6 +218,24 @@ static const char *signame(int sig) {
     if (names[i].sig == sig)
       return names[i].name;
   return "a signal";
+}
+
+/* CRASH for a child that died by a signal or exited without a result. */
+static void death_verdict(torc_result *r, const torc_vector *v,
+                          const torc_isolate_opts *opts, int status,
+                          const struct rusage *ru) {
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    if (opts->memory_limit &&
+        (uint64_t)ru->ru_maxrss * 1024u >= opts->memory_limit / 10u * 9u)
+      fill(r, v, TORC_CRASH, "killed by %s (near the memory limit, %u MiB)",
+           signame(sig), (unsigned)(opts->memory_limit >> 20));
+    else
+      fill(r, v, TORC_CRASH, "killed by %s", signame(sig));
+  } else {
+    fill(r, v, TORC_CRASH, "the vector's process exited with status %u",
+         WIFEXITED(status) ? (unsigned)WEXITSTATUS(status) : 255u);
+  }
 }
 
 int torc_isolate_run(torc_engine *e, const torc_vector *v,
@@ -280,9 +304,8 @@ int torc_isolate_run(torc_engine *e, const torc_vector *v,
     }
     if (cap - len < 65536) {
       size_t ncap = cap ? cap * 2 : 65536;
-      unsigned char *nb = ncap > (size_t)PACK_MAX_TRACE * 3
-                              ? NULL
-                              : realloc(buf, ncap);
+      unsigned char *nb =
+          ncap > (size_t)PACK_MAX_TRACE * 3 ? NULL : realloc(buf, ncap);
       if (!nb)
         break; /* far too much: killed below, reported as ERROR */
       buf = nb;
@@ -314,13 +337,7 @@ int torc_isolate_run(torc_engine *e, const torc_vector *v,
     fill(r, v, TORC_TIMEOUT, "no verdict after %u ms; killed",
          opts->timeout_ms);
   } else if (got_status && WIFSIGNALED(status)) {
-    int sig = WTERMSIG(status);
-    if (opts->memory_limit && (uint64_t)ru.ru_maxrss * 1024u >=
-                                  opts->memory_limit / 10u * 9u)
-      fill(r, v, TORC_CRASH, "killed by %s (near the memory limit, %u MiB)",
-           signame(sig), (unsigned)(opts->memory_limit >> 20));
-    else
-      fill(r, v, TORC_CRASH, "killed by %s", signame(sig));
+    death_verdict(r, v, opts, status, &ru);
   } else if (got_status && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
              torc_result_unpack(buf, len, r) == 0) {
     snprintf(r->id, sizeof r->id, "%s", v->id);
@@ -328,12 +345,211 @@ int torc_isolate_run(torc_engine *e, const torc_vector *v,
     fill(r, v, TORC_CRASH, "the vector's process exited with status %u",
          (unsigned)WEXITSTATUS(status));
   } else {
-    fill(r, v, TORC_ERROR, "malformed result from the isolated child (%zu bytes)",
-         len);
+    fill(r, v, TORC_ERROR,
+         "malformed result from the isolated child (%zu bytes)", len);
   }
   free(buf);
   if (r->verdict == TORC_CRASH || r->verdict == TORC_TIMEOUT ||
       r->duration_ns == 0)
     r->duration_ns = torc_isolate_now_ns() - t0;
   return 0;
+}
+
+/* ---- Batch isolation: one child runs vectors until it dies ------------- */
+
+struct torc_isolate_server {
+  torc_engine *e;
+  const torc_vector *const *vs;
+  size_t n;
+  torc_isolate_opts opts;
+  pid_t pid; /* 0 when no child runs */
+  int task_fd, result_fd;
+};
+
+torc_isolate_server *torc_isolate_server_new(torc_engine *e,
+                                             const torc_vector *const *vs,
+                                             size_t n,
+                                             const torc_isolate_opts *opts) {
+  torc_isolate_server *s = calloc(1, sizeof *s);
+  if (!s)
+    return NULL;
+  s->e = e;
+  s->vs = vs;
+  s->n = n;
+  s->opts = *opts;
+  s->task_fd = s->result_fd = -1;
+  return s;
+}
+
+static void server_child(torc_isolate_server *s, pid_t parent) {
+  uint32_t idx;
+  child_setup(&s->opts, parent);
+  for (;;) {
+    unsigned char *b = NULL;
+    torc_result r;
+    size_t n;
+    uint32_t len;
+    ssize_t got = 0, k;
+    while (got < (ssize_t)sizeof idx) {
+      k = read(s->task_fd, (unsigned char *)&idx + got,
+               sizeof idx - (size_t)got);
+      if (k < 0 && errno == EINTR)
+        continue;
+      if (k <= 0)
+        _exit(0);
+      got += k;
+    }
+    if (idx >= s->n)
+      _exit(0);
+    memset(&r, 0, sizeof r);
+    torc_engine_run(s->e, s->vs[idx], &r);
+    n = torc_result_pack(&r, &b);
+    torc_result_clear(&r);
+    if (!n)
+      _exit(126);
+    len = (uint32_t)n;
+    write_all(s->result_fd, (const unsigned char *)&len, sizeof len);
+    write_all(s->result_fd, b, n);
+    free(b);
+  }
+}
+
+static void server_stop(torc_isolate_server *s, int kill_it, int *status,
+                        struct rusage *ru) {
+  int st = 0;
+  if (!s->pid)
+    return;
+  close(s->task_fd);
+  if (kill_it)
+    kill(s->pid, SIGKILL);
+  while (wait4(s->pid, &st, 0, ru) < 0 && errno == EINTR)
+    ;
+  if (status)
+    *status = st;
+  close(s->result_fd);
+  s->pid = 0;
+  s->task_fd = s->result_fd = -1;
+}
+
+static int server_start(torc_isolate_server *s) {
+  int t[2], r[2];
+  pid_t parent = getpid();
+  if (pipe2(t, O_CLOEXEC) != 0)
+    return -1;
+  if (pipe2(r, O_CLOEXEC) != 0) {
+    close(t[0]);
+    close(t[1]);
+    return -1;
+  }
+  fflush(NULL);
+  s->pid = fork();
+  if (s->pid < 0) {
+    s->pid = 0;
+    close(t[0]);
+    close(t[1]);
+    close(r[0]);
+    close(r[1]);
+    return -1;
+  }
+  if (s->pid == 0) {
+    close(t[1]);
+    close(r[0]);
+    s->task_fd = t[0];
+    s->result_fd = r[1];
+    server_child(s, parent);
+  }
+  close(t[0]);
+  close(r[1]);
+  s->task_fd = t[1];
+  s->result_fd = r[0];
+  return 0;
+}
+
+/* Reads n bytes before the deadline.  0 done, -1 EOF/error, -2 timeout,
+ * -3 stopped. */
+static int read_deadline(torc_isolate_server *s, unsigned char *p, size_t n,
+                         uint64_t deadline) {
+  while (n) {
+    struct pollfd pf;
+    uint64_t now = torc_isolate_now_ns();
+    int tmo, rc;
+    ssize_t k;
+    if (s->opts.stop && *s->opts.stop)
+      return -3;
+    if (now >= deadline)
+      return -2;
+    tmo = deadline == UINT64_MAX ? -1 : (int)((deadline - now) / 1000000u + 1);
+    pf.fd = s->result_fd;
+    pf.events = POLLIN;
+    rc = poll(&pf, 1, tmo);
+    if (rc < 0 && errno != EINTR)
+      return -1;
+    if (rc <= 0)
+      continue;
+    k = read(s->result_fd, p, n);
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0)
+      return -1;
+    p += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+int torc_isolate_server_run(torc_isolate_server *s, size_t idx,
+                            torc_result *r) {
+  const torc_vector *v = s->vs[idx];
+  uint64_t t0 = torc_isolate_now_ns(), deadline;
+  uint32_t i32 = (uint32_t)idx, len = 0;
+  unsigned char *buf = NULL;
+  struct rusage ru;
+  int rc, status = 0;
+
+  memset(r, 0, sizeof *r);
+  memset(&ru, 0, sizeof ru);
+  if (!s->pid && server_start(s) != 0) {
+    fill(r, v, TORC_ERROR, "cannot isolate: fork: %s", strerror(errno));
+    return -1;
+  }
+  deadline = s->opts.timeout_ms ? t0 + (uint64_t)s->opts.timeout_ms * 1000000u
+                                : UINT64_MAX;
+  write_all(s->task_fd, (const unsigned char *)&i32, sizeof i32);
+  rc = read_deadline(s, (unsigned char *)&len, sizeof len, deadline);
+  if (rc == 0 && (len < PACK_HDR || len > 3u * PACK_MAX_TRACE))
+    rc = -4;
+  if (rc == 0 && !(buf = malloc(len)))
+    rc = -4;
+  if (rc == 0)
+    rc = read_deadline(s, buf, len, deadline);
+  if (rc == 0 && torc_result_unpack(buf, len, r) == 0) {
+    free(buf);
+    snprintf(r->id, sizeof r->id, "%s", v->id);
+    if (!r->duration_ns)
+      r->duration_ns = torc_isolate_now_ns() - t0;
+    return 0;
+  }
+  free(buf);
+  /* The child is of no more use: dead, silent, stopped or babbling. */
+  server_stop(s, 1, &status, &ru);
+  if (rc == -3) {
+    fill(r, v, TORC_ERROR, "interrupted");
+    return 1;
+  }
+  if (rc == -2)
+    fill(r, v, TORC_TIMEOUT, "no verdict after %u ms; killed",
+         s->opts.timeout_ms);
+  else if (rc == -1)
+    death_verdict(r, v, &s->opts, status, &ru);
+  else
+    fill(r, v, TORC_ERROR, "malformed result from the isolated child");
+  r->duration_ns = torc_isolate_now_ns() - t0;
+  return 0;
+}
+
+void torc_isolate_server_free(torc_isolate_server *s) {
+  if (!s)
+    return;
+  server_stop(s, 0, NULL, NULL);
+  free(s);
 }

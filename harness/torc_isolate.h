@@ -22,8 +22,8 @@
 #include "torc_engine.h"
 
 typedef struct torc_isolate_opts {
-  unsigned timeout_ms;       /* watchdog; 0 means none */
-  uint64_t memory_limit;     /* bytes of address space (RLIMIT_AS); 0: none */
+  unsigned timeout_ms;   /* watchdog; 0 means none */
+  uint64_t memory_limit; /* bytes of address space (RLIMIT_AS); 0: none */
   /* When non-NULL and set (by a signal handler) while waiting, the child is
    * killed and torc_isolate_run returns 1 without a verdict. */
   volatile sig_atomic_t *stop;
@@ -35,6 +35,23 @@ typedef struct torc_isolate_opts {
  * when the child could not be started (r->verdict = ERROR). */
 int torc_isolate_run(torc_engine *e, const torc_vector *v,
                      const torc_isolate_opts *opts, torc_result *r);
+
+/* Batch isolation: one forked child (holding the engine and the vectors by
+ * fork) runs vector after vector, so a vector costs a pipe round trip
+ * instead of a process.  When it crashes, hangs or exceeds the memory limit,
+ * the vector in flight gets CRASH/TIMEOUT as with torc_isolate_run and the
+ * next call starts a fresh child.  The price: a target's own global state
+ * lives on from one vector to the next within a child.  vs (n entries) must
+ * stay valid and unchanged while s lives. */
+typedef struct torc_isolate_server torc_isolate_server;
+torc_isolate_server *torc_isolate_server_new(torc_engine *e,
+                                             const torc_vector *const *vs,
+                                             size_t n,
+                                             const torc_isolate_opts *opts);
+/* Runs vs[idx]; same results and return values as torc_isolate_run. */
+int torc_isolate_server_run(torc_isolate_server *s, size_t idx, torc_result *r);
+/* Stops the child (it exits when its task pipe closes). */
+void torc_isolate_server_free(torc_isolate_server *s);
 
 /* Serialises r into a malloc'd buffer (ownership transfers to the caller).
  * Returns its length, or 0 when out of memory. */

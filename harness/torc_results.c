@@ -103,9 +103,8 @@ json_t *torc_json_text(const char *s, size_t max) {
 }
 
 static json_t *target_json(const torc_target_info *t) {
-  return json_pack("{s:o, s:o, s:I, s:I}", "name",
-                   torc_json_text(t->name, 256), "version",
-                   torc_json_text(t->version, 256), "abi_version",
+  return json_pack("{s:o, s:o, s:I, s:I}", "name", torc_json_text(t->name, 256),
+                   "version", torc_json_text(t->version, 256), "abi_version",
                    (json_int_t)t->abi_version, "capabilities",
                    (json_int_t)t->capabilities);
 }
@@ -162,12 +161,12 @@ json_t *torc_results_record(const torc_result *r, const torc_vector *v) {
     nv = TORC_MAX_VIOLATIONS;
   for (i = 0; i < nv; i++)
     json_array_append_new(
-        viol, json_pack("{s:o, s:o}", "requirement",
-                        torc_json_text(r->violations[i].requirement,
-                                       sizeof r->violations[i].requirement),
-                        "message",
-                        torc_json_text(r->violations[i].message,
-                                       TORC_MSG_SIZE)));
+        viol,
+        json_pack("{s:o, s:o}", "requirement",
+                  torc_json_text(r->violations[i].requirement,
+                                 sizeof r->violations[i].requirement),
+                  "message",
+                  torc_json_text(r->violations[i].message, TORC_MSG_SIZE)));
   if (r->divergence.present) {
     json_decref(div);
     div = json_pack(
@@ -179,14 +178,14 @@ json_t *torc_results_record(const torc_result *r, const torc_vector *v) {
         "expected", torc_json_text(r->divergence.expected, TORC_MSG_SIZE),
         "actual", torc_json_text(r->divergence.actual, TORC_MSG_SIZE));
   }
-  rec = json_pack(
-      "{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:f}", "id",
-      torc_json_text(v ? v->id : r->id, 64), "title",
-      torc_json_text(v ? v->title : "", 1024), "verdict",
-      torc_verdict_name((torc_verdict)verdict), "requirements", reqs,
-      "allowances", allowances_json(r->allowances), "violations", viol,
-      "divergence", div, "detail", torc_json_text(r->detail, TORC_MSG_SIZE),
-      "duration_ms", (double)r->duration_ns / 1e6);
+  rec = json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:f}", "id",
+                  torc_json_text(v ? v->id : r->id, 64), "title",
+                  torc_json_text(v ? v->title : "", 1024), "verdict",
+                  torc_verdict_name((torc_verdict)verdict), "requirements",
+                  reqs, "allowances", allowances_json(r->allowances),
+                  "violations", viol, "divergence", div, "detail",
+                  torc_json_text(r->detail, TORC_MSG_SIZE), "duration_ms",
+                  (double)r->duration_ns / 1e6);
   return rec;
 }
 
@@ -412,7 +411,8 @@ static void rec_explain(FILE *f, const json_t *rec, int xml) {
   const json_t *w;
   size_t i;
   if (*str_of(rec, "detail")) {
-    xml ? xml_text(f, str_of(rec, "detail")) : (void)fputs(str_of(rec, "detail"), f);
+    xml ? xml_text(f, str_of(rec, "detail"))
+        : (void)fputs(str_of(rec, "detail"), f);
     fputc('\n', f);
   }
   json_array_foreach(viol, i, w) {
@@ -627,8 +627,7 @@ int torc_results_load(const char *path, torc_results **out, char *errbuf,
   }
   if (json_integer_value(json_object_get(doc, "format")) !=
       TORC_RESULTS_FORMAT) {
-    set_err(errbuf, errlen, "%s: $.format: not %d", path,
-            TORC_RESULTS_FORMAT);
+    set_err(errbuf, errlen, "%s: $.format: not %d", path, TORC_RESULTS_FORMAT);
     goto fail;
   }
   if (!json_is_string(json_object_get(doc, "vector_set_digest"))) {
@@ -651,8 +650,8 @@ int torc_results_load(const char *path, torc_results **out, char *errbuf,
   }
   json_array_foreach(results, i, rec) {
     if ((bad = check_record(rec)) != NULL) {
-      set_err(errbuf, errlen, "%s: $.results[%zu]%s: missing or invalid",
-              path, i, bad);
+      set_err(errbuf, errlen, "%s: $.results[%zu]%s: missing or invalid", path,
+              i, bad);
       goto fail;
     }
   }

@@ -35,8 +35,7 @@ typedef struct bench {
 
 /* Runs the vectors round-robin for at least b->seconds; returns vectors/s
  * (0 on a load error) and counts non-PASS verdicts in *odd. */
-static double measure(const bench *b, const char *spec, int mode,
-                      size_t *odd) {
+static double measure(const bench *b, const char *spec, int mode, size_t *odd) {
   torc_engine *e;
   torc_engine_opts eo;
   torc_isolate_opts io;
@@ -121,13 +120,12 @@ int main(int argc, char **argv) {
   printf("torc harness benchmark: %zu vectors, repeated for >= %.1f s per "
          "cell\n\n",
          b.n, b.seconds);
-  printf("%-10s %14s %14s %14s %14s\n", "target", "in-process/s",
-         "forked/s", "batch/s", "exec:/s");
+  printf("%-10s %14s %14s %14s %14s\n", "target", "in-process/s", "forked/s",
+         "batch/s", "exec:/s");
   for (t = 0; t < 2; t++) {
     for (m = 0; m < MODE_COUNT; m++) {
       if (m == MODE_EXEC) {
-        snprintf(spec, sizeof spec, "exec:%s --target %s", runner,
-                 targets[t]);
+        snprintf(spec, sizeof spec, "exec:%s --target %s", runner, targets[t]);
         rate[t][m] = measure(&b, spec, 0, &odd);
       } else {
         rate[t][m] = measure(&b, targets[t], m, &odd);

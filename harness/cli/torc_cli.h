@@ -26,6 +26,12 @@ int torc_cmd_run(int argc, char **argv);
 int torc_cmd_lint(int argc, char **argv);
 int torc_cmd_list(int argc, char **argv);
 int torc_cmd_merge(int argc, char **argv);
+/* torc_cli_vectorize.c: `torc vectorize`, and the coverage table of `torc
+ * list --coverage` (per catalogue row: id, strength, testable, vectors,
+ * distinct flows; returns TORC_EXIT_FAIL when a testable requirement of
+ * groups A-I has vectors from fewer than 3 flows). */
+int torc_cmd_vectorize(int argc, char **argv);
+int torc_cli_coverage(torc_vector *const *vs, size_t n, const char *catalogue);
 
 /* ---- torc_cli_opts.c ---------------------------------------------------- */
 

@@ -20,38 +20,19 @@ static const char list_help[] =
     "  --vectors DIR|FILE   vectors (repeatable; also as arguments)\n"
     "  --id GLOB, --requirement RCV, --tag TAG, --exclude GLOB, --shard I/N\n"
     "                       select as `torc run` does\n"
-    "  --coverage           per requirement id: the number of vectors\n"
+    "  --coverage           per catalogue requirement: id, strength,\n"
+    "                       testable, vectors, distinct flows; exit 1 when\n"
+    "                       a testable requirement of groups A-I has\n"
+    "                       vectors from fewer than 3 flows\n"
+    "  --catalogue FILE     (default conformance/catalogue.json)\n"
     "\n"
     "Exit status: 0, or 2 on a usage error or a malformed vector.\n";
-
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void coverage(torc_vector **sel, size_t n) {
-  size_t total = 0, i, k, m = 0;
-  const char **ids;
-  for (i = 0; i < n; i++)
-    total += sel[i]->nrequirements;
-  ids = malloc((total + 1) * sizeof *ids);
-  if (!ids)
-    return;
-  for (i = 0; i < n; i++)
-    for (k = 0; k < sel[i]->nrequirements; k++)
-      ids[m++] = sel[i]->requirements[k];
-  qsort(ids, m, sizeof *ids, cmp_str);
-  for (i = 0; i < m; i = k) {
-    for (k = i; k < m && strcmp(ids[k], ids[i]) == 0; k++)
-      ;
-    printf("%s\t%zu\n", ids[i], k - i);
-  }
-  free(ids);
-}
 
 int torc_cmd_list(int argc, char **argv) {
   static const struct option opts[] = {
       {"help", no_argument, NULL, 'h'},
       {"coverage", no_argument, NULL, 'c'},
+      {"catalogue", required_argument, NULL, 'C'},
       {"vectors", required_argument, NULL, 'v'},
       {"id", required_argument, NULL, 'i'},
       {"requirement", required_argument, NULL, 'r'},
@@ -64,6 +45,7 @@ int torc_cmd_list(int argc, char **argv) {
   torc_vector **vs = NULL, **out = NULL;
   size_t n = 0, nout = 0, i, k;
   int c, cov = 0, rc = TORC_EXIT_USAGE;
+  const char *catalogue = "conformance/catalogue.json";
 
   memset(&sel, 0, sizeof sel);
   memset(&paths, 0, sizeof paths);
@@ -77,6 +59,9 @@ int torc_cmd_list(int argc, char **argv) {
       goto done;
     case 'c':
       cov = 1;
+      break;
+    case 'C':
+      catalogue = optarg;
       break;
     case 'v':
       torc_strlist_add(&paths, optarg);
@@ -95,14 +80,14 @@ int torc_cmd_list(int argc, char **argv) {
       break;
     case 's':
       if (torc_cli_parse_shard(optarg, &sel.shard_index, &sel.shard_count)) {
-        rc = torc_cli_usage_error("list", "--shard '%s': expected I/N",
-                                  optarg);
+        rc = torc_cli_usage_error("list", "--shard '%s': expected I/N", optarg);
         goto done;
       }
       break;
     default:
-      rc = torc_cli_usage_error("list", "unknown option or missing value: "
-                                        "'%s'",
+      rc = torc_cli_usage_error("list",
+                                "unknown option or missing value: "
+                                "'%s'",
                                 argv[optind - 1]);
       goto done;
     }
@@ -116,7 +101,10 @@ int torc_cmd_list(int argc, char **argv) {
     goto done;
   torc_cli_select(&sel, vs, n, out, &nout);
   if (cov) {
-    coverage(out, nout);
+    /* H11: per catalogue row, vectors and distinct flows; exit 1 when a
+     * testable requirement of groups A-I has fewer than 3 flows. */
+    rc = torc_cli_coverage(out, nout, catalogue);
+    goto done;
   } else {
     for (i = 0; i < nout; i++) {
       printf("%s\t%s\t", out[i]->id, out[i]->title ? out[i]->title : "");

@@ -31,12 +31,11 @@ static const char merge_help[] =
     "the merged verdicts: 0 conformant, 1 a FAIL, 3 CRASH/TIMEOUT/ERROR.\n";
 
 int torc_cmd_merge(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"help", no_argument, NULL, 'h'},
-      {"output", required_argument, NULL, 'o'},
-      {"junit", required_argument, NULL, 'j'},
-      {"strict", no_argument, NULL, 's'},
-      {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {"output", required_argument, NULL, 'o'},
+                                       {"junit", required_argument, NULL, 'j'},
+                                       {"strict", no_argument, NULL, 's'},
+                                       {NULL, 0, NULL, 0}};
   const char *outp = NULL, *junit = NULL;
   torc_results **in = NULL, *m = NULL;
   size_t n = 0, i;
@@ -60,8 +59,9 @@ int torc_cmd_merge(int argc, char **argv) {
       strict = 1;
       break;
     default:
-      return torc_cli_usage_error("merge", "unknown option or missing value: "
-                                           "'%s'",
+      return torc_cli_usage_error("merge",
+                                  "unknown option or missing value: "
+                                  "'%s'",
                                   argv[optind - 1]);
     }
   }

@@ -35,6 +35,8 @@
 
 #define MAX_JOBS 256
 
+enum { ISO_VECTOR, ISO_BATCH, ISO_NONE };
+
 static volatile sig_atomic_t g_stop; /* set by SIGINT/SIGTERM */
 
 static void on_signal(int sig) {
@@ -48,7 +50,8 @@ typedef struct run_opts {
   torc_selection sel;
   unsigned jobs;
   const char *json, *junit, *waivers;
-  int tap, strict, fail_fast, resume, quiet, no_isolate;
+  int tap, strict, fail_fast, resume, quiet;
+  int isolate; /* ISO_VECTOR, ISO_BATCH or ISO_NONE */
   unsigned timeout_ms;
   unsigned long memory_mb;
 } run_opts;
@@ -87,8 +90,12 @@ static const char run_help[] =
     "  --timeout MS         per-vector watchdog (default 10000)\n"
     "  --memory-limit MB    per-vector address-space limit (default 1024, 0:\n"
     "                       none)\n"
-    "  --no-isolate         no fork per vector (debugging: a crash ends the "
-    "run)\n"
+    "  --isolate MODE       in-process targets: vector (default: a forked\n"
+    "                       child per vector), batch (one child runs vectors\n"
+    "                       until one crashes or hangs; faster, target state\n"
+    "                       may carry over), none (debugging: a crash ends\n"
+    "                       the run)\n"
+    "  --no-isolate         same as --isolate none\n"
     "  --strict             PASS-NONSTRICT counts as a failure\n"
     "  --fail-fast          stop after the first failing vector\n"
     "  --waivers FILE       JSON list of waivers; an expired one is exit 2\n"
@@ -124,6 +131,7 @@ enum {
   OPT_QUIET,
   OPT_MEMLIMIT,
   OPT_NOISOLATE,
+  OPT_ISOLATE,
   OPT_HELP
 };
 
@@ -147,6 +155,7 @@ static const struct option run_longopts[] = {
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"memory-limit", required_argument, NULL, OPT_MEMLIMIT},
     {"no-isolate", no_argument, NULL, OPT_NOISOLATE},
+    {"isolate", required_argument, NULL, OPT_ISOLATE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
 
@@ -182,8 +191,9 @@ static int parse_run(int argc, char **argv, run_opts *o) {
     case OPT_SHARD:
       if (torc_cli_parse_shard(optarg, &o->sel.shard_index,
                                &o->sel.shard_count) != 0)
-        return torc_cli_usage_error("run", "--shard '%s': expected I/N with "
-                                           "1 <= I <= N",
+        return torc_cli_usage_error("run",
+                                    "--shard '%s': expected I/N with "
+                                    "1 <= I <= N",
                                     optarg);
       break;
     case OPT_JOBS:
@@ -230,7 +240,18 @@ static int parse_run(int argc, char **argv, run_opts *o) {
       o->memory_mb = u;
       break;
     case OPT_NOISOLATE:
-      o->no_isolate = 1;
+      o->isolate = ISO_NONE;
+      break;
+    case OPT_ISOLATE:
+      if (strcmp(optarg, "vector") == 0)
+        o->isolate = ISO_VECTOR;
+      else if (strcmp(optarg, "batch") == 0)
+        o->isolate = ISO_BATCH;
+      else if (strcmp(optarg, "none") == 0)
+        o->isolate = ISO_NONE;
+      else
+        return torc_cli_usage_error(
+            "run", "--isolate '%s': expected vector, batch or none", optarg);
       break;
     case OPT_HELP:
       fputs(run_help, stdout);
@@ -261,10 +282,14 @@ typedef struct runner {
   int remote;
   char dead[TORC_ERRBUF_SIZE]; /* remote target could not restart */
   torc_isolate_opts iso;
-  int no_isolate;
+  int isolate;
+  torc_vector *const *vs; /* the selection (borrowed) */
+  size_t nvs;
+  torc_isolate_server *server; /* ISO_BATCH */
 } runner;
 
-static int runner_open(runner *rn, const run_opts *o, char *errbuf) {
+static int runner_open(runner *rn, const run_opts *o, torc_vector *const *vs,
+                       size_t nvs, char *errbuf) {
   torc_engine_opts eo;
   memset(rn, 0, sizeof *rn);
   memset(&eo, 0, sizeof eo);
@@ -278,7 +303,19 @@ static int runner_open(runner *rn, const run_opts *o, char *errbuf) {
   rn->iso.timeout_ms = o->timeout_ms;
   rn->iso.memory_limit = (uint64_t)o->memory_mb << 20;
   rn->iso.stop = &g_stop;
-  rn->no_isolate = o->no_isolate;
+  rn->isolate = o->isolate;
+  rn->vs = vs;
+  rn->nvs = nvs;
+  if (!rn->remote && rn->isolate == ISO_BATCH) {
+    rn->server = torc_isolate_server_new(rn->e, (const torc_vector *const *)vs,
+                                         nvs, &rn->iso);
+    if (!rn->server) {
+      snprintf(errbuf, TORC_ERRBUF_SIZE, "out of memory");
+      torc_engine_free(rn->e);
+      rn->e = NULL;
+      return -1;
+    }
+  }
   return 0;
 }
 
@@ -287,15 +324,19 @@ static void set_detail(torc_result *r, torc_verdict v, const char *msg) {
   snprintf(r->detail, sizeof r->detail, "%s", msg);
 }
 
-/* Runs one vector; returns 1 when interrupted (no verdict), else 0. */
-static int runner_run(runner *rn, const torc_vector *v, torc_result *r) {
+/* Runs vector idx of the selection; returns 1 when interrupted (no
+ * verdict), else 0. */
+static int runner_run(runner *rn, size_t idx, torc_result *r) {
+  const torc_vector *v = rn->vs[idx];
   memset(r, 0, sizeof *r);
   snprintf(r->id, sizeof r->id, "%s", v->id);
   if (rn->dead[0]) {
     set_detail(r, TORC_ERROR, rn->dead);
     return 0;
   }
-  if (!rn->remote && !rn->no_isolate)
+  if (rn->server)
+    return torc_isolate_server_run(rn->server, idx, r) == 1;
+  if (!rn->remote && rn->isolate == ISO_VECTOR)
     return torc_isolate_run(rn->e, v, &rn->iso, r) == 1;
   {
     uint64_t t0 = torc_isolate_now_ns();
@@ -316,13 +357,15 @@ static int runner_run(runner *rn, const torc_vector *v, torc_result *r) {
     set_detail(r, st == TORC_LOAD_TIMEOUT ? TORC_TIMEOUT : TORC_CRASH,
                why[0] ? why : "target process failed");
     if (torc_loaded_restart(rn->loaded, why) != 0)
-      snprintf(rn->dead, sizeof rn->dead, "target could not be restarted: %s",
-               why);
+      snprintf(rn->dead, sizeof rn->dead,
+               "target could not be restarted: %.200s", why);
   }
   return 0;
 }
 
 static void runner_close(runner *rn) {
+  torc_isolate_server_free(rn->server);
+  rn->server = NULL;
   if (rn->e)
     torc_engine_free(rn->e);
   rn->e = NULL;
@@ -349,8 +392,8 @@ static void finish_one(run_ctx *c, size_t idx, torc_result *r) {
       (w = torc_waivers_match(&c->waivers, v, r)) != NULL) {
     orig = r->verdict;
     r->verdict = TORC_WAIVED;
-    snprintf(r->detail, sizeof r->detail, "was %s: %s",
-             torc_verdict_name(orig), w->reason);
+    snprintf(r->detail, sizeof r->detail, "was %s: %s", torc_verdict_name(orig),
+             w->reason);
   }
   rec = torc_results_record(r, v);
   if (!rec) {
@@ -358,14 +401,14 @@ static void finish_one(run_ctx *c, size_t idx, torc_result *r) {
     return;
   }
   if (w)
-    json_object_set_new(
-        rec, "waiver",
-        json_pack("{s:s, s:o, s:s, s:o, s:s}", "verdict",
-                  torc_verdict_name(orig), "reason",
-                  torc_json_text(w->reason, 1024), "expires", w->expires,
-                  "link", torc_json_text(w->link ? w->link : "", 1024),
-                  w->vector ? "vector" : "requirement",
-                  w->vector ? w->vector : w->requirement));
+    json_object_set_new(rec, "waiver",
+                        json_pack("{s:s, s:o, s:s, s:o, s:s}", "verdict",
+                                  torc_verdict_name(orig), "reason",
+                                  torc_json_text(w->reason, 1024), "expires",
+                                  w->expires, "link",
+                                  torc_json_text(w->link ? w->link : "", 1024),
+                                  w->vector ? "vector" : "requirement",
+                                  w->vector ? w->vector : w->requirement));
   if (torc_journal_append(c->journal, rec) != 0 && !c->journal_warned) {
     fprintf(stderr, "torc run: cannot append to the journal: %s\n",
             strerror(errno));
@@ -404,7 +447,7 @@ static int run_serial(run_ctx *c, runner *rn) {
       continue;
     if (g_stop || c->fail_stop)
       break;
-    if (runner_run(rn, c->sel[i], &r) == 1 || (g_stop && !rn->remote)) {
+    if (runner_run(rn, i, &r) == 1 || (g_stop && !rn->remote)) {
       torc_result_clear(&r);
       break;
     }
@@ -459,10 +502,12 @@ static void worker_main(run_ctx *c, int task_fd, int result_fd) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   signal(SIGINT, SIG_IGN);
   signal(SIGTERM, SIG_DFL);
-  ok = runner_open(&rn, c->o, err) == 0;
+  ok = runner_open(&rn, c->o, c->sel, c->nsel, err) == 0;
   if (!ok) {
     memset(&rn, 0, sizeof rn);
-    snprintf(rn.dead, sizeof rn.dead, "target failed to load in worker: %s",
+    rn.vs = c->sel;
+    rn.nvs = c->nsel;
+    snprintf(rn.dead, sizeof rn.dead, "target failed to load in worker: %.200s",
              err);
   }
   while (read_full(task_fd, &idx, sizeof idx) == 0) {
@@ -472,7 +517,7 @@ static void worker_main(run_ctx *c, int task_fd, int result_fd) {
     uint32_t len;
     if (idx >= c->nsel)
       break;
-    runner_run(&rn, c->sel[idx], &r);
+    runner_run(&rn, idx, &r);
     n = torc_result_pack(&r, &b);
     torc_result_clear(&r);
     len = (uint32_t)n;
@@ -605,8 +650,7 @@ static int run_parallel(run_ctx *c) {
       uint32_t len;
       unsigned char *b;
       size_t idx;
-      if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)) ||
-          ws[i].inflight < 0)
+      if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)) || ws[i].inflight < 0)
         continue;
       idx = (size_t)ws[i].inflight;
       ws[i].inflight = -1;
@@ -652,10 +696,8 @@ static int worst(int a, int b) {
 
 static void target_info_copy(const torc_target *ops, torc_target_info *ti,
                              char *name, char *version) {
-  snprintf(name, 128, "%.*s", 127,
-           ops && ops->name ? ops->name : "(unnamed)");
-  snprintf(version, 128, "%.*s", 127,
-           ops && ops->version ? ops->version : "");
+  snprintf(name, 128, "%.*s", 127, ops && ops->name ? ops->name : "(unnamed)");
+  snprintf(version, 128, "%.*s", 127, ops && ops->version ? ops->version : "");
   ti->name = name;
   ti->version = version;
   ti->abi_version = ops ? ops->abi_version : 0;
@@ -697,6 +739,13 @@ int torc_cmd_run(int argc, char **argv) {
     goto out;
   }
   torc_cli_select(&o.sel, all, nall, c.sel, &c.nsel);
+  if (c.nsel == 0 && o.sel.shard_count <= 1) {
+    /* A gate that runs nothing must not pass silently.  (An empty shard
+     * of a small set is fine: the other shards hold the vectors.) */
+    fprintf(stderr, "torc run: no vector matches the selection (%zu loaded)\n",
+            nall);
+    goto out;
+  }
 
   if (o.waivers) {
     int wrc = torc_waivers_load(o.waivers, &c.waivers, err, sizeof err);
@@ -709,7 +758,7 @@ int torc_cmd_run(int argc, char **argv) {
   /* The target is loaded once here: a refused target is exit 2 before any
    * vector runs.  With --jobs the workers load their own. */
   err[0] = '\0';
-  if (runner_open(&rn, &o, err) != 0) {
+  if (runner_open(&rn, &o, c.sel, c.nsel, err) != 0) {
     fprintf(stderr, "torc run: cannot load target '%s': %s\n", o.target,
             err[0] ? err : "unknown error");
     goto out;
@@ -734,8 +783,8 @@ int torc_cmd_run(int argc, char **argv) {
       goto out;
     }
     snprintf(journal_path, n, "%s.journal", o.json);
-    if (torc_journal_open(journal_path, digest, &ti, o.resume, c.rs,
-                          &c.journal, err, sizeof err) != 0) {
+    if (torc_journal_open(journal_path, digest, &ti, o.resume, c.rs, &c.journal,
+                          err, sizeof err) != 0) {
       fprintf(stderr, "torc run: %s\n", err);
       goto out;
     }
@@ -786,10 +835,8 @@ int torc_cmd_run(int argc, char **argv) {
   torc_results_counts(c.rs, counts);
   torc_progress_finish(&c.prog, counts, interrupted, not_run);
   if (interrupted && !o.quiet)
-    fprintf(stderr,
-            "torc run: interrupted; %zu vector%s not run%s\n", not_run,
-            not_run == 1 ? "" : "s",
-            o.json ? " (continue with --resume)" : "");
+    fprintf(stderr, "torc run: interrupted; %zu vector%s not run%s\n", not_run,
+            not_run == 1 ? "" : "s", o.json ? " (continue with --resume)" : "");
   rc = status;
 
 out:

@@ -127,8 +127,10 @@ int torc_waivers_load(const char *path, torc_waivers *w, char *e, size_t n) {
     req = json_object_get(o, "requirement");
     ex = json_object_get(o, "expires");
     if (!!vec == !!req) {
-      err(e, n, "%s: $[%zu]: needs exactly one of \"vector\" or "
-                "\"requirement\"", path, i);
+      err(e, n,
+          "%s: $[%zu]: needs exactly one of \"vector\" or "
+          "\"requirement\"",
+          path, i);
       rc = -1;
       break;
     }
@@ -141,8 +143,7 @@ int torc_waivers_load(const char *path, torc_waivers *w, char *e, size_t n) {
     }
     if (!json_is_string(json_object_get(o, "reason")) ||
         !*json_string_value(json_object_get(o, "reason"))) {
-      err(e, n, "%s: $[%zu].reason: missing (every waiver says why)", path,
-          i);
+      err(e, n, "%s: $[%zu].reason: missing (every waiver says why)", path, i);
       rc = -1;
       break;
     }

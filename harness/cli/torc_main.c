@@ -20,6 +20,7 @@ static const char main_help[] =
     "  lint     check vector files\n"
     "  list     list vectors, or requirement coverage\n"
     "  merge    merge the JSON results of shards\n"
+    "  vectorize  turn captures into vectors (torc vectorize --help)\n"
     "\n"
     "  torc --version     print the suite and target ABI versions\n"
     "\n"
@@ -50,6 +51,8 @@ int main(int argc, char **argv) {
     return torc_cmd_list(argc - 1, argv + 1);
   if (strcmp(cmd, "merge") == 0)
     return torc_cmd_merge(argc - 1, argv + 1);
+  if (strcmp(cmd, "vectorize") == 0)
+    return torc_cmd_vectorize(argc - 1, argv + 1);
   fprintf(stderr, "torc: unknown command '%s'\nTry 'torc --help'.\n", cmd);
   return TORC_EXIT_USAGE;
 }

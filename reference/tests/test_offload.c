@@ -238,6 +238,7 @@ START_TEST(test_offload_window_counts_buffered) {
    * to isn + 2200 and the retransmitted 1100..1199 is indicated: I100. */
   torc_test_host *h = th_new();
   th_set_rcv_wnd(h, 1000);
+  th_set_initial_rcv_wnd(h, 0); /* not given: DEC-15's W, not DEC-23's */
   ck_assert_uint_eq(th_offload(h, 100), TORC_STATUS_SUCCESS);
   th_segment(h, 100, 1100, 0);
   th_post(h, 1100, 0);

@@ -36,9 +36,8 @@ static const struct {
   uint32_t tps, ticks;
   uint64_t us;
 } interval_case[] = {
-    {1000, 0, 500000}, {10, 0, 500000},   {10, 3, 300000},
-    {100, 25, 250000}, {1000, 200, 200000}, {100, 1, 10000},
-    {0, 300, 300000},
+    {1000, 0, 500000},   {10, 0, 500000}, {10, 3, 300000},  {100, 25, 250000},
+    {1000, 200, 200000}, {100, 1, 10000}, {0, 300, 300000},
 };
 
 /* covers: RCV-193 RCV-197 RCV-198 RCV-204 RCV-205 RCV-088 RCV-182 DEC-10 */
@@ -61,7 +60,7 @@ START_TEST(test_push_interval_from_ticks) {
 }
 END_TEST
 
-/* covers: RCV-179 RCV-197 DEC-10 RCV-195 */
+/* covers: RCV-179 RCV-197 DEC-10 */
 START_TEST(test_push_starts_on_first_byte_not_on_post) {
   torc_test_host *h = push_host(0);
   th_post(h, 1000, 1);
@@ -81,10 +80,10 @@ END_TEST
 START_TEST(test_push_restarts_on_in_sequence_data) {
   torc_test_host *h = push_host(0);
   th_post(h, 1000, 1);
-  th_segment(h, 0, 100, 0);     /* deadline 500 ms */
+  th_segment(h, 0, 100, 0); /* deadline 500 ms */
   th_advance(h, 300 * MS);
-  th_segment(h, 100, 100, 0);   /* restart: deadline 800 ms */
-  th_advance(h, 200 * MS);      /* t = 500 ms: the old deadline */
+  th_segment(h, 100, 100, 0); /* restart: deadline 800 ms */
+  th_advance(h, 200 * MS);    /* t = 500 ms: the old deadline */
   ck_assert_str_eq(th_trace(h), "O");
   th_advance(h, 300 * MS - 1);
   ck_assert_str_eq(th_trace(h), "O");
@@ -122,9 +121,9 @@ START_TEST(test_push_completion_stops_timer) {
   th_segment(h, 100, 900, 0); /* fills: completed, D6/D7 stop the timer */
   ck_assert_str_eq(th_trace(h), "O C[1000]");
   th_post(h, 1000, 1);
-  th_advance(h, 350 * MS);  /* t = 450 ms */
+  th_advance(h, 350 * MS);    /* t = 450 ms */
   th_segment(h, 1000, 10, 0); /* first byte of the new request: 950 ms */
-  th_advance(h, 50 * MS);   /* t = 500 ms, the stopped deadline */
+  th_advance(h, 50 * MS);     /* t = 500 ms, the stopped deadline */
   ck_assert_str_eq(th_trace(h), "O C[1000]");
   th_advance(h, 450 * MS - 1);
   ck_assert_str_eq(th_trace(h), "O C[1000]");
@@ -235,9 +234,9 @@ END_TEST
 /* covers: DEC-09 DEC-01 RCV-078 RCV-189 */
 START_TEST(test_push_buffered_then_segment) {
   torc_test_host *h = push_host(100);
-  th_post(h, 1000, 1);          /* timer from t = 0 */
+  th_post(h, 1000, 1); /* timer from t = 0 */
   th_advance(h, 200 * MS);
-  th_segment(h, 100, 50, 0);    /* restart: deadline 700 ms */
+  th_segment(h, 100, 50, 0); /* restart: deadline 700 ms */
   th_advance(h, 500 * MS - 1);
   ck_assert_str_eq(th_trace(h), "O");
   th_advance(h, 1);
@@ -326,7 +325,7 @@ typedef struct push_dh {
   long live;
   uint64_t advance_in_cb; /* if not 0: advance_time(this) in next callback */
   uint32_t ncompl;
-  torc_completion compl[16];
+  torc_completion compl [16];
   uint64_t compl_time[16];
   int compl_depth_ok;
   uint8_t buf[2][1024];
@@ -367,7 +366,7 @@ static void dh_receive_complete(void *ctx, uint64_t handle,
     d->nested++;
   for (uint32_t i = 0; i < count && d->ncompl < 16; i++) {
     d->compl_time[d->ncompl] = d->now;
-    d->compl[d->ncompl++] = c[i];
+    d->compl [d->ncompl++] = c[i];
   }
   if (d->advance_in_cb != 0) {
     d->now = d->advance_in_cb;
@@ -389,10 +388,12 @@ static uint32_t dh_receive_indicate(void *ctx, uint64_t handle, uint64_t id,
 }
 
 static void dh_event(void *ctx, uint64_t handle, uint32_t event,
-                     uint32_t info) {}
+                     uint32_t info) {
+}
 
 static void dh_terminate_complete(void *ctx, uint64_t handle, uint32_t status,
-                                  const torc_upload_state *st) {}
+                                  const torc_upload_state *st) {
+}
 
 static void dh_init(push_dh *d) {
   memset(d, 0, sizeof *d);
@@ -406,8 +407,8 @@ static void dh_init(push_dh *d) {
   d->ops.event_indicate = dh_event;
   d->ops.terminate_offload_complete = dh_terminate_complete;
   char err[TORC_ERRBUF_SIZE] = "";
-  ck_assert_int_eq(torc_reference_target_init(TORC_TARGET_ABI_VERSION,
-                                              &d->ops, d, &d->t, err),
+  ck_assert_int_eq(torc_reference_target_init(TORC_TARGET_ABI_VERSION, &d->ops,
+                                              d, &d->t, err),
                    0);
   ck_assert_int_eq(d->t.conn_open(d->t.user_data, 1, &d->conn), 0);
   torc_offload_state st;
@@ -485,18 +486,18 @@ START_TEST(test_push_expiry_during_completion_deferred) {
   dh_segment(&d, 50, 100);
   ck_assert_int_eq(d.nested, 0);
   ck_assert_uint_ge(d.ncompl, 1);
-  ck_assert_uint_eq(d.compl[0].id, 1);
-  ck_assert_uint_eq(d.compl[0].bytes, 100);
-  ck_assert_uint_eq(d.compl[0].status, TORC_STATUS_SUCCESS);
+  ck_assert_uint_eq(d.compl [0].id, 1);
+  ck_assert_uint_eq(d.compl [0].bytes, 100);
+  ck_assert_uint_eq(d.compl [0].status, TORC_STATUS_SUCCESS);
   /* Whether request 2 completed when the deferred expiry ran, or its timer
    * was restarted at D13, it completes once, with 50 bytes, by 3.5 s. */
   d.now = 3500 * MS;
   d.t.advance_time(d.t.user_data, d.now);
   ck_assert_int_eq(d.nested, 0);
   ck_assert_uint_eq(d.ncompl, 2);
-  ck_assert_uint_eq(d.compl[1].id, 2);
-  ck_assert_uint_eq(d.compl[1].bytes, 50);
-  ck_assert_uint_eq(d.compl[1].status, TORC_STATUS_SUCCESS);
+  ck_assert_uint_eq(d.compl [1].id, 2);
+  ck_assert_uint_eq(d.compl [1].bytes, 50);
+  ck_assert_uint_eq(d.compl [1].status, TORC_STATUS_SUCCESS);
   for (uint32_t i = 0; i < 100; i++)
     ck_assert_uint_eq(d.buf[0][i], (uint8_t)i);
   for (uint32_t i = 0; i < 50; i++)

@@ -111,7 +111,8 @@ static void plan_build(seg_plan *pl, int kind) {
   for (uint32_t i = 0; i < pl->n; i++)
     memset(seen + pl->p[i].off, 1, pl->p[i].len);
   for (uint32_t i = SEG_BUFFERED; i < SEG_END; i++)
-    ck_assert_msg(seen[i], "plan %d misses byte %u", kind, i);
+    if (!seen[i])
+      ck_abort_msg("plan %d misses byte %u", kind, i);
   free(seen);
 }
 
@@ -136,15 +137,15 @@ static void seg_finish(torc_test_host *h, int kind) {
   uint64_t d = th_delivered_len(h);
   ck_assert_msg(d + th_handback_len(h) == SEG_END,
                 "%s: delivered %llu + handed back %u != %u",
-                seg_kind_name[kind], (unsigned long long)d,
-                th_handback_len(h), SEG_END);
+                seg_kind_name[kind], (unsigned long long)d, th_handback_len(h),
+                SEG_END);
   if (d > 0)
     th_assert_delivered_stream(h, 0, d);
   const uint8_t *hb = th_handback(h);
   for (uint32_t i = 0; i < th_handback_len(h); i++)
-    ck_assert_msg(hb[i] == th_stream_byte(d + i),
-                  "%s: handed-back byte at stream %llu wrong",
-                  seg_kind_name[kind], (unsigned long long)(d + i));
+    if (hb[i] != th_stream_byte(d + i))
+      ck_abort_msg("%s: handed-back byte at stream %llu wrong",
+                   seg_kind_name[kind], (unsigned long long)(d + i));
 }
 
 /* covers: RCV-057 RCV-062 RCV-184 RCV-188 RCV-060 RCV-061 RCV-036 DEC-06 */
@@ -162,9 +163,8 @@ START_TEST(test_segmentation_nonpush_requests) {
         first = last;
     }
     if (i < pl.n)
-      th_segment(h, pl.p[i].off, pl.p[i].len, (uint8_t)(i % 7 == 0
-                                                     ? TORC_TCP_PSH
-                                                     : 0));
+      th_segment(h, pl.p[i].off, pl.p[i].len,
+                 (uint8_t)(i % 7 == 0 ? TORC_TCP_PSH : 0));
   }
   ck_assert_int_eq(th_count(h, TH_EV_INDICATE), 0);
   seg_finish(h, kind);
@@ -175,8 +175,8 @@ START_TEST(test_segmentation_nonpush_requests) {
   for (uint64_t id = first; id <= last; id++) {
     const th_req *r = th_req_get(h, id);
     uint32_t want = id - first < 5 ? 4000 : id - first == 5 ? 1000 : 0;
-    uint32_t st = id - first <= 5 ? TORC_STATUS_SUCCESS
-                                  : TORC_STATUS_UPLOAD_IN_PROGRESS;
+    uint32_t st =
+        id - first <= 5 ? TORC_STATUS_SUCCESS : TORC_STATUS_UPLOAD_IN_PROGRESS;
     ck_assert_int_eq(r->completed, 1);
     ck_assert_msg(r->bytes == want && r->status == st,
                   "%s: request %llu: %u bytes status 0x%x, expected %u 0x%x",

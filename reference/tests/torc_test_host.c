@@ -65,6 +65,13 @@ typedef struct th_held_ind {
   uint32_t len;
 } th_held_ind;
 
+/* A segment the host sends from inside a callback (RCV-068). */
+typedef struct th_seg_rec {
+  uint64_t off;
+  uint32_t len;
+  uint8_t flags;
+} th_seg_rec;
+
 typedef struct th_answer_rec {
   uint32_t status, consumed;
 } th_answer_rec;
@@ -88,6 +95,8 @@ struct torc_test_host {
 
   /* offload parameters and state */
   uint32_t isn, rcv_wnd, push_ticks, tps, ind_size;
+  uint32_t initial_rcv_wnd; /* used when initial_rcv_wnd_set */
+  int initial_rcv_wnd_set;
   torc_offload_state st;
   torc_buffer_list *lists; /* (owned) until the offload completes */
   uint32_t nlists;
@@ -106,6 +115,8 @@ struct torc_test_host {
   uint32_t norder, fifo; /* order[fifo] is the oldest uncompleted */
   uint32_t in_compl[TH_MAX_PENDING_POSTS], nin_compl;
   uint32_t in_ind[TH_MAX_PENDING_POSTS], nin_ind;
+  th_seg_rec seg_compl[TH_MAX_PENDING_POSTS], seg_ind[TH_MAX_PENDING_POSTS];
+  uint32_t nseg_compl, nseg_ind;
 
   /* answers */
   th_answer_rec answers[TH_MAX_ANSWERS];
@@ -331,7 +342,9 @@ uint32_t th_offload_frags(torc_test_host *h, const uint32_t *frag_len,
   h->st.ticks_per_second = h->tps;
   h->st.push_ticks = h->push_ticks;
   h->st.rcv_indication_size = h->ind_size;
-  h->st.initial_rcv_wnd = h->rcv_wnd;
+  /* InitialRcvWnd: RcvWnd unless a test set it (0 = not given, DEC-15). */
+  h->st.initial_rcv_wnd =
+      h->initial_rcv_wnd_set ? h->initial_rcv_wnd : h->rcv_wnd;
   h->st.mss = 1460;
   h->st.conn_state = 4;
   h->st.ip_version = 4;
@@ -507,6 +520,16 @@ static void th_complete_one(torc_test_host *h, const torc_completion *c,
   r->buf = NULL;
 }
 
+/* Sends the segments queued for inside a callback (RCV-068). */
+static void th_send_queued(torc_test_host *h, th_seg_rec *q, uint32_t *n) {
+  th_seg_rec segs[TH_MAX_PENDING_POSTS];
+  uint32_t k = *n;
+  memcpy(segs, q, sizeof segs[0] * k);
+  *n = 0;
+  for (uint32_t i = 0; i < k; i++)
+    th_segment(h, segs[i].off, segs[i].len, segs[i].flags);
+}
+
 static void th_cb_receive_complete(void *ctx, uint64_t handle,
                                    const torc_completion *c, uint32_t count) {
   torc_test_host *h = ctx;
@@ -538,6 +561,8 @@ static void th_cb_receive_complete(void *ctx, uint64_t handle,
     h->nin_compl = 0;
     th_do_post(h, idx, n);
   }
+  if (h->nseg_compl > 0)
+    th_send_queued(h, h->seg_compl, &h->nseg_compl);
   h->depth--;
 }
 
@@ -639,6 +664,8 @@ static uint32_t th_cb_receive_indicate(void *ctx, uint64_t handle,
     h->nin_ind = 0;
     th_do_post(h, idx, n);
   }
+  if (h->nseg_ind > 0)
+    th_send_queued(h, h->seg_ind, &h->nseg_ind);
   h->depth--;
   return a.status;
 }
@@ -892,6 +919,18 @@ void th_segment(torc_test_host *h, uint64_t off, uint32_t len, uint8_t flags) {
   free(p);
 }
 
+void th_segment_in_next_completion(torc_test_host *h, uint64_t off,
+                                   uint32_t len, uint8_t flags) {
+  ck_assert_msg(h->nseg_compl < TH_MAX_PENDING_POSTS, "too many queued");
+  h->seg_compl[h->nseg_compl++] = (th_seg_rec){off, len, flags};
+}
+
+void th_segment_in_next_indication(torc_test_host *h, uint64_t off,
+                                   uint32_t len, uint8_t flags) {
+  ck_assert_msg(h->nseg_ind < TH_MAX_PENDING_POSTS, "too many queued");
+  h->seg_ind[h->nseg_ind++] = (th_seg_rec){off, len, flags};
+}
+
 void th_segment_raw(torc_test_host *h, uint32_t seq, const uint8_t *payload,
                     uint32_t len, uint8_t flags) {
   h->pure = 0;
@@ -933,6 +972,10 @@ void th_set_isn(torc_test_host *h, uint32_t isn) {
 }
 void th_set_rcv_wnd(torc_test_host *h, uint32_t w) {
   h->rcv_wnd = w;
+}
+void th_set_initial_rcv_wnd(torc_test_host *h, uint32_t w) {
+  h->initial_rcv_wnd = w;
+  h->initial_rcv_wnd_set = 1;
 }
 void th_set_push_ticks(torc_test_host *h, uint32_t p) {
   h->push_ticks = p;

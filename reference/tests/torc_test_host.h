@@ -79,6 +79,9 @@ uint32_t th_seq(const torc_test_host *h, uint64_t off);
 /* ---- Offload parameters (set before th_offload) ------------------------- */
 void th_set_isn(torc_test_host *h, uint32_t isn); /* e.g. 0xFFFFFF00 */
 void th_set_rcv_wnd(torc_test_host *h, uint32_t rcv_wnd);
+/* InitialRcvWnd at offload (default: the RcvWnd; 0 = not given, so the
+ * window is RcvWnd + buffered length as DEC-15 says, not DEC-23). */
+void th_set_initial_rcv_wnd(torc_test_host *h, uint32_t initial_rcv_wnd);
 void th_set_push_ticks(torc_test_host *h, uint32_t push_ticks);
 void th_set_ticks_per_second(torc_test_host *h, uint32_t tps);
 void th_set_rcv_indication_size(torc_test_host *h, uint32_t size);
@@ -126,6 +129,17 @@ uint64_t th_post_batch(torc_test_host *h, const uint32_t *sizes, uint32_t n,
  * receive() call.  Returns the id the request will get. */
 uint64_t th_post_in_next_completion(torc_test_host *h, uint32_t size, int push);
 uint64_t th_post_in_next_indication(torc_test_host *h, uint32_t size, int push);
+
+/* Queues a segment (as th_segment: stream bytes [off, off + len), flags) the
+ * host will send from INSIDE the next receive_complete
+ * (th_segment_in_next_completion) or receive_indicate (..._indication)
+ * callback, after recording it and after any queued posts (RCV-068,
+ * RCV-069: the target must queue it and process it once the call returned).
+ * Several queued segments are sent in queuing order. */
+void th_segment_in_next_completion(torc_test_host *h, uint64_t off,
+                                   uint32_t len, uint8_t flags);
+void th_segment_in_next_indication(torc_test_host *h, uint64_t off,
+                                   uint32_t len, uint8_t flags);
 
 /* What the host knows about one request.  Valid until th_free(). */
 typedef struct th_req {

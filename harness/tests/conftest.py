@@ -1,0 +1,79 @@
+"""conftest.py - shared fixtures for the end-to-end tests of the torc CLI.
+
+Finds the build tree from $TORC_BUILD (default: build/, relative to the
+repository root) and gives tests the paths of the built programs, the
+purpose-built bad targets and the committed vectors, plus a helper that runs
+the CLI and a reader of the vector files (the source of every expected value:
+tests work out what torc must say from the vectors themselves, never from
+torc's own output).
+"""
+import json
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def build_dir():
+    b = pathlib.Path(os.environ.get("TORC_BUILD", "build"))
+    return b if b.is_absolute() else ROOT / b
+
+
+class Torc:
+    """Paths of the build tree and a runner for the torc program."""
+
+    def __init__(self):
+        self.build = build_dir()
+        self.bin = self.build / "bin" / "torc"
+        self.runner = self.build / "bin" / "torc-target-runner"
+        self.targets = self.build / "lib" / "testtargets"
+        self.vectors = ROOT / "vectors" / "handwritten"  # the corpus runs in check-corpus
+
+    def target(self, name):
+        return str(self.targets / (name + ".so"))
+
+    def __call__(self, *args, env=None, timeout=120, cwd=None, stdin=None):
+        e = dict(os.environ)
+        e.pop("TORC_TODAY", None)
+        if env:
+            e.update(env)
+        return subprocess.run([str(self.bin)] + [str(a) for a in args],
+                              cwd=str(cwd or ROOT), env=e, timeout=timeout,
+                              stdin=stdin if stdin is not None
+                              else subprocess.DEVNULL,
+                              capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def torc():
+    t = Torc()
+    if not t.bin.exists():
+        pytest.skip("%s not built (make O=%s)" % (t.bin, t.build))
+    return t
+
+
+def load_vector_files(root):
+    """{id: vector dict} for every vector file under root (not the schema)."""
+    out = {}
+    for p in sorted(pathlib.Path(root).rglob("*.json")):
+        if "schema" in p.parts:
+            continue
+        try:
+            d = json.loads(p.read_text())
+        except ValueError:
+            continue
+        if isinstance(d, dict) and "id" in d and "events" in d:
+            d["_path"] = str(p)
+            out[d["id"]] = d
+    return out
+
+
+@pytest.fixture(scope="session")
+def vectors(torc):
+    vs = load_vector_files(torc.vectors)
+    if not vs:
+        pytest.skip("no vectors committed under %s" % torc.vectors)
+    return vs
