@@ -774,7 +774,8 @@ def test_install_and_build_the_skeleton_adapter(torc, vectors, tmp_path):
                        env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     doc = results(out)
-    assert set(by_id(doc)) == set(vectors)
+    # Every committed vector is installed: the hand-written ones among them.
+    assert set(vectors) <= set(by_id(doc))
     # The skeleton declares no capability: UNSUPPORTED everywhere.
     assert all(x["verdict"] == "UNSUPPORTED" for x in doc["results"])
     assert doc["target"]["name"] == "skeleton"

@@ -1073,6 +1073,47 @@ START_TEST(test_contract_offload_state_not_written) {
 }
 END_TEST
 
+/* covers: RCV-195 RCV-179 RCV-197 DEC-10 */
+START_TEST(test_contract_push_timer_counts_from_first_byte_not_offload) {
+  /* DEC-10 reads RCV-195 together with RCV-179/RCV-197: the interval starts
+   * when the first byte is placed into a push request, not at the offload.
+   * Offload 100 buffered at t = 0; at t = 400 ms post push 1000: the 100
+   * bytes are placed (entry 1, D2 yes, D11 no by DEC-09) and the timer
+   * starts, deadline 900 ms.  A timer started at the offload would have
+   * completed the request at 500 ms. */
+  torc_test_host *h = th_new();
+  ck_assert_uint_eq(th_offload(h, 100), TORC_STATUS_SUCCESS);
+  th_advance(h, 400000);
+  th_post(h, 1000, 1);
+  ck_assert_str_eq(th_trace(h), "O");
+  th_advance(h, 499999); /* 899.999 ms */
+  ck_assert_str_eq(th_trace(h), "O");
+  th_advance(h, 1); /* 900 ms */
+  ck_assert_str_eq(th_trace(h), "O C[100]");
+  th_assert_delivered_stream(h, 0, 100);
+  th_free(h);
+}
+END_TEST
+
+/* covers: RCV-231 RCV-229 RCV-046 */
+START_TEST(test_contract_terminate_waits_for_indication_to_return) {
+  /* No request, no held data: segment 0..99 is indicated (D5 no -> B).  The
+   * host calls terminate from inside that indication and then refuses it.
+   * The target must not complete the terminate while the indication is
+   * outstanding (RCV-231); once it returns, the refused 100 bytes are held
+   * and handed back (DEC-07): trace "O I100n T100", the T after the I. */
+  torc_test_host *h = th_new();
+  ck_assert_uint_eq(th_offload(h, 0), TORC_STATUS_SUCCESS);
+  th_answer(h, TORC_STATUS_OFFLOAD_DATA_NOT_ACCEPTED, 0);
+  th_terminate_in_next_indication(h);
+  th_segment(h, 0, 100, 0);
+  ck_assert_str_eq(th_trace(h), "O I100n T100");
+  ck_assert_uint_eq(th_handback_len(h), 100);
+  th_check_invariants(h);
+  th_free(h);
+}
+END_TEST
+
 Suite *contract_suite(void);
 Suite *contract_suite(void) {
   Suite *s = suite_create("contract");
@@ -1097,6 +1138,9 @@ Suite *contract_suite(void) {
   tcase_add_test(tc, test_contract_two_connections_own_timers_and_handles);
   tcase_add_test(tc, test_contract_two_connections_indications_apart);
   tcase_add_test(tc, test_contract_offload_state_not_written);
+  tcase_add_test(tc,
+                 test_contract_push_timer_counts_from_first_byte_not_offload);
+  tcase_add_test(tc, test_contract_terminate_waits_for_indication_to_return);
   suite_add_tcase(s, tc);
   return s;
 }

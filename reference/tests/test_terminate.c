@@ -200,7 +200,7 @@ START_TEST(test_terminate_stops_push_timer) {
 }
 END_TEST
 
-/* covers: RCV-215 */
+/* covers: RCV-215 RCV-218 */
 START_TEST(test_terminate_ignores_later_segments) {
   torc_test_host *h = term_host(100);
   th_terminate(h);

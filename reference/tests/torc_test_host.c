@@ -117,6 +117,7 @@ struct torc_test_host {
   uint32_t in_ind[TH_MAX_PENDING_POSTS], nin_ind;
   th_seg_rec seg_compl[TH_MAX_PENDING_POSTS], seg_ind[TH_MAX_PENDING_POSTS];
   uint32_t nseg_compl, nseg_ind;
+  int terminate_in_ind; /* th_terminate_in_next_indication() */
 
   /* answers */
   th_answer_rec answers[TH_MAX_ANSWERS];
@@ -666,6 +667,10 @@ static uint32_t th_cb_receive_indicate(void *ctx, uint64_t handle,
   }
   if (h->nseg_ind > 0)
     th_send_queued(h, h->seg_ind, &h->nseg_ind);
+  if (h->terminate_in_ind) {
+    h->terminate_in_ind = 0;
+    h->t.terminate_offload(h->t.user_data, h->conn);
+  }
   h->depth--;
   return a.status;
 }
@@ -815,6 +820,10 @@ static void th_cb_terminate_complete(void *ctx, uint64_t handle,
 void th_terminate(torc_test_host *h) {
   h->t.terminate_offload(h->t.user_data, h->conn);
   th_after(h);
+}
+
+void th_terminate_in_next_indication(torc_test_host *h) {
+  h->terminate_in_ind = 1;
 }
 
 /* Returns handed-back data (RCV-212) after checking it is unchanged. */

@@ -177,6 +177,10 @@ uint64_t th_now(const torc_test_host *h);
  * th_handback), and, once terminate_offload returned, checks them unchanged
  * and returns buffered_id through receive_return (RCV-212). */
 void th_terminate(torc_test_host *h);
+/* The host calls terminate_offload from inside the next receive_indicate
+ * callback, before answering it (RCV-231: the target must not complete the
+ * terminate while that indication is outstanding). */
+void th_terminate_in_next_indication(torc_test_host *h);
 
 /* ---- Answers to indications -----------------------------------------------
  * Queues the answer to the next indication (FIFO): status is
