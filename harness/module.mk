@@ -132,3 +132,13 @@ $(BENCH_FLOW): $(O)/obj/harness/bench/bench_flow.o $(HARNESS_LIB) $(REF_LIB)
 .PHONY: bench-flow
 bench-flow: $(BENCH_FLOW)
 	$(BENCH_FLOW) $(O)/bench
+
+# The vendor header compiles on its own as C99 -pedantic and as C++.
+CHECK_TARGETS += check-header
+.PHONY: check-header
+check-header:
+	$(CC) -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only -x c \
+	  harness/include/torc/target.h
+	g++ -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only -x c++ \
+	  harness/include/torc/target.h
+	@echo "check-header: torc/target.h is self-contained C99 and C++"

@@ -48,7 +48,8 @@ typedef struct torc_divergence {
   int present;
   uint32_t event_index;   /* index in the actual trace */
   uint64_t stream_offset; /* offset in the flow's byte stream, or UINT64_MAX */
-  char expected[TORC_MSG_SIZE]; /* human text: event or hex bytes with context */
+  char
+      expected[TORC_MSG_SIZE]; /* human text: event or hex bytes with context */
   char actual[TORC_MSG_SIZE];
 } torc_divergence;
 
@@ -70,9 +71,9 @@ typedef struct torc_result {
 void torc_result_clear(torc_result *r);
 
 typedef struct torc_engine_opts {
-  int strict;             /* PASS-NONSTRICT becomes FAIL */
-  const char *log_path;   /* target log lines go here (NULL: discarded) */
-  int record_traces;      /* fill *_trace_json */
+  int strict;           /* PASS-NONSTRICT becomes FAIL */
+  const char *log_path; /* target log lines go here (NULL: discarded) */
+  int record_traces;    /* fill *_trace_json */
 } torc_engine_opts;
 
 typedef struct torc_engine torc_engine;

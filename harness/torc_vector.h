@@ -18,14 +18,14 @@
 /* Fields other modules (CLI, selection, reports) rely on are listed first;
  * the script and expectation follow in torc_vector_int.h's private part. */
 typedef struct torc_vector {
-  char *path;   /* file it came from (owned) */
-  char *id;     /* content-derived stable id, e.g. "rcv-3f9a0c12d4e5b6a7" */
-  char *title;  /* "Verify that ..." */
+  char *path;  /* file it came from (owned) */
+  char *id;    /* content-derived stable id, e.g. "rcv-3f9a0c12d4e5b6a7" */
+  char *title; /* "Verify that ..." */
   char **requirements; /* "RCV-035", ... (owned) */
   size_t nrequirements;
   char **tags;
   size_t ntags;
-  uint64_t requires_caps; /* TORC_CAP_* bits the vector needs */
+  uint64_t requires_caps;        /* TORC_CAP_* bits the vector needs */
   struct torc_vector_body *body; /* script, state, expectation (private) */
 } torc_vector;
 

@@ -97,20 +97,34 @@ extern "C" {
  * A target declares in torc_target.capabilities what it implements.  A vector
  * that needs a capability the target lacks ends UNSUPPORTED, never FAIL.
  */
-#define TORC_CAP_BUFFERED_DATA (1u << 0)   /* BufferedData at offload (RCV-003) */
-#define TORC_CAP_PUSH_MODE (1u << 1)       /* push-mode requests, push timer */
-#define TORC_CAP_NONPUSH_MODE (1u << 2)    /* non-push requests (RCV-176) */
-#define TORC_CAP_INDICATE (1u << 3)        /* receive indications at all */
-#define TORC_CAP_PARTIAL_ACCEPT (1u << 4)  /* PARTIALLY_ACCEPTED/BytesConsumed */
-#define TORC_CAP_ZERO_BYTE_REQUEST (1u << 5) /* zero-byte requests (RCV-114) */
-#define TORC_CAP_PREFILLED_REQUEST (1u << 6) /* TcpReceiveBytesTransferred */
-#define TORC_CAP_REENTRANT_POST (1u << 7)  /* posts from inside a completion */
-#define TORC_CAP_TERMINATE (1u << 8)       /* terminate offload (upload) */
-#define TORC_CAP_FIN (1u << 9)             /* FIN -> disconnect indication */
-#define TORC_CAP_RST (1u << 10)            /* RST -> abort indication */
-#define TORC_CAP_ALLOC_HOOK (1u << 11)     /* allocates through host->alloc */
-#define TORC_CAP_VIRTUAL_TIME (1u << 12)   /* push timer runs on advance_time */
-#define TORC_CAP_OUT_OF_ORDER (1u << 13)   /* out-of-order queue (RCV-062) */
+/* BufferedData at offload (RCV-003) */
+#define TORC_CAP_BUFFERED_DATA (1u << 0)
+/* push-mode requests, push timer */
+#define TORC_CAP_PUSH_MODE (1u << 1)
+/* non-push requests (RCV-176) */
+#define TORC_CAP_NONPUSH_MODE (1u << 2)
+/* receive indications at all */
+#define TORC_CAP_INDICATE (1u << 3)
+/* PARTIALLY_ACCEPTED/BytesConsumed */
+#define TORC_CAP_PARTIAL_ACCEPT (1u << 4)
+/* zero-byte requests (RCV-114) */
+#define TORC_CAP_ZERO_BYTE_REQUEST (1u << 5)
+/* TcpReceiveBytesTransferred */
+#define TORC_CAP_PREFILLED_REQUEST (1u << 6)
+/* posts from inside a completion */
+#define TORC_CAP_REENTRANT_POST (1u << 7)
+/* terminate offload (upload) */
+#define TORC_CAP_TERMINATE (1u << 8)
+/* FIN -> disconnect indication */
+#define TORC_CAP_FIN (1u << 9)
+/* RST -> abort indication */
+#define TORC_CAP_RST (1u << 10)
+/* allocates through host->alloc */
+#define TORC_CAP_ALLOC_HOOK (1u << 11)
+/* push timer runs on advance_time */
+#define TORC_CAP_VIRTUAL_TIME (1u << 12)
+/* out-of-order queue (RCV-062) */
+#define TORC_CAP_OUT_OF_ORDER (1u << 13)
 #define TORC_CAP_ALL 0x3FFFu
 
 /* ---- Data descriptors --------------------------------------------------- */
@@ -299,7 +313,7 @@ typedef struct torc_target {
   uint32_t struct_size; /* sizeof(torc_target) as the target compiled it */
   void *user_data;
   /* ---- ABI v1 ---- */
-  const char *name;    /* static strings: valid until destroy() */
+  const char *name; /* static strings: valid until destroy() */
   const char *version;
   uint64_t capabilities; /* TORC_CAP_* */
 
@@ -319,8 +333,8 @@ typedef struct torc_target {
   /* MiniportTcpOffloadReceive: posts count requests in FIFO order.  reqs is
    * borrowed for the call; each request's buffer is valid until completed.
    * Must return TORC_STATUS_PENDING (RCV-091). */
-  uint32_t (*receive)(void *user_data, void *conn, const torc_recv_request *reqs,
-                      uint32_t count);
+  uint32_t (*receive)(void *user_data, void *conn,
+                      const torc_recv_request *reqs, uint32_t count);
 
   /* MiniportTcpOffloadReceiveReturn: the host gives back indications it
    * accepted, and handed-back upload data (ids borrowed for the call). */
