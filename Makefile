@@ -60,6 +60,7 @@ include vectors/module.mk
 include conformance/module.mk
 include reports/module.mk
 include fuzz/module.mk
+include adapters/linux/module.mk
 
 all: $(ALL_TARGETS)
 
