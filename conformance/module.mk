@@ -15,4 +15,14 @@ check-citations:
 CHECK_TARGETS += check-conformance-py
 .PHONY: check-conformance-py
 check-conformance-py:
-	$(PYTEST) -q conformance/tests
+	$(PYTEST) -q conformance/tests --ignore=conformance/tests/test_pytest_plugin.py
+include conformance/mutants/module.mk
+
+# H13: the pytest runner (conformance/pytest_torc.py, registered by
+# conformance/conftest.py): `pytest conformance --torc-target=SPEC` runs each
+# vector as a pytest test.  Its tests run the plugin in subprocesses against
+# the built torc, the reference and the bad test targets.
+CHECK_TARGETS += check-pytest-plugin
+.PHONY: check-pytest-plugin
+check-pytest-plugin: $(TORC_BIN) $(TESTTARGET_SOS)
+	TORC_BUILD=$(O) $(PYTEST) -q conformance/tests/test_pytest_plugin.py

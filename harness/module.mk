@@ -36,7 +36,7 @@ $(RUNNER_BIN): $(RUNNER_OBJS) $(HARNESS_LIB) $(REF_LIB)
 
 $(O)/lib/testtargets/%.so: $(O)/obj/harness/testtargets/%.o $(REF_LIB)
 	@mkdir -p $(@D)
-	$(CC) -shared $(LDFLAGS) -o $@ $^
+	$(CC) -shared -Wl,-Bsymbolic $(LDFLAGS) -o $@ $^
 
 # H6: the loader/proxy/runner smoke driver used by harness/tests/test_loading.py
 LOAD_SMOKE := $(O)/tests/load_smoke

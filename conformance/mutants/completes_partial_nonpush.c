@@ -1,0 +1,21 @@
+/*
+ * completes_partial_nonpush.c - mutant: the reference, except that it
+ * treats a partly filled non-push request like a push request (box D10
+ * skipped): completed by PSH or by the push timer before it is full.  Breaks
+ * RCV-184.
+ *
+ * The fault lives inside the reference's logic: module.mk links this file
+ * against the reference sources compiled a second time with
+ * -DTORC_MUTANT_COMPLETES_PARTIAL_NONPUSH=1, which enables the branch marked
+ * "MUTANT" in reference/torc_deliver.c (main_path, D10).  This file only
+ * exports that build through the public interface.
+ */
+#include "mutant_wrap.h"
+
+int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
+                     void *host_ctx, torc_target *out, char *errbuf) {
+  return mw_init(host_abi_version, host, host_ctx, out, errbuf,
+                 "completes_partial_nonpush", NULL)
+             ? 0
+             : -1;
+}

@@ -1,0 +1,21 @@
+/*
+ * delivers_overlap_twice.c - mutant: the reference, except that it
+ * does not skip the already received bytes at the start of a
+ * retransmission: the overlap is delivered a second time in place of new
+ * bytes.  Breaks RCV-057.
+ *
+ * The fault lives inside the reference's logic: module.mk links this file
+ * against the reference sources compiled a second time with
+ * -DTORC_MUTANT_DELIVERS_OVERLAP_TWICE=1, which enables the branch marked
+ * "MUTANT" in reference/torc_input.c (trimming before RcvNxt).  This file only
+ * exports that build through the public interface.
+ */
+#include "mutant_wrap.h"
+
+int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
+                     void *host_ctx, torc_target *out, char *errbuf) {
+  return mw_init(host_abi_version, host, host_ctx, out, errbuf,
+                 "delivers_overlap_twice", NULL)
+             ? 0
+             : -1;
+}

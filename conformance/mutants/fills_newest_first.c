@@ -1,0 +1,20 @@
+/*
+ * fills_newest_first.c - mutant: the reference, except that it
+ * fills posted requests newest first instead of first-in first-out.  Breaks
+ * RCV-060.
+ *
+ * The fault lives inside the reference's logic: module.mk links this file
+ * against the reference sources compiled a second time with
+ * -DTORC_MUTANT_FILLS_NEWEST_FIRST=1, which enables the branch marked
+ * "MUTANT" in reference/torc_deliver.c (place).  This file only exports that
+ * build through the public interface.
+ */
+#include "mutant_wrap.h"
+
+int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
+                     void *host_ctx, torc_target *out, char *errbuf) {
+  return mw_init(host_abi_version, host, host_ctx, out, errbuf,
+                 "fills_newest_first", NULL)
+             ? 0
+             : -1;
+}

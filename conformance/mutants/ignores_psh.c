@@ -1,0 +1,20 @@
+/*
+ * ignores_psh.c - mutant: the reference, except that it
+ * ignores the PSH bit (box D11 always No): a partly filled push request
+ * waits for the push timer even when its segment carried PSH.  Breaks RCV-078.
+ *
+ * The fault lives inside the reference's logic: module.mk links this file
+ * against the reference sources compiled a second time with
+ * -DTORC_MUTANT_IGNORES_PSH=1, which enables the branch marked
+ * "MUTANT" in reference/torc_deliver.c (main_path, D11).  This file only
+ * exports that build through the public interface.
+ */
+#include "mutant_wrap.h"
+
+int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
+                     void *host_ctx, torc_target *out, char *errbuf) {
+  return mw_init(host_abi_version, host, host_ctx, out, errbuf, "ignores_psh",
+                 NULL)
+             ? 0
+             : -1;
+}

@@ -1,0 +1,20 @@
+/*
+ * push_timer_never_starts.c - mutant: the reference, except that it
+ * never starts the push timer, so a partly filled push request without
+ * PSH is never completed by time.  Breaks RCV-179.
+ *
+ * The fault lives inside the reference's logic: module.mk links this file
+ * against the reference sources compiled a second time with
+ * -DTORC_MUTANT_PUSH_TIMER_NEVER_STARTS=1, which enables the branch marked
+ * "MUTANT" in reference/torc_conn.c (torcint_conn_timer_start).  This file only
+ * exports that build through the public interface.
+ */
+#include "mutant_wrap.h"
+
+int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
+                     void *host_ctx, torc_target *out, char *errbuf) {
+  return mw_init(host_abi_version, host, host_ctx, out, errbuf,
+                 "push_timer_never_starts", NULL)
+             ? 0
+             : -1;
+}

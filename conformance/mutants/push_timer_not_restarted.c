@@ -1,0 +1,21 @@
+/*
+ * push_timer_not_restarted.c - mutant: the reference, except that it
+ * does not restart a running push timer when more in-sequence data
+ * arrives (DEC-01), so the request completes too early.  Breaks RCV-189.
+ *
+ * The fault lives inside the reference's logic: module.mk links this file
+ * against the reference sources compiled a second time with
+ * -DTORC_MUTANT_PUSH_TIMER_NOT_RESTARTED=1, which enables the branch marked
+ * "MUTANT" in reference/torc_deliver.c (entry2_pending,
+ * torcint_deliver_direct).  This file only exports that build through the
+ * public interface.
+ */
+#include "mutant_wrap.h"
+
+int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
+                     void *host_ctx, torc_target *out, char *errbuf) {
+  return mw_init(host_abi_version, host, host_ctx, out, errbuf,
+                 "push_timer_not_restarted", NULL)
+             ? 0
+             : -1;
+}

@@ -1,0 +1,20 @@
+/*
+ * push_timer_not_stopped.c - mutant: the reference, except that it
+ * does not stop the push timer when it completes filled requests (box D7),
+ * so a later partly filled request inherits the old deadline.  Breaks RCV-073.
+ *
+ * The fault lives inside the reference's logic: module.mk links this file
+ * against the reference sources compiled a second time with
+ * -DTORC_MUTANT_PUSH_TIMER_NOT_STOPPED=1, which enables the branch marked
+ * "MUTANT" in reference/torc_deliver.c (main_path, D7).  This file only exports
+ * that build through the public interface.
+ */
+#include "mutant_wrap.h"
+
+int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
+                     void *host_ctx, torc_target *out, char *errbuf) {
+  return mw_init(host_abi_version, host, host_ctx, out, errbuf,
+                 "push_timer_not_stopped", NULL)
+             ? 0
+             : -1;
+}

@@ -1,0 +1,20 @@
+/*
+ * reindicates_refused.c - mutant: the reference, except that it
+ * indicates refused data a second time at once, before any request is
+ * posted.  Breaks RCV-142.
+ *
+ * The fault lives inside the reference's logic: module.mk links this file
+ * against the reference sources compiled a second time with
+ * -DTORC_MUTANT_REINDICATES_REFUSED=1, which enables the branch marked
+ * "MUTANT" in reference/torc_deliver.c (indicate_flow, D18).  This file only
+ * exports that build through the public interface.
+ */
+#include "mutant_wrap.h"
+
+int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
+                     void *host_ctx, torc_target *out, char *errbuf) {
+  return mw_init(host_abi_version, host, host_ctx, out, errbuf,
+                 "reindicates_refused", NULL)
+             ? 0
+             : -1;
+}
