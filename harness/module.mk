@@ -102,6 +102,8 @@ install-harness: $(TORC_BIN) $(RUNNER_BIN)
 	  while read -r f; do \
 	    install -D -m 644 "$$f" "$(DESTDIR)$(PREFIX)/share/torc/vectors/$$f"; \
 	  done
+	install -D -m 644 conformance/catalogue.json \
+	  $(DESTDIR)$(PREFIX)/share/torc/catalogue.json
 	install -D -m 644 vectors/schema/vector.schema.json \
 	  $(DESTDIR)$(PREFIX)/share/torc/schema/vector.schema.json
 	install -D -m 644 examples/adapter-skeleton/adapter.c \

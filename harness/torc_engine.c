@@ -24,6 +24,11 @@
 #include "torc_load.h"
 #include "torc_vector_int.h"
 
+/* The host's handle of every vector's one connection: each vector runs on a
+ * fresh target instance, so one value serves (and a target cannot tell one
+ * vector's run from another's by it). */
+#define TORC_ENGINE_HOST_HANDLE 0x7443000000000001ull
+
 struct torc_engine {
   torc_loaded *loaded;
   torc_target ops;
@@ -31,11 +36,18 @@ struct torc_engine {
   torc_hostsim *hs;
   FILE *log;
   torc_engine_opts opts;
-  uint64_t nruns;
-  /* The target's virtual clock is per target, not per connection, and must
-   * stay monotonic across the vectors one target runs: each vector's times
-   * are offset by the clock's value when the vector starts. */
+  /* The virtual clock handed to advance_time: the vector's times offset by
+   * the clock's value when the vector starts, which is 0 because every
+   * vector runs on a fresh target instance (used, below). */
   uint64_t clock_us;
+  /* 1 once a vector has run on the current target instance: the next vector
+   * first replaces it (destroy + init, torc_loaded_reset), so nothing a
+   * target can observe through the interface carries over from one vector
+   * to the next, whether the vectors run in one process (--isolate batch or
+   * none, an exec: target's runner) or a forked child each.  Only a .so's
+   * process-global state (its statics) outlives the instance. */
+  int used;
+  char broken[TORC_MSG_SIZE]; /* set when no fresh instance could be made */
 };
 
 static const char *const verdict_names[TORC_VERDICT_COUNT] = {
@@ -246,6 +258,11 @@ int torc_engine_run(torc_engine *e, const torc_vector *v, torc_result *r) {
   int op;
   memset(r, 0, sizeof *r);
   snprintf(r->id, sizeof r->id, "%s", v->id);
+  if (e->broken[0]) {
+    r->verdict = TORC_ERROR;
+    snprintf(r->detail, sizeof r->detail, "%s", e->broken);
+    goto done;
+  }
   missing = v->requires_caps & ~e->ops.capabilities;
   if (missing) {
     char names[TORC_MSG_SIZE - 40];
@@ -261,8 +278,31 @@ int torc_engine_run(torc_engine *e, const torc_vector *v, torc_result *r) {
              torc_call_op_name((torc_call_op)op));
     goto done;
   }
-  e->nruns++;
-  torc_hostsim_begin(e->hs, b, 0x7443000000000000ull | (e->nruns & 0xFFFFFF));
+  if (e->used && e->loaded) {
+    char why[TORC_ERRBUF_SIZE] = "";
+    if (torc_loaded_reset(e->loaded, &e->ops, why) != 0) {
+      int st = torc_loaded_status(e->loaded, NULL, 0);
+      r->verdict = st == TORC_LOAD_CRASHED   ? TORC_CRASH
+                   : st == TORC_LOAD_TIMEOUT ? TORC_TIMEOUT
+                                             : TORC_ERROR;
+      snprintf(r->detail, sizeof r->detail,
+               "cannot replace the previous vector's target instance: %.180s",
+               why);
+      /* An in-process instance is gone (destroyed, the new one refused):
+       * nothing may call into it again.  An exec: target's child is
+       * restarted by the caller (torc_loaded_restart), a fresh instance. */
+      if (!torc_loaded_is_remote(e->loaded)) {
+        memset(&e->ops, 0, sizeof e->ops);
+        snprintf(e->broken, sizeof e->broken, "%s", r->detail);
+      }
+      goto done;
+    }
+  }
+  /* A fresh instance sees what a fresh process would: the same connection
+   * handle and a clock starting at 0. */
+  e->used = 1;
+  e->clock_us = 0;
+  torc_hostsim_begin(e->hs, b, TORC_ENGINE_HOST_HANDLE);
   if (torc_hostsim_open(e->hs) == 0) {
     play_script(e, b);
     torc_hostsim_close(e->hs);

@@ -3,18 +3,21 @@
  * memory limit.
  *
  * Called by the CLI's run loop (harness/cli/torc_cli_run.c) for in-process
- * targets, once per vector.  The child inherits the loaded engine by fork,
- * sets RLIMIT_AS, runs torc_engine_run, writes the packed torc_result to a
- * pipe and _exits.  The parent polls the pipe and a pidfd of the child until
- * the deadline: EOF + clean exit gives the child's verdict; a signal gives
- * CRASH ("killed by SIGSEGV"); the deadline gives TIMEOUT (SIGKILL); bytes
- * that do not unpack give ERROR.  Whatever the target did to the child's
- * memory, the parent believes nothing it reads without a bounds check.
+ * targets: torc_isolate_run once per vector (--isolate vector), the server
+ * below once per batch child (--isolate batch, the default).  The child
+ * inherits the loaded engine by fork, sets RLIMIT_AS, runs torc_engine_run,
+ * writes the packed torc_result to a pipe and _exits.  The parent polls the
+ * pipe and a pidfd of the child until the deadline: EOF + clean exit gives the
+ * child's verdict; a signal gives CRASH ("killed by SIGSEGV"); the deadline
+ * gives TIMEOUT (SIGKILL); bytes that do not unpack give ERROR.  Whatever the
+ * target did to the child's memory, the parent believes nothing it reads
+ * without a bounds check.
  */
 #include "torc_isolate.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <poll.h>
 #include <stdio.h>
@@ -381,6 +384,21 @@ torc_isolate_server *torc_isolate_server_new(torc_engine *e,
   return s;
 }
 
+/* Set in a result's length word: the child's heap holds half its memory
+ * limit (what a target leaks stays in the child from vector to vector), so
+ * it asks to be replaced before the limit turns a later, innocent vector
+ * into a CRASH, as a fresh child per vector would not.  The parent closes
+ * the task pipe after reading the result; the child exits at its EOF. */
+#define RETIRE_BIT 0x80000000u
+
+static int retiring(const torc_isolate_opts *opts) {
+  struct mallinfo2 mi;
+  if (!opts->memory_limit || TORC_ISOLATE_ASAN)
+    return 0;
+  mi = mallinfo2();
+  return (uint64_t)mi.uordblks + mi.hblkhd >= opts->memory_limit / 2u;
+}
+
 static void server_child(torc_isolate_server *s, pid_t parent) {
   uint32_t idx;
   child_setup(&s->opts, parent);
@@ -408,6 +426,8 @@ static void server_child(torc_isolate_server *s, pid_t parent) {
     if (!n)
       _exit(126);
     len = (uint32_t)n;
+    if (retiring(&s->opts))
+      len |= RETIRE_BIT;
     write_all(s->result_fd, (const unsigned char *)&len, sizeof len);
     write_all(s->result_fd, b, n);
     free(b);
@@ -504,7 +524,7 @@ int torc_isolate_server_run(torc_isolate_server *s, size_t idx,
   uint32_t i32 = (uint32_t)idx, len = 0;
   unsigned char *buf = NULL;
   struct rusage ru;
-  int rc, status = 0;
+  int rc, retire, status = 0;
 
   memset(r, 0, sizeof *r);
   memset(&ru, 0, sizeof ru);
@@ -516,6 +536,8 @@ int torc_isolate_server_run(torc_isolate_server *s, size_t idx,
                                 : UINT64_MAX;
   write_all(s->task_fd, (const unsigned char *)&i32, sizeof i32);
   rc = read_deadline(s, (unsigned char *)&len, sizeof len, deadline);
+  retire = rc == 0 && (len & RETIRE_BIT);
+  len &= ~RETIRE_BIT;
   if (rc == 0 && (len < PACK_HDR || len > 3u * PACK_MAX_TRACE))
     rc = -4;
   if (rc == 0 && !(buf = malloc(len)))
@@ -527,6 +549,8 @@ int torc_isolate_server_run(torc_isolate_server *s, size_t idx,
     snprintf(r->id, sizeof r->id, "%s", v->id);
     if (!r->duration_ns)
       r->duration_ns = torc_isolate_now_ns() - t0;
+    if (retire)
+      server_stop(s, 0, NULL, NULL); /* it exits at EOF on its task pipe */
     return 0;
   }
   free(buf);

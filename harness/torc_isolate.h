@@ -3,14 +3,15 @@
  * child under a watchdog and a memory limit.
  *
  * For in-process targets (the reference, a .so) a crash, hang or runaway
- * allocation in the target must end one vector, not the run.  The caller's
- * engine is used in a fresh child per vector: the child runs
- * torc_engine_run, sends the torc_result back through a pipe (a compact
- * binary form, bounds-checked on read) and exits.  The parent waits with a
- * timeout: no answer in time is TIMEOUT (the child is killed with SIGKILL),
- * death by a signal is CRASH naming the signal, anything else unreadable is
- * ERROR.  Out-of-process targets need none of this (their process is the
- * isolation; see torc_load.h).
+ * allocation in the target must end one vector, not the run.  Two ways: a
+ * batch child that runs vectors until one crashes or hangs (the CLI's
+ * default, below), or a fresh child per vector.  The child runs
+ * torc_engine_run on the caller's engine (inherited by fork), sends the
+ * torc_result back through a pipe (a compact binary form, bounds-checked on
+ * read) and exits.  The parent waits with a timeout: no answer in time is
+ * TIMEOUT (the child is killed with SIGKILL), death by a signal is CRASH naming
+ * the signal, anything else unreadable is ERROR.  Out-of-process targets need
+ * none of this (their process is the isolation; see torc_load.h).
  */
 #ifndef TORC_ISOLATE_H
 #define TORC_ISOLATE_H
@@ -40,8 +41,12 @@ int torc_isolate_run(torc_engine *e, const torc_vector *v,
  * fork) runs vector after vector, so a vector costs a pipe round trip
  * instead of a process.  When it crashes, hangs or exceeds the memory limit,
  * the vector in flight gets CRASH/TIMEOUT as with torc_isolate_run and the
- * next call starts a fresh child.  The price: a target's own global state
- * lives on from one vector to the next within a child.  vs (n entries) must
+ * next call starts a fresh child.  Each vector still gets a fresh target
+ * instance (torc_engine_run replaces the instance a previous vector used),
+ * so only a .so's process-global state (its statics) lives on from one
+ * vector to the next within a child.  A child whose heap reaches half of
+ * opts->memory_limit (a leaking target) is replaced after its answer, so
+ * leaks do not add up to a CRASH of a later vector.  vs (n entries) must
  * stay valid and unchanged while s lives. */
 typedef struct torc_isolate_server torc_isolate_server;
 torc_isolate_server *torc_isolate_server_new(torc_engine *e,

@@ -320,10 +320,31 @@ void torc_result_add_violation(torc_result *r, const char *rcv,
   r->nviolations++;
 }
 
+/* 1 when the expected trace has the disconnect indication (the peer's FIN
+ * taken: the connection is half-closed, CLOSE_WAIT) at or before script
+ * event at. */
+static int half_closed_at(const torc_vector_body *vb, uint32_t at) {
+  size_t i;
+  for (i = 0; i < vb->expected.n; i++)
+    if (vb->expected.e[i].kind == TORC_TR_EVENT &&
+        vb->expected.e[i].event == TORC_EVENT_DISCONNECT &&
+        vb->expected.e[i].at <= at)
+      return 1;
+  return 0;
+}
+
 /* Requirement ids for a call-pattern divergence (expected atom x, actual y;
  * either may be NULL when one trace ended). */
 static void pattern_ids(const torc_vector_body *vb, const atom *x,
                         const atom *y, torc_result *r, const char *msg) {
+  /* RCV-243: an upload request the reference does not make, on a connection
+   * already half-closed by the peer's FIN. */
+  if (y && y->kind == TORC_TR_EVENT && y->event == TORC_EVENT_RETRIEVE &&
+      (!x || x->kind != TORC_TR_EVENT || x->event != TORC_EVENT_RETRIEVE) &&
+      half_closed_at(vb, y->at)) {
+    torc_result_add_violation(r, "RCV-243", msg);
+    return;
+  }
   if (x && x->kind == TORC_TR_COMPLETE && y && y->kind == TORC_TR_INDICATE) {
     torc_result_add_violation(r, "RCV-035", msg);
     torc_result_add_violation(r, "RCV-052", msg);

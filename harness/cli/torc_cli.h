@@ -26,6 +26,10 @@ int torc_cmd_run(int argc, char **argv);
 int torc_cmd_lint(int argc, char **argv);
 int torc_cmd_list(int argc, char **argv);
 int torc_cmd_merge(int argc, char **argv);
+/* torc_cli_report.c: `torc report RESULTS.json -o DIR` (HTML, Markdown);
+ * torc_cli_diff.c: `torc diff OLD.json NEW.json`. */
+int torc_cmd_report(int argc, char **argv);
+int torc_cmd_diff(int argc, char **argv);
 /* torc_cli_vectorize.c: `torc vectorize`, and the coverage table of `torc
  * list --coverage` (per catalogue row: id, strength, testable, vectors,
  * distinct flows; returns TORC_EXIT_FAIL when a testable requirement of
@@ -55,6 +59,8 @@ int torc_cli_parse_uint(const char *s, unsigned long min, unsigned long max,
 /* The vectors to use when none are named: $TORC_VECTORS, else ./vectors
  * when it exists, else the installed DATADIR/torc/vectors. */
 const char *torc_cli_default_vectors(void);
+/* PREFIX/share/torc/NAME of an installed torc, or "" (out: n bytes). */
+void torc_cli_installed_path(const char *name, char *out, size_t n);
 
 /* Loads the vectors of paths (defaults when n = 0).  Returns 0, or prints
  * the loader's "FILE: $.path: problem" and returns -1. */

@@ -62,13 +62,12 @@ int torc_cli_parse_uint(const char *s, unsigned long min, unsigned long max,
   return 0;
 }
 
-/* PREFIX/share/torc/vectors for an installed PREFIX/bin/torc (found from
- * /proc/self/exe, so an installation can move), or "" when not found. */
-static void installed_vectors(char *out, size_t n) {
+/* PREFIX/share/torc/NAME for an installed PREFIX/bin/torc (found from
+ * /proc/self/exe, so an installation can move), or "" when there is none. */
+void torc_cli_installed_path(const char *name, char *out, size_t n) {
   char exe[4096];
   ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
   char *slash;
-  struct stat st;
   out[0] = '\0';
   if (len <= 0)
     return;
@@ -79,8 +78,8 @@ static void installed_vectors(char *out, size_t n) {
   if ((slash = strrchr(exe, '/')) == NULL)
     return;
   *slash = '\0'; /* PREFIX */
-  snprintf(out, n, "%.*s/share/torc/vectors", (int)(n - 32), exe);
-  if (stat(out, &st) != 0 || !S_ISDIR(st.st_mode))
+  snprintf(out, n, "%.*s/share/torc/%s", (int)(n / 2), exe, name);
+  if (access(out, R_OK) != 0)
     out[0] = '\0';
 }
 
@@ -92,7 +91,7 @@ const char *torc_cli_default_vectors(void) {
     return env;
   if (stat("vectors", &st) == 0 && S_ISDIR(st.st_mode))
     return "vectors";
-  installed_vectors(installed, sizeof installed);
+  torc_cli_installed_path("vectors", installed, sizeof installed);
   if (!installed[0])
     snprintf(installed, sizeof installed, "%s/torc/vectors", TORC_DATADIR);
   return installed;

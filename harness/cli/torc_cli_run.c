@@ -6,7 +6,10 @@
  * waivers (an expired one stops here, exit 2) -> load the target once
  * (torc_engine_new; a refused target is exit 2) -> open the journal (and
  * with --resume keep what it holds) -> run every selected vector:
- *   - in-process target: a forked child per vector (torc_isolate.c);
+ *   - in-process target: by default one forked child runs vector after
+ *     vector, each on a fresh target instance, and is replaced when a
+ *     vector crashes or hangs (--isolate batch); --isolate vector forks a
+ *     child per vector (torc_isolate.c);
  *   - out-of-process target (exec:): directly, then torc_loaded_status
  *     maps a dead or silent child to CRASH/TIMEOUT and restarts it;
  *   - --jobs N: N worker processes, each with its own engine and target,
@@ -29,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "torc_bundle.h"
 #include "torc_isolate.h"
 #include "torc_load.h"
 #include "torc_results.h"
@@ -50,6 +54,8 @@ typedef struct run_opts {
   torc_selection sel;
   unsigned jobs;
   const char *json, *junit, *waivers;
+  const char *bundle; /* --bundle DIR (H14) */
+  int traces;         /* --traces: event traces for every vector */
   int tap, strict, fail_fast, resume, quiet;
   int isolate; /* ISO_VECTOR, ISO_BATCH or ISO_NONE */
   unsigned timeout_ms;
@@ -90,11 +96,12 @@ static const char run_help[] =
     "  --timeout MS         per-vector watchdog (default 10000)\n"
     "  --memory-limit MB    per-vector address-space limit (default 1024, 0:\n"
     "                       none)\n"
-    "  --isolate MODE       in-process targets: vector (default: a forked\n"
-    "                       child per vector), batch (one child runs vectors\n"
-    "                       until one crashes or hangs; faster, target state\n"
-    "                       may carry over), none (debugging: a crash ends\n"
-    "                       the run)\n"
+    "  --isolate MODE       in-process targets: batch (default: a forked\n"
+    "                       child runs vectors, each on a fresh target\n"
+    "                       instance, until one crashes or hangs; then a new\n"
+    "                       child goes on), vector (a forked child per\n"
+    "                       vector: also resets a .so's global variables),\n"
+    "                       none (debugging: a crash ends the run)\n"
     "  --no-isolate         same as --isolate none\n"
     "  --strict             PASS-NONSTRICT counts as a failure\n"
     "  --fail-fast          stop after the first failing vector\n"
@@ -106,6 +113,13 @@ static const char run_help[] =
     "  --junit FILE         results as JUnit XML\n"
     "  --tap                TAP version 13 on stdout\n"
     "  --quiet              no progress or summary on stderr\n"
+    "  --traces             record event traces and the script for every\n"
+    "                       vector (always done for vectors that do not PASS;\n"
+    "                       `torc report` draws them)\n"
+    "  --bundle DIR         per failing vector, a self-contained repro folder\n"
+    "                       DIR/ID (vector, sliced capture, traces, target "
+    "log,\n"
+    "                       replay command)\n"
     "\n"
     "Exit status: 0 conformant, 1 non-conformant (a FAIL), 2 usage, input or\n"
     "target-load error, 3 incomplete (CRASH, TIMEOUT, ERROR or interrupted).\n"
@@ -132,6 +146,8 @@ enum {
   OPT_MEMLIMIT,
   OPT_NOISOLATE,
   OPT_ISOLATE,
+  OPT_BUNDLE,
+  OPT_TRACES,
   OPT_HELP
 };
 
@@ -156,6 +172,8 @@ static const struct option run_longopts[] = {
     {"memory-limit", required_argument, NULL, OPT_MEMLIMIT},
     {"no-isolate", no_argument, NULL, OPT_NOISOLATE},
     {"isolate", required_argument, NULL, OPT_ISOLATE},
+    {"bundle", required_argument, NULL, OPT_BUNDLE},
+    {"traces", no_argument, NULL, OPT_TRACES},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
 
@@ -166,6 +184,7 @@ static int parse_run(int argc, char **argv, run_opts *o) {
   o->jobs = 1;
   o->timeout_ms = 10000;
   o->memory_mb = 1024;
+  o->isolate = ISO_BATCH; /* as isolating as ISO_VECTOR through target.h */
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "", run_longopts, NULL)) != -1) {
@@ -253,6 +272,12 @@ static int parse_run(int argc, char **argv, run_opts *o) {
         return torc_cli_usage_error(
             "run", "--isolate '%s': expected vector, batch or none", optarg);
       break;
+    case OPT_BUNDLE:
+      o->bundle = optarg;
+      break;
+    case OPT_TRACES:
+      o->traces = 1;
+      break;
     case OPT_HELP:
       fputs(run_help, stdout);
       return TORC_EXIT_OK;
@@ -294,6 +319,7 @@ static int runner_open(runner *rn, const run_opts *o, torc_vector *const *vs,
   memset(rn, 0, sizeof *rn);
   memset(&eo, 0, sizeof eo);
   eo.strict = o->strict;
+  eo.record_traces = 1; /* kept for vectors that do not PASS (report) */
   if (torc_engine_new(o->target, &eo, &rn->e, errbuf) != 0)
     return -1;
   rn->loaded = torc_engine_loaded(rn->e);
@@ -378,6 +404,69 @@ static int failing(const run_opts *o, torc_verdict v) {
          v == TORC_ERROR || (o->strict && v == TORC_PASS_NONSTRICT);
 }
 
+/* What `torc report` draws for a vector that did not PASS (or for every
+ * vector with --traces): the expected and actual event traces, the script
+ * and stream (torc_bundle_context), the vector file and the one command
+ * that replays it alone. */
+static void add_report_context(const run_opts *o, json_t *rec,
+                               const torc_result *r, const torc_vector *v) {
+  json_error_t je;
+  json_t *ex, *ac, *ctx;
+  char *cmd = NULL;
+  if (r->verdict == TORC_PASS && !o->traces)
+    return;
+  ex = r->expected_trace_json ? json_loads(r->expected_trace_json, 0, &je)
+                              : NULL;
+  ac = r->actual_trace_json ? json_loads(r->actual_trace_json, 0, &je) : NULL;
+  if (ex || ac)
+    json_object_set_new(rec, "traces",
+                        json_pack("{s:o, s:o}", "expected",
+                                  ex ? ex : json_null(), "actual",
+                                  ac ? ac : json_null()));
+  ctx = torc_bundle_context(v);
+  if (ctx)
+    json_object_set_new(rec, "context", ctx);
+  json_object_set_new(rec, "vector", torc_json_text(v->path, 4096));
+  if (asprintf(&cmd, "torc run --target %s%s --vectors %s", o->target,
+               o->strict ? " --strict" : "", v->path) > 0) {
+    json_object_set_new(rec, "replay", torc_json_text(cmd, 8192));
+    free(cmd);
+  }
+}
+
+/* --bundle DIR: one repro folder per failing vector (torc_bundle.c). */
+static void write_bundles(const run_ctx *c) {
+  torc_bundle_opts bo;
+  size_t i, k, n = 0, nerr = 0;
+  memset(&bo, 0, sizeof bo);
+  bo.target_spec = c->o->target;
+  bo.strict = c->o->strict;
+  bo.timeout_ms = c->o->timeout_ms;
+  bo.memory_limit = (uint64_t)c->o->memory_mb << 20;
+  for (i = 0; i < torc_results_count(c->rs); i++) {
+    const json_t *rec = torc_results_get(c->rs, i);
+    const char *id = json_string_value(json_object_get(rec, "id"));
+    int verdict = torc_results_verdict(rec);
+    char err[1024];
+    if (verdict < 0 || !id || !failing(c->o, (torc_verdict)verdict))
+      continue;
+    for (k = 0; k < c->nsel && strcmp(c->sel[k]->id, id) != 0; k++)
+      ;
+    if (k == c->nsel)
+      continue;
+    if (torc_bundle_write(c->o->bundle, c->sel[k], rec, &bo, err, sizeof err) !=
+        0) {
+      if (nerr++ < 5)
+        fprintf(stderr, "torc run: bundle %s: %s\n", id, err);
+    } else {
+      n++;
+    }
+  }
+  if (!c->o->quiet || nerr)
+    fprintf(stderr, "torc run: %zu repro bundle%s in %s%s\n", n,
+            n == 1 ? "" : "s", c->o->bundle, nerr ? " (some failed)" : "");
+}
+
 static void finish_one(run_ctx *c, size_t idx, torc_result *r) {
   const torc_vector *v = c->sel[idx];
   const torc_waiver *w = NULL;
@@ -409,6 +498,7 @@ static void finish_one(run_ctx *c, size_t idx, torc_result *r) {
                                   torc_json_text(w->link ? w->link : "", 1024),
                                   w->vector ? "vector" : "requirement",
                                   w->vector ? w->vector : w->requirement));
+  add_report_context(c->o, rec, r, v);
   if (torc_journal_append(c->journal, rec) != 0 && !c->journal_warned) {
     fprintf(stderr, "torc run: cannot append to the journal: %s\n",
             strerror(errno));
@@ -830,6 +920,8 @@ int torc_cmd_run(int argc, char **argv) {
     fprintf(stderr, "torc run: %s\n", err);
     status = TORC_EXIT_USAGE;
   }
+  if (o.bundle)
+    write_bundles(&c);
   torc_journal_close(c.journal, not_run == 0 && status != TORC_EXIT_USAGE);
   c.journal = NULL;
   torc_results_counts(c.rs, counts);

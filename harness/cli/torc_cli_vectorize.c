@@ -615,7 +615,7 @@ static void derive_requirements(const vz_scen *s, json_t *trace, vz_reqs *q,
   int partly_pending_end = 0, term_ok = 0, handback = 0, zero_done = 0;
   int buffered_indicated = 0, buffered_completed = 0, first_post_seen = 0;
   int indicate_before_post = 0, ind_eq_size = 0, event_ind = 0;
-  int abort_status = 0;
+  int abort_status = 0, half_closed = 0;
   uint64_t delivered_max = 0;
   (void)partly_pending_end;
   for (i = 0; i < n; i++) {
@@ -689,7 +689,10 @@ static void derive_requirements(const vz_scen *s, json_t *trace, vz_reqs *q,
           indicate_with_complete = 1;
       }
     } else if (strcmp(ev, "event") == 0) {
+      const char *what = json_string_value(json_object_get(o, "event"));
       event_ind = 1;
+      if (what && strcmp(what, "DISCONNECT") == 0)
+        half_closed = 1;
     } else if (strcmp(ev, "terminate_complete") == 0) {
       if (st && strcmp(st, "SUCCESS") == 0)
         term_ok = 1;
@@ -824,6 +827,13 @@ static void derive_requirements(const vz_scen *s, json_t *trace, vz_reqs *q,
     if (s->ooo_held_at_end)
       REQS(q, 220, 221);
   }
+  /* RCV-243: the peer's FIN was taken (the disconnect indication), so the
+   * connection is half-closed (CLOSE_WAIT) for the rest of the script; the
+   * reference asks for no upload there, and the judge fails any
+   * TcpIndicateRetrieve the target makes after it, naming RCV-243
+   * (torc_judge.c). */
+  if (half_closed)
+    req(q, 243);
   (void)abort_status;
   (void)event_ind;
   (void)delivered_max;

@@ -21,6 +21,8 @@ static const char main_help[] =
     "  list     list vectors, or requirement coverage\n"
     "  merge    merge the JSON results of shards\n"
     "  vectorize  turn captures into vectors (torc vectorize --help)\n"
+    "  report   render results as an offline HTML report and Markdown\n"
+    "  diff     compare two results files (regressions, vector-set changes)\n"
     "\n"
     "  torc --version     print the suite and target ABI versions\n"
     "\n"
@@ -53,6 +55,10 @@ int main(int argc, char **argv) {
     return torc_cmd_merge(argc - 1, argv + 1);
   if (strcmp(cmd, "vectorize") == 0)
     return torc_cmd_vectorize(argc - 1, argv + 1);
+  if (strcmp(cmd, "report") == 0)
+    return torc_cmd_report(argc - 1, argv + 1);
+  if (strcmp(cmd, "diff") == 0)
+    return torc_cmd_diff(argc - 1, argv + 1);
   fprintf(stderr, "torc: unknown command '%s'\nTry 'torc --help'.\n", cmd);
   return TORC_EXIT_USAGE;
 }

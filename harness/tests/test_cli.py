@@ -377,9 +377,15 @@ def test_keeps_host_buffer_fails_rcv007_rcv011(torc, vectors, tmp_path):
             assert res[vid]["verdict"] == "PASS", vid
 
 
-def test_completes_twice_fails(torc, vectors, tmp_path):
-    """Pins RCV-109 (complete each posted request once)."""
-    r, doc = run_target(torc, tmp_path, "completes_twice")
+@pytest.mark.parametrize("isolate", ["batch", "vector", "none"])
+def test_completes_twice_fails(torc, vectors, tmp_path, isolate):
+    """Pins RCV-109 (complete each posted request once).
+
+    The fault fires on the first completion of a target *instance*, so every
+    vector with a completion fails only if every vector gets a fresh instance,
+    also when one process runs many vectors (batch, none)."""
+    r, doc = run_target(torc, tmp_path, "completes_twice", "--isolate",
+                        isolate)
     assert r.returncode == 1
     res = by_id(doc)
     for vid, v in vectors.items():
@@ -406,6 +412,29 @@ def test_indicates_during_completion_fails_rcv046(torc, vectors, tmp_path):
             assert res[vid]["verdict"] == "PASS", vid
 
 
+def expects_disconnect(v):
+    return any(e.get("ev") == "event" and e.get("event") == "DISCONNECT"
+               for e in v["expected"]["trace"])
+
+
+def test_uploads_half_closed_fails_rcv243(torc, vectors, tmp_path):
+    """Pins RCV-243 (no target-initiated upload of a half-closed
+    connection): the bad target asks for an upload right after the
+    disconnect indication, i.e. once the peer's FIN made it CLOSE_WAIT."""
+    r, doc = run_target(torc, tmp_path, "uploads_half_closed")
+    res = by_id(doc)
+    closed = {vid for vid, v in vectors.items() if expects_disconnect(v)}
+    assert closed
+    assert r.returncode == 1
+    for vid in vectors:
+        if vid in closed:
+            assert res[vid]["verdict"] == "FAIL", vid
+            assert "RCV-243" in {w["requirement"]
+                                 for w in res[vid]["violations"]}, vid
+        else:
+            assert res[vid]["verdict"] == "PASS", vid
+
+
 @pytest.mark.parametrize("isolate", ["vector", "batch"])
 def test_alloc_runaway_is_crash_under_the_memory_limit(torc, vectors,
                                                        tmp_path, isolate):
@@ -419,7 +448,8 @@ def test_alloc_runaway_is_crash_under_the_memory_limit(torc, vectors,
 
 
 @pytest.mark.parametrize("name", ["keeps_host_buffer", "crash_segv",
-                                  "indicates_during_completion"])
+                                  "indicates_during_completion",
+                                  "completes_twice", "wrong_handle"])
 def test_in_process_and_out_of_process_agree(torc, tmp_path, name):
     _, local = run_target(torc, tmp_path, name)
     (tmp_path / (name + ".json")).rename(tmp_path / "local.json")

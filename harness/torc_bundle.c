@@ -1,0 +1,574 @@
+/*
+ * torc_bundle.c - what a failing vector looks like, for reports, and the
+ * reproduction bundle `torc run --bundle DIR` writes for it.
+ *
+ * Sits after the engine: torc_cli_run.c has a result and the loaded vector.
+ * The context (torc_bundle_context) is read from the loaded vector's private
+ * body (torc_vector_int.h).  The bundle re-reads the vector's JSON file,
+ * rewrites its provenance onto a sliced capture (pcap_open_dead with the
+ * capture's own DLT, then pcap_dump), gives it its new content-derived id,
+ * and re-runs it once in a forked child with the target's log and event
+ * traces recorded, so a crash of the target ends the child, not the run.
+ */
+#include "torc_bundle.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <torc/target.h>
+#include <unistd.h>
+
+#include "torc_engine.h"
+#include "torc_sha256.h"
+#include "torc_vector_int.h"
+
+/* Same order as torc_op (torc_vector_int.h). */
+static const char *const op_names[TORC_OP_COUNT] = {"offload",
+                                                    "post",
+                                                    "frame",
+                                                    "advance",
+                                                    "terminate",
+                                                    "return",
+                                                    "post_in_completion",
+                                                    "fail_alloc"};
+
+static void flags_text(uint8_t f, char out[8]) {
+  char *p = out;
+  if (f & TORC_TCP_SYN)
+    *p++ = 'S';
+  if (f & TORC_TCP_FIN)
+    *p++ = 'F';
+  if (f & TORC_TCP_RST)
+    *p++ = 'R';
+  if (f & TORC_TCP_PSH)
+    *p++ = 'P';
+  if (f & TORC_TCP_ACK)
+    *p++ = 'A';
+  if (f & TORC_TCP_URG)
+    *p++ = 'U';
+  *p = '\0';
+}
+
+json_t *torc_bundle_context(const torc_vector *v) {
+  const torc_vector_body *b = v->body;
+  json_t *ctx, *script, *lists;
+  size_t i, k;
+  if (!b)
+    return NULL;
+  script = json_array();
+  lists = json_array();
+  for (i = 0; i < b->nevents; i++) {
+    const torc_event *ev = &b->events[i];
+    json_t *e = json_pack("{s:I, s:I, s:s}", "i", (json_int_t)i, "t_us",
+                          (json_int_t)ev->t_us, "op",
+                          ev->op < TORC_OP_COUNT ? op_names[ev->op] : "?");
+    if (!e)
+      continue;
+    if (ev->op == TORC_OP_POST || ev->op == TORC_OP_POST_IN_COMPLETION) {
+      json_object_set_new(e, "id", json_integer((json_int_t)ev->req_id));
+      json_object_set_new(e, "size", json_integer(ev->size));
+      json_object_set_new(e, "push", json_boolean(ev->push));
+      if (ev->prefilled)
+        json_object_set_new(e, "prefilled", json_integer(ev->prefilled));
+    } else if (ev->op == TORC_OP_FRAME && b->cap &&
+               ev->frame < b->cap->nframes) {
+      const torc_frame *f = &b->cap->frames[ev->frame];
+      char fl[8];
+      flags_text(f->flags, fl);
+      json_object_set_new(e, "frame", json_integer(f->number));
+      json_object_set_new(e, "offset",
+                          json_integer((json_int_t)(int32_t)(f->seq - b->isn)));
+      json_object_set_new(e, "len", json_integer(f->payload_len));
+      json_object_set_new(e, "flags", json_string(fl));
+    } else if (ev->op == TORC_OP_FAIL_ALLOC) {
+      json_object_set_new(e, "nth", json_integer(ev->nth));
+    }
+    json_array_append_new(script, e);
+  }
+  for (i = 0; i < b->nlists; i++) {
+    json_t *l = json_array();
+    for (k = 0; k < b->list_count[i]; k++)
+      json_array_append_new(l,
+                            json_integer(b->frags[b->list_first[i] + k].len));
+    json_array_append_new(lists, l);
+  }
+  ctx = json_pack("{s:o, s:I, s:I, s:o, s:o, s:I, s:I}", "script", script,
+                  "buffered_len", (json_int_t)b->buffered_len, "stream_len",
+                  (json_int_t)b->stream_len, "fin_offset",
+                  b->fin_offset == UINT64_MAX
+                      ? json_null()
+                      : json_integer((json_int_t)b->fin_offset),
+                  "buffered_lists", lists, "isn", (json_int_t)b->isn, "rcv_nxt",
+                  (json_int_t)b->rcv_nxt);
+  return ctx;
+}
+
+/* ---- Files --------------------------------------------------------------- */
+
+static void set_err(char *err, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t n, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, n, fmt, ap);
+  va_end(ap);
+}
+
+/* dir/name into out; -1 (and errno ENAMETOOLONG) when it does not fit. */
+static int path_join(char *out, size_t n, const char *dir, const char *name) {
+  if ((size_t)snprintf(out, n, "%s/%s", dir, name) >= n) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  return 0;
+}
+
+static int write_text(const char *dir, const char *name, const char *text,
+                      int mode, char *err, size_t errlen) {
+  char path[PATH_MAX];
+  FILE *f;
+  int fd;
+  path_join(path, sizeof path, dir, name);
+  fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0 || !(f = fdopen(fd, "w"))) {
+    if (fd >= 0)
+      close(fd);
+    set_err(err, errlen, "%s: %s", path, strerror(errno));
+    return -1;
+  }
+  fputs(text, f);
+  if (fclose(f) != 0) {
+    set_err(err, errlen, "%s: %s", path, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+static int write_json(const char *dir, const char *name, const json_t *j,
+                      char *err, size_t errlen) {
+  char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  int rc;
+  if (!s) {
+    set_err(err, errlen, "%s/%s: out of memory", dir, name);
+    return -1;
+  }
+  rc = write_text(dir, name, s, 0644, err, errlen);
+  free(s);
+  return rc;
+}
+
+/* The trace text as indented JSON (it is compact JSON already). */
+static int write_trace(const char *dir, const char *name, const char *trace,
+                       char *err, size_t errlen) {
+  json_error_t je;
+  json_t *j = trace ? json_loads(trace, 0, &je) : NULL;
+  int rc;
+  if (!j)
+    return write_text(dir, name, trace ? trace : "null\n", 0644, err, errlen);
+  rc = write_json(dir, name, j, err, errlen);
+  json_decref(j);
+  return rc;
+}
+
+/* Frames listed by the vector (numbers and [first, last] ranges), in listed
+ * order.  Returns the count (0 on a malformed list; the loader has already
+ * rejected those). */
+static size_t listed_frames(json_t *frames, uint32_t **out) {
+  size_t i, n = 0, cap = 0;
+  json_t *f;
+  uint32_t *v = NULL;
+  json_array_foreach(frames, i, f) {
+    json_int_t a, z, k;
+    if (json_is_integer(f))
+      a = z = json_integer_value(f);
+    else if (json_is_array(f) && json_array_size(f) == 2) {
+      a = json_integer_value(json_array_get(f, 0));
+      z = json_integer_value(json_array_get(f, 1));
+    } else
+      continue;
+    if (a < 1 || z < a || z - a > 10000000)
+      continue;
+    for (k = a; k <= z; k++) {
+      if (n == cap) {
+        uint32_t *t = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof *v);
+        if (!t) {
+          free(v);
+          *out = NULL;
+          return 0;
+        }
+        v = t;
+      }
+      v[n++] = (uint32_t)k;
+    }
+  }
+  *out = v;
+  return n;
+}
+
+static void dump_frame(pcap_dumper_t *d, const torc_capture *cap,
+                       const torc_frame *f, uint64_t ts_us) {
+  struct pcap_pkthdr h;
+  memset(&h, 0, sizeof h);
+  h.ts.tv_sec = (time_t)(ts_us / 1000000u);
+  h.ts.tv_usec = (suseconds_t)(ts_us % 1000000u);
+  h.caplen = f->caplen;
+  h.len = f->wirelen >= f->caplen ? f->wirelen : f->caplen;
+  pcap_dump((u_char *)d, &h, torc_capture_bytes(cap, f));
+}
+
+/* Opens dir/name for writing a capture of cap's link type. */
+static pcap_dumper_t *open_dump(const char *dir, const char *name,
+                                const torc_capture *cap, pcap_t **pd, char *err,
+                                size_t errlen) {
+  char path[PATH_MAX];
+  pcap_dumper_t *d;
+  path_join(path, sizeof path, dir, name);
+  *pd = pcap_open_dead(cap->dlt, 262144);
+  if (!*pd) {
+    set_err(err, errlen, "%s: pcap_open_dead failed", path);
+    return NULL;
+  }
+  d = pcap_dump_open(*pd, path);
+  if (!d) {
+    set_err(err, errlen, "%s: %s", path, pcap_geterr(*pd));
+    pcap_close(*pd);
+    *pd = NULL;
+  }
+  return d;
+}
+
+static int file_sha256(const char *path, char out[65]) {
+  FILE *f = fopen(path, "rb");
+  torc_sha256 s;
+  uint8_t buf[8192], d[32];
+  size_t n;
+  if (!f)
+    return -1;
+  torc_sha256_init(&s);
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    torc_sha256_update(&s, buf, n);
+  fclose(f);
+  torc_sha256_final(&s, d);
+  torc_sha256_to_hex(d, out);
+  return 0;
+}
+
+/* capture.pcap, fed.pcap and vector.json.  new_id receives the bundle
+ * vector's id. */
+static int write_slice(const char *dir, const torc_vector *v, char new_id[21],
+                       char *err, size_t errlen) {
+  const torc_vector_body *b = v->body;
+  const torc_capture *cap = b->cap;
+  json_error_t je;
+  json_t *root = json_load_file(v->path, 0, &je), *prov, *events, *ev, *fa;
+  uint32_t *nums = NULL, *renum = NULL;
+  size_t n, i;
+  pcap_t *pd = NULL;
+  pcap_dumper_t *d;
+  char sha[65], path[PATH_MAX], note[1024], *canon = NULL;
+  int rc = -1;
+
+  if (!root) {
+    set_err(err, errlen, "%s: line %d: %s", v->path, je.line, je.text);
+    return -1;
+  }
+  prov = json_object_get(root, "provenance");
+  n = listed_frames(json_object_get(prov, "frames"), &nums);
+  renum = calloc((size_t)cap->nframes + 1, sizeof *renum);
+  if (!renum || (n == 0 && nums == NULL &&
+                 json_array_size(json_object_get(prov, "frames")) > 0)) {
+    set_err(err, errlen, "%s: out of memory", dir);
+    goto out;
+  }
+  /* capture.pcap: the listed frames, renumbered 1..n in listed order. */
+  if (!(d = open_dump(dir, "capture.pcap", cap, &pd, err, errlen)))
+    goto out;
+  fa = json_array();
+  for (i = 0; i < n; i++) {
+    const torc_frame *f = torc_capture_frame(cap, nums[i]);
+    if (!f)
+      continue;
+    dump_frame(d, cap, f, f->ts_us);
+    renum[nums[i]] = (uint32_t)i + 1;
+    json_array_append_new(fa, json_integer((json_int_t)i + 1));
+  }
+  pcap_dump_close(d);
+  pcap_close(pd);
+  /* fed.pcap: what the script hands the target, on the virtual clock. */
+  if (!(d = open_dump(dir, "fed.pcap", cap, &pd, err, errlen))) {
+    json_decref(fa);
+    goto out;
+  }
+  for (i = 0; i < b->nevents; i++)
+    if (b->events[i].op == TORC_OP_FRAME && b->events[i].frame < cap->nframes)
+      dump_frame(d, cap, &cap->frames[b->events[i].frame], b->events[i].t_us);
+  pcap_dump_close(d);
+  pcap_close(pd);
+
+  path_join(path, sizeof path, dir, "capture.pcap");
+  if (file_sha256(path, sha) != 0) {
+    json_decref(fa);
+    set_err(err, errlen, "%s: %s", path, strerror(errno));
+    goto out;
+  }
+  snprintf(note, sizeof note,
+           "repro bundle of %s: frames of %s renumbered 1..%zu in listed "
+           "order%s%s",
+           v->id, json_string_value(json_object_get(prov, "capture")), n,
+           json_is_string(json_object_get(prov, "note")) ? "; " : "",
+           json_is_string(json_object_get(prov, "note"))
+               ? json_string_value(json_object_get(prov, "note"))
+               : "");
+  json_object_set_new(prov, "frames", fa);
+  json_object_set_new(prov, "capture", json_string("capture.pcap"));
+  json_object_set_new(prov, "capture_sha256", json_string(sha));
+  json_object_set_new(prov, "note", json_string(note));
+  events = json_object_get(root, "events");
+  json_array_foreach(events, i, ev) {
+    json_t *fr = json_object_get(ev, "frame");
+    json_int_t k = json_integer_value(fr);
+    if (fr && k >= 1 && k <= (json_int_t)cap->nframes && renum[k])
+      json_object_set_new(ev, "frame", json_integer(renum[k]));
+  }
+  json_object_del(root, "id");
+  canon = torc_vector_canonical(root);
+  if (!canon) {
+    set_err(err, errlen, "%s: out of memory", dir);
+    goto out;
+  }
+  torc_vector_compute_id(canon, new_id);
+  json_object_set_new(root, "id", json_string(new_id));
+  rc = write_json(dir, "vector.json", root, err, errlen);
+out:
+  free(canon);
+  free(nums);
+  free(renum);
+  json_decref(root);
+  return rc;
+}
+
+/* ---- The re-run ---------------------------------------------------------- */
+
+static void flush_and_die(int sig) {
+  fflush(NULL); /* the target's log: best effort on the way down */
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+/* Child: run v once with traces and the log, write the trace files. */
+static void rerun_child(const char *dir, const torc_vector *v,
+                        const torc_bundle_opts *o) {
+  char log_path[PATH_MAX], path[PATH_MAX], err[TORC_ERRBUF_SIZE];
+  torc_engine_opts eo;
+  torc_engine *e;
+  torc_result r;
+  int fd;
+  static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGALRM};
+  size_t i;
+
+  for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+    signal(sigs[i], flush_and_die);
+  if (o->memory_limit) {
+    struct rlimit rl;
+    rl.rlim_cur = rl.rlim_max = (rlim_t)o->memory_limit;
+    setrlimit(RLIMIT_AS, &rl);
+  }
+  if (o->timeout_ms)
+    alarm((o->timeout_ms + 999) / 1000);
+  path_join(log_path, sizeof log_path, dir, "target.log");
+  /* What the target prints itself goes to the same file. */
+  path_join(path, sizeof path, dir, "target.log");
+  fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    dup2(fd, 1);
+    dup2(fd, 2);
+    close(fd);
+  }
+  memset(&eo, 0, sizeof eo);
+  eo.strict = o->strict;
+  eo.log_path = log_path;
+  eo.record_traces = 1;
+  if (torc_engine_new(o->target_spec, &eo, &e, err) != 0) {
+    fprintf(stderr, "torc: cannot load target '%s': %s\n", o->target_spec, err);
+    fflush(NULL);
+    _exit(2);
+  }
+  torc_engine_run(e, v, &r);
+  fflush(NULL);
+  write_trace(dir, "expected-trace.json", r.expected_trace_json, err,
+              sizeof err);
+  write_trace(dir, "actual-trace.json", r.actual_trace_json, err, sizeof err);
+  {
+    json_t *j = json_pack("{s:s, s:s}", "id", r.id, "verdict",
+                          torc_verdict_name(r.verdict));
+    if (j) {
+      write_json(dir, "rerun.json", j, err, sizeof err);
+      json_decref(j);
+    }
+  }
+  torc_result_clear(&r);
+  torc_engine_free(e);
+  fflush(NULL);
+  _exit(0);
+}
+
+/* Returns a short description of how the re-run ended. */
+static void rerun(const char *dir, const torc_vector *v,
+                  const torc_bundle_opts *o, char *how, size_t n) {
+  pid_t pid;
+  int st;
+  fflush(NULL);
+  pid = fork();
+  if (pid < 0) {
+    snprintf(how, n, "the re-run could not start: %s", strerror(errno));
+    return;
+  }
+  if (pid == 0)
+    rerun_child(dir, v, o);
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+    ;
+  if (WIFSIGNALED(st))
+    snprintf(how, n, "the re-run was killed by %s%s", strsignal(WTERMSIG(st)),
+             WTERMSIG(st) == SIGALRM ? " (watchdog)" : "");
+  else if (WEXITSTATUS(st) != 0)
+    snprintf(how, n, "the re-run exited with status %d", WEXITSTATUS(st));
+  else
+    snprintf(how, n, "the re-run finished");
+}
+
+/* ---- README and replay.sh ------------------------------------------------ */
+
+/* The target spec as the bundle should name it: a path made absolute. */
+static void spec_for_bundle(const char *spec, char *out, size_t n) {
+  char *real;
+  if (strchr(spec, '/') && strncmp(spec, "exec:", 5) != 0 &&
+      (real = realpath(spec, NULL)) != NULL) {
+    snprintf(out, n, "%s", real);
+    free(real);
+    return;
+  }
+  snprintf(out, n, "%s", spec);
+}
+
+static int write_readme(const char *dir, const torc_vector *v,
+                        const json_t *rec, const char *new_id, const char *spec,
+                        const char *how, char *err, size_t errlen) {
+  char *s = NULL;
+  size_t len = 0, i;
+  FILE *f = open_memstream(&s, &len);
+  const json_t *viol = json_object_get(rec, "violations"), *x;
+  const json_t *div = json_object_get(rec, "divergence");
+  const char *detail = json_string_value(json_object_get(rec, "detail"));
+  int rc;
+  if (!f) {
+    set_err(err, errlen, "%s: out of memory", dir);
+    return -1;
+  }
+  fprintf(f, "# torc repro bundle: %s\n\n", v->id);
+  fprintf(f, "%s\n\n", v->title ? v->title : "");
+  fprintf(f, "Verdict: **%s**",
+          json_string_value(json_object_get(rec, "verdict")));
+  if (detail && *detail)
+    fprintf(f, " (%s)", detail);
+  fprintf(f,
+          "\n\nReplay (from this folder):\n\n    torc run --target '%s' "
+          "--vectors vector.json\n\nor `./replay.sh [TARGET]`.\n\n",
+          spec);
+  fprintf(f,
+          "The vector here is %s rewritten onto `capture.pcap` (its frames "
+          "only, renumbered), so its id is %s.\n\n",
+          v->path, new_id);
+  if (json_array_size(viol)) {
+    fprintf(f, "Violations:\n\n");
+    json_array_foreach(viol, i, x) {
+      const char *m = json_string_value(json_object_get(x, "message"));
+      if (m && strcmp(m, "requirement exercised by this vector") == 0)
+        continue;
+      fprintf(f, "- %s: %s\n",
+              json_string_value(json_object_get(x, "requirement")), m ? m : "");
+    }
+    fprintf(f, "\n");
+  }
+  if (json_is_object(div)) {
+    char off[32] = "-";
+    if (json_is_integer(json_object_get(div, "stream_offset")))
+      snprintf(off, sizeof off, "%" JSON_INTEGER_FORMAT,
+               json_integer_value(json_object_get(div, "stream_offset")));
+    fprintf(f,
+            "First divergence: actual event %" JSON_INTEGER_FORMAT
+            ", stream offset %s\n\n    expected: %s\n    actual:   %s\n\n",
+            json_integer_value(json_object_get(div, "event_index")), off,
+            json_string_value(json_object_get(div, "expected")),
+            json_string_value(json_object_get(div, "actual")));
+  }
+  fprintf(f,
+          "Files:\n\n"
+          "- `vector.json`: the vector (points at capture.pcap)\n"
+          "- `capture.pcap`: the capture frames the vector lists\n"
+          "- `fed.pcap`: the frames in the order the script feeds them to the "
+          "target, stamped with the virtual clock\n"
+          "- `expected-trace.json`, `actual-trace.json`: host-visible events "
+          "(expected by the vector; recorded from the target)\n"
+          "- `target.log`: the target's log lines and output during the "
+          "re-run (%s)\n"
+          "- `result.json`: the result record of the run\n",
+          how);
+  fclose(f);
+  rc = write_text(dir, "README.md", s, 0644, err, errlen);
+  free(s);
+  if (rc == 0) {
+    char *sh = NULL;
+    if (asprintf(&sh,
+                 "#!/bin/sh\n# Replays %s (vector %s) alone.\n"
+                 "cd \"$(dirname \"$0\")\" || exit 2\n"
+                 "exec \"${TORC:-torc}\" run --target \"${1:-%s}\" "
+                 "--vectors vector.json\n",
+                 v->id, new_id, spec) < 0) {
+      set_err(err, errlen, "%s: out of memory", dir);
+      return -1;
+    }
+    rc = write_text(dir, "replay.sh", sh, 0755, err, errlen);
+    free(sh);
+  }
+  return rc;
+}
+
+int torc_bundle_write(const char *root, const torc_vector *v, const json_t *rec,
+                      const torc_bundle_opts *o, char *err, size_t errlen) {
+  char dir[PATH_MAX], new_id[21] = "", spec[PATH_MAX], how[256];
+  if (!v->body || !v->body->cap) {
+    set_err(err, errlen, "%s: vector has no capture", v->id);
+    return -1;
+  }
+  if (mkdir(root, 0755) != 0 && errno != EEXIST) {
+    set_err(err, errlen, "%s: %s", root, strerror(errno));
+    return -1;
+  }
+  path_join(dir, sizeof dir, root, v->id);
+  if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+    set_err(err, errlen, "%s: %s", dir, strerror(errno));
+    return -1;
+  }
+  {
+    char p[PATH_MAX];
+    path_join(p, sizeof p, dir, "target.log");
+    unlink(p); /* the re-run appends */
+  }
+  if (write_slice(dir, v, new_id, err, errlen) != 0)
+    return -1;
+  if (write_json(dir, "result.json", rec, err, errlen) != 0)
+    return -1;
+  rerun(dir, v, o, how, sizeof how);
+  spec_for_bundle(o->target_spec, spec, sizeof spec);
+  return write_readme(dir, v, rec, new_id, spec, how, err, errlen);
+}
