@@ -307,6 +307,10 @@ int torc_engine_run(torc_engine *e, const torc_vector *v, torc_result *r) {
     play_script(e, b);
     torc_hostsim_close(e->hs);
   }
+  /* A failure the vector armed but the target never reached (a fail_alloc
+   * after the offload, DEC-25, in a vector that crashed first) must not
+   * hit the next vector's fresh instance. */
+  torc_hostsim_fail_clear(e->hs);
   nviol = torc_hostsim_violations(e->hs, &viol);
   {
     char why[TORC_MSG_SIZE];

@@ -1142,6 +1142,10 @@ void torc_hostsim_fail_alloc(torc_hostsim *hs, uint32_t nth) {
     hs->fail_at[hs->nfail++] = hs->nallocs + nth;
 }
 
+void torc_hostsim_fail_clear(torc_hostsim *hs) {
+  hs->nfail = 0;
+}
+
 const torc_trace *torc_hostsim_trace(const torc_hostsim *hs) {
   return &hs->trace;
 }

@@ -72,6 +72,8 @@ void torc_hostsim_terminate(torc_hostsim *hs);
 void torc_hostsim_return_all(torc_hostsim *hs);
 void torc_hostsim_post_in_completion(torc_hostsim *hs, const torc_event *e);
 void torc_hostsim_fail_alloc(torc_hostsim *hs, uint32_t nth);
+/* Disarms every failure fail_alloc armed and no allocation has hit yet. */
+void torc_hostsim_fail_clear(torc_hostsim *hs);
 
 /* 0 not offloaded yet, 1 offload pending, 2 offloaded, 3 offload failed. */
 int torc_hostsim_offload_state(const torc_hostsim *hs);

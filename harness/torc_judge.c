@@ -6,9 +6,9 @@
  * first data divergence.  Both traces are flattened into atoms (one per
  * completed request, indication, event, offload or terminate completion);
  * the allowances of the vector are normalizations applied to both atom lists
- * (DEC-05, DEC-06, DEC-07, DEC-19, DEC-21).  The allowances named in a
- * PASS-NONSTRICT are the ones that were needed: each is dropped in turn and
- * kept only if the traces differ without it.
+ * (DEC-05, DEC-06, DEC-07, DEC-19, DEC-21, DEC-24, DEC-25, DEC-26).  The
+ * allowances named in a PASS-NONSTRICT are the ones that were needed: each is
+ * dropped in turn and kept only if the traces differ without it.
  */
 #include "torc_judge.h"
 
@@ -142,10 +142,65 @@ static const torc_event *post_of(const torc_vector_body *vb, uint64_t id) {
   return NULL;
 }
 
+/* DEC-26 (RCV-215, RCV-222): a terminate may complete at a later operation.
+ * Its completion, and the request completions that precede it (RCV-230), are
+ * moved back to the terminate event; every other upcall keeps its place, so
+ * a frame processed between the terminate and its completion (an
+ * indication, a completion with more bytes, a later RcvNxt) still differs. */
+static int norm_terminate_async(const torc_vector_body *vb, atoms *l) {
+  size_t i, j;
+  int changed = 0;
+  for (i = 0; i < l->n; i++) {
+    atom *x = &l->a[i];
+    uint32_t t;
+    if (x->dropped || x->kind != TORC_TR_TERMINATE_COMPLETE ||
+        is_terminate_event(vb, x->at))
+      continue;
+    for (t = x->at; t > 0 && !is_terminate_event(vb, t - 1); t--)
+      ;
+    if (t == 0)
+      continue; /* no terminate before it: left for the judge to fail */
+    t--;
+    for (j = 0; j <= i; j++) {
+      atom *y = &l->a[j];
+      if (!y->dropped && y->at > t && y->at <= x->at &&
+          (y->kind == TORC_TR_COMPLETE ||
+           y->kind == TORC_TR_TERMINATE_COMPLETE)) {
+        y->at = t;
+        changed = 1;
+      }
+    }
+  }
+  return changed;
+}
+
+/* Index of the first event of kind op at or after from, or UINT32_MAX. */
+static uint32_t first_op_from(const torc_vector_body *vb, int op,
+                              uint32_t from) {
+  size_t i;
+  for (i = from; i < vb->nevents; i++)
+    if ((int)vb->events[i].op == op)
+      return (uint32_t)i;
+  return UINT32_MAX;
+}
+
 /* Applies allowance bit k to a list; returns 1 if it changed anything. */
 static int normalize(const torc_vector_body *vb, unsigned k, atoms *l) {
   size_t i;
   int changed = 0;
+  uint32_t retrieve_at = UINT32_MAX, fail_at = UINT32_MAX;
+  if ((1u << k) == TORC_ALLOW_TERMINATE_ASYNC)
+    return norm_terminate_async(vb, l);
+  if ((1u << k) == TORC_ALLOW_UPLOAD_WANTED_POSTS)
+    for (i = 0; i < l->n && retrieve_at == UINT32_MAX; i++)
+      if (!l->a[i].dropped && l->a[i].kind == TORC_TR_EVENT &&
+          l->a[i].event == TORC_EVENT_RETRIEVE)
+        retrieve_at = l->a[i].at;
+  if ((1u << k) == TORC_ALLOW_RESOURCE_NO_RETRIEVE) {
+    uint32_t off = first_op_from(vb, TORC_OP_OFFLOAD, 0);
+    if (off != UINT32_MAX)
+      fail_at = first_op_from(vb, TORC_OP_FAIL_ALLOC, off + 1);
+  }
   for (i = 0; i < l->n; i++) {
     atom *x = &l->a[i];
     if (x->dropped)
@@ -235,6 +290,33 @@ static int normalize(const torc_vector_body *vb, unsigned k, atoms *l) {
       }
       break;
     }
+    case TORC_ALLOW_UPLOAD_WANTED_POSTS: {
+      /* DEC-24 (RCV-236 is a SHOULD): a request posted after a mandatory
+       * TcpIndicateRetrieve may be completed at once or left for the
+       * terminate, with UPLOAD_IN_PROGRESS or REQUEST_ABORTED and no bytes:
+       * when is not compared. */
+      const torc_event *pe;
+      if (x->kind == TORC_TR_COMPLETE && retrieve_at != UINT32_MAX &&
+          x->bytes == 0 &&
+          (x->status == TORC_STATUS_UPLOAD_IN_PROGRESS ||
+           x->status == TORC_STATUS_REQUEST_ABORTED) &&
+          (pe = post_of(vb, x->id)) != NULL &&
+          (uint32_t)(pe - vb->events) > retrieve_at) {
+        x->dropped = 1;
+        changed = 1;
+      }
+      break;
+    }
+    case TORC_ALLOW_RESOURCE_NO_RETRIEVE:
+      /* DEC-25 (RCV-237 is a SHOULD): a target that does not ask for an
+       * upload after an allocation failure keeps processing, and what it
+       * does from the failure on is not compared (the host's data checks
+       * still apply). */
+      if (fail_at != UINT32_MAX && x->at >= fail_at) {
+        x->dropped = 1;
+        changed = 1;
+      }
+      break;
     default:
       break;
     }

@@ -48,7 +48,8 @@
 static const char *const allowance_names[TORC_ALLOW_COUNT] = {
     "completion-batching", "offload-fail-status",  "upload-request-status",
     "upload-deliver",      "rst-requests-pending", "fin-nonpush-complete",
-    "indication-size"};
+    "indication-size",     "upload-wanted-posts",  "resource-no-retrieve",
+    "terminate-async"};
 
 const char *torc_allowance_name(unsigned bit_index) {
   return bit_index < TORC_ALLOW_COUNT ? allowance_names[bit_index] : "?";

@@ -70,7 +70,10 @@ typedef enum torc_auto_return {
 #define TORC_ALLOW_RST_REQUESTS_PENDING (1u << 4)  /* DEC-04 */
 #define TORC_ALLOW_FIN_NONPUSH_COMPLETE (1u << 5)  /* DEC-18 */
 #define TORC_ALLOW_INDICATION_SIZE (1u << 6)       /* DEC-21 */
-#define TORC_ALLOW_COUNT 7
+#define TORC_ALLOW_UPLOAD_WANTED_POSTS (1u << 7)   /* DEC-24 */
+#define TORC_ALLOW_RESOURCE_NO_RETRIEVE (1u << 8)  /* DEC-25 */
+#define TORC_ALLOW_TERMINATE_ASYNC (1u << 9)       /* DEC-26 */
+#define TORC_ALLOW_COUNT 10
 const char *torc_allowance_name(unsigned bit_index);
 
 /* A run of stream bytes held in the capture. */

@@ -37,6 +37,19 @@ void torcint_conn_timer_stop(torc_conn *c) {
   c->timer_deadline = 0;
 }
 
+void torcint_conn_want_upload(torc_conn *c, uint32_t reason) {
+  if (c->state != TORC_CONN_OFFLOADED || c->pending_terminate ||
+      c->pending_abort || c->upload_wanted)
+    return;
+  c->upload_wanted = 1;
+  /* RCV-243: no upload is initiated on a half-closed connection; the
+   * connection still stops processing (RCV-242). */
+  if (c->fin_rcvd)
+    return;
+  c->pending_retrieve = 1;
+  c->retrieve_reason = reason;
+}
+
 static void lent_free(const torc_mem *mem, torc_lent *l) {
   for (uint32_t i = 0; i < l->nchunks; i++)
     torcint_chunk_unref(mem, l->chunks[i]);

@@ -83,7 +83,8 @@ typedef struct torc_conn {
   int pending_fin;       /* in-sequence FIN not yet through entry 2 */
   int pending_abort;     /* acceptable RST not yet processed (DEC-04) */
   int pending_terminate; /* terminate_offload called during a callback */
-  int pending_retrieve;  /* urgent data seen, retrieve not yet indicated */
+  int pending_retrieve;  /* a mandatory upload reason seen, retrieve not
+                            yet indicated (DEC-24) */
   int busy;              /* operations of this conn on the call stack */
   int close_pending;     /* conn_close called while busy */
 
@@ -93,6 +94,17 @@ typedef struct torc_conn {
   int fin_rcvd;      /* rcv_nxt has passed the FIN */
   int fin_indicated; /* TcpIndicateDisconnect made */
   int urgent;        /* urgent segment seen: stop taking data */
+
+  /* Mandatory upload requests (DEC-24, DEC-25, RCV-242). */
+  int upload_wanted;        /* a mandatory reason was seen: no segment is
+                               processed any more */
+  uint32_t retrieve_reason; /* TORC_UPLOAD_* of the pending retrieve */
+  int retrieve_made;        /* TcpIndicateRetrieve made: nothing more is
+                               delivered; later posts get
+                               UPLOAD_IN_PROGRESS (RCV-236) */
+  int old_reqs_pending;     /* requests posted before the retrieve were
+                               pending when it was made (they wait for
+                               the terminate, DEC-06) */
 
   torc_conn_counters ctr;
 } torc_conn;
@@ -114,6 +126,14 @@ uint32_t torcint_conn_rcv_wnd(const torc_conn *c);
 /* Push timer (flowchart 3).  start: deadline = now + interval. */
 void torcint_conn_timer_start(torc_conn *c);
 void torcint_conn_timer_stop(torc_conn *c);
+
+/* A mandatory reason to ask the host for an upload (DEC-24): reason is
+ * TORC_UPLOAD_RECEIVED_URGENT_DATA (DEC-08) or TORC_UPLOAD_UPLOAD_REQUESTED
+ * after an allocation failure (DEC-25, RCV-237).  From now on no segment is
+ * processed; the pump makes the TcpIndicateRetrieve once no callback is in
+ * flight.  Does nothing unless the connection is offloaded, and asks for no
+ * upload once the peer's FIN was taken (half-closed, RCV-243). */
+void torcint_conn_want_upload(torc_conn *c, uint32_t reason);
 
 /* Releases every queue, lent chunk and counter of the connection's data
  * (not the connection itself). */

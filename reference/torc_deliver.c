@@ -339,9 +339,11 @@ static void indicate_flow(torc_conn *c) {
     torc_lent *l = mem->alloc(mem->ctx, sizeof(*l) + k * sizeof(l->chunks[0]) +
                                             k * sizeof(torc_fragment));
     if (l == NULL) {
-      /* No memory to describe the indication: the data stays held and is
-       * delivered when a request is posted (counted). */
+      /* No memory to describe the indication: the data stays held
+       * (counted) and the reference asks for an upload (DEC-25, RCV-237);
+       * the held data goes back in BufferedData at the terminate (DEC-07). */
       c->ctr.priv.indicate_no_memory++;
+      torcint_conn_want_upload(c, TORC_UPLOAD_UPLOAD_REQUESTED);
       return;
     }
     torc_fragment *frags = (torc_fragment *)(void *)&l->chunks[k];
@@ -557,6 +559,21 @@ void torcint_deliver_pump(torc_conn *c) {
       }
       break;
     }
+    /* DEC-24, RCV-242: after a mandatory TcpIndicateRetrieve nothing more
+     * is delivered; requests posted since are completed with
+     * UPLOAD_IN_PROGRESS and 0 bytes (RCV-236) as soon as posting order
+     * allows: at once if no older request waits, else at the terminate
+     * (DEC-06 gives an empty request the same status). */
+    if (c->retrieve_made) {
+      c->reqs_new = 0;
+      if (!c->old_reqs_pending && c->reqs.count > 0) {
+        c->ctr.priv.posts_upload_in_progress += c->reqs.count;
+        complete_head(c, c->reqs.count, TORC_STATUS_UPLOAD_IN_PROGRESS,
+                      TORC_STATUS_UPLOAD_IN_PROGRESS);
+        continue;
+      }
+      break;
+    }
     /* DEC-14: requests posted during a callback come first (entry 1). */
     if (c->reqs_new) {
       c->reqs_new = 0;
@@ -589,10 +606,15 @@ void torcint_deliver_pump(torc_conn *c) {
       call_event(c, TORC_EVENT_DISCONNECT, 0);
       continue;
     }
-    /* DEC-08, RCV-283: urgent data -> ask for an upload. */
+    /* DEC-08, RCV-283: urgent data, or DEC-25, RCV-237: an allocation
+     * failure -> ask for an upload.  Both reasons are mandatory (RCV-242,
+     * DEC-24): from here on the connection only waits for the terminate. */
     if (c->pending_retrieve) {
       c->pending_retrieve = 0;
-      call_event(c, TORC_EVENT_RETRIEVE, TORC_UPLOAD_RECEIVED_URGENT_DATA);
+      c->retrieve_made = 1;
+      c->old_reqs_pending = c->reqs.count > 0;
+      torcint_conn_timer_stop(c);
+      call_event(c, TORC_EVENT_RETRIEVE, c->retrieve_reason);
       continue;
     }
     break;

@@ -8,7 +8,8 @@
  * (torc_deliver.c) as an in-sequence segment, flowchart 1 entry 2; data
  * beyond a gap waits in the out-of-order queue (torc_reasm.c) until the gap
  * fills.  A segment the reference cannot hold for lack of memory is dropped
- * as if never received: RcvNxt does not move, and the peer will resend it.
+ * as if never received (RcvNxt does not move), and the reference asks the
+ * host for an upload (DEC-25, RCV-237).
  */
 #include "torc_input.h"
 
@@ -102,9 +103,9 @@ static void count_unacceptable(torc_conn *c, uint32_t seq, uint32_t seglen,
 static int fast_path(torc_conn *c, const torc_segment *seg) {
   if (c->state != TORC_CONN_OFFLOADED || c->in_progress || c->reqs.count == 0 ||
       c->held.bytes != 0 || c->pending.head != NULL || c->ooo.head != NULL ||
-      c->timer_running || c->fin_known || c->urgent || c->pending_fin ||
-      c->pending_abort || c->pending_terminate || c->pending_retrieve ||
-      c->reqs_new || c->nrejected != 0 ||
+      c->timer_running || c->fin_known || c->urgent || c->upload_wanted ||
+      c->pending_fin || c->pending_abort || c->pending_terminate ||
+      c->pending_retrieve || c->reqs_new || c->nrejected != 0 ||
       (seg->flags & ~(TORC_TCP_ACK | TORC_TCP_PSH)) || seg->seq != c->rcv_nxt ||
       seg->payload_len == 0 || seg->payload == NULL ||
       seg->payload_len > torcint_conn_rcv_wnd(c))
@@ -143,6 +144,12 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
     c->ctr.priv.dropped_urgent++;
     return;
   }
+  if (c->upload_wanted) {
+    /* DEC-25, RCV-242: after an allocation failure asked for an upload, the
+     * connection is not processed any more. */
+    c->ctr.priv.dropped_upload_wanted++;
+    return;
+  }
   uint32_t seq = seg->seq;
   int fin = (flags & TORC_TCP_FIN) != 0;
   uint32_t seglen = len + (fin ? 1u : 0u);
@@ -172,7 +179,7 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
   /* URG (DEC-08): ask for an upload and stop taking data here. */
   if (flags & TORC_TCP_URG) {
     c->urgent = 1;
-    c->pending_retrieve = 1;
+    torcint_conn_want_upload(c, TORC_UPLOAD_RECEIVED_URGENT_DATA);
     c->ctr.priv.dropped_urgent++;
     torcint_reasm_clear(&c->ooo, mem);
     torcint_deliver_pump(c);
@@ -238,6 +245,9 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
         f &= (uint8_t)~TORC_TCP_FIN;
       if (accept_in_sequence(c, data, len, f, &queued) < 0) {
         c->ctr.priv.dropped_no_memory++;
+        /* DEC-25, RCV-237: ask the host to take the connection back. */
+        torcint_conn_want_upload(c, TORC_UPLOAD_UPLOAD_REQUESTED);
+        torcint_deliver_pump(c);
         return;
       }
     } else {
@@ -246,6 +256,9 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
       if (torcint_reasm_insert(&c->ooo, mem, c->rcv_nxt, seq, data, len,
                                flags & TORC_TCP_PSH, &res) < 0) {
         c->ctr.priv.dropped_no_memory++;
+        /* DEC-25, RCV-237: ask the host to take the connection back. */
+        torcint_conn_want_upload(c, TORC_UPLOAD_UPLOAD_REQUESTED);
+        torcint_deliver_pump(c);
         return;
       }
       c->ctr.pub.bytes_trimmed += res.trimmed;

@@ -204,6 +204,8 @@ static uint32_t op_receive(void *user_data, void *conn,
        * once every request before it is completed (counted).  Beyond the
        * fixed room for such requests it is lost (counted too). */
       c->ctr.priv.requests_rejected++;
+      /* DEC-25, RCV-237: an allocation failure after the offload. */
+      torcint_conn_want_upload(c, TORC_UPLOAD_UPLOAD_REQUESTED);
       if (c->nrejected < sizeof(c->rejected) / sizeof(c->rejected[0])) {
         torc_completion *v = &c->rejected[c->nrejected++];
         v->id = q.id;

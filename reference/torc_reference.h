@@ -29,15 +29,19 @@ int torc_reference_target_init(uint32_t host_abi_version,
  * tests and reports (conn is the handle conn_open returned).  Returns 0, or
  * -1 when conn is NULL. */
 typedef struct torc_reference_counters {
-  uint64_t dropped_no_memory;  /* segments dropped, no memory to hold them */
-  uint64_t dropped_syn;        /* SYN on an offloaded connection */
-  uint64_t dropped_after_fin;  /* data or FIN beyond the FIN (DEC-18) */
-  uint64_t dropped_not_open;   /* before offload, after abort or terminate */
-  uint64_t dropped_urgent;     /* at and after an urgent segment (DEC-08) */
-  uint64_t rst_challenged;     /* in-window RST off RcvNxt (RCV-304) */
-  uint64_t indicate_no_memory; /* indications put off, no memory */
-  uint64_t requests_rejected;  /* posts completed with REQUEST_ABORTED */
-  uint64_t unknown_returns;    /* receive_return ids never handed out */
+  uint64_t dropped_no_memory;     /* segments dropped, no memory to hold them */
+  uint64_t dropped_syn;           /* SYN on an offloaded connection */
+  uint64_t dropped_after_fin;     /* data or FIN beyond the FIN (DEC-18) */
+  uint64_t dropped_not_open;      /* before offload, after abort or terminate */
+  uint64_t dropped_urgent;        /* at and after an urgent segment (DEC-08) */
+  uint64_t rst_challenged;        /* in-window RST off RcvNxt (RCV-304) */
+  uint64_t indicate_no_memory;    /* indications put off, no memory */
+  uint64_t requests_rejected;     /* posts completed with REQUEST_ABORTED */
+  uint64_t unknown_returns;       /* receive_return ids never handed out */
+  uint64_t dropped_upload_wanted; /* after an allocation failure asked for
+                                     an upload (DEC-25, RCV-242) */
+  uint64_t posts_upload_in_progress; /* posts after a mandatory
+                                        TcpIndicateRetrieve (DEC-24) */
 } torc_reference_counters;
 
 int torc_reference_counters_get(const void *conn, torc_reference_counters *out);

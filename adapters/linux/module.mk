@@ -21,8 +21,9 @@ $(LINUX_SO): $(LINUX_OBJS)
 check-linux: $(LINUX_SO) $(TORC_BIN) $(RUNNER_BIN)
 	TORC_BUILD=$(O) $(PYTEST) -q adapters/linux/tests
 
-# Regenerates the committed run (docs/linux/results.json) after the vectors
-# change; check-linux fails until it is re-run and committed.
+# Regenerates the committed run (docs/linux/results.json) and its report
+# (docs/linux/report/) after the vectors change; check-linux fails until it
+# is re-run and committed.
 LINUX_TARGET_SPEC = exec:$(RUNNER_BIN) --target $(LINUX_SO)
 .PHONY: linux-results
 linux-results: $(LINUX_SO) $(TORC_BIN) $(RUNNER_BIN)
@@ -30,3 +31,5 @@ linux-results: $(LINUX_SO) $(TORC_BIN) $(RUNNER_BIN)
 	$(TORC_BIN) run --target '$(LINUX_TARGET_SPEC)' --jobs 2 \
 	  --vectors vectors/handwritten --vectors vectors/corpus \
 	  --json docs/linux/results.json; test $$? -le 1
+	$(TORC_BIN) report docs/linux/results.json -o docs/linux/report \
+	  --catalogue conformance/catalogue.json

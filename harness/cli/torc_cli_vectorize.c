@@ -172,6 +172,13 @@ static const char *const kind_name[K_COUNT] = {"buffered-none-posts-first",
                                                "receive-window",
                                                "long-clock"};
 
+/* K_ALLOC_FAIL's second vector of a flow: the failure after the offload
+ * (DEC-25). */
+#define VZ_ALLOC_AFTER_NAME "alloc-fail-after-offload"
+#define VZ_ALLOC_AFTER_TITLE                                                   \
+  "Verify that an allocation failure after the offload asks for an upload "    \
+  "and stops the connection"
+
 static const char *const kind_title[K_COUNT] = {
     "Verify that requests posted before captured data arrives are filled in "
     "stream order",
@@ -310,6 +317,10 @@ typedef struct vz_scen {
   int has_push, has_nonpush, has_zero, has_prefilled, has_reentrant;
   int has_terminate, has_fail_alloc, has_advance, has_fin, has_rst;
   int has_psh_frame, has_partial_answer, has_refuse_answer;
+  int alloc_after;       /* K_ALLOC_FAIL: the failure comes after the
+                            offload (DEC-25) */
+  size_t played_at_term; /* frames replayed before the terminate event */
+  size_t after_term;     /* frames replayed after it (RCV-215, DEC-26) */
   uint64_t push_interval_us;
   uint32_t push_ticks, tps, ind_size, rcv_wnd;
   uint64_t buffered;
@@ -401,6 +412,22 @@ static void ev_deadline(vz_scen *s, vz_rng *r) {
 static void ev_terminate(vz_scen *s) {
   ev_new(s, "terminate");
   s->has_terminate = 1;
+  s->played_at_term = s->played;
+}
+
+/* The rest of the replay after the terminate (RCV-215, DEC-26): the segments
+ * reach the target while the terminate is, for a target completing it
+ * later, still in progress; none may be processed.  They set none of the
+ * has_* flags: no requirement is derived from data that is not processed. */
+static void ev_frames_after_terminate(vz_scen *s) {
+  while (s->played < s->nplay) {
+    const vz_frame *f = &s->play[s->played++];
+    json_t *e;
+    s->now += s->frame_gap_us;
+    e = ev_new(s, "frame");
+    json_object_set_new(e, "frame", json_integer(f->number));
+    s->after_term++;
+  }
 }
 
 /* A request size: 1 byte .. 1 MiB, weighted toward the flow's sizes. */
@@ -456,7 +483,7 @@ static void build_script(vz_scen *s, vz_rng *r) {
   s->now = s->kind == K_LONGCLOCK ? VZ_WEEKS3_US + rng_range(r, 0, 999999) : 0;
   s->written = UINT64_MAX;
   s->last_data_t = s->now;
-  if (s->kind == K_ALLOC_FAIL) {
+  if (s->kind == K_ALLOC_FAIL && !s->alloc_after) {
     json_t *e = ev_new(s, "fail_alloc");
     json_object_set_new(e, "nth", json_integer(1));
     s->has_fail_alloc = 1;
@@ -548,9 +575,28 @@ static void build_script(vz_scen *s, vz_rng *r) {
     if (rng_chance(r, 30))
       ev_advance_to(s, s->now + rng_range(r, 1, 600000));
     ev_terminate(s);
+    ev_frames_after_terminate(s);
     break;
   }
   case K_ALLOC_FAIL:
+    if (s->alloc_after) {
+      /* DEC-25: data arrives with no request posted, so the target must
+       * hold it; the next allocation fails: the reference drops that
+       * segment and asks for an upload (RCV-237), processes nothing more
+       * (RCV-242) and completes the post made after it with
+       * UPLOAD_IN_PROGRESS (RCV-236); the terminate hands back what it
+       * held. */
+      json_t *e;
+      ev_frames(s, rng_range(r, 0, 2));
+      e = ev_new(s, "fail_alloc");
+      json_object_set_new(e, "nth", json_integer(1));
+      s->has_fail_alloc = 1;
+      ev_frames(s, rng_range(r, 1, 3));
+      ev_post(s, pick_size(r, s), rng_chance(r, 50), 0, 0);
+      ev_frames(s, s->nplay);
+      ev_terminate(s);
+      break;
+    }
     ev_post(s, pick_size(r, s), 1, 0, 0);
     ev_frames(s, rng_range(r, 0, 3));
     break;
@@ -603,6 +649,71 @@ static int b_is(const char *op, const char *name) {
 static const char *ev_op(json_t *events, size_t i) {
   json_t *e = json_array_get(events, i);
   return e ? json_string_value(json_object_get(e, "op")) : "end";
+}
+
+/* The first TcpIndicateRetrieve of the reference's trace: its index in the
+ * trace (or -1), with its event index and reason. */
+static long trace_retrieve(json_t *trace, size_t *at, uint32_t *info) {
+  size_t i;
+  json_t *o;
+  json_array_foreach(trace, i, o) {
+    const char *ev = json_string_value(json_object_get(o, "ev"));
+    const char *what = json_string_value(json_object_get(o, "event"));
+    if (ev && what && strcmp(ev, "event") == 0 &&
+        strcmp(what, "RETRIEVE") == 0) {
+      *at = (size_t)json_integer_value(json_object_get(o, "at"));
+      *info = (uint32_t)json_integer_value(json_object_get(o, "info"));
+      return (long)i;
+    }
+  }
+  return -1;
+}
+
+/* Requirements of a vector in which the reference asked for an upload for a
+ * mandatory reason (DEC-24): urgent data (DEC-08) or an allocation failure
+ * after the offload (DEC-25).  Only what the retrieve shows is derived:
+ * the data the script replays after it is not processed. */
+static void derive_retrieve(const vz_scen *s, json_t *trace, long ri,
+                            size_t rat, uint32_t info, vz_reqs *q) {
+  size_t i, k, nev = json_array_size(s->events);
+  json_t *o, *x;
+  int later_input = 0, uip_after = 0, term_ok = 0;
+  for (i = rat + 1; i < nev; i++)
+    if (b_is(ev_op(s->events, i), "frame") || b_is(ev_op(s->events, i), "post"))
+      later_input = 1;
+  json_array_foreach(trace, i, o) {
+    const char *ev = json_string_value(json_object_get(o, "ev"));
+    const char *st = json_string_value(json_object_get(o, "status"));
+    size_t at = (size_t)json_integer_value(json_object_get(o, "at"));
+    if (!ev || (long)i <= ri)
+      continue;
+    if (strcmp(ev, "complete") == 0 && at > rat &&
+        b_is(ev_op(s->events, at), "post"))
+      json_array_foreach(json_object_get(o, "requests"), k, x) {
+        const char *rs = json_string_value(json_object_get(x, "status"));
+        if (rs && strcmp(rs, "UPLOAD_IN_PROGRESS") == 0)
+          uip_after = 1;
+      }
+    if (strcmp(ev, "terminate_complete") == 0 && st &&
+        strcmp(st, "SUCCESS") == 0)
+      term_ok = 1;
+  }
+  REQS(q, 27, 32, 45, 49);
+  if (info == TORC_UPLOAD_RECEIVED_URGENT_DATA)
+    REQS(q, 283, 288);
+  if (info == TORC_UPLOAD_UPLOAD_REQUESTED && s->has_fail_alloc)
+    req(q, 237);
+  if (later_input)
+    req(q, 242);
+  if (uip_after)
+    REQS(q, 235, 236);
+  if (s->has_terminate && term_ok) {
+    REQS(q, 222, 224, 226, 229, 234, 240);
+    if (s->nposts)
+      req(q, 230);
+    if (info == TORC_UPLOAD_RECEIVED_URGENT_DATA)
+      req(q, 284); /* RcvNxt stops before the urgent segment */
+  }
 }
 
 static void derive_requirements(const vz_scen *s, json_t *trace, vz_reqs *q,
@@ -707,6 +818,17 @@ static void derive_requirements(const vz_scen *s, json_t *trace, vz_reqs *q,
 
   /* Offload (group A). */
   REQS(q, 15, 18, 19);
+  {
+    size_t rat;
+    uint32_t info;
+    long ri = trace_retrieve(trace, &rat, &info);
+    if (ri >= 0 && offload_ok &&
+        (info == TORC_UPLOAD_RECEIVED_URGENT_DATA ||
+         info == TORC_UPLOAD_UPLOAD_REQUESTED)) {
+      derive_retrieve(s, trace, ri, rat, info, q);
+      return;
+    }
+  }
   if (s->has_fail_alloc) {
     if (offload_fail && s->buffered)
       REQS(q, 7, 8, 10);
@@ -826,6 +948,11 @@ static void derive_requirements(const vz_scen *s, json_t *trace, vz_reqs *q,
       req(q, 196);
     if (s->ooo_held_at_end)
       REQS(q, 220, 221);
+    /* DEC-26: segments after the terminate event are not processed (the
+     * reference completed it in the call; a later completion is judged
+     * under terminate-async). */
+    if (s->after_term)
+      req(q, 215);
   }
   /* RCV-243: the peer's FIN was taken (the disconnect indication), so the
    * connection is half-closed (CLOSE_WAIT) for the rest of the script; the
@@ -1065,13 +1192,14 @@ static int held_beyond_gap(const vz_scen *s) {
   size_t i;
   uint8_t *cov;
   int held;
-  for (i = 0; i < s->played; i++)
+  size_t n = s->has_terminate ? s->played_at_term : s->played;
+  for (i = 0; i < n; i++)
     if (s->play[i].off + s->play[i].len > maxend)
       maxend = s->play[i].off + s->play[i].len;
   cov = calloc(maxend - s->p + 1, 1);
   if (!cov)
     return 0;
-  for (i = 0; i < s->played; i++) {
+  for (i = 0; i < n; i++) {
     uint64_t a = s->play[i].off < s->p ? s->p : s->play[i].off;
     for (k = a; k < s->play[i].off + s->play[i].len; k++)
       cov[k - s->p] = 1;
@@ -1156,6 +1284,8 @@ static int make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   const torc_flow_dir *d = &st->info;
   vz_rng r;
   vz_scen s;
+  int alloc_after;
+  const char *kname;
   size_t w = 0, i, np = 0;
   long pi;
   uint64_t bmax;
@@ -1179,6 +1309,8 @@ static int make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
     r.s = r.s * 131 + sha_mix[i];
   rng_next(&r);
   s.kind = (int)(index % K_COUNT);
+  alloc_after = s.kind == K_ALLOC_FAIL && (index / K_COUNT) % 2 == 1;
+  s.alloc_after = alloc_after;
   need_buf = kind_needs_buffered(s.kind, &r);
   pi = choose_point(fl, &r, need_buf, rng_chance(&r, 15), &w);
   if (pi < 0) {
@@ -1199,6 +1331,7 @@ static int make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
         break;
       memset(&s, 0, sizeof s);
       s.kind = (int)(index % K_COUNT);
+      s.alloc_after = alloc_after;
       s.p = fl->pt[p2].p;
       analyse_replay(&s, fl, fl->pt[p2].idx, w2);
       if (s.has_ooo) {
@@ -1209,6 +1342,7 @@ static int make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
     if (!s.has_ooo) { /* back to the first choice */
       memset(&s, 0, sizeof s);
       s.kind = (int)(index % K_COUNT);
+      s.alloc_after = alloc_after;
       s.p = fl->pt[pi].p;
       analyse_replay(&s, fl, fl->pt[pi].idx, w);
     }
@@ -1293,19 +1427,22 @@ static int make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
     return 0;
   }
 
+  kname = s.alloc_after ? VZ_ALLOC_AFTER_NAME : kind_name[s.kind];
   addr_text(&d->key, d->key.src, src, sizeof src);
   addr_text(&d->key, d->key.dst, dst, sizeof dst);
   snprintf(note, sizeof note,
            "%s: offload after stream offset %" PRIu64 " (before frame %u), "
            "%" PRIu64 " bytes buffered, %zu frames replayed in capture order "
            "(%" PRIu64 " new bytes%s%s)",
-           kind_name[s.kind], s.p, fl->fr[fl->pt[pi].idx].number, s.buffered,
-           s.played, s.dnew, s.has_ooo ? ", out of order" : "",
+           kname, s.p, fl->fr[fl->pt[pi].idx].number, s.buffered, s.played,
+           s.dnew, s.has_ooo ? ", out of order" : "",
            s.has_dup ? ", duplicates" : "");
 
   body = json_object();
   json_object_set_new(body, "format", json_integer(1));
-  json_object_set_new(body, "title", json_string(kind_title[s.kind]));
+  json_object_set_new(
+      body, "title",
+      json_string(s.alloc_after ? VZ_ALLOC_AFTER_TITLE : kind_title[s.kind]));
   json_object_set_new(body, "requirements", json_array());
   json_object_set_new(body, "tags", tags = json_array());
   json_object_set_new(body, "requires", requires = json_array());
@@ -1360,8 +1497,7 @@ static int make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
     json_decref(body);
     return -1;
   }
-  snprintf(name, sizeof name, "f%u-%03u-%s.json", d->id, index,
-           kind_name[s.kind]);
+  snprintf(name, sizeof name, "f%u-%03u-%s.json", d->id, index, kname);
   snprintf(path, sizeof path, "%s/%s", dirp, name);
 
   /* 1. The draft (no expectation) through the reference. */
@@ -1395,7 +1531,7 @@ static int make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   if (json_array_size(rq) == 0)
     add_str(rq, "RCV-015");
   add_str(tags, "vectorized");
-  add_str(tags, kind_name[s.kind]);
+  add_str(tags, kname);
   add_str(tags, c->link_tag);
   add_str(tags, d->key.ip_version == 6 ? "ipv6" : "ipv4");
   if (s.has_ooo)
@@ -1446,6 +1582,16 @@ static int make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
     add_str(allow, "upload-request-status");
     add_str(allow, "upload-deliver");
   }
+  {
+    size_t rat;
+    uint32_t info;
+    if (trace_retrieve(trace, &rat, &info) >= 0)
+      add_str(allow, "upload-wanted-posts");
+  }
+  if (s.has_fail_alloc && s.alloc_after)
+    add_str(allow, "resource-no-retrieve");
+  if (s.has_terminate)
+    add_str(allow, "terminate-async");
   if (s.has_rst)
     add_str(allow, "rst-requests-pending");
   if (s.has_fin && s.has_nonpush)

@@ -46,7 +46,11 @@ def posts(v):
 
 
 def fails_alloc(v):
-    return "fail_alloc" in ops(v)
+    """An allocation fails before the offload (the offload itself may fail,
+    DEC-05); a fail_alloc after it (DEC-25) leaves the offload alone."""
+    o = ops(v)
+    return "fail_alloc" in o and "offload" in o and \
+        o.index("fail_alloc") < o.index("offload")
 
 
 def comparable(rec):

@@ -89,6 +89,30 @@ def two_indications(d):  # DEC-21: same bytes, other indication boundaries
               {"at": 3, "ev": "indicate", "offset": 70, "len": 30}]
 
 
+def terminate_later(d):  # DEC-26: the terminate completes at the next frame
+    d["events"].append({"op": "frame", "frame": 10})
+    d["provenance"]["frames"].append(10)
+    d["expected"]["trace"][3]["at"] = 4
+
+
+def posts_wait_for_terminate(d):  # DEC-24: the post after the retrieve
+    t = d["expected"]["trace"]  # waits and completes at the terminate
+    done = t[4]
+    done["at"] = 6
+    t[4:5] = []
+    t[4:4] = [done]
+
+
+def no_retrieve(d):  # DEC-25: no upload request; the post takes held bytes
+    t = d["expected"]["trace"]
+    t[3:] = [{"at": 4, "ev": "complete",
+              "requests": [{"id": 2, "status": "SUCCESS", "bytes": 100,
+                            "offset": 100}]},
+             {"at": 6, "ev": "terminate_complete", "status": "SUCCESS",
+              "rcv_nxt": t[5]["rcv_nxt"], "handback_offset": 200,
+              "handback_len": 100}]
+
+
 CASES = [
     ("buffered-then-posts.json", split_batch, "completion-batching"),
     ("terminate-empty-request.json", aborted_empty, "upload-request-status"),
@@ -96,6 +120,10 @@ CASES = [
     ("fin-disconnect.json", fin_completes, "fin-nonpush-complete"),
     ("terminate-handback.json", deliver_at_upload, "upload-deliver"),
     ("zero-byte-request.json", two_indications, "indication-size"),
+    ("terminate-handback.json", terminate_later, "terminate-async"),
+    ("alloc-fail-after-offload.json", posts_wait_for_terminate,
+     "upload-wanted-posts"),
+    ("alloc-fail-after-offload.json", no_retrieve, "resource-no-retrieve"),
 ]
 
 
@@ -116,6 +144,21 @@ def test_without_the_allowance_it_fails(tmp_path, src, mutate, allowance):
     assert r["verdict"] == "FAIL", r
     assert r["violations"], r
     assert r["divergence"] is not None, r
+    assert rc == 1
+
+
+def test_terminate_async_does_not_excuse_processing(tmp_path):
+    # DEC-26, RCV-215: a target completing the terminate at the next frame
+    # must not have processed that frame (50 more bytes handed back, RcvNxt
+    # 50 later): terminate-async does not accept it.
+    def processed(d):
+        terminate_later(d)
+        t = d["expected"]["trace"][3]
+        t["rcv_nxt"] += 50
+        t["handback_len"] += 50
+    rc, r = run(tmp_path, "terminate-handback.json", processed,
+                ["terminate-async", "upload-deliver"])
+    assert r["verdict"] == "FAIL", r
     assert rc == 1
 
 

@@ -9,11 +9,15 @@
  *    NDIS_STATUS_FAILURE and nothing is delivered, ever (DEC-05, RCV-010,
  *    RCV-017): segments and time that follow make no upcall;
  *  - a later failure loses at most what was not acknowledged (a dropped
- *    segment, an indication put off, a post refused): the delivered stream
- *    stays a gap-free prefix of the stream (the test host checks it), a
- *    retransmission recovers the dropped data, and at terminate RcvNxt is
- *    the stream's end with delivered + handed-back bytes == the stream
- *    (DEC-07).
+ *    segment, an indication put off, a post refused) and makes the
+ *    reference ask for an upload, TcpIndicateRetrieve(UploadRequested)
+ *    (DEC-25, RCV-237); after it nothing more is delivered (DEC-24,
+ *    RCV-242): no indication, no event, and the only completions before
+ *    the terminate are of requests posted after the retrieve, with
+ *    UPLOAD_IN_PROGRESS and 0 bytes (RCV-236).  The delivered stream stays
+ *    a gap-free prefix of the stream (the test host checks it), and at
+ *    terminate delivered + handed-back bytes == the reported RcvNxt
+ *    (DEC-07), which is the stream's end when no allocation failed.
  * Without a failure (the counting run) each scenario's full trace is the
  * one worked out by hand from the flowcharts and docs/DECISIONS.md.
  */
@@ -47,12 +51,32 @@ static int fm_offload(torc_test_host *h, const uint32_t *frags, uint32_t nfrags,
  * offset end (every byte was eventually received) and the trace worked out
  * by hand when no allocation failed. */
 static void fm_end(torc_test_host *h, uint64_t end, const char *want) {
+  int before_terminate = th_nevents(h);
   th_terminate(h);
   const th_event *e = th_event_get(h, th_nevents(h) - 1);
   ck_assert_int_eq(e->type, TH_EV_TERMINATE_DONE);
   ck_assert_uint_eq(e->status, TORC_STATUS_SUCCESS);
-  ck_assert_uint_eq(e->rcv_nxt, th_seq(h, end));
-  ck_assert_uint_eq(th_delivered_len(h) + th_handback_len(h), end);
+  int ri = th_retrieve_index(h);
+  if (ri < 0) {
+    ck_assert_uint_eq(e->rcv_nxt, th_seq(h, end));
+    ck_assert_uint_eq(th_delivered_len(h) + th_handback_len(h), end);
+  } else {
+    /* DEC-25: only an injected failure asks for an upload, for reason
+     * UploadRequested; DEC-24: nothing is delivered after it. */
+    ck_assert_int_eq(th_alloc_failed(h), 1);
+    ck_assert_uint_eq(th_event_get(h, ri)->info, TORC_UPLOAD_UPLOAD_REQUESTED);
+    for (int i = ri + 1; i < before_terminate; i++) {
+      const th_event *x = th_event_get(h, i);
+      ck_assert_int_eq(x->type, TH_EV_COMPLETE);
+      for (uint32_t k = 0; k < x->count; k++) {
+        ck_assert_uint_eq(x->c[k].status, TORC_STATUS_UPLOAD_IN_PROGRESS);
+        ck_assert_uint_eq(x->c[k].bytes, 0);
+      }
+    }
+    uint64_t upto = (uint32_t)(e->rcv_nxt - th_seq(h, 0));
+    ck_assert_uint_le(upto, end);
+    ck_assert_uint_eq(th_delivered_len(h) + th_handback_len(h), upto);
+  }
   if (!th_alloc_failed(h))
     ck_assert_str_eq(th_trace(h), want);
   th_check_invariants(h);
@@ -188,6 +212,55 @@ START_TEST(test_failmalloc_posts_fifo) {
 }
 END_TEST
 
+/* A segment that cannot be held after the offload: dropped unacknowledged,
+ * and the reference asks for an upload with reason UploadRequested (10),
+ * the reason the resource-constraint page names (DEC-25, RCV-237).  That
+ * reason is mandatory: the retransmission is not processed (RCV-242), a post
+ * made now completes at once with UPLOAD_IN_PROGRESS and 0 bytes (RCV-236),
+ * and the terminate hands back nothing with RcvNxt still at offset 0. */
+/* covers: DEC-25 DEC-24 RCV-237 RCV-242 RCV-236 */
+START_TEST(test_failmalloc_segment_requests_upload) {
+  torc_test_host *h = th_new();
+  ck_assert_uint_eq(th_offload(h, 0), TORC_STATUS_SUCCESS);
+  th_fail_alloc_at(h, 1);
+  th_segment(h, 0, 100, TORC_TCP_PSH); /* no request: must be copied */
+  ck_assert_int_eq(th_alloc_failed(h), 1);
+  ck_assert_str_eq(th_trace(h), "O Er10");
+  th_segment(h, 0, 100, TORC_TCP_PSH); /* the peer's retransmission */
+  th_advance(h, 2000000);
+  ck_assert_str_eq(th_trace(h), "O Er10");
+  th_post(h, 100, 1);
+  ck_assert_str_eq(th_trace(h), "O Er10 C[0u]");
+  th_terminate(h);
+  ck_assert_str_eq(th_trace(h), "O Er10 C[0u] T0");
+  const th_event *e = th_event_get(h, th_nevents(h) - 1);
+  ck_assert_uint_eq(e->rcv_nxt, th_seq(h, 0));
+  ck_assert_uint_eq(th_delivered_len(h), 0);
+  th_free(h);
+}
+END_TEST
+
+/* A post that cannot be queued (the request ring's first allocation fails):
+ * completed with REQUEST_ABORTED and 0 bytes as before, then the upload
+ * request (DEC-25); the data that follows is not processed (RCV-242) and
+ * the terminate reports RcvNxt at offset 0. */
+/* covers: DEC-25 RCV-237 RCV-242 */
+START_TEST(test_failmalloc_post_requests_upload) {
+  torc_test_host *h = th_new();
+  ck_assert_uint_eq(th_offload(h, 0), TORC_STATUS_SUCCESS);
+  th_fail_alloc_at(h, 1);
+  th_post(h, 100, 0);
+  ck_assert_int_eq(th_alloc_failed(h), 1);
+  ck_assert_str_eq(th_trace(h), "O C[0a] Er10");
+  th_segment(h, 0, 100, TORC_TCP_PSH);
+  ck_assert_str_eq(th_trace(h), "O C[0a] Er10");
+  th_terminate(h);
+  ck_assert_str_eq(th_trace(h), "O C[0a] Er10 T0");
+  ck_assert_uint_eq(th_event_get(h, th_nevents(h) - 1)->rcv_nxt, th_seq(h, 0));
+  th_free(h);
+}
+END_TEST
+
 Suite *failmalloc_suite(void);
 Suite *failmalloc_suite(void) {
   Suite *s = suite_create("failmalloc");
@@ -199,6 +272,8 @@ Suite *failmalloc_suite(void) {
   tcase_add_test(tc, test_failmalloc_terminate_handback);
   tcase_add_test(tc, test_failmalloc_push_reentrant);
   tcase_add_test(tc, test_failmalloc_posts_fifo);
+  tcase_add_test(tc, test_failmalloc_segment_requests_upload);
+  tcase_add_test(tc, test_failmalloc_post_requests_upload);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -475,7 +475,7 @@ START_TEST(test_wire_rst_discards_held_data) {
 }
 END_TEST
 
-/* covers: DEC-08 RCV-283 RCV-285 RCV-282 RCV-288 */
+/* covers: DEC-08 DEC-24 RCV-283 RCV-285 RCV-282 RCV-288 RCV-242 RCV-236 */
 START_TEST(test_wire_urgent_segment_requests_upload) {
   torc_test_host *h = wire_host(0, 100);
   th_segment(h, 100000, 10, TORC_TCP_URG); /* out of window: discarded */
@@ -483,14 +483,46 @@ START_TEST(test_wire_urgent_segment_requests_upload) {
   th_segment(h, 100, 100, TORC_TCP_URG);
   ck_assert_str_eq(th_trace(h), "O Er5");
   th_segment(h, 200, 100, 0); /* after the urgent data: not delivered */
+  /* DEC-24: the retrieve was made, so a post made now is completed at once
+   * with UPLOAD_IN_PROGRESS and 0 bytes (RCV-236); the 100 held bytes from
+   * before the urgent segment are not placed (RCV-242) ... */
   th_post(h, 100, 0);
-  /* The held data before the urgent segment is still delivered. */
-  ck_assert_str_eq(th_trace(h), "O Er5 C[100]");
-  uint64_t id = th_post(h, 100, 0);
-  ck_assert_str_eq(th_trace(h), "O Er5 C[100]");
-  ck_assert_int_eq(th_req_get(h, id)->completed, 0);
-  th_assert_delivered_stream(h, 0, 100);
-  ck_assert_uint_eq(th_delivered_len(h), 100);
+  ck_assert_str_eq(th_trace(h), "O Er5 C[0u]");
+  th_advance(h, 10000000); /* no timer, no indication either */
+  ck_assert_str_eq(th_trace(h), "O Er5 C[0u]");
+  ck_assert_uint_eq(th_delivered_len(h), 0);
+  /* ... they go back in BufferedData at the terminate (DEC-07), RcvNxt
+   * just after them: offset 100. */
+  th_terminate(h);
+  ck_assert_str_eq(th_trace(h), "O Er5 C[0u] T100");
+  const th_event *e = th_event_get(h, th_nevents(h) - 1);
+  ck_assert_uint_eq(e->rcv_nxt, th_seq(h, 100));
+  ck_assert_uint_eq(th_handback_len(h), 100);
+  th_free(h);
+}
+END_TEST
+
+/* A request posted before the urgent segment keeps waiting: it is not
+ * filled any more (RCV-242) and a later post lines up behind it (posting
+ * order, RCV-061); both complete at the terminate (DEC-06, DEC-24). */
+/* covers: DEC-24 RCV-242 RCV-236 RCV-230 */
+START_TEST(test_wire_urgent_older_request_waits_for_terminate) {
+  torc_test_host *h = wire_host(0, 0);
+  uint64_t a = th_post(h, 300, 0); /* non-push, waits for 300 bytes */
+  th_segment(h, 0, 100, 0);        /* 100 placed into it */
+  th_segment(h, 100, 50, TORC_TCP_URG);
+  ck_assert_str_eq(th_trace(h), "O Er5");
+  th_segment(h, 150, 200, 0); /* not processed */
+  uint64_t b = th_post(h, 50, 1);
+  ck_assert_str_eq(th_trace(h), "O Er5"); /* b waits behind a */
+  ck_assert_int_eq(th_req_get(h, a)->completed, 0);
+  ck_assert_int_eq(th_req_get(h, b)->completed, 0);
+  th_terminate(h);
+  /* a: SUCCESS with its 100 bytes; b: UPLOAD_IN_PROGRESS, 0 bytes; nothing
+   * handed back; RcvNxt = offset 100 (the urgent segment was not taken). */
+  ck_assert_str_eq(th_trace(h), "O Er5 C[100,0u] T0");
+  const th_event *e = th_event_get(h, th_nevents(h) - 1);
+  ck_assert_uint_eq(e->rcv_nxt, th_seq(h, 100));
   th_free(h);
 }
 END_TEST
@@ -708,6 +740,7 @@ Suite *wire_suite(void) {
   tcase_add_test(tc, test_wire_rst_out_of_window_dropped);
   tcase_add_test(tc, test_wire_rst_discards_held_data);
   tcase_add_test(tc, test_wire_urgent_segment_requests_upload);
+  tcase_add_test(tc, test_wire_urgent_older_request_waits_for_terminate);
   tcase_add_test(tc, test_wire_zero_length_ack_changes_nothing);
   suite_add_tcase(s, tc);
   return s;

@@ -1185,6 +1185,15 @@ uint64_t th_alloc_outstanding(const torc_test_host *h) {
 int th_alloc_failed(const torc_test_host *h) {
   return h->alloc_failed;
 }
+int th_retrieve_index(const torc_test_host *h) {
+  for (int i = 0; i < h->nev; i++)
+    if (h->ev[i].type == TH_EV_EVENT && h->ev[i].event == TORC_EVENT_RETRIEVE)
+      return i;
+  return -1;
+}
+int th_upload_requested(const torc_test_host *h) {
+  return th_retrieve_index(h) >= 0;
+}
 
 uint64_t th_failmalloc_run(th_scenario_fn fn, const char *name) {
   char label[160];

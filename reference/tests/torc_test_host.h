@@ -300,6 +300,10 @@ uint64_t th_alloc_count(const torc_test_host *h);
 uint64_t th_alloc_outstanding(const torc_test_host *h);
 /* 1 once an injected failure has happened. */
 int th_alloc_failed(const torc_test_host *h);
+/* Index of the first TcpIndicateRetrieve event recorded, or -1. */
+int th_retrieve_index(const torc_test_host *h);
+/* 1 once the target asked for an upload (TcpIndicateRetrieve). */
+int th_upload_requested(const torc_test_host *h);
 
 /* A scenario for TH_FAILMALLOC_RUN: drives a fresh host (from th_new) and
  * asserts only what holds whether or not an allocation failed (branch on

@@ -29,6 +29,7 @@ usage: capture.sh --out FILE [options]
   --max-chunk N           largest write for 'random' (default 16384)
   --gap-ms MS             sleep between writes (random: on ~10% of writes)
   --nodelay               TCP_NODELAY on the sender
+  --urgent-every N        sender sends the byte at every multiple of N with MSG_OOB (URG)
   --rcvbuf N              receiver SO_RCVBUF (small: window closes/reopens)
   --rcv-sleep-every N --rcv-sleep-ms MS   receiver sleeps after every N bytes read
   --loss PERMILLE         nftables in the receiver netns drops this share of payload
@@ -56,7 +57,7 @@ die() { echo "capture.sh: $*" >&2; exit 2; }
 # ---- arguments -------------------------------------------------------------
 ORIG_ARGS=("$@")
 FAMILY=4 MTU=1500 BYTES=65536 PATTERN=bulk CHUNK=100 MAXCHUNK=16384 GAP=0 NODELAY=0
-RCVBUF=0 SLEEP_EVERY=0 SLEEP_MS=0 LOSS=0 RDROP=0 REORDER=0 DUP=0 DELAY=0 JITTER=0
+URGENT=0 RCVBUF=0 SLEEP_EVERY=0 SLEEP_MS=0 LOSS=0 RDROP=0 REORDER=0 DUP=0 DELAY=0 JITTER=0
 RATE="" LINK=ether VLAN=100 FORMAT=pcap SEED=1 OUT="" RECORD=0 KEEP=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -68,6 +69,7 @@ while [ $# -gt 0 ]; do
     --max-chunk) MAXCHUNK=$2; shift ;;
     --gap-ms) GAP=$2; shift ;;
     --nodelay) NODELAY=1 ;;
+    --urgent-every) URGENT=$2; shift ;;
     --rcvbuf) RCVBUF=$2; shift ;;
     --rcv-sleep-every) SLEEP_EVERY=$2; shift ;;
     --rcv-sleep-ms) SLEEP_MS=$2; shift ;;
@@ -276,6 +278,7 @@ wait_for "$TMP/recv.out" READY "the receiver to listen"
 SEND_ARGS=(--host "$A_R" --bytes "$BYTES" --seed "$SEED" --pattern "$PATTERN" --chunk "$CHUNK"
            --max-chunk "$MAXCHUNK" --gap-ms "$GAP")
 [ "$NODELAY" = 0 ] || SEND_ARGS+=(--nodelay)
+[ "$URGENT" = 0 ] || SEND_ARGS+=(--urgent-every "$URGENT")
 ip netns exec "$SEND_NS" timeout 300 "$PY" "$HERE/tcp_peer.py" send "${SEND_ARGS[@]}" 2>"$TMP/send.log" ||
   die "sender failed"
 wait "$RECV_PID" || die "receiver failed (stream mismatch?)"
@@ -310,6 +313,7 @@ IMPAIR=()
 PATTERN_DESC=$PATTERN
 [ "$PATTERN" != small ] || PATTERN_DESC="small/$CHUNK"
 [ "$NODELAY" = 0 ] || PATTERN_DESC+="+nodelay"
+[ "$URGENT" = 0 ] || PATTERN_DESC+="+urgent/$URGENT"
 IMPAIR_DESC=$(IFS=,; echo "${IMPAIR[*]:-none}")
 
 VERIFY=("$PY" "$HERE/manifest.py" verify "$OUT" --port "$PORT" --seed "$SEED" --bytes "$BYTES")

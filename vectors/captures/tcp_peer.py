@@ -83,17 +83,33 @@ def do_send(a):
                 raise
             time.sleep(0.05)
     off = 0
+    urg_next = a.urgent_every if a.urgent_every else None
+    nurg = 0
     for sz in sizes:
-        s.sendall(data[off:off + sz])
-        off += sz
+        chunk = data[off:off + sz]
+        # --urgent-every N: the byte at each multiple of N of the stream goes
+        # out alone with MSG_OOB (TCP urgent data, URG set; the receiver keeps
+        # it inline, so the stream and its hash are unchanged).
+        while urg_next is not None and off <= urg_next < off + len(chunk):
+            k = urg_next - off
+            if k:
+                s.sendall(chunk[:k])
+            s.send(chunk[k:k + 1], socket.MSG_OOB)
+            nurg += 1
+            chunk = chunk[k + 1:]
+            off = urg_next + 1
+            urg_next += a.urgent_every
+        if chunk:
+            s.sendall(chunk)
+        off += len(chunk)
         if a.gap_ms and (a.pattern != "random" or gap_rng.random() < 0.1):
             time.sleep(a.gap_ms / 1000.0 * (gap_rng.random() if a.pattern == "random" else 1))
     s.shutdown(socket.SHUT_WR)
     while s.recv(65536):          # wait for the receiver's FIN
         pass
     s.close()
-    print("sender: %d bytes in %d writes (pattern=%s nodelay=%d)"
-          % (off, len(sizes), a.pattern, a.nodelay), file=sys.stderr)
+    print("sender: %d bytes in %d writes (pattern=%s nodelay=%d urgent=%d)"
+          % (off, len(sizes), a.pattern, a.nodelay, nurg), file=sys.stderr)
     return 0
 
 
@@ -103,6 +119,8 @@ def do_recv(a):
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if a.rcvbuf:
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, a.rcvbuf)
+    # Urgent bytes (sender's --urgent-every) stay in the normal stream.
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_OOBINLINE, 1)
     ls.bind((a.bind, a.port))
     ls.listen(1)
     print("READY", flush=True)
@@ -146,6 +164,8 @@ def main():
                      help="sleep between writes ('random': random sleeps on ~10%% of writes)")
     snd.add_argument("--nodelay", action="store_true", help="set TCP_NODELAY")
     snd.add_argument("--sndbuf", type=int, default=0)
+    snd.add_argument("--urgent-every", type=int, default=0,
+                     help="send the byte at every multiple of N with MSG_OOB (URG)")
     rcv.add_argument("--bind", required=True)
     rcv.add_argument("--rcvbuf", type=int, default=0, help="SO_RCVBUF (small -> window closes)")
     rcv.add_argument("--read-size", type=int, default=65536)

@@ -157,3 +157,22 @@ def test_committed_results_match_fresh_run(runs):
     diff = {i: (c.get(i), f.get(i)) for i in set(c) | set(f)
             if c.get(i) != f.get(i)}
     assert not diff, "re-run and commit docs/linux/results.json: %s" % diff
+
+
+def test_committed_report_is_of_the_committed_results():
+    """docs/linux/report/ was made from docs/linux/results.json: the report
+    shows the SHA-256 of the canonical results (sorted keys, compact JSON),
+    recomputed here independently of torc."""
+    import hashlib
+    import re
+    report = COMMITTED.parent / "report" / "report.html"
+    assert report.exists(), "run make linux-results and commit docs/linux"
+    doc = json.loads(COMMITTED.read_text())
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=True)
+    digest = hashlib.sha256(text.encode("ascii")).hexdigest()
+    m = re.search(r'id="results-digest">([0-9a-f]{64})<',
+                  report.read_text(encoding="utf-8"))
+    assert m, "no results digest in %s" % report
+    assert m.group(1) == digest, "report and results.json differ: re-run " \
+        "make linux-results"

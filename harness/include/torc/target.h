@@ -75,6 +75,7 @@ extern "C" {
 /* Upload reasons (TCP_UPLOAD_REASON), the info of TORC_EVENT_RETRIEVE. */
 #define TORC_UPLOAD_RECEIVED_URGENT_DATA 5u
 #define TORC_UPLOAD_INVALID_STATE 9u
+#define TORC_UPLOAD_UPLOAD_REQUESTED 10u /* e.g. after a resource failure */
 #define TORC_UPLOAD_HARDWARE_FAILURE 11u
 
 /* ---- TCP header flags as in the TCP header's flag byte ---------------- */
