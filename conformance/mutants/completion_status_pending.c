@@ -5,7 +5,7 @@
  *
  * Wrapper: the receive-complete upcall rewrites the status.
  */
-#include "mutant_wrap.h"
+#include "tt_wrap.h"
 
 #define CSP_MAX 64
 
@@ -13,7 +13,7 @@ static void csp_receive_complete(void *ctx, uint64_t h,
                                  const torc_completion *c, uint32_t n) {
   torc_completion v[CSP_MAX];
   if (n > CSP_MAX) {
-    mw_up_receive_complete(ctx, h, c, n);
+    tt_up_receive_complete(ctx, h, c, n);
     return;
   }
   for (uint32_t i = 0; i < n; i++) {
@@ -21,7 +21,7 @@ static void csp_receive_complete(void *ctx, uint64_t h,
     if (v[i].status == TORC_STATUS_SUCCESS && v[i].bytes > 0)
       v[i].status = TORC_STATUS_PENDING; /* the fault */
   }
-  mw_up_receive_complete(ctx, h, v, n);
+  tt_up_receive_complete(ctx, h, v, n);
 }
 
 static void csp_up(torc_host_ops *up) {
@@ -30,7 +30,7 @@ static void csp_up(torc_host_ops *up) {
 
 int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
                      void *host_ctx, torc_target *out, char *errbuf) {
-  return mw_init(host_abi_version, host, host_ctx, out, errbuf,
+  return tt_init(host_abi_version, host, host_ctx, out, errbuf,
                  "completion_status_pending", csp_up)
              ? 0
              : -1;

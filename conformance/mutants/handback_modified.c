@@ -9,11 +9,11 @@
  */
 #include <stdint.h>
 
-#include "mutant_wrap.h"
+#include "tt_wrap.h"
 
 static void hbm_terminate_complete(void *ctx, uint64_t h, uint32_t s,
                                    const torc_upload_state *st) {
-  mw_up_terminate_complete(ctx, h, s, st);
+  tt_up_terminate_complete(ctx, h, s, st);
   if (st == NULL)
     return;
   for (const torc_buffer_list *l = st->buffered_data; l; l = l->next)
@@ -31,7 +31,7 @@ static void hbm_up(torc_host_ops *up) {
 
 int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
                      void *host_ctx, torc_target *out, char *errbuf) {
-  return mw_init(host_abi_version, host, host_ctx, out, errbuf,
+  return tt_init(host_abi_version, host, host_ctx, out, errbuf,
                  "handback_modified", hbm_up)
              ? 0
              : -1;

@@ -9,11 +9,11 @@
  * "MUTANT" in reference/torc_deliver.c (main_path, D11).  This file only
  * exports that build through the public interface.
  */
-#include "mutant_wrap.h"
+#include "tt_wrap.h"
 
 int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
                      void *host_ctx, torc_target *out, char *errbuf) {
-  return mw_init(host_abi_version, host, host_ctx, out, errbuf, "ignores_psh",
+  return tt_init(host_abi_version, host, host_ctx, out, errbuf, "ignores_psh",
                  NULL)
              ? 0
              : -1;

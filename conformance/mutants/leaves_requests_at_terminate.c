@@ -7,20 +7,20 @@
  * Wrapper: from terminate_offload on, receive-complete upcalls are
  * swallowed.
  */
-#include "mutant_wrap.h"
+#include "tt_wrap.h"
 
 static void lrt_receive_complete(void *ctx, uint64_t h,
                                  const torc_completion *c, uint32_t n) {
-  mw *t = ctx;
+  tt *t = ctx;
   if (t->count > 0)
     return; /* the fault: terminating, requests are forgotten */
-  mw_up_receive_complete(ctx, h, c, n);
+  tt_up_receive_complete(ctx, h, c, n);
 }
 
 static void lrt_terminate_offload(void *ud, void *conn) {
-  mw *t = ud;
+  tt *t = ud;
   t->count = 1;
-  mw_terminate_offload(ud, conn);
+  tt_terminate_offload(ud, conn);
 }
 
 static void lrt_up(torc_host_ops *up) {
@@ -29,7 +29,7 @@ static void lrt_up(torc_host_ops *up) {
 
 int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
                      void *host_ctx, torc_target *out, char *errbuf) {
-  if (!mw_init(host_abi_version, host, host_ctx, out, errbuf,
+  if (!tt_init(host_abi_version, host, host_ctx, out, errbuf,
                "leaves_requests_at_terminate", lrt_up))
     return -1;
   out->terminate_offload = lrt_terminate_offload;

@@ -7,13 +7,17 @@
 #                                vector citing the requirement it breaks,
 #                                the reference passes ("killed N of M")
 #
-# A mutant whose fault is a wrapper (mutant_wrap.h) links the normal
+# A mutant whose fault is a wrapper (harness/testtargets/tt_wrap.h) links the normal
 # reference library.  A mutant listed in MUTANTS_INTERNAL links a second
 # build of the reference sources compiled with -DTORC_MUTANT_<NAME>=1
 # (reference/torc_mutant.h) into $(O)/obj/mutref/<name>/.
 
 MUTANT_SRCS := $(wildcard conformance/mutants/*.c)
-MUTANT_NAMES := $(patsubst conformance/mutants/%.c,%,$(MUTANT_SRCS))
+# Bad targets of the harness's own tests that are also mutants: one source,
+# harness/testtargets/<name>.c, copied here once built.
+MUTANTS_SHARED := keeps_host_buffer indicates_during_completion
+MUTANT_NAMES := $(patsubst conformance/mutants/%.c,%,$(MUTANT_SRCS)) \
+  $(MUTANTS_SHARED)
 MUTANT_SOS := $(MUTANT_NAMES:%=$(O)/lib/mutants/%.so)
 MUTANTS_INTERNAL := indicates_buffered_early new_overtakes_held \
   fills_newest_first completes_partial_nonpush push_timer_never_starts \
@@ -21,12 +25,18 @@ MUTANTS_INTERNAL := indicates_buffered_early new_overtakes_held \
   drops_partial_tail delivers_overlap_twice out_of_order_early \
   zero_byte_consumes ignores_psh reentrant_post_recurses \
   disconnect_before_data
-MUTANTS_WRAPPED := $(filter-out $(MUTANTS_INTERNAL),$(MUTANT_NAMES))
+MUTANTS_WRAPPED := $(filter-out $(MUTANTS_INTERNAL) $(MUTANTS_SHARED),\
+  $(MUTANT_NAMES))
 
 ALL_TARGETS += $(MUTANT_SOS)
 CHECK_TARGETS += check-mutants
 
-$(O)/obj/conformance/mutants/%.o: CPPFLAGS += -Iconformance/mutants
+$(O)/obj/conformance/mutants/%.o: CPPFLAGS += -Iharness/testtargets
+
+$(MUTANTS_SHARED:%=$(O)/lib/mutants/%.so): $(O)/lib/mutants/%.so: \
+    $(O)/lib/testtargets/%.so
+	@mkdir -p $(@D)
+	cp $< $@
 
 $(MUTANTS_WRAPPED:%=$(O)/lib/mutants/%.so): $(O)/lib/mutants/%.so: \
     $(O)/obj/conformance/mutants/%.o $(REF_LIB)

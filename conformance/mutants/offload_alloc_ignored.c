@@ -6,12 +6,12 @@
  *
  * Wrapper: the offload-complete upcall turns FAILURE into SUCCESS.
  */
-#include "mutant_wrap.h"
+#include "tt_wrap.h"
 
 static void oai_offload_complete(void *ctx, uint64_t h, uint32_t status) {
   if (status == TORC_STATUS_FAILURE)
     status = TORC_STATUS_SUCCESS; /* the fault */
-  mw_up_offload_complete(ctx, h, status);
+  tt_up_offload_complete(ctx, h, status);
 }
 
 static void oai_up(torc_host_ops *up) {
@@ -20,7 +20,7 @@ static void oai_up(torc_host_ops *up) {
 
 int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
                      void *host_ctx, torc_target *out, char *errbuf) {
-  return mw_init(host_abi_version, host, host_ctx, out, errbuf,
+  return tt_init(host_abi_version, host, host_ctx, out, errbuf,
                  "offload_alloc_ignored", oai_up)
              ? 0
              : -1;

@@ -6,15 +6,15 @@
  *
  * Wrapper: advance_time() passes now - 1000 us to the reference.
  */
-#include "mutant_wrap.h"
+#include "tt_wrap.h"
 
 static void ptl_advance_time(void *ud, uint64_t now) {
-  mw_advance_time(ud, now > 1000 ? now - 1000 : 0); /* the fault */
+  tt_advance_time(ud, now > 1000 ? now - 1000 : 0); /* the fault */
 }
 
 int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
                      void *host_ctx, torc_target *out, char *errbuf) {
-  if (!mw_init(host_abi_version, host, host_ctx, out, errbuf,
+  if (!tt_init(host_abi_version, host, host_ctx, out, errbuf,
                "push_timer_fires_late", NULL))
     return -1;
   out->advance_time = ptl_advance_time;

@@ -8,25 +8,25 @@
  *
  * Wrapper: initiate_offload passes a copy of the state with rcv_nxt + 1.
  */
-#include "mutant_wrap.h"
+#include "tt_wrap.h"
 
 static void rob_initiate_offload(void *ud, void *conn,
                                  const torc_offload_state *st) {
   torc_offload_state copy;
   if (st == NULL) {
-    mw_initiate_offload(ud, conn, st);
+    tt_initiate_offload(ud, conn, st);
     return;
   }
   memset(&copy, 0, sizeof(copy));
   memcpy(&copy, st,
          st->struct_size < sizeof(copy) ? st->struct_size : sizeof(copy));
   copy.rcv_nxt += 1; /* the fault */
-  mw_initiate_offload(ud, conn, &copy);
+  tt_initiate_offload(ud, conn, &copy);
 }
 
 int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
                      void *host_ctx, torc_target *out, char *errbuf) {
-  if (!mw_init(host_abi_version, host, host_ctx, out, errbuf,
+  if (!tt_init(host_abi_version, host, host_ctx, out, errbuf,
                "rcvnxt_off_by_one", NULL))
     return -1;
   out->initiate_offload = rob_initiate_offload;

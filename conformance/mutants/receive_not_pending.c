@@ -5,17 +5,17 @@
  *
  * Wrapper: receive() rewrites the reference's answer.
  */
-#include "mutant_wrap.h"
+#include "tt_wrap.h"
 
 static uint32_t rnp_receive(void *ud, void *conn, const torc_recv_request *r,
                             uint32_t n) {
-  (void)mw_receive(ud, conn, r, n);
+  (void)tt_receive(ud, conn, r, n);
   return TORC_STATUS_SUCCESS; /* the fault */
 }
 
 int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
                      void *host_ctx, torc_target *out, char *errbuf) {
-  if (!mw_init(host_abi_version, host, host_ctx, out, errbuf,
+  if (!tt_init(host_abi_version, host, host_ctx, out, errbuf,
                "receive_not_pending", NULL))
     return -1;
   out->receive = rnp_receive;

@@ -9,18 +9,18 @@
  * request before passing the completion on (the host's guard page catches
  * it: CRASH).
  */
-#include "mutant_wrap.h"
+#include "tt_wrap.h"
 
 static void wps_receive_complete(void *ctx, uint64_t h,
                                  const torc_completion *c, uint32_t n) {
-  mw *t = ctx;
+  tt *t = ctx;
   for (uint32_t i = 0; i < n; i++) {
-    int r = mw_find_req(t, c[i].id);
+    int r = tt_find_req(t, c[i].id);
     if (r >= 0 && t->reqs[r].buf != NULL && c[i].bytes > 0 &&
         c[i].bytes == t->reqs[r].size - t->reqs[r].prefilled)
       t->reqs[r].buf[t->reqs[r].size] = 0; /* the fault */
   }
-  mw_up_receive_complete(ctx, h, c, n);
+  tt_up_receive_complete(ctx, h, c, n);
 }
 
 static void wps_up(torc_host_ops *up) {
@@ -29,9 +29,9 @@ static void wps_up(torc_host_ops *up) {
 
 int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
                      void *host_ctx, torc_target *out, char *errbuf) {
-  if (!mw_init(host_abi_version, host, host_ctx, out, errbuf,
+  if (!tt_init(host_abi_version, host, host_ctx, out, errbuf,
                "writes_past_size", wps_up))
     return -1;
-  out->receive = mw_receive; /* notes each request's buffer */
+  out->receive = tt_receive; /* notes each request's buffer */
   return 0;
 }

@@ -5,12 +5,12 @@
  *
  * Wrapper: the receive-indicate upcall passes host_handle ^ 1.
  */
-#include "mutant_wrap.h"
+#include "tt_wrap.h"
 
 static uint32_t wh_receive_indicate(void *ctx, uint64_t h, uint64_t id,
                                     uint32_t s, const torc_fragment *f,
                                     uint32_t n, uint32_t *consumed) {
-  return mw_up_receive_indicate(ctx, h ^ 1u, id, s, f, n,
+  return tt_up_receive_indicate(ctx, h ^ 1u, id, s, f, n,
                                 consumed); /* the fault */
 }
 
@@ -20,7 +20,7 @@ static void wh_up(torc_host_ops *up) {
 
 int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
                      void *host_ctx, torc_target *out, char *errbuf) {
-  return mw_init(host_abi_version, host, host_ctx, out, errbuf, "wrong_handle",
+  return tt_init(host_abi_version, host, host_ctx, out, errbuf, "wrong_handle",
                  wh_up)
              ? 0
              : -1;

@@ -110,12 +110,6 @@ static uint32_t khb_receive_indicate(void *ctx, uint64_t h, uint64_t id,
   return answer;
 }
 
-static void khb_destroy(void *ud) {
-  tt *t = ud;
-  free(t->state);
-  tt_destroy(ud);
-}
-
 static void khb_up(torc_host_ops *up) {
   up->receive_complete = khb_receive_complete;
   up->receive_indicate = khb_receive_indicate;
@@ -138,6 +132,5 @@ int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
   }
   t->state = k;
   out->initiate_offload = khb_initiate_offload;
-  out->destroy = khb_destroy;
   return 0;
 }

@@ -2,7 +2,8 @@
  * tt_wrap.h - interface for a module to build a purpose-built bad target on
  * top of the reference (harness/testtargets/X.c -> X.so).
  *
- * Each bad target is the reference with one deliberate fault.  tt_init()
+ * Each bad target (and each wrapper mutant, conformance/mutants/) is the
+ * reference with one deliberate fault.  tt_init()
  * creates the reference with a host table of its own (tt.up, forwarding to
  * the real host) and fills the target's table with forwarders to the
  * reference (tt_* below); the bad target then replaces the one operation or
@@ -11,7 +12,8 @@
  *
  * Ownership: the tt instance is malloc'd by tt_init and freed by destroy;
  * everything it points to (host, host_ctx) is borrowed from the harness and
- * valid until destroy (target.h).
+ * valid until destroy (target.h).  state is the bad target's own, freed
+ * with free() by tt_destroy when not NULL.
  */
 #ifndef TT_WRAP_H
 #define TT_WRAP_H
@@ -89,6 +91,7 @@ static inline void tt_up_terminate_complete(void *ctx, uint64_t h, uint32_t s,
 static inline void tt_destroy(void *ud) {
   tt *t = ud;
   t->ref.destroy(t->ref.user_data);
+  free(t->state);
   free(t);
 }
 static inline int tt_conn_open(void *ud, uint64_t h, void **out) {
@@ -196,5 +199,9 @@ static inline int tt_find_req(const tt *t, uint64_t id) {
       return i;
   return -1;
 }
+
+/* The one exported symbol, declared for -Wmissing-prototypes. */
+int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
+                     void *host_ctx, torc_target *out, char *errbuf);
 
 #endif /* TT_WRAP_H */
