@@ -15,20 +15,18 @@
  * Most tests use the recording test host (torc_test_host.h).  The
  * two-connection and the cached-state tests need a host that opens two
  * connections and keeps the offload state it handed over, so they drive the
- * reference's torc/target.h table through a small host of their own at the
- * end of this file ("mh_").  Expected traces are worked out by hand from the
- * flowcharts (delivery-algorithm.md, boxes D1..D20) and docs/DECISIONS.md;
- * times are virtual microseconds.  Defaults of the test host: isn 0x1000,
- * push interval 500 ms, RcvIndicationSize 0 (one indication for all held
- * data, DEC-21), indications answered SUCCESS.
+ * reference's torc/target.h table through the small direct host
+ * (torc_direct_host.h) at the end of this file ("mh_").  Expected traces are
+ * worked out by hand from the flowcharts (delivery-algorithm.md, boxes D1..D20)
+ * and docs/DECISIONS.md; times are virtual microseconds.  Defaults of the test
+ * host: isn 0x1000, push interval 500 ms, RcvIndicationSize 0 (one indication
+ * for all held data, DEC-21), indications answered SUCCESS.
  */
 #include <check.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "torc_reference.h"
+#include "torc_direct_host.h"
 #include "torc_test_host.h"
 
 #define MS 1000ull
@@ -589,12 +587,14 @@ START_TEST(test_contract_fin_never_requests_upload) {
 END_TEST
 
 /* ---- A host of two connections ("mh_") -----------------------------------
- * Opens two connections on one reference target, with handles MH_HA and
- * MH_HB, and records every upcall as "a:..." or "b:..." in the trace
- * notation of torc_test_host.h ("?:" for an unknown handle, counted as a
- * violation).  Each connection has its own stream (stream byte of offset
- * off + mh_base[i]) so a byte delivered on the wrong connection shows.
- * Accepted indications are returned after every driving call. */
+ * The direct host (torc_direct_host.h) opens two connections on one
+ * reference target, with handles MH_HA and MH_HB, and logs every upcall as
+ * "a:..." or "b:..." ("?:" for an unknown handle, counted as a violation).
+ * Each connection has its own stream (stream byte of offset off +
+ * mh_base[i]) so a byte delivered on the wrong connection shows: the hooks
+ * below check the bytes of every completion and indication against the
+ * requests posted here.  Accepted indications are returned after every
+ * driving call. */
 
 #define MH_HA 0xA11CEull
 #define MH_HB 0xB0Bull
@@ -610,11 +610,8 @@ typedef struct mh_req {
   uint32_t size;
 } mh_req;
 
+/* What this file tracks of a connection beyond the direct host. */
 typedef struct mh_conn {
-  uint64_t handle;
-  void *conn;
-  int offload_done, term_done;
-  uint32_t offload_status;
   uint64_t delivered; /* stream offset of the next byte expected */
   mh_req req[MH_MAXREQ];
   uint32_t nreq;
@@ -624,271 +621,119 @@ typedef struct mh_conn {
 } mh_conn;
 
 typedef struct mh {
-  torc_target t;
-  torc_host_ops ops;
-  mh_conn c[2];
-  uint64_t now, next_id;
-  long live;
-  int depth, nviol;
-  char viol[256];
-  char log[4096];
-  size_t loglen;
+  torc_direct_host d;
+  mh_conn x[2];
+  uint64_t next_id;
 } mh;
 
-__attribute__((format(printf, 2, 3))) static void mh_log(mh *m, const char *fmt,
-                                                         ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(m->log + m->loglen, sizeof m->log - m->loglen, fmt, ap);
-  va_end(ap);
-  if (n > 0 && (size_t)n < sizeof m->log - m->loglen)
-    m->loglen += (size_t)n;
-}
-
-__attribute__((format(printf, 2, 3))) static void
-mh_violation(mh *m, const char *fmt, ...) {
-  if (m->nviol++ == 0) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(m->viol, sizeof m->viol, fmt, ap);
-    va_end(ap);
-  }
-}
-
-/* The connection of a handle, with the trace prefix; NULL when unknown. */
-static mh_conn *mh_find(mh *m, uint64_t handle, const char *what) {
-  const char *sp = m->loglen ? " " : "";
-  for (int i = 0; i < 2; i++)
-    if (m->c[i].handle == handle) {
-      mh_log(m, "%s%c:", sp, 'a' + i);
-      return &m->c[i];
-    }
-  mh_log(m, "%s?:", sp);
-  mh_violation(m, "RCV-250/RCV-122: %s with unknown handle 0x%llx", what,
-               (unsigned long long)handle);
-  return NULL;
-}
-
-static int mh_index(const mh *m, const mh_conn *c) {
-  return c == &m->c[0] ? 0 : 1;
-}
-
-static void *mh_alloc(void *ctx, size_t size) {
-  mh *m = ctx;
-  size_t *p = malloc(sizeof(size_t) * 2 + (size ? size : 1));
-  if (p == NULL)
-    return NULL;
-  p[0] = size;
-  m->live++;
-  return p + 2;
-}
-
-static void mh_free(void *ctx, void *ptr) {
-  mh *m = ctx;
-  if (ptr == NULL)
-    return;
-  size_t *p = (size_t *)ptr - 2;
-  memset(ptr, 0xA5, p[0]);
-  m->live--;
-  free(p);
-}
-
-static void mh_cb_log(void *ctx, int level, const char *msg) {
-  (void)ctx;
-  (void)level;
-  (void)msg;
-}
-
-static void mh_cb_offload_complete(void *ctx, uint64_t handle,
-                                   uint32_t status) {
-  mh *m = ctx;
-  mh_conn *c = mh_find(m, handle, "offload completion");
-  mh_log(m, "O%s", status == TORC_STATUS_SUCCESS ? "" : "!");
-  if (c == NULL)
-    return;
-  if (c->offload_done++)
-    mh_violation(m, "second offload completion");
-  c->offload_status = status;
-}
-
-static void mh_check_bytes(mh *m, mh_conn *c, const uint8_t *p, uint32_t n) {
-  uint64_t base = mh_base[mh_index(m, c)];
-  for (uint32_t i = 0; i < n; i++)
-    if (p[i] != th_stream_byte(base + c->delivered + i)) {
-      mh_violation(m, "conn %c: delivered byte %llu wrong",
-                   'a' + mh_index(m, c),
-                   (unsigned long long)(c->delivered + i));
+static void mh_check_bytes(torc_direct_host *d, dh_conn *c, const uint8_t *p,
+                           uint32_t n) {
+  mh *m = d->user;
+  int i = dh_index(d, c);
+  mh_conn *x = &m->x[i];
+  for (uint32_t k = 0; k < n; k++)
+    if (p[k] != th_stream_byte(mh_base[i] + x->delivered + k)) {
+      dh_violation(d, "conn %c: delivered byte %llu wrong", 'a' + i,
+                   (unsigned long long)(x->delivered + k));
       break;
     }
-  c->delivered += n;
+  x->delivered += n;
 }
 
-static void mh_cb_receive_complete(void *ctx, uint64_t handle,
-                                   const torc_completion *cc, uint32_t count) {
-  mh *m = ctx;
-  mh_conn *c = mh_find(m, handle, "receive_complete");
-  if (m->depth++)
-    mh_violation(m, "RCV-046: nested receive_complete");
-  mh_log(m, "C[");
+static void mh_on_complete(torc_direct_host *d, dh_conn *c,
+                           const torc_completion *cc, uint32_t count) {
+  mh *m = d->user;
+  mh_conn *x = &m->x[dh_index(d, c)];
   for (uint32_t j = 0; j < count; j++) {
-    mh_log(m, "%s%u%s", j ? "," : "", cc[j].bytes,
-           cc[j].status == TORC_STATUS_SUCCESS ? "" : "?");
-    if (c == NULL)
-      continue;
     uint32_t k = 0;
-    while (k < c->nreq && c->req[k].id != cc[j].id)
+    while (k < x->nreq && x->req[k].id != cc[j].id)
       k++;
-    if (k == c->nreq) {
-      mh_violation(m, "completion of id %llu not posted on this handle",
+    if (k == x->nreq) {
+      dh_violation(d, "completion of id %llu not posted on this handle",
                    (unsigned long long)cc[j].id);
       continue;
     }
-    mh_req *r = &c->req[k];
+    mh_req *r = &x->req[k];
     if (r->buf == NULL || cc[j].bytes > r->size) {
-      mh_violation(m, "bad completion of id %llu",
+      dh_violation(d, "bad completion of id %llu",
                    (unsigned long long)cc[j].id);
       continue;
     }
-    mh_check_bytes(m, c, r->buf, cc[j].bytes);
+    mh_check_bytes(d, c, r->buf, cc[j].bytes);
     free(r->buf);
     r->buf = NULL;
   }
-  mh_log(m, "]");
-  m->depth--;
 }
 
-static uint32_t mh_cb_receive_indicate(void *ctx, uint64_t handle, uint64_t id,
-                                       uint32_t status, const torc_fragment *f,
-                                       uint32_t nf, uint32_t *consumed) {
-  mh *m = ctx;
-  mh_conn *c = mh_find(m, handle, "receive_indicate");
-  if (m->depth++)
-    mh_violation(m, "RCV-046: nested receive_indicate");
-  uint32_t len = 0;
-  for (uint32_t i = 0; i < nf && i < 4096; i++)
-    len += f[i].len;
-  mh_log(m, "I%u", len);
+static uint32_t mh_on_indicate(torc_direct_host *d, dh_conn *c, uint64_t id,
+                               uint32_t status, const torc_fragment *f,
+                               uint32_t nf, uint32_t len, uint32_t *consumed) {
+  mh *m = d->user;
+  mh_conn *x = &m->x[dh_index(d, c)];
   if (status != TORC_STATUS_SUCCESS)
-    mh_violation(m, "RCV-125: indication status 0x%x", status);
-  if (c != NULL) {
-    for (uint32_t i = 0; i < nf && i < 4096; i++)
-      mh_check_bytes(m, c, f[i].data, f[i].len);
-    if (len > c->max_ind_len)
-      c->max_ind_len = len;
-    if (c->nind < MH_MAXIND)
-      c->ind[c->nind++] = id;
-  }
+    dh_violation(d, "RCV-125: indication status 0x%x", status);
+  for (uint32_t i = 0; i < nf && i < 4096; i++)
+    mh_check_bytes(d, c, f[i].data, f[i].len);
+  if (len > x->max_ind_len)
+    x->max_ind_len = len;
+  if (x->nind < MH_MAXIND)
+    x->ind[x->nind++] = id;
   *consumed = len;
-  m->depth--;
   return TORC_STATUS_SUCCESS;
-}
-
-static void mh_cb_event(void *ctx, uint64_t handle, uint32_t ev,
-                        uint32_t info) {
-  mh *m = ctx;
-  mh_find(m, handle, "event_indicate");
-  if (ev == TORC_EVENT_DISCONNECT)
-    mh_log(m, "Ed");
-  else if (ev == TORC_EVENT_ABORT)
-    mh_log(m, "Ea");
-  else if (ev == TORC_EVENT_RETRIEVE)
-    mh_log(m, "Er%u", info);
-  else
-    mh_log(m, "E%u/%u", ev, info);
-}
-
-static void mh_cb_terminate_complete(void *ctx, uint64_t handle,
-                                     uint32_t status,
-                                     const torc_upload_state *st) {
-  mh *m = ctx;
-  mh_conn *c = mh_find(m, handle, "terminate completion");
-  mh_log(m, "T%s", status == TORC_STATUS_SUCCESS ? "" : "!");
-  if (c != NULL)
-    c->term_done++;
-  if (st != NULL && st->buffered_data != NULL)
-    mh_violation(m, "unexpected handed-back data");
 }
 
 /* Returns every accepted indication of both connections. */
 static void mh_after(mh *m) {
   for (int i = 0; i < 2; i++) {
-    mh_conn *c = &m->c[i];
-    if (c->nind > 0) {
-      uint32_t n = c->nind;
+    mh_conn *x = &m->x[i];
+    if (x->nind > 0) {
+      uint32_t n = x->nind;
       uint64_t ids[MH_MAXIND];
-      memcpy(ids, c->ind, sizeof ids[0] * n);
-      c->nind = 0;
-      m->t.receive_return(m->t.user_data, c->conn, ids, n);
+      memcpy(ids, x->ind, sizeof ids[0] * n);
+      x->nind = 0;
+      m->d.t.receive_return(m->d.t.user_data, m->d.c[i].conn, ids, n);
     }
   }
 }
 
 static void mh_init(mh *m) {
+  static const uint64_t handles[2] = {MH_HA, MH_HB};
   memset(m, 0, sizeof *m);
   m->next_id = 1;
-  m->ops.struct_size = sizeof m->ops;
-  m->ops.alloc = mh_alloc;
-  m->ops.free = mh_free;
-  m->ops.log = mh_cb_log;
-  m->ops.initiate_offload_complete = mh_cb_offload_complete;
-  m->ops.receive_complete = mh_cb_receive_complete;
-  m->ops.receive_indicate = mh_cb_receive_indicate;
-  m->ops.event_indicate = mh_cb_event;
-  m->ops.terminate_offload_complete = mh_cb_terminate_complete;
-  char err[TORC_ERRBUF_SIZE] = "";
-  ck_assert_int_eq(torc_reference_target_init(TORC_TARGET_ABI_VERSION, &m->ops,
-                                              m, &m->t, err),
-                   0);
-  m->c[0].handle = MH_HA;
-  m->c[1].handle = MH_HB;
-  for (int i = 0; i < 2; i++)
-    ck_assert_int_eq(
-        m->t.conn_open(m->t.user_data, m->c[i].handle, &m->c[i].conn), 0);
+  dh_init(&m->d, 2, handles);
+  m->d.user = m;
+  m->d.byte = th_stream_byte;
+  m->d.on_complete = mh_on_complete;
+  m->d.on_indicate = mh_on_indicate;
+  for (int i = 0; i < 2; i++) {
+    m->d.c[i].isn = mh_isn[i];
+    m->d.c[i].stream_base = mh_base[i];
+  }
 }
 
 static void mh_close(mh *m) {
-  for (int i = 0; i < 2; i++) {
-    m->t.conn_close(m->t.user_data, m->c[i].conn);
-    for (uint32_t k = 0; k < m->c[i].nreq; k++)
-      free(m->c[i].req[k].buf);
-  }
-  m->t.destroy(m->t.user_data);
-  ck_assert_msg(m->nviol == 0, "%d violation(s), first: %s", m->nviol, m->viol);
-  ck_assert_int_eq(m->depth, 0);
-  ck_assert_int_eq(m->live, 0);
+  for (int i = 0; i < 2; i++)
+    ck_assert_ptr_null(m->d.c[i].hb); /* no handed-back data expected */
+  dh_close(&m->d);
+  for (int i = 0; i < 2; i++)
+    for (uint32_t k = 0; k < m->x[i].nreq; k++)
+      free(m->x[i].req[k].buf);
 }
 
 /* The default offload state of connection i (no BufferedData). */
 static void mh_state(torc_offload_state *st, int i) {
-  memset(st, 0, sizeof *st);
-  st->struct_size = sizeof *st;
-  st->rcv_nxt = mh_isn[i];
-  st->rcv_wnd = 65535;
-  st->snd_una = st->snd_nxt = 0x2000;
-  st->snd_wnd = 65535;
-  st->ticks_per_second = 1000;
-  st->initial_rcv_wnd = 65535;
-  st->mss = 1460;
-  st->conn_state = 4;
-  st->ip_version = 4;
-  st->local_port = 80;
-  st->remote_port = (uint16_t)(40000 + i);
-  st->local_addr[0] = st->remote_addr[0] = 10;
-  st->local_addr[3] = 1;
-  st->remote_addr[3] = (uint8_t)(2 + i);
+  dh_state(st, i, mh_isn[i]);
 }
 
 static void mh_offload(mh *m, int i, const torc_offload_state *st) {
-  m->t.initiate_offload(m->t.user_data, m->c[i].conn, st);
-  ck_assert_int_eq(m->c[i].offload_done, 1);
-  ck_assert_uint_eq(m->c[i].offload_status, TORC_STATUS_SUCCESS);
+  dh_offload(&m->d, i, st);
   mh_after(m);
 }
 
 static void mh_post(mh *m, int i, uint32_t size, int push) {
-  mh_conn *c = &m->c[i];
-  ck_assert_uint_lt(c->nreq, MH_MAXREQ);
-  mh_req *r = &c->req[c->nreq++];
+  mh_conn *x = &m->x[i];
+  ck_assert_uint_lt(x->nreq, MH_MAXREQ);
+  mh_req *r = &x->req[x->nreq++];
   r->id = m->next_id++;
   r->size = size;
   r->buf = calloc(size ? size : 1, 1);
@@ -899,7 +744,7 @@ static void mh_post(mh *m, int i, uint32_t size, int push) {
   rr.buf = r->buf;
   rr.size = size;
   rr.push = (uint8_t)(push != 0);
-  ck_assert_uint_eq(m->t.receive(m->t.user_data, c->conn, &rr, 1),
+  ck_assert_uint_eq(m->d.t.receive(m->d.t.user_data, m->d.c[i].conn, &rr, 1),
                     TORC_STATUS_PENDING);
   mh_after(m);
 }
@@ -907,46 +752,12 @@ static void mh_post(mh *m, int i, uint32_t size, int push) {
 /* Stream bytes [off, off + len) of connection i, as a raw IPv4/TCP frame. */
 static void mh_segment(mh *m, int i, uint64_t off, uint32_t len,
                        uint8_t flags) {
-  uint8_t *f = calloc(40 + len, 1);
-  ck_assert_ptr_nonnull(f);
-  uint32_t seq = (uint32_t)(mh_isn[i] + off);
-  f[0] = 0x45;
-  f[2] = (uint8_t)((40 + len) >> 8);
-  f[3] = (uint8_t)(40 + len);
-  f[8] = 64;
-  f[9] = 6;
-  f[12] = 10;
-  f[15] = (uint8_t)(2 + i);
-  f[16] = 10;
-  f[19] = 1;
-  f[24] = (uint8_t)(seq >> 24);
-  f[25] = (uint8_t)(seq >> 16);
-  f[26] = (uint8_t)(seq >> 8);
-  f[27] = (uint8_t)seq;
-  f[32] = 5 << 4;
-  f[33] = (uint8_t)(flags | TORC_TCP_ACK);
-  th_stream_fill(f + 40, mh_base[i] + off, len);
-  torc_segment s;
-  memset(&s, 0, sizeof s);
-  s.frame = f;
-  s.frame_len = 40 + len;
-  s.link_type = 101;
-  s.tcp_offset = 20;
-  s.seq = seq;
-  s.ack = 0x2000;
-  s.window = 65535;
-  s.flags = (uint8_t)(flags | TORC_TCP_ACK);
-  s.payload = len ? f + 40 : NULL;
-  s.payload_len = len;
-  m->t.segment(m->t.user_data, m->c[i].conn, &s);
-  memset(f, 0xA5, 40 + len);
-  free(f);
+  dh_segment(&m->d, i, off, len, flags);
   mh_after(m);
 }
 
 static void mh_advance_to(mh *m, uint64_t now_us) {
-  m->now = now_us;
-  m->t.advance_time(m->t.user_data, now_us);
+  dh_advance_to(&m->d, now_us);
   mh_after(m);
 }
 
@@ -959,7 +770,7 @@ START_TEST(test_contract_two_connections_own_timers_and_handles) {
   mh_state(&st[1], 1);
   mh_offload(&m, 0, &st[0]);
   mh_offload(&m, 1, &st[1]);
-  ck_assert_str_eq(m.log, "a:O b:O");
+  ck_assert_str_eq(m.d.log, "a:O b:O");
   mh_post(&m, 0, 100, 1);
   mh_post(&m, 1, 100, 1);
   /* t=0: a gets 10 bytes -> a's timer, deadline 500 ms. */
@@ -971,25 +782,25 @@ START_TEST(test_contract_two_connections_own_timers_and_handles) {
   mh_advance_to(&m, 400 * MS);
   mh_segment(&m, 0, 10, 10, 0);
   mh_advance_to(&m, 800 * MS - 1);
-  ck_assert_str_eq(m.log, "a:O b:O");
+  ck_assert_str_eq(m.d.log, "a:O b:O");
   /* b's timer alone expires at 800 ms, a's alone at 900 ms. */
   mh_advance_to(&m, 800 * MS);
-  ck_assert_str_eq(m.log, "a:O b:O b:C[10]");
+  ck_assert_str_eq(m.d.log, "a:O b:O b:C[10]");
   mh_advance_to(&m, 900 * MS - 1);
-  ck_assert_str_eq(m.log, "a:O b:O b:C[10]");
+  ck_assert_str_eq(m.d.log, "a:O b:O b:C[10]");
   mh_advance_to(&m, 900 * MS);
-  ck_assert_str_eq(m.log, "a:O b:O b:C[10] a:C[20]");
+  ck_assert_str_eq(m.d.log, "a:O b:O b:C[10] a:C[20]");
   /* Events carry their own connection's handle: urgent data on a asks to
    * upload a only (RCV-250); a FIN on b disconnects b only. */
   mh_segment(&m, 0, 20, 5, TORC_TCP_URG);
   mh_segment(&m, 1, 10, 0, TORC_TCP_FIN);
-  ck_assert_str_eq(m.log, "a:O b:O b:C[10] a:C[20] a:Er5 b:Ed");
+  ck_assert_str_eq(m.d.log, "a:O b:O b:C[10] a:C[20] a:Er5 b:Ed");
   /* Terminate both: nothing posted or held on either. */
-  m.t.terminate_offload(m.t.user_data, m.c[0].conn);
-  m.t.terminate_offload(m.t.user_data, m.c[1].conn);
-  ck_assert_str_eq(m.log, "a:O b:O b:C[10] a:C[20] a:Er5 b:Ed a:T b:T");
-  ck_assert_uint_eq(m.c[0].delivered, 20);
-  ck_assert_uint_eq(m.c[1].delivered, 10);
+  m.d.t.terminate_offload(m.d.t.user_data, m.d.c[0].conn);
+  m.d.t.terminate_offload(m.d.t.user_data, m.d.c[1].conn);
+  ck_assert_str_eq(m.d.log, "a:O b:O b:C[10] a:C[20] a:Er5 b:Ed a:T b:T");
+  ck_assert_uint_eq(m.x[0].delivered, 20);
+  ck_assert_uint_eq(m.x[1].delivered, 10);
   mh_close(&m);
 }
 END_TEST
@@ -1011,9 +822,9 @@ START_TEST(test_contract_two_connections_indications_apart) {
   mh_post(&m, 1, 40, 1);
   mh_segment(&m, 1, 300, 60, 0);
   /* b: 60 bytes, 40 fill the request, the other 20 are indicated. */
-  ck_assert_str_eq(m.log, "a:O b:O a:I100 b:I300 a:I50 b:C[40] b:I20");
-  ck_assert_uint_eq(m.c[0].delivered, 150);
-  ck_assert_uint_eq(m.c[1].delivered, 360);
+  ck_assert_str_eq(m.d.log, "a:O b:O a:I100 b:I300 a:I50 b:C[40] b:I20");
+  ck_assert_uint_eq(m.x[0].delivered, 150);
+  ck_assert_uint_eq(m.x[1].delivered, 360);
   mh_close(&m);
 }
 END_TEST
@@ -1066,9 +877,9 @@ START_TEST(test_contract_offload_state_not_written) {
   memset(&st, 0xA5, sizeof st);
   mh_post(&m, 0, 6, 1);
   mh_segment(&m, 0, 150, 100, 0);
-  ck_assert_str_eq(m.log, "a:O a:C[6] a:I64 a:I64 a:I16 a:I64 a:I36");
-  ck_assert_uint_le(m.c[0].max_ind_len, 64);
-  ck_assert_uint_eq(m.c[0].delivered, 250);
+  ck_assert_str_eq(m.d.log, "a:O a:C[6] a:I64 a:I64 a:I16 a:I64 a:I36");
+  ck_assert_uint_le(m.x[0].max_ind_len, 64);
+  ck_assert_uint_eq(m.x[0].delivered, 250);
   mh_close(&m);
 }
 END_TEST

@@ -11,15 +11,16 @@
  * Most tests sit on the recording test host (torc_test_host.h).  DEC-17
  * needs the host to advance time from inside a completion callback, which
  * the test host does not offer, so that test drives the reference's
- * torc/target.h table directly through a minimal host at the end of this
- * file.  Expectations are worked out by hand from the flowcharts and
- * docs/DECISIONS.md; times are virtual microseconds.
+ * torc/target.h table directly through the small direct host
+ * (torc_direct_host.h) at the end of this file.  Expectations are worked out by
+ * hand from the flowcharts and docs/DECISIONS.md; times are virtual
+ * microseconds.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "torc_reference.h"
+#include "torc_direct_host.h"
 #include "torc_test_host.h"
 
 #define MS 1000u
@@ -310,180 +311,46 @@ START_TEST(test_push_reentrant_post_takes_leftover) {
 }
 END_TEST
 
-/* ---- A minimal direct host (DEC-17) ------------------------------------
- * Drives the reference's table itself so that it can call advance_time()
- * from inside receive_complete.  It records completions and counts any
- * callback entered while another is in progress (RCV-046). */
+/* ---- The direct host (DEC-17) --------------------------------------------
+ * torc_direct_host.h drives the reference's table itself so that it can call
+ * advance_time() from inside receive_complete.  It records completions and
+ * counts any callback entered while another is in progress (RCV-046).
+ * Stream offset off has seq 1000 + off and byte value off & 0xFF. */
 
-typedef struct push_dh {
-  torc_target t;
-  torc_host_ops ops;
-  void *conn;
-  uint64_t now;
-  int depth, nested, offload_done;
-  uint32_t offload_status;
-  long live;
-  uint64_t advance_in_cb; /* if not 0: advance_time(this) in next callback */
-  uint32_t ncompl;
-  torc_completion compl [16];
-  uint64_t compl_time[16];
-  int compl_depth_ok;
-  uint8_t buf[2][1024];
-  uint32_t nind;
-} push_dh;
-
-static void *dh_alloc(void *ctx, size_t size) {
-  push_dh *d = ctx;
-  void *p = malloc(size ? size : 1);
-  if (p != NULL)
-    d->live++;
-  return p;
-}
-
-static void dh_free(void *ctx, void *ptr) {
-  push_dh *d = ctx;
-  if (ptr != NULL)
-    d->live--;
-  free(ptr);
-}
-
-static void dh_log(void *ctx, int level, const char *msg) {
-  (void)ctx;
-  (void)level;
-  (void)msg;
-}
-
-static void dh_offload_complete(void *ctx, uint64_t handle, uint32_t status) {
-  push_dh *d = ctx;
-  d->offload_done = 1;
-  d->offload_status = status;
-}
-
-static void dh_receive_complete(void *ctx, uint64_t handle,
-                                const torc_completion *c, uint32_t count) {
-  push_dh *d = ctx;
-  if (d->depth++ > 0)
-    d->nested++;
-  for (uint32_t i = 0; i < count && d->ncompl < 16; i++) {
-    d->compl_time[d->ncompl] = d->now;
-    d->compl [d->ncompl++] = c[i];
-  }
-  if (d->advance_in_cb != 0) {
-    d->now = d->advance_in_cb;
-    d->advance_in_cb = 0;
-    d->t.advance_time(d->t.user_data, d->now); /* DEC-17: must be deferred */
-  }
-  d->depth--;
-}
-
-static uint32_t dh_receive_indicate(void *ctx, uint64_t handle, uint64_t id,
-                                    uint32_t status, const torc_fragment *f,
-                                    uint32_t nfrags, uint32_t *consumed) {
-  push_dh *d = ctx;
-  if (d->depth > 0)
-    d->nested++;
-  d->nind++;
-  *consumed = 0;
-  return TORC_STATUS_OFFLOAD_DATA_NOT_ACCEPTED;
-}
-
-static void dh_event(void *ctx, uint64_t handle, uint32_t event,
-                     uint32_t info) {
-}
-
-static void dh_terminate_complete(void *ctx, uint64_t handle, uint32_t status,
-                                  const torc_upload_state *st) {
-}
-
-static void dh_init(push_dh *d) {
-  memset(d, 0, sizeof *d);
-  d->ops.struct_size = sizeof d->ops;
-  d->ops.alloc = dh_alloc;
-  d->ops.free = dh_free;
-  d->ops.log = dh_log;
-  d->ops.initiate_offload_complete = dh_offload_complete;
-  d->ops.receive_complete = dh_receive_complete;
-  d->ops.receive_indicate = dh_receive_indicate;
-  d->ops.event_indicate = dh_event;
-  d->ops.terminate_offload_complete = dh_terminate_complete;
-  char err[TORC_ERRBUF_SIZE] = "";
-  ck_assert_int_eq(torc_reference_target_init(TORC_TARGET_ABI_VERSION, &d->ops,
-                                              d, &d->t, err),
-                   0);
-  ck_assert_int_eq(d->t.conn_open(d->t.user_data, 1, &d->conn), 0);
+static void push_dh_open(torc_direct_host *d) {
+  static const uint64_t handle = 1;
+  dh_init(d, 1, &handle);
+  d->c[0].isn = 1000;
   torc_offload_state st;
-  memset(&st, 0, sizeof st);
-  st.struct_size = sizeof st;
-  st.rcv_nxt = 1000;
-  st.rcv_wnd = 65535;
-  st.ticks_per_second = 1000;
-  st.initial_rcv_wnd = 65535;
-  st.mss = 1460;
-  st.conn_state = 4;
-  st.ip_version = 4;
-  d->t.initiate_offload(d->t.user_data, d->conn, &st);
-  ck_assert_int_eq(d->offload_done, 1);
-  ck_assert_uint_eq(d->offload_status, TORC_STATUS_SUCCESS);
-}
-
-/* A segment of len bytes (value = stream offset & 0xFF) at stream offset
- * off (seq 1000 + off).  The frame is a raw IPv4/TCP header plus payload;
- * checksums are not filled in (a sans-I/O target reads the parsed fields). */
-static void dh_segment(push_dh *d, uint32_t off, uint32_t len) {
-  uint8_t *f = calloc(40 + len, 1);
-  ck_assert_ptr_nonnull(f);
-  f[0] = 0x45;
-  f[9] = 6;
-  f[32] = 5 << 4;
-  f[33] = TORC_TCP_ACK;
-  for (uint32_t i = 0; i < len; i++)
-    f[40 + i] = (uint8_t)(off + i);
-  torc_segment s;
-  memset(&s, 0, sizeof s);
-  s.frame = f;
-  s.frame_len = 40 + len;
-  s.link_type = 101;
-  s.tcp_offset = 20;
-  s.seq = 1000 + off;
-  s.window = 65535;
-  s.flags = TORC_TCP_ACK;
-  s.payload = f + 40;
-  s.payload_len = len;
-  d->t.segment(d->t.user_data, d->conn, &s);
-  free(f);
-}
-
-static void dh_close(push_dh *d) {
-  d->t.conn_close(d->t.user_data, d->conn);
-  d->t.destroy(d->t.user_data);
-  ck_assert_int_eq(d->live, 0);
+  dh_state(&st, 0, 1000);
+  dh_offload(d, 0, &st);
 }
 
 /* covers: DEC-17 RCV-046 RCV-047 RCV-108 RCV-089 */
 START_TEST(test_push_expiry_during_completion_deferred) {
-  push_dh d;
-  dh_init(&d);
+  torc_direct_host d;
+  push_dh_open(&d);
+  uint8_t buf[2][1024] = {{0}};
   torc_recv_request r[2];
   memset(r, 0, sizeof r);
   r[0].id = 1;
-  r[0].buf = d.buf[0];
+  r[0].buf = buf[0];
   r[0].size = 100;
   r[0].push = 1;
   r[1].id = 2;
-  r[1].buf = d.buf[1];
+  r[1].buf = buf[1];
   r[1].size = 1000;
   r[1].push = 1;
-  ck_assert_uint_eq(d.t.receive(d.t.user_data, d.conn, r, 2),
+  ck_assert_uint_eq(d.t.receive(d.t.user_data, d.c[0].conn, r, 2),
                     TORC_STATUS_PENDING);
-  dh_segment(&d, 0, 50); /* request 1 partly filled: deadline 500 ms */
-  d.now = 400 * MS;
-  d.t.advance_time(d.t.user_data, d.now);
+  dh_segment(&d, 0, 0, 50, 0); /* request 1 partly filled: deadline 500 ms */
+  dh_advance_to(&d, 400 * MS);
   ck_assert_uint_eq(d.ncompl, 0);
   /* Request 1 fills (50 more) and request 2 takes 50.  From inside the
    * completion of request 1 the clock jumps to 3 s, past every deadline:
    * the expiry must not complete request 2 from inside that call. */
-  d.advance_in_cb = 3000 * MS;
-  dh_segment(&d, 50, 100);
+  d.advance_in_next_completion = 3000 * MS;
+  dh_segment(&d, 0, 50, 100, 0);
   ck_assert_int_eq(d.nested, 0);
   ck_assert_uint_ge(d.ncompl, 1);
   ck_assert_uint_eq(d.compl [0].id, 1);
@@ -491,17 +358,16 @@ START_TEST(test_push_expiry_during_completion_deferred) {
   ck_assert_uint_eq(d.compl [0].status, TORC_STATUS_SUCCESS);
   /* Whether request 2 completed when the deferred expiry ran, or its timer
    * was restarted at D13, it completes once, with 50 bytes, by 3.5 s. */
-  d.now = 3500 * MS;
-  d.t.advance_time(d.t.user_data, d.now);
+  dh_advance_to(&d, 3500 * MS);
   ck_assert_int_eq(d.nested, 0);
   ck_assert_uint_eq(d.ncompl, 2);
   ck_assert_uint_eq(d.compl [1].id, 2);
   ck_assert_uint_eq(d.compl [1].bytes, 50);
   ck_assert_uint_eq(d.compl [1].status, TORC_STATUS_SUCCESS);
   for (uint32_t i = 0; i < 100; i++)
-    ck_assert_uint_eq(d.buf[0][i], (uint8_t)i);
+    ck_assert_uint_eq(buf[0][i], (uint8_t)i);
   for (uint32_t i = 0; i < 50; i++)
-    ck_assert_uint_eq(d.buf[1][i], (uint8_t)(100 + i));
+    ck_assert_uint_eq(buf[1][i], (uint8_t)(100 + i));
   ck_assert_uint_eq(d.nind, 0);
   dh_close(&d);
 }

@@ -12,15 +12,15 @@
  * bytes followed by handed-back bytes are the stream up to RcvNxt.  The
  * RCV-212 test needs to act between the terminate completion and the
  * return of the handed-back data, which th_terminate() does not allow, so it
- * drives the reference's torc/target.h table through a minimal host of its
- * own at the end of this file.  Expectations are worked out by hand from
- * the flowcharts and docs/DECISIONS.md.
+ * drives the reference's torc/target.h table through the small direct host
+ * (torc_direct_host.h) at the end of this file.  Expectations are worked out by
+ * hand from the flowcharts and docs/DECISIONS.md.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "torc_reference.h"
+#include "torc_direct_host.h"
 #include "torc_test_host.h"
 
 #define ISN 0x1000u /* the test host's default isn */
@@ -232,147 +232,26 @@ START_TEST(test_terminate_keeps_unreturned_indications) {
 }
 END_TEST
 
-/* ---- A minimal direct host (RCV-212) ------------------------------------
- * Keeps what the terminate completion hands back, then keeps driving the
- * target (segments, time, a receive_return of an unknown id) before it
- * returns the handed-back data, checking the bytes at every step.  Blocks
- * carry their size so that free() can poison them. */
+/* ---- The direct host (RCV-212) -------------------------------------------
+ * torc_direct_host.h keeps what the terminate completion hands back (the
+ * chain and a copy of its bytes); the test then keeps driving the target
+ * (segments, time, a receive_return of an unknown id) before it returns the
+ * handed-back data, checking the bytes at every step.  The host poisons
+ * every block it frees and every frame after the call.  Stream offset off
+ * is seq off, byte value off & 0xFF. */
 
-typedef struct term_dh {
-  torc_target t;
-  torc_host_ops ops;
-  void *conn;
-  long live;
-  int offload_done, term_done, upcalls_after;
-  uint32_t offload_status, term_status, rcv_nxt;
-  const torc_buffer_list *hb;
-  uint64_t hb_id;
-  uint8_t copy[2048];
-  uint32_t copy_len;
-} term_dh;
-
-static void *tdh_alloc(void *ctx, size_t size) {
-  term_dh *d = ctx;
-  size_t *p = malloc(sizeof(size_t) * 2 + (size ? size : 1));
-  if (p == NULL)
-    return NULL;
-  p[0] = size;
-  d->live++;
-  return p + 2;
-}
-
-static void tdh_free(void *ctx, void *ptr) {
-  term_dh *d = ctx;
-  if (ptr == NULL)
-    return;
-  size_t *p = (size_t *)ptr - 2;
-  memset(ptr, 0xA5, p[0]); /* freed too early shows as poison */
-  d->live--;
-  free(p);
-}
-
-static void tdh_log(void *ctx, int level, const char *msg) {
-}
-
-static void tdh_offload_complete(void *ctx, uint64_t h, uint32_t status) {
-  term_dh *d = ctx;
-  d->offload_done = 1;
-  d->offload_status = status;
-}
-
-static void tdh_receive_complete(void *ctx, uint64_t h,
-                                 const torc_completion *c, uint32_t n) {
-  term_dh *d = ctx;
-  d->upcalls_after += d->term_done;
-}
-
-static uint32_t tdh_receive_indicate(void *ctx, uint64_t h, uint64_t id,
-                                     uint32_t st, const torc_fragment *f,
-                                     uint32_t nf, uint32_t *consumed) {
-  term_dh *d = ctx;
-  d->upcalls_after += d->term_done;
-  *consumed = 0;
-  return TORC_STATUS_OFFLOAD_DATA_NOT_ACCEPTED;
-}
-
-static void tdh_event(void *ctx, uint64_t h, uint32_t ev, uint32_t info) {
-  term_dh *d = ctx;
-  d->upcalls_after += d->term_done;
-}
-
-/* Copies the chain's bytes to out (at most cap); returns the total. */
-static uint32_t tdh_walk(const torc_buffer_list *l, uint8_t *out,
-                         uint32_t cap) {
-  uint32_t n = 0;
-  for (int lists = 0; l != NULL && lists < 64; l = l->next, lists++)
-    for (uint32_t i = 0; i < l->nfrags && i < 64; i++)
-      for (uint32_t j = 0; j < l->frags[i].len; j++, n++)
-        if (n < cap)
-          out[n] = l->frags[i].data[j];
-  return n;
-}
-
-static void tdh_terminate_complete(void *ctx, uint64_t h, uint32_t status,
-                                   const torc_upload_state *st) {
-  term_dh *d = ctx;
-  d->term_done = 1;
-  d->term_status = status;
-  d->rcv_nxt = st->rcv_nxt;
-  d->hb = st->buffered_data;
-  d->hb_id = st->buffered_id;
-  d->copy_len = tdh_walk(d->hb, d->copy, sizeof d->copy);
-}
-
-static void tdh_segment(term_dh *d, uint32_t seq, uint32_t len) {
-  uint8_t *f = calloc(40 + len, 1);
-  ck_assert_ptr_nonnull(f);
-  f[0] = 0x45;
-  f[9] = 6;
-  f[32] = 5 << 4;
-  f[33] = TORC_TCP_ACK;
-  for (uint32_t i = 0; i < len; i++)
-    f[40 + i] = (uint8_t)(seq + i);
-  torc_segment s;
-  memset(&s, 0, sizeof s);
-  s.frame = f;
-  s.frame_len = 40 + len;
-  s.link_type = 101;
-  s.tcp_offset = 20;
-  s.seq = seq;
-  s.window = 65535;
-  s.flags = TORC_TCP_ACK;
-  s.payload = f + 40;
-  s.payload_len = len;
-  d->t.segment(d->t.user_data, d->conn, &s);
-  memset(f, 0xA5, 40 + len);
-  free(f);
-}
-
-static void tdh_assert_intact(term_dh *d) {
-  uint8_t now[2048];
-  ck_assert_uint_eq(tdh_walk(d->hb, now, sizeof now), d->copy_len);
-  ck_assert_msg(memcmp(now, d->copy, d->copy_len) == 0,
+static void term_assert_intact(const torc_direct_host *d) {
+  uint8_t now[DH_HB_MAX];
+  ck_assert_uint_eq(dh_walk(d->c[0].hb, now, sizeof now), d->c[0].hb_len);
+  ck_assert_msg(memcmp(now, d->c[0].hb_copy, d->c[0].hb_len) == 0,
                 "RCV-212: handed-back bytes changed before receive_return");
 }
 
 /* covers: RCV-212 RCV-215 RCV-233 RCV-224 RCV-171 */
 START_TEST(test_terminate_handback_intact_until_return) {
-  term_dh d;
-  memset(&d, 0, sizeof d);
-  d.ops.struct_size = sizeof d.ops;
-  d.ops.alloc = tdh_alloc;
-  d.ops.free = tdh_free;
-  d.ops.log = tdh_log;
-  d.ops.initiate_offload_complete = tdh_offload_complete;
-  d.ops.receive_complete = tdh_receive_complete;
-  d.ops.receive_indicate = tdh_receive_indicate;
-  d.ops.event_indicate = tdh_event;
-  d.ops.terminate_offload_complete = tdh_terminate_complete;
-  char err[TORC_ERRBUF_SIZE] = "";
-  ck_assert_int_eq(torc_reference_target_init(TORC_TARGET_ABI_VERSION, &d.ops,
-                                              &d, &d.t, err),
-                   0);
-  ck_assert_int_eq(d.t.conn_open(d.t.user_data, 7, &d.conn), 0);
+  static const uint64_t handle = 7;
+  torc_direct_host d;
+  dh_init(&d, 1, &handle);
   /* 300 buffered bytes (value = seq & 0xFF) ending just before RcvNxt. */
   uint8_t buffered[300];
   for (uint32_t i = 0; i < 300; i++)
@@ -380,43 +259,32 @@ START_TEST(test_terminate_handback_intact_until_return) {
   torc_fragment fr = {buffered, 300};
   torc_buffer_list bl = {NULL, &fr, 1};
   torc_offload_state st;
-  memset(&st, 0, sizeof st);
-  st.struct_size = sizeof st;
-  st.rcv_nxt = 5000;
-  st.rcv_wnd = 65535;
+  dh_state(&st, 0, 5000);
   st.buffered_data = &bl;
-  st.ticks_per_second = 1000;
-  st.initial_rcv_wnd = 65535;
-  st.mss = 1460;
-  st.conn_state = 4;
-  st.ip_version = 4;
-  d.t.initiate_offload(d.t.user_data, d.conn, &st);
-  ck_assert_int_eq(d.offload_done, 1);
-  ck_assert_uint_eq(d.offload_status, TORC_STATUS_SUCCESS);
+  dh_offload(&d, 0, &st);
   memset(buffered, 0xA5, sizeof buffered); /* RCV-011: the host's again */
-  tdh_segment(&d, 5000, 200);              /* appended: 500 held */
-  d.t.terminate_offload(d.t.user_data, d.conn);
-  ck_assert_int_eq(d.term_done, 1);
-  ck_assert_uint_eq(d.term_status, TORC_STATUS_SUCCESS);
-  ck_assert_uint_eq(d.rcv_nxt, 5200);
-  ck_assert_uint_eq(d.copy_len, 500);
+  dh_segment(&d, 0, 5000, 200, 0);         /* appended: 500 held */
+  d.t.terminate_offload(d.t.user_data, d.c[0].conn);
+  ck_assert_int_eq(d.c[0].term_done, 1);
+  ck_assert_uint_eq(d.c[0].term_status, TORC_STATUS_SUCCESS);
+  ck_assert_uint_eq(d.c[0].term_rcv_nxt, 5200);
+  ck_assert_uint_eq(d.c[0].hb_len, 500);
   for (uint32_t i = 0; i < 500; i++)
-    ck_assert_uint_eq(d.copy[i], (uint8_t)(4700 + i));
+    ck_assert_uint_eq(d.c[0].hb_copy[i], (uint8_t)(4700 + i));
   /* Keep driving the target while the host holds the data. */
-  tdh_segment(&d, 5200, 300);
-  tdh_assert_intact(&d);
-  tdh_segment(&d, 4700, 500); /* a retransmission of the handed-back bytes */
-  tdh_assert_intact(&d);
+  dh_segment(&d, 0, 5200, 300, 0);
+  term_assert_intact(&d);
+  dh_segment(&d, 0, 4700, 500,
+             0); /* a retransmission of the handed-back bytes */
+  term_assert_intact(&d);
   d.t.advance_time(d.t.user_data, 5000000);
-  tdh_assert_intact(&d);
-  uint64_t unknown = d.hb_id + 12345;
-  d.t.receive_return(d.t.user_data, d.conn, &unknown, 1);
-  tdh_assert_intact(&d);
-  ck_assert_int_eq(d.upcalls_after, 0);
-  d.t.receive_return(d.t.user_data, d.conn, &d.hb_id, 1);
-  d.t.conn_close(d.t.user_data, d.conn);
-  d.t.destroy(d.t.user_data);
-  ck_assert_int_eq(d.live, 0);
+  term_assert_intact(&d);
+  uint64_t unknown = d.c[0].hb_id + 12345;
+  d.t.receive_return(d.t.user_data, d.c[0].conn, &unknown, 1);
+  term_assert_intact(&d);
+  ck_assert_int_eq(d.upcalls_after_term, 0);
+  d.t.receive_return(d.t.user_data, d.c[0].conn, &d.c[0].hb_id, 1);
+  dh_close(&d);
 }
 END_TEST
 

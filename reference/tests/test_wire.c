@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "torc_reference.h"
 #include "torc_test_host.h"
 
 /* A host offloaded with rcv_wnd (0 keeps the default 65535) and buffered
@@ -547,169 +546,45 @@ START_TEST(test_wire_zero_length_ack_changes_nothing) {
 }
 END_TEST
 
-/* ---- DEC-15 without InitialRcvWnd: a minimal direct host ---------------
- * The test host always offloads with InitialRcvWnd = RcvWnd (so DEC-23
+/* ---- DEC-15 without InitialRcvWnd ----------------------------------------
+ * By default the test host offloads with InitialRcvWnd = RcvWnd (so DEC-23
  * applies); DEC-15's own formula, W = RcvWnd + BufferedData length, needs
- * InitialRcvWnd = 0, so this test drives the reference's table itself.
- * Stream byte at offset o is (uint8_t)o; offset 0 has seq 7000. */
-
-typedef struct wire_dh {
-  torc_target t;
-  torc_host_ops ops;
-  void *conn;
-  long live;
-  int offload_done, other_upcalls;
-  uint32_t offload_status, ncompl;
-  torc_completion compl [4];
-  uint8_t buf[3000];
-} wire_dh;
-
-static void *wdh_alloc(void *ctx, size_t size) {
-  wire_dh *d = ctx;
-  void *p = malloc(size ? size : 1);
-  d->live += p != NULL;
-  return p;
-}
-
-static void wdh_free(void *ctx, void *ptr) {
-  wire_dh *d = ctx;
-  d->live -= ptr != NULL;
-  free(ptr);
-}
-
-static void wdh_log(void *ctx, int level, const char *msg) {
-}
-
-static void wdh_offload_complete(void *ctx, uint64_t h, uint32_t status) {
-  wire_dh *d = ctx;
-  d->offload_done = 1;
-  d->offload_status = status;
-}
-
-static void wdh_complete(void *ctx, uint64_t h, const torc_completion *c,
-                         uint32_t n) {
-  wire_dh *d = ctx;
-  for (uint32_t i = 0; i < n && d->ncompl < 4; i++)
-    d->compl [d->ncompl++] = c[i];
-}
-
-static uint32_t wdh_indicate(void *ctx, uint64_t h, uint64_t id, uint32_t st,
-                             const torc_fragment *f, uint32_t nf,
-                             uint32_t *consumed) {
-  wire_dh *d = ctx;
-  d->other_upcalls++;
-  *consumed = 0;
-  return TORC_STATUS_OFFLOAD_DATA_NOT_ACCEPTED;
-}
-
-static void wdh_event(void *ctx, uint64_t h, uint32_t ev, uint32_t info) {
-  wire_dh *d = ctx;
-  d->other_upcalls++;
-}
-
-static void wdh_terminate(void *ctx, uint64_t h, uint32_t status,
-                          const torc_upload_state *st) {
-}
-
-static void wdh_segment(wire_dh *d, uint32_t off, uint32_t len) {
-  uint8_t *f = calloc(40 + len, 1);
-  ck_assert_ptr_nonnull(f);
-  f[0] = 0x45;
-  f[9] = 6;
-  f[32] = 5 << 4;
-  f[33] = TORC_TCP_ACK;
-  for (uint32_t i = 0; i < len; i++)
-    f[40 + i] = (uint8_t)(off + i);
-  torc_segment s;
-  memset(&s, 0, sizeof s);
-  s.frame = f;
-  s.frame_len = 40 + len;
-  s.link_type = 101;
-  s.tcp_offset = 20;
-  s.seq = 7000 + off;
-  s.window = 65535;
-  s.flags = TORC_TCP_ACK;
-  s.payload = f + 40;
-  s.payload_len = len;
-  d->t.segment(d->t.user_data, d->conn, &s);
-  free(f);
-}
+ * InitialRcvWnd = 0, which th_set_initial_rcv_wnd(h, 0) gives. */
 
 /* covers: DEC-15 RCV-118 RCV-003 RCV-006 RCV-035 */
 START_TEST(test_wire_window_without_initial_rcv_wnd) {
-  wire_dh d;
-  memset(&d, 0, sizeof d);
-  d.ops.struct_size = sizeof d.ops;
-  d.ops.alloc = wdh_alloc;
-  d.ops.free = wdh_free;
-  d.ops.log = wdh_log;
-  d.ops.initiate_offload_complete = wdh_offload_complete;
-  d.ops.receive_complete = wdh_complete;
-  d.ops.receive_indicate = wdh_indicate;
-  d.ops.event_indicate = wdh_event;
-  d.ops.terminate_offload_complete = wdh_terminate;
-  char err[TORC_ERRBUF_SIZE] = "";
-  ck_assert_int_eq(torc_reference_target_init(TORC_TARGET_ABI_VERSION, &d.ops,
-                                              &d, &d.t, err),
-                   0);
-  ck_assert_int_eq(d.t.conn_open(d.t.user_data, 3, &d.conn), 0);
-  uint8_t buffered[500];
-  for (uint32_t i = 0; i < 500; i++)
-    buffered[i] = (uint8_t)i;
-  torc_fragment fr = {buffered, 500};
-  torc_buffer_list bl = {NULL, &fr, 1};
-  torc_offload_state st;
-  memset(&st, 0, sizeof st);
-  st.struct_size = sizeof st;
-  st.rcv_nxt = 7000 + 500;
-  st.rcv_wnd = 1000;
-  st.buffered_data = &bl;
-  st.ticks_per_second = 1000;
-  st.initial_rcv_wnd = 0; /* not given: DEC-15 as written */
-  st.mss = 1460;
-  st.conn_state = 4;
-  st.ip_version = 4;
-  d.t.initiate_offload(d.t.user_data, d.conn, &st);
-  ck_assert_uint_eq(d.offload_status, TORC_STATUS_SUCCESS);
+  torc_test_host *h = th_new();
+  th_set_rcv_wnd(h, 1000);
+  th_set_initial_rcv_wnd(h, 0); /* not given: DEC-15 as written */
+  ck_assert_uint_eq(th_offload(h, 500), TORC_STATUS_SUCCESS);
   /* W = 1000 + 500 = 1500; held 500: edge = 500 + (1500 - 500) = 1500. */
-  wdh_segment(&d, 500, 1000); /* all of it fits (DEC-23 would trim) */
-  wdh_segment(&d, 1500, 1);   /* at the edge: dropped */
+  th_segment(h, 500, 1000, 0); /* all of it fits (DEC-23 would trim) */
+  th_segment(h, 1500, 1, 0);   /* at the edge: dropped */
   torc_target_stats ts;
-  memset(&ts, 0, sizeof ts);
-  ts.struct_size = sizeof ts;
-  int have =
-      d.t.get_stats != NULL && d.t.get_stats(d.t.user_data, d.conn, &ts) == 0;
+  int have = th_stats(h, &ts) == 0;
   if (have) {
     ck_assert_uint_eq(ts.dropped_out_of_window, 1);
     ck_assert_uint_eq(ts.bytes_trimmed, 0);
   }
-  torc_recv_request q;
-  memset(&q, 0, sizeof q);
-  q.id = 1;
-  q.buf = d.buf;
-  q.size = 3000;
-  ck_assert_uint_eq(d.t.receive(d.t.user_data, d.conn, &q, 1),
-                    TORC_STATUS_PENDING);
+  uint64_t id = th_post(h, 3000, 0);
   /* 1500 held bytes placed: held 0, edge = 1500 + 1500 = 3000. */
-  ck_assert_uint_eq(d.ncompl, 0);
-  wdh_segment(&d, 3000, 1); /* at the edge: dropped */
-  wdh_segment(&d, 1500, 1500);
-  ck_assert_uint_eq(d.ncompl, 1);
-  ck_assert_uint_eq(d.compl [0].id, 1);
-  ck_assert_uint_eq(d.compl [0].status, TORC_STATUS_SUCCESS);
-  ck_assert_uint_eq(d.compl [0].bytes, 3000);
-  for (uint32_t i = 0; i < 3000; i++)
-    if (d.buf[i] != (uint8_t)i)
-      ck_abort_msg("request byte %u: expected 0x%02x vs actual 0x%02x", i,
-                   (uint8_t)i, d.buf[i]);
+  ck_assert_int_eq(th_count(h, TH_EV_COMPLETE), 0);
+  th_segment(h, 3000, 1, 0); /* at the edge: dropped */
+  th_segment(h, 1500, 1500, 0);
+  ck_assert_int_eq(th_count(h, TH_EV_COMPLETE), 1);
+  const th_req *r = th_req_get(h, id);
+  ck_assert_ptr_nonnull(r);
+  ck_assert_int_eq(r->completed, 1);
+  ck_assert_uint_eq(th_event_get(h, r->event)->count, 1);
+  ck_assert_uint_eq(r->status, TORC_STATUS_SUCCESS);
+  ck_assert_uint_eq(r->bytes, 3000);
+  th_assert_delivered_stream(h, 0, 3000);
   if (have) {
-    ck_assert_int_eq(d.t.get_stats(d.t.user_data, d.conn, &ts), 0);
+    ck_assert_int_eq(th_stats(h, &ts), 0);
     ck_assert_uint_eq(ts.dropped_out_of_window, 2);
   }
-  ck_assert_int_eq(d.other_upcalls, 0);
-  d.t.conn_close(d.t.user_data, d.conn);
-  d.t.destroy(d.t.user_data);
-  ck_assert_int_eq(d.live, 0);
+  ck_assert_int_eq(th_count(h, TH_EV_INDICATE) + th_count(h, TH_EV_EVENT), 0);
+  th_free(h);
 }
 END_TEST
 
