@@ -32,16 +32,6 @@
 #include "torc_sha256.h"
 #include "torc_vector_int.h"
 
-/* Same order as torc_op (torc_vector_int.h). */
-static const char *const op_names[TORC_OP_COUNT] = {"offload",
-                                                    "post",
-                                                    "frame",
-                                                    "advance",
-                                                    "terminate",
-                                                    "return",
-                                                    "post_in_completion",
-                                                    "fail_alloc"};
-
 static void flags_text(uint8_t f, char out[8]) {
   char *p = out;
   if (f & TORC_TCP_SYN)
@@ -69,9 +59,9 @@ json_t *torc_bundle_context(const torc_vector *v) {
   lists = json_array();
   for (i = 0; i < b->nevents; i++) {
     const torc_event *ev = &b->events[i];
-    json_t *e = json_pack("{s:I, s:I, s:s}", "i", (json_int_t)i, "t_us",
-                          (json_int_t)ev->t_us, "op",
-                          ev->op < TORC_OP_COUNT ? op_names[ev->op] : "?");
+    json_t *e =
+        json_pack("{s:I, s:I, s:s}", "i", (json_int_t)i, "t_us",
+                  (json_int_t)ev->t_us, "op", torc_vector_op_name(ev->op));
     if (!e)
       continue;
     if (ev->op == TORC_OP_POST || ev->op == TORC_OP_POST_IN_COMPLETION) {

@@ -370,7 +370,9 @@ int torc_results_write_json(torc_results *rs, const char *path, char *errbuf,
 
 /* ---- JUnit XML --------------------------------------------------------- */
 
-static void xml_text(FILE *f, const char *s) {
+/* Escapes s for XML or HTML text and attribute values (& < > " '), and
+ * replaces the control characters XML 1.0 forbids with '?'. */
+void torc_markup_escape(FILE *f, const char *s) {
   for (; s && *s; s++) {
     unsigned char c = (unsigned char)*s;
     switch (c) {
@@ -411,7 +413,7 @@ static void rec_explain(FILE *f, const json_t *rec, int xml) {
   const json_t *w;
   size_t i;
   if (*str_of(rec, "detail")) {
-    xml ? xml_text(f, str_of(rec, "detail"))
+    xml ? torc_markup_escape(f, str_of(rec, "detail"))
         : (void)fputs(str_of(rec, "detail"), f);
     fputc('\n', f);
   }
@@ -419,7 +421,7 @@ static void rec_explain(FILE *f, const json_t *rec, int xml) {
     char line[TORC_MSG_SIZE + 32];
     snprintf(line, sizeof line, "%s: %s\n", str_of(w, "requirement"),
              str_of(w, "message"));
-    xml ? xml_text(f, line) : (void)fputs(line, f);
+    xml ? torc_markup_escape(f, line) : (void)fputs(line, f);
   }
   if (json_is_object(div)) {
     char line[3 * TORC_MSG_SIZE];
@@ -431,7 +433,7 @@ static void rec_explain(FILE *f, const json_t *rec, int xml) {
              json_integer_value(json_object_get(div, "event_index")),
              json_is_integer(off) ? json_integer_value(off) : -1,
              str_of(div, "expected"), str_of(div, "actual"));
-    xml ? xml_text(f, line) : (void)fputs(line, f);
+    xml ? torc_markup_escape(f, line) : (void)fputs(line, f);
   }
 }
 
@@ -466,24 +468,24 @@ int torc_results_write_junit(torc_results *rs, const char *path, int strict,
           "errors=\"%zu\" skipped=\"%zu\" time=\"%.6f\">\n",
           torc_results_count(rs), failures, errors, skipped, total);
   fputs("  <testsuite name=\"", f);
-  xml_text(f, suite);
+  torc_markup_escape(f, suite);
   fprintf(f,
           "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
           "time=\"%.6f\">\n",
           torc_results_count(rs), failures, errors, skipped, total);
   fputs("    <properties>\n", f);
   fputs("      <property name=\"vector_set_digest\" value=\"", f);
-  xml_text(f, str_of(rs->doc, "vector_set_digest"));
+  torc_markup_escape(f, str_of(rs->doc, "vector_set_digest"));
   fputs("\"/>\n      <property name=\"target_version\" value=\"", f);
-  xml_text(f, str_of(target, "version"));
+  torc_markup_escape(f, str_of(target, "version"));
   fputs("\"/>\n    </properties>\n", f);
   json_array_foreach(rs->results, i, rec) {
     int v = torc_results_verdict(rec);
     const char *kind = NULL;
     fputs("    <testcase name=\"", f);
-    xml_text(f, rec_id(rec));
+    torc_markup_escape(f, rec_id(rec));
     fputs("\" classname=\"", f);
-    xml_text(f, suite);
+    torc_markup_escape(f, suite);
     fprintf(f, "\" time=\"%.6f\"", rec_seconds(rec));
     if (v == TORC_FAIL || (strict && v == TORC_PASS_NONSTRICT))
       kind = "failure";
@@ -496,16 +498,16 @@ int torc_results_write_junit(torc_results *rs, const char *path, int strict,
       continue;
     }
     fprintf(f, ">\n      <%s message=\"", kind);
-    xml_text(f, str_of(rec, "verdict"));
+    torc_markup_escape(f, str_of(rec, "verdict"));
     if (*str_of(rec, "detail")) {
       fputs(": ", f);
-      xml_text(f, str_of(rec, "detail"));
+      torc_markup_escape(f, str_of(rec, "detail"));
     }
     if (strcmp(kind, "skipped") == 0) {
       fputs("\"/>\n", f);
     } else {
       fprintf(f, "\" type=\"%s\">", str_of(rec, "verdict"));
-      xml_text(f, str_of(rec, "title"));
+      torc_markup_escape(f, str_of(rec, "title"));
       fputc('\n', f);
       rec_explain(f, rec, 1);
       fprintf(f, "</%s>\n", kind);

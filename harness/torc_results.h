@@ -116,4 +116,8 @@ void torc_journal_close(torc_journal *j, int remove_file);
  * Reads at most max bytes. */
 json_t *torc_json_text(const char *s, size_t max);
 
+/* Writes s onto f escaped for XML or HTML text and attribute values
+ * (& < > " ' as entities; control characters XML forbids become '?'). */
+void torc_markup_escape(FILE *f, const char *s);
+
 #endif /* TORC_RESULTS_H */

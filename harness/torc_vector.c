@@ -98,6 +98,10 @@ static const char *const op_names[TORC_OP_COUNT] = {"offload",
                                                     "post_in_completion",
                                                     "fail_alloc"};
 
+const char *torc_vector_op_name(unsigned op) {
+  return op < TORC_OP_COUNT ? op_names[op] : "?";
+}
+
 /* ---- Loader context: file name, JSON path, first error ----------------- */
 typedef struct ld {
   const char *file;
@@ -159,38 +163,34 @@ static int check_keys(ld *L, json_t *obj, const char *const *allowed) {
   return 0;
 }
 
-static json_t *want_object(ld *L, json_t *parent, const char *key,
-                           int required) {
+/* The member key of parent when it has JSON type `type` (named `what` in the
+ * error); NULL with an error when it has another type, or when it is
+ * missing and required. */
+static json_t *want_member(ld *L, json_t *parent, const char *key, int required,
+                           json_type type, const char *what) {
   json_t *v = json_object_get(parent, key);
   if (!v) {
     if (required)
       fail(L, "missing required member \"%s\"", key);
     return NULL;
   }
-  if (!json_is_object(v)) {
+  if (json_typeof(v) != type) {
     size_t o = push_key(L, key);
-    fail(L, "expected object");
+    fail(L, "expected %s", what);
     pop(L, o);
     return NULL;
   }
   return v;
 }
 
+static json_t *want_object(ld *L, json_t *parent, const char *key,
+                           int required) {
+  return want_member(L, parent, key, required, JSON_OBJECT, "object");
+}
+
 static json_t *want_array(ld *L, json_t *parent, const char *key,
                           int required) {
-  json_t *v = json_object_get(parent, key);
-  if (!v) {
-    if (required)
-      fail(L, "missing required member \"%s\"", key);
-    return NULL;
-  }
-  if (!json_is_array(v)) {
-    size_t o = push_key(L, key);
-    fail(L, "expected array");
-    pop(L, o);
-    return NULL;
-  }
-  return v;
+  return want_member(L, parent, key, required, JSON_ARRAY, "array");
 }
 
 /* Integer member in [min, max]; absent -> dflt unless required.

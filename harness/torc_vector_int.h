@@ -75,6 +75,8 @@ typedef enum torc_auto_return {
 #define TORC_ALLOW_TERMINATE_ASYNC (1u << 9)       /* DEC-26 */
 #define TORC_ALLOW_COUNT 10
 const char *torc_allowance_name(unsigned bit_index);
+/* "offload", "post", ... for a torc_op; "?" when out of range. */
+const char *torc_vector_op_name(unsigned op);
 
 /* A run of stream bytes held in the capture. */
 typedef struct torc_srun {

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "torc_canon.h"
+#include "torc_results.h"
 #include "torc_report_assets.h"
 
 #ifndef TORC_DATADIR
@@ -93,29 +94,9 @@ static const char *str(const json_t *o, const char *k) {
   return s ? s : "";
 }
 
-/* HTML-escapes s onto f. */
+/* HTML-escapes s onto f (the same escaping as the JUnit writer). */
 static void esc(FILE *f, const char *s) {
-  for (; s && *s; s++) {
-    switch (*s) {
-    case '&':
-      fputs("&amp;", f);
-      break;
-    case '<':
-      fputs("&lt;", f);
-      break;
-    case '>':
-      fputs("&gt;", f);
-      break;
-    case '"':
-      fputs("&quot;", f);
-      break;
-    case '\'':
-      fputs("&#39;", f);
-      break;
-    default:
-      fputc(*s, f);
-    }
-  }
+  torc_markup_escape(f, s);
 }
 
 /* Escapes at most max characters of s, with "..." when cut. */
