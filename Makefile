@@ -37,12 +37,24 @@ OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize
 LDSAN := -fsanitize=address,undefined
 endif
 CPPFLAGS += -Iharness/include -Ireference
+# The harness's own headers, for the harness and for the parts built on it
+# (reports, the vectorizer, fuzzers).
+HARNESS_INC := -Iharness/engine -Iharness/targets -Iharness/input \
+               -Iharness/results -Iharness/run -Iharness/cli
 CFLAGS += $(CSTD) $(WARN) $(OPT) -fPIC -MMD -MP
 LDFLAGS += $(LDSAN)
 
 PKG_CHECK := $(shell pkg-config --cflags --libs check 2>/dev/null)
 PKG_PCAP := $(shell pkg-config --cflags --libs libpcap 2>/dev/null || echo -lpcap)
 PKG_JANSSON := $(shell pkg-config --cflags --libs jansson 2>/dev/null || echo -ljansson)
+
+# The libraries and the program the parts link with one another, named here
+# so that any fragment may use them before the one that builds them is read.
+REF_LIB := $(O)/lib/libtorc_reference.a
+HARNESS_LIB := $(O)/lib/libtorc_harness.a
+REPORTS_LIB := $(O)/lib/libtorc_reports.a
+VECTORIZE_LIB := $(O)/lib/libtorc_vectorize.a
+TORC_BIN := $(O)/bin/torc
 
 # Filled by the fragments.
 ALL_TARGETS :=

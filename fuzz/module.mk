@@ -20,7 +20,7 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
   -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
   -Wall -Wno-unused-parameter -MMD -MP
 FUZZ_LIB_SRCS := $(filter-out reference/torc_reference_so.c,\
-                   $(wildcard harness/*.c reference/*.c))
+                   $(HARNESS_SRCS) $(wildcard reference/*.c))
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_LIB := $(FUZZ_DIR)/libtorc_fuzz.a
 FUZZ_NAMES := capture_parse flow vector
@@ -36,7 +36,7 @@ CHECK_TARGETS += fuzz-smoke
 
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -Iharness/include -Ireference -Iharness $(FUZZ_CFLAGS) \
+	$(FUZZ_CC) -Iharness/include -Ireference $(HARNESS_INC) $(FUZZ_CFLAGS) \
 	  -c $< -o $@
 
 $(FUZZ_LIB): $(FUZZ_LIB_OBJS)

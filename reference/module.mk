@@ -7,7 +7,6 @@
 
 REF_SRCS := $(filter-out reference/torc_reference_so.c,$(wildcard reference/*.c))
 REF_OBJS := $(REF_SRCS:%.c=$(O)/obj/%.o)
-REF_LIB := $(O)/lib/libtorc_reference.a
 REF_SO := $(O)/lib/torc-reference.so
 
 REF_TEST_SRCS := $(wildcard reference/tests/*.c)

@@ -29,8 +29,17 @@ $(REPORT_ASSETS_H): $(REPORT_ASSETS) reports/module.mk
 	  done; } > $@.tmp
 	mv $@.tmp $@
 
-$(O)/obj/harness/cli/torc_cli_report.o: $(REPORT_ASSETS_H)
-$(O)/obj/harness/cli/torc_cli_report.o: CPPFLAGS += -I$(O)/gen
+# The renderer: reports/*.c, one library linked into torc.
+REPORTS_SRCS := $(wildcard reports/*.c)
+REPORTS_OBJS := $(REPORTS_SRCS:%.c=$(O)/obj/%.o)
+ALL_TARGETS += $(REPORTS_LIB)
+
+$(REPORTS_LIB): $(REPORTS_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(REPORTS_OBJS): $(REPORT_ASSETS_H)
+$(O)/obj/reports/%.o: CPPFLAGS += $(HARNESS_INC) -Ireports -I$(O)/gen
 
 .PHONY: conformance
 conformance: $(TORC_BIN) $(TESTTARGET_SOS)

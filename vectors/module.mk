@@ -11,6 +11,18 @@
 
 CHECK_TARGETS += check-vectors
 
+# The vectorizer (vectors/vectorizer/*.c): captures in, vectors out; one
+# library linked into torc (`torc vectorize`).
+VECTORIZE_SRCS := $(wildcard vectors/vectorizer/*.c)
+VECTORIZE_OBJS := $(VECTORIZE_SRCS:%.c=$(O)/obj/%.o)
+ALL_TARGETS += $(VECTORIZE_LIB)
+
+$(VECTORIZE_LIB): $(VECTORIZE_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(O)/obj/vectors/%.o: CPPFLAGS += $(HARNESS_INC) -Ivectors/vectorizer
+
 .PHONY: check-vectors
 check-vectors: $(TORC_BIN)
 	$(TORC_BIN) lint vectors/
