@@ -6,7 +6,8 @@
 #
 #   make                 build everything (build/bin/torc, libraries, tests)
 #   make check           every test: Check unit tests, sanitizer run, valgrind
-#                        run, pytest suites, requirement-citation count
+#                        run, pytest suites, requirement-citation count, the
+#                        layout's invariants (ARCHITECTURE.md)
 #   make asan            the unit tests built and run with ASan + UBSan
 #   make valgrind        the unit tests run under valgrind
 #   make bench           benchmarks (ratios against baselines of the same run)
@@ -80,6 +81,14 @@ all: $(ALL_TARGETS)
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# The architecture's invariants (ARCHITECTURE.md): include directions between
+# the parts and file sizes, then the checker's own tests.
+CHECK_TARGETS += check-layout
+.PHONY: check-layout
+check-layout:
+	/usr/bin/python3 scripts/check_layout.py
+	$(PYTEST) -q scripts/tests
 
 check: $(CHECK_TARGETS)
 
