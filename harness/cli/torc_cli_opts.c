@@ -1,6 +1,6 @@
 /*
- * torc_cli_opts.c - helpers every torc command shares: string lists, usage
- * errors, number parsing, and where vectors come from by default.
+ * torc_cli_opts.c - helpers every torc command shares: usage errors,
+ * number and shard parsing, and where vectors come from by default.
  *
  * Used by the command files (torc_cli_run.c, torc_cli_lint.c, ...) while
  * they parse their options, before any vector runs.
@@ -18,25 +18,6 @@
 #ifndef TORC_DATADIR
 #define TORC_DATADIR "/usr/local/share"
 #endif
-
-void torc_strlist_add(torc_strlist *l, const char *s) {
-  if (l->n == l->cap) {
-    size_t ncap = l->cap ? l->cap * 2 : 8;
-    const char **nv = realloc(l->v, ncap * sizeof *nv);
-    if (!nv) {
-      fprintf(stderr, "torc: out of memory\n");
-      exit(TORC_EXIT_USAGE);
-    }
-    l->v = nv;
-    l->cap = ncap;
-  }
-  l->v[l->n++] = s;
-}
-
-void torc_strlist_free(torc_strlist *l) {
-  free(l->v);
-  memset(l, 0, sizeof *l);
-}
 
 int torc_cli_usage_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
@@ -59,6 +40,22 @@ int torc_cli_parse_uint(const char *s, unsigned long min, unsigned long max,
   if (errno || *end || v < min || v > max)
     return -1;
   *out = v;
+  return 0;
+}
+
+int torc_cli_parse_shard(const char *s, unsigned *i, unsigned *n) {
+  const char *slash = strchr(s, '/');
+  char head[32];
+  unsigned long a, b;
+  if (!slash || (size_t)(slash - s) >= sizeof head)
+    return -1;
+  memcpy(head, s, (size_t)(slash - s));
+  head[slash - s] = '\0';
+  if (torc_cli_parse_uint(head, 1, 1000000, &a) != 0 ||
+      torc_cli_parse_uint(slash + 1, 1, 1000000, &b) != 0 || a > b)
+    return -1;
+  *i = (unsigned)a;
+  *n = (unsigned)b;
   return 0;
 }
 

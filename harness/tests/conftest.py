@@ -5,7 +5,8 @@ repository root) and gives tests the paths of the built programs, the
 purpose-built bad targets and the committed vectors, plus a helper that runs
 the CLI and a reader of the vector files (the source of every expected value:
 tests work out what torc must say from the vectors themselves, never from
-torc's own output).
+torc's own output), and the readers of result documents and vectors that the
+test_cli_*.py files share.
 """
 import json
 import os
@@ -77,3 +78,41 @@ def vectors(torc):
     if not vs:
         pytest.skip("no vectors committed under %s" % torc.vectors)
     return vs
+
+
+# ---- Shared by the test_cli_*.py files -------------------------------------
+
+VERDICTS = {"PASS", "PASS-NONSTRICT", "UNSUPPORTED", "WAIVED", "FAIL",
+            "ERROR", "CRASH", "TIMEOUT"}
+
+
+def results(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def by_id(doc):
+    return {r["id"]: r for r in doc["results"]}
+
+
+def ops(v):
+    return [e.get("op") for e in v["events"]]
+
+
+def posts(v):
+    return any(o in ("post", "post_in_completion") for o in ops(v))
+
+
+def fails_alloc(v):
+    """An allocation fails before the offload (the offload itself may fail,
+    DEC-05); a fail_alloc after it (DEC-25) leaves the offload alone."""
+    o = ops(v)
+    return "fail_alloc" in o and "offload" in o and \
+        o.index("fail_alloc") < o.index("offload")
+
+
+def comparable(rec):
+    """A result record without what differs between two runs."""
+    r = dict(rec)
+    r.pop("duration_ms", None)
+    return r

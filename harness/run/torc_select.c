@@ -1,33 +1,17 @@
 /*
- * torc_cli_select.c - which vectors a run (or a list) keeps.
+ * torc_select.c - which vectors a run (or a list) keeps.
  *
- * After the loader (torc_vector_load_all) and before the run loop: filters
- * by id glob, requirement, tag and exclusions, sorts by id and keeps one
- * shard.  Sharding depends only on the sorted ids, so every CI job of a
- * matrix computes the same split and `torc merge` of the shards equals a
- * full run.
+ * After the loader (torc_vector_load_all) and before the run loop
+ * (torc_run.c) or the listing of `torc list`: filters by id glob,
+ * requirement, tag and exclusions, sorts by id and keeps one shard.
+ * Sharding depends only on the sorted ids, so every CI job of a matrix
+ * computes the same split and `torc merge` of the shards equals a full run.
  */
-#include "torc_cli.h"
+#include "torc_select.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-
-int torc_cli_parse_shard(const char *s, unsigned *i, unsigned *n) {
-  const char *slash = strchr(s, '/');
-  char head[32];
-  unsigned long a, b;
-  if (!slash || (size_t)(slash - s) >= sizeof head)
-    return -1;
-  memcpy(head, s, (size_t)(slash - s));
-  head[slash - s] = '\0';
-  if (torc_cli_parse_uint(head, 1, 1000000, &a) != 0 ||
-      torc_cli_parse_uint(slash + 1, 1, 1000000, &b) != 0 || a > b)
-    return -1;
-  *i = (unsigned)a;
-  *n = (unsigned)b;
-  return 0;
-}
 
 static int any_glob(const torc_strlist *l, const char *s) {
   size_t i;
@@ -65,8 +49,8 @@ static int cmp_id(const void *a, const void *b) {
   return c ? c : strcmp(x->path, y->path);
 }
 
-void torc_cli_select(const torc_selection *sel, torc_vector *const *vs,
-                     size_t n, torc_vector **out, size_t *n_out) {
+void torc_select_vectors(const torc_selection *sel, torc_vector *const *vs,
+                         size_t n, torc_vector **out, size_t *n_out) {
   size_t i, k = 0, m = 0;
   for (i = 0; i < n; i++)
     if (keep(sel, vs[i]))

@@ -1,13 +1,14 @@
 /*
- * torc_cli_progress.c - what a run prints while it goes.
+ * torc_progress.c - what a run prints while it goes.
  *
- * Called by the run loop after each vector.  On a terminal (isatty(stderr))
- * one live line is redrawn with \r at most ten times a second: done/total,
- * failures, rate and time left.  Otherwise one plain line per finished
- * vector that did not PASS, so CI logs stay short.  A summary ends both.
+ * Called by the run after each vector (torc_run_record.c).  On a terminal
+ * (isatty(stderr)) one live line is redrawn with \r at most ten times a
+ * second: done/total, failures, rate and time left.  Otherwise one plain
+ * line per finished vector that did not PASS, so CI logs stay short.  A
+ * summary ends both (torc_run_finish.c).
  * Everything goes to stderr: stdout is kept for --tap.
  */
-#include "torc_cli.h"
+#include "torc_progress.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * torc_cli_waivers.c - the waiver file of `torc run --waivers FILE`.
+ * torc_waivers.c - the waiver file of `torc run --waivers FILE`.
  *
  * Loaded before any vector runs: a JSON list of
  *   {"vector": "rcv-3f*" | "requirement": "RCV-038",
@@ -8,9 +8,9 @@
  * that waivers cannot outlive their reason silently.  Today is the system
  * clock's date (the only wall-clock use in torc besides report timestamps)
  * or $TORC_TODAY for tests.  After each vector, a FAIL, CRASH or TIMEOUT
- * result that a waiver covers becomes WAIVED.
+ * result that a waiver covers becomes WAIVED (torc_run_record.c).
  */
-#include "torc_cli.h"
+#include "torc_waivers.h"
 
 #include <fnmatch.h>
 #include <jansson.h>

@@ -1,0 +1,163 @@
+/*
+ * torc_run.c - `torc run`'s flow: the suite against one target.
+ *
+ * Called by the command (harness/cli/torc_cli_run.c) with its options and
+ * the loaded vectors: compute the vector-set digest -> select
+ * (torc_select.c) -> load waivers (an expired one stops here, exit 2) ->
+ * load the target once (a refused target is exit 2; with --jobs the
+ * workers load their own) -> open the journal (and with --resume keep
+ * what it holds) -> catch SIGINT/SIGTERM (torc_run_signal.c) -> run every
+ * selected vector not yet done, here one after the other
+ * (torc_run_target.c) or in worker processes (torc_run_workers.c), each
+ * result recorded as it comes (torc_run_record.c) -> the result files,
+ * the summary and the exit status (torc_run_finish.c).
+ */
+#include "torc_run_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void target_info_copy(const torc_target *ops, torc_target_info *ti,
+                             char *name, char *version) {
+  snprintf(name, 128, "%.*s", 127, ops && ops->name ? ops->name : "(unnamed)");
+  snprintf(version, 128, "%.*s", 127, ops && ops->version ? ops->version : "");
+  ti->name = name;
+  ti->version = version;
+  ti->abi_version = ops ? ops->abi_version : 0;
+  ti->capabilities = ops ? (unsigned long long)ops->capabilities : 0;
+}
+
+/* FILE.journal of --json FILE: opened (with --resume: the results it
+ * holds kept, and their vectors marked done).  Returns 0 or -1 (printed). */
+static int open_journal(torc_run_ctx *c, const char *digest,
+                        const torc_target_info *ti, char **journal_path) {
+  const torc_run_opts *o = c->o;
+  size_t n = strlen(o->json) + 9, i;
+  char err[1024];
+  *journal_path = malloc(n);
+  if (!*journal_path) {
+    fprintf(stderr, "torc run: out of memory\n");
+    return -1;
+  }
+  snprintf(*journal_path, n, "%s.journal", o->json);
+  if (torc_journal_open(*journal_path, digest, ti, o->resume, c->rs,
+                        &c->journal, err, sizeof err) != 0) {
+    fprintf(stderr, "torc run: %s\n", err);
+    return -1;
+  }
+  for (i = 0; i < c->nsel; i++)
+    c->done[i] = (unsigned char)torc_results_has(c->rs, c->sel[i]->id);
+  return 0;
+}
+
+/* Every vector not yet done, one after the other.  Returns 1 when
+ * interrupted, else 0. */
+static int run_serial(torc_run_ctx *c, torc_run_target *t) {
+  size_t i;
+  for (i = 0; i < c->nsel; i++) {
+    torc_result r;
+    if (c->done[i])
+      continue;
+    if (*c->stop || c->fail_stop)
+      break;
+    if (torc_run_target_run(t, i, &r) == 1 || (*c->stop && !t->remote)) {
+      torc_result_clear(&r);
+      break;
+    }
+    torc_run_record(c, i, &r);
+    torc_result_clear(&r);
+  }
+  return *c->stop ? 1 : 0;
+}
+
+int torc_run(const torc_run_opts *o, const char *started, torc_vector **all,
+             size_t nall) {
+  torc_run_ctx c;
+  torc_run_target t;
+  size_t i;
+  char digest[65], err[1024], name[128], version[128];
+  char *journal_path = NULL;
+  torc_target_info ti;
+  int rc = TORC_EXIT_USAGE, interrupted;
+  int have_target = 0;
+
+  memset(&c, 0, sizeof c);
+  memset(&t, 0, sizeof t);
+  c.o = o;
+  c.stop = torc_run_stop_flag();
+  torc_vector_set_digest(all, nall, digest);
+  c.sel = calloc(nall + 1, sizeof *c.sel);
+  c.done = calloc(nall + 1, 1);
+  if (!c.sel || !c.done) {
+    fprintf(stderr, "torc run: out of memory\n");
+    goto out;
+  }
+  torc_select_vectors(&o->sel, all, nall, c.sel, &c.nsel);
+  if (c.nsel == 0 && o->sel.shard_count <= 1) {
+    /* A gate that runs nothing must not pass silently.  (An empty shard
+     * of a small set is fine: the other shards hold the vectors.) */
+    fprintf(stderr, "torc run: no vector matches the selection (%zu loaded)\n",
+            nall);
+    goto out;
+  }
+
+  if (o->waivers) {
+    int wrc = torc_waivers_load(o->waivers, &c.waivers, err, sizeof err);
+    if (wrc != 0) {
+      fprintf(stderr, "torc run: %s\n", err);
+      goto out;
+    }
+  }
+
+  /* The target is loaded once here: a refused target is exit 2 before any
+   * vector runs.  With --jobs the workers load their own. */
+  err[0] = '\0';
+  if (torc_run_target_open(&t, o, c.sel, c.nsel, c.stop, err) != 0) {
+    fprintf(stderr, "torc run: cannot load target '%s': %s\n", o->target,
+            err[0] ? err : "unknown error");
+    goto out;
+  }
+  have_target = 1;
+  target_info_copy(torc_engine_ops(t.e), &ti, name, version);
+  if (o->jobs > 1) {
+    torc_run_target_close(&t);
+    have_target = 0;
+  }
+
+  c.rs = torc_results_new(digest, &ti);
+  if (!c.rs) {
+    fprintf(stderr, "torc run: out of memory\n");
+    goto out;
+  }
+  if (o->json && open_journal(&c, digest, &ti, &journal_path) != 0)
+    goto out;
+
+  torc_run_catch_signals();
+  torc_progress_init(&c.prog, c.nsel, torc_results_count(c.rs), o->quiet,
+                     o->strict);
+  if (o->tap) {
+    /* The plan counts every selected vector; those kept from the journal
+     * are reported first. */
+    torc_tap_plan(stdout, c.nsel);
+    for (i = 0; i < torc_results_count(c.rs); i++)
+      torc_tap_line(stdout, ++c.tap_n, torc_results_get(c.rs, i), o->strict);
+  }
+
+  if (o->jobs > 1)
+    interrupted = torc_run_parallel(&c);
+  else
+    interrupted = run_serial(&c, &t);
+  rc = torc_run_finish(&c, started, interrupted);
+
+out:
+  if (have_target)
+    torc_run_target_close(&t);
+  torc_journal_close(c.journal, 0);
+  free(journal_path);
+  torc_results_free(c.rs);
+  torc_waivers_free(&c.waivers);
+  free(c.sel);
+  free(c.done);
+  return rc;
+}

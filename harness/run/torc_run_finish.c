@@ -1,0 +1,90 @@
+/*
+ * torc_run_finish.c - the end of a run, after the last vector or on
+ * SIGINT/SIGTERM.
+ *
+ * Stamps the times, chooses the exit status (from the verdicts, 3 when
+ * interrupted; 2 > 3 > 1 > 0), writes the JSON and JUnit files atomically
+ * and, with --bundle, one repro folder per failing vector (torc_bundle.c),
+ * closes the journal (removed once the run is complete and written) and
+ * prints the summary (torc_progress.c).
+ */
+#include "torc_run_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "torc_bundle.h"
+
+static int worst(int a, int b) {
+  static const int rank[] = {0, 1, 3, 2}; /* exit status -> priority */
+  return rank[a] >= rank[b] ? a : b;
+}
+
+/* --bundle DIR: one repro folder per failing vector (torc_bundle.c). */
+static void write_bundles(const torc_run_ctx *c) {
+  torc_bundle_opts bo;
+  size_t i, k, n = 0, nerr = 0;
+  memset(&bo, 0, sizeof bo);
+  bo.target_spec = c->o->target;
+  bo.strict = c->o->strict;
+  bo.timeout_ms = c->o->timeout_ms;
+  bo.memory_limit = (uint64_t)c->o->memory_mb << 20;
+  for (i = 0; i < torc_results_count(c->rs); i++) {
+    const json_t *rec = torc_results_get(c->rs, i);
+    const char *id = json_string_value(json_object_get(rec, "id"));
+    int verdict = torc_results_verdict(rec);
+    char err[1024];
+    if (verdict < 0 || !id || !torc_run_failing(c->o, (torc_verdict)verdict))
+      continue;
+    for (k = 0; k < c->nsel && strcmp(c->sel[k]->id, id) != 0; k++)
+      ;
+    if (k == c->nsel)
+      continue;
+    if (torc_bundle_write(c->o->bundle, c->sel[k], rec, &bo, err, sizeof err) !=
+        0) {
+      if (nerr++ < 5)
+        fprintf(stderr, "torc run: bundle %s: %s\n", id, err);
+    } else {
+      n++;
+    }
+  }
+  if (!c->o->quiet || nerr)
+    fprintf(stderr, "torc run: %zu repro bundle%s in %s%s\n", n,
+            n == 1 ? "" : "s", c->o->bundle, nerr ? " (some failed)" : "");
+}
+
+int torc_run_finish(torc_run_ctx *c, const char *started, int interrupted) {
+  const torc_run_opts *o = c->o;
+  size_t counts[TORC_VERDICT_COUNT];
+  size_t i, not_run = 0;
+  char finished[32], err[1024];
+  int status;
+
+  for (i = 0; i < c->nsel; i++)
+    not_run += !c->done[i];
+  torc_results_now(finished);
+  torc_results_set_times(c->rs, started, finished);
+  status = torc_results_status(c->rs, o->strict);
+  if (interrupted)
+    status = worst(status, TORC_EXIT_INCOMPLETE);
+  if (o->json && torc_results_write_json(c->rs, o->json, err, sizeof err)) {
+    fprintf(stderr, "torc run: %s\n", err);
+    status = TORC_EXIT_USAGE;
+  }
+  if (o->junit &&
+      torc_results_write_junit(c->rs, o->junit, o->strict, err, sizeof err)) {
+    fprintf(stderr, "torc run: %s\n", err);
+    status = TORC_EXIT_USAGE;
+  }
+  if (o->bundle)
+    write_bundles(c);
+  torc_journal_close(c->journal, not_run == 0 && status != TORC_EXIT_USAGE);
+  c->journal = NULL;
+  torc_results_counts(c->rs, counts);
+  torc_progress_finish(&c->prog, counts, interrupted, not_run);
+  if (interrupted && !o->quiet)
+    fprintf(stderr, "torc run: interrupted; %zu vector%s not run%s\n", not_run,
+            not_run == 1 ? "" : "s",
+            o->json ? " (continue with --resume)" : "");
+  return status;
+}

@@ -1,0 +1,115 @@
+/*
+ * torc_run_record.c - what a finished vector of a run becomes.
+ *
+ * Called by the loops (torc_run.c, torc_run_workers.c) with each result:
+ * a FAIL, CRASH or TIMEOUT (or PASS-NONSTRICT with --strict) that a waiver
+ * covers becomes WAIVED; the result record (torc_results_record) gets what
+ * `torc report` draws for a vector that did not PASS, is appended to the
+ * journal (fsync'd) and to the results, printed as a TAP line and on the
+ * progress line, and a failure stops a --fail-fast run.
+ */
+#include "torc_run_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "torc_bundle.h"
+
+int torc_run_failing(const torc_run_opts *o, torc_verdict v) {
+  return v == TORC_FAIL || v == TORC_CRASH || v == TORC_TIMEOUT ||
+         v == TORC_ERROR || (o->strict && v == TORC_PASS_NONSTRICT);
+}
+
+/* What `torc report` draws for a vector that did not PASS (or for every
+ * vector with --traces): the expected and actual event traces, the script
+ * and stream (torc_bundle_context), the vector file and the one command
+ * that replays it alone. */
+static void add_report_context(const torc_run_opts *o, json_t *rec,
+                               const torc_result *r, const torc_vector *v) {
+  json_error_t je;
+  json_t *ex, *ac, *ctx;
+  char *cmd = NULL;
+  if (r->verdict == TORC_PASS && !o->traces)
+    return;
+  ex = r->expected_trace_json ? json_loads(r->expected_trace_json, 0, &je)
+                              : NULL;
+  ac = r->actual_trace_json ? json_loads(r->actual_trace_json, 0, &je) : NULL;
+  if (ex || ac)
+    json_object_set_new(rec, "traces",
+                        json_pack("{s:o, s:o}", "expected",
+                                  ex ? ex : json_null(), "actual",
+                                  ac ? ac : json_null()));
+  ctx = torc_bundle_context(v);
+  if (ctx)
+    json_object_set_new(rec, "context", ctx);
+  json_object_set_new(rec, "vector", torc_json_text(v->path, 4096));
+  if (asprintf(&cmd, "torc run --target %s%s --vectors %s", o->target,
+               o->strict ? " --strict" : "", v->path) > 0) {
+    json_object_set_new(rec, "replay", torc_json_text(cmd, 8192));
+    free(cmd);
+  }
+}
+
+/* One line for humans: the detail, else the first violation, else the
+ * allowances that made it PASS-NONSTRICT. */
+static void progress_line(const torc_result *r, char *line, size_t n) {
+  if (r->detail[0])
+    snprintf(line, n, "%s", r->detail);
+  else if (r->nviolations > 0)
+    snprintf(line, n, "%s: %s%s", r->violations[0].requirement,
+             r->violations[0].message, r->nviolations > 1 ? " (...)" : "");
+  else if (r->allowances[0])
+    snprintf(line, n, "allowance %s", r->allowances);
+  else
+    line[0] = '\0';
+}
+
+void torc_run_record(torc_run_ctx *c, size_t idx, torc_result *r) {
+  const torc_vector *v = c->sel[idx];
+  const torc_waiver *w = NULL;
+  torc_verdict orig = r->verdict;
+  json_t *rec;
+  char line[2 * TORC_MSG_SIZE + 32];
+
+  if ((unsigned)r->verdict >= TORC_VERDICT_COUNT)
+    r->verdict = TORC_ERROR;
+  if ((r->verdict == TORC_FAIL || r->verdict == TORC_CRASH ||
+       r->verdict == TORC_TIMEOUT ||
+       (c->o->strict && r->verdict == TORC_PASS_NONSTRICT)) &&
+      (w = torc_waivers_match(&c->waivers, v, r)) != NULL) {
+    orig = r->verdict;
+    r->verdict = TORC_WAIVED;
+    snprintf(r->detail, sizeof r->detail, "was %s: %s", torc_verdict_name(orig),
+             w->reason);
+  }
+  rec = torc_results_record(r, v);
+  if (!rec) {
+    fprintf(stderr, "torc run: out of memory\n");
+    return;
+  }
+  if (w)
+    json_object_set_new(rec, "waiver",
+                        json_pack("{s:s, s:o, s:s, s:o, s:s}", "verdict",
+                                  torc_verdict_name(orig), "reason",
+                                  torc_json_text(w->reason, 1024), "expires",
+                                  w->expires, "link",
+                                  torc_json_text(w->link ? w->link : "", 1024),
+                                  w->vector ? "vector" : "requirement",
+                                  w->vector ? w->vector : w->requirement));
+  add_report_context(c->o, rec, r, v);
+  if (torc_journal_append(c->journal, rec) != 0 && !c->journal_warned) {
+    fprintf(stderr, "torc run: cannot append to the journal: %s\n",
+            strerror(errno));
+    c->journal_warned = 1;
+  }
+  if (c->o->tap)
+    torc_tap_line(stdout, ++c->tap_n, rec, c->o->strict);
+  torc_results_add(c->rs, rec);
+  c->done[idx] = 1;
+  progress_line(r, line, sizeof line);
+  torc_progress_add(&c->prog, v->id, r->verdict, line);
+  if (c->o->fail_fast && torc_run_failing(c->o, r->verdict))
+    c->fail_stop = 1;
+}

@@ -1,0 +1,100 @@
+/*
+ * torc_run_target.c - one vector of a run on the loaded target.
+ *
+ * The target is loaded once (torc_engine_new) when the run starts, and
+ * again by each --jobs worker (torc_run_workers.c).  Then, per vector:
+ *   - in-process target: by default one forked child runs vector after
+ *     vector, each on a fresh target instance, and is replaced when a
+ *     vector crashes or hangs (--isolate batch); --isolate vector forks a
+ *     child per vector; --isolate none runs it here (torc_isolate.c);
+ *   - out-of-process target (exec:): directly, then torc_loaded_status
+ *     maps a dead or silent child to CRASH/TIMEOUT and restarts it; a
+ *     child that cannot restart ends every later vector as ERROR.
+ */
+#include "torc_run_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int torc_run_target_open(torc_run_target *t, const torc_run_opts *o,
+                         torc_vector *const *vs, size_t nvs,
+                         volatile sig_atomic_t *stop, char *errbuf) {
+  torc_engine_opts eo;
+  memset(t, 0, sizeof *t);
+  memset(&eo, 0, sizeof eo);
+  eo.strict = o->strict;
+  eo.record_traces = 1; /* kept for vectors that do not PASS (report) */
+  if (torc_engine_new(o->target, &eo, &t->e, errbuf) != 0)
+    return -1;
+  t->loaded = torc_engine_loaded(t->e);
+  t->remote = t->loaded ? torc_loaded_is_remote(t->loaded) : 0;
+  if (t->remote)
+    torc_loaded_set_timeout(t->loaded, o->timeout_ms);
+  t->iso.timeout_ms = o->timeout_ms;
+  t->iso.memory_limit = (uint64_t)o->memory_mb << 20;
+  t->iso.stop = stop;
+  t->isolate = o->isolate;
+  t->vs = vs;
+  t->nvs = nvs;
+  if (!t->remote && t->isolate == TORC_RUN_ISO_BATCH) {
+    t->server = torc_isolate_server_new(t->e, (const torc_vector *const *)vs,
+                                        nvs, &t->iso);
+    if (!t->server) {
+      snprintf(errbuf, TORC_ERRBUF_SIZE, "out of memory");
+      torc_engine_free(t->e);
+      t->e = NULL;
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static void set_detail(torc_result *r, torc_verdict v, const char *msg) {
+  r->verdict = v;
+  snprintf(r->detail, sizeof r->detail, "%s", msg);
+}
+
+int torc_run_target_run(torc_run_target *t, size_t idx, torc_result *r) {
+  const torc_vector *v = t->vs[idx];
+  memset(r, 0, sizeof *r);
+  snprintf(r->id, sizeof r->id, "%s", v->id);
+  if (t->dead[0]) {
+    set_detail(r, TORC_ERROR, t->dead);
+    return 0;
+  }
+  if (t->server)
+    return torc_isolate_server_run(t->server, idx, r) == 1;
+  if (!t->remote && t->isolate == TORC_RUN_ISO_VECTOR)
+    return torc_isolate_run(t->e, v, &t->iso, r) == 1;
+  {
+    uint64_t t0 = torc_isolate_now_ns();
+    char why[TORC_ERRBUF_SIZE] = "";
+    int st;
+    torc_engine_run(t->e, v, r);
+    if (!r->duration_ns)
+      r->duration_ns = torc_isolate_now_ns() - t0;
+    if (!t->remote)
+      return 0;
+    st = torc_loaded_status(t->loaded, why, sizeof why);
+    if (st == 0)
+      return 0;
+    torc_result_clear(r);
+    r->nviolations = 0;
+    r->divergence.present = 0;
+    r->allowances[0] = '\0';
+    set_detail(r, st == TORC_LOAD_TIMEOUT ? TORC_TIMEOUT : TORC_CRASH,
+               why[0] ? why : "target process failed");
+    if (torc_loaded_restart(t->loaded, why) != 0)
+      snprintf(t->dead, sizeof t->dead, "target could not be restarted: %.200s",
+               why);
+  }
+  return 0;
+}
+
+void torc_run_target_close(torc_run_target *t) {
+  torc_isolate_server_free(t->server);
+  t->server = NULL;
+  if (t->e)
+    torc_engine_free(t->e);
+  t->e = NULL;
+}

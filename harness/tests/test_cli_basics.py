@@ -1,0 +1,124 @@
+"""test_cli_basics.py - end-to-end tests of the torc program as a whole.
+
+--version and --help, the usage errors of every command (exit 2), targets
+that fail to load (exit 2, nothing written), `torc lint`, and an installed
+torc building and running the skeleton adapter found through pkg-config.
+
+TORC_BUILD selects the build tree (default build/).
+"""
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import results, by_id, ROOT
+
+
+# ---- Program basics ------------------------------------------------------
+
+def test_version_and_help(torc):
+    r = torc("--version")
+    assert r.returncode == 0
+    assert re.match(r"torc \d+\.\d+\.\d+ \(target ABI 1\)", r.stdout)
+    for cmd in ("run", "lint", "list", "merge"):
+        h = torc(cmd, "--help")
+        assert h.returncode == 0, cmd
+        assert h.stdout.startswith("Usage: torc %s" % cmd)
+    top = torc("--help")
+    assert top.returncode == 0 and "merge" in top.stdout
+
+
+@pytest.mark.parametrize("args", [
+    [],
+    ["frobnicate"],
+    ["run"],                                     # no --target
+    ["run", "--target", "reference", "--shard", "0/2"],
+    ["run", "--target", "reference", "--shard", "3/2"],
+    ["run", "--target", "reference", "--shard", "x"],
+    ["run", "--target", "reference", "--jobs", "0"],
+    ["run", "--target", "reference", "--timeout", "soon"],
+    ["run", "--target", "reference", "--isolate", "maybe"],
+    ["run", "--target", "reference", "--bogus"],
+    ["run", "--target", "reference", "--resume"],  # needs --json
+    ["merge", "a.json"],                           # needs -o
+    ["lint", "--bogus"],
+    ["run", "--target", "reference", "--id", "no-such-vector-*"],
+])
+def test_usage_errors_exit_2(torc, args):
+    r = torc(*args)
+    assert r.returncode == 2, (args, r.stderr)
+    assert r.stderr.strip()
+
+
+def test_target_load_errors_exit_2(torc, tmp_path):
+    r = torc("run", "--target", tmp_path / "missing.so", "--json",
+             tmp_path / "o.json")
+    assert r.returncode == 2
+    assert "missing.so" in r.stderr
+    assert not (tmp_path / "o.json").exists()
+    # abi_future declares ABI 2: refused at load, nothing runs.
+    r = torc("run", "--target", torc.target("abi_future"), "--json",
+             tmp_path / "o.json")
+    assert r.returncode == 2
+    assert "ABI" in r.stderr
+    assert not (tmp_path / "o.json").exists()
+
+
+# ---- lint --------------------------------------------------------------------
+
+def test_lint(torc, vectors, tmp_path):
+    r = torc("lint", torc.vectors)
+    assert r.returncode == 0
+    assert r.stdout.strip() == "%d vectors ok" % len(vectors)
+    bad = tmp_path / "bad.json"
+    src = json.loads(pathlib.Path(vectors[sorted(vectors)[0]]["_path"])
+                     .read_text())
+    del src["title"]
+    bad.write_text(json.dumps(src))
+    r = torc("lint", bad)
+    assert r.returncode == 2
+    assert r.stderr.startswith(str(bad) + ": $")
+
+
+# ---- Install and the skeleton adapter --------------------------------------
+
+def test_install_and_build_the_skeleton_adapter(torc, vectors, tmp_path):
+    if not shutil.which("pkg-config") or not shutil.which("make"):
+        pytest.skip("pkg-config or make missing")
+    prefix = tmp_path / "prefix"
+    r = subprocess.run(["make", "-s", "O=%s" % torc.build, "install-harness",
+                        "PREFIX=%s" % prefix], cwd=str(ROOT),
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert (prefix / "bin" / "torc").exists()
+    assert (prefix / "include" / "torc" / "target.h").exists()
+    assert (prefix / "share" / "man" / "man1" / "torc.1").exists()
+    assert (prefix / "lib" / "pkgconfig" / "torc.pc").exists()
+    env = dict(os.environ, PKG_CONFIG_PATH=str(prefix / "lib" / "pkgconfig"))
+    cflags = subprocess.run(["pkg-config", "--cflags", "torc"], env=env,
+                            capture_output=True, text=True)
+    assert cflags.stdout.strip() == "-I%s" % (prefix / "include")
+    work = tmp_path / "adapter"
+    shutil.copytree(prefix / "share" / "torc" / "examples" /
+                    "adapter-skeleton", work)
+    r = subprocess.run(["make"], cwd=str(work), env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    so = work / "libadapter.so"
+    assert so.exists()
+    # The installed torc finds its installed vectors by itself.
+    out = tmp_path / "skel.json"
+    r = subprocess.run([str(prefix / "bin" / "torc"), "run", "--target",
+                        str(so), "--json", str(out)], cwd=str(tmp_path),
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    doc = results(out)
+    # Every committed vector is installed: the hand-written ones among them.
+    assert set(vectors) <= set(by_id(doc))
+    # The skeleton declares no capability: UNSUPPORTED everywhere.
+    assert all(x["verdict"] == "UNSUPPORTED" for x in doc["results"])
+    assert doc["target"]["name"] == "skeleton"

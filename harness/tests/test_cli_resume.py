@@ -1,0 +1,100 @@
+"""test_cli_resume.py - end-to-end tests of interrupted runs and --resume.
+
+A killed run's journal keeps what finished (a torn last line is dropped)
+and --resume completes it without running those vectors again; a journal
+of another target is refused; SIGINT and SIGTERM (with --jobs) write what
+is done, exit 3 and leave no process behind.
+
+TORC_BUILD selects the build tree (default build/).
+"""
+import json
+import signal
+import subprocess
+import time
+
+from conftest import results, by_id, ROOT
+
+
+# ---- Interruption and --resume ---------------------------------------------
+
+def wait_for_lines(path, n, proc, limit=30):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        if path.exists() and path.read_text().count("\n") >= n:
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.02)
+    return False
+
+
+def start_hang_run(torc, out, *extra):
+    return subprocess.Popen(
+        [str(torc.bin), "run", "--target", torc.target("hang"),
+         str(torc.vectors), "--timeout", "400", "--json", str(out)] +
+        list(extra), cwd=str(ROOT), stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+
+
+def test_resume_after_a_killed_run(torc, vectors, tmp_path):
+    out = tmp_path / "r.json"
+    journal = tmp_path / "r.json.journal"
+    p = start_hang_run(torc, out)
+    assert wait_for_lines(journal, 4, p)     # header + 3 finished vectors
+    p.kill()
+    p.wait()
+    lines = journal.read_text().splitlines()
+    kept = {json.loads(l)["id"]: json.loads(l) for l in lines[1:]}
+    assert 3 <= len(kept) < len(vectors)
+    # A torn last line (killed mid-write) is dropped, not an error.
+    with open(journal, "a") as f:
+        f.write('{"id": "rcv-torn", "verd')
+    r = torc("run", "--target", torc.target("hang"), torc.vectors,
+             "--timeout", "400", "--json", out, "--resume")
+    assert r.returncode == 3
+    doc = by_id(results(out))
+    assert set(doc) == set(vectors)
+    for vid, rec in kept.items():
+        assert doc[vid] == rec               # kept, not run again
+    assert not journal.exists()              # complete: journal removed
+
+
+def test_resume_refuses_another_targets_journal(torc, tmp_path):
+    out = tmp_path / "r.json"
+    p = start_hang_run(torc, out)
+    assert wait_for_lines(tmp_path / "r.json.journal", 2, p)
+    p.kill()
+    p.wait()
+    r = torc("run", "--target", "reference", torc.vectors, "--json", out,
+             "--resume")
+    assert r.returncode == 2 and "journal" in r.stderr
+
+
+def test_sigint_writes_what_is_done_and_exits_3(torc, vectors, tmp_path):
+    out = tmp_path / "i.json"
+    p = start_hang_run(torc, out)
+    assert wait_for_lines(tmp_path / "i.json.journal", 3, p)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 3
+    doc = results(out)
+    assert 2 <= len(doc["results"]) < len(vectors)
+    assert doc["summary"]["total"] == len(doc["results"])
+    assert "interrupted" in err
+    assert (tmp_path / "i.json.journal").exists()   # for --resume
+
+
+def test_sigterm_with_jobs_stops_workers_and_exits_3(torc, vectors,
+                                                     tmp_path):
+    out = tmp_path / "t.json"
+    p = start_hang_run(torc, out, "--jobs", "2")
+    assert wait_for_lines(tmp_path / "t.json.journal", 3, p)
+    p.send_signal(signal.SIGTERM)
+    p.communicate(timeout=30)
+    assert p.returncode == 3
+    doc = results(out)
+    assert 2 <= len(doc["results"]) < len(vectors)
+    # No worker or vector process is left behind.
+    left = subprocess.run(["pgrep", "-f", str(out)], capture_output=True,
+                          text=True).stdout.split()
+    assert left == []

@@ -1,0 +1,203 @@
+"""test_cli_run.py - end-to-end tests of `torc run` with well-behaved targets
+and of its output options.
+
+The reference passes every vector and the null target ends each one
+UNSUPPORTED; the JSON results have the documented shape; every isolation
+mode and --jobs agree; --fail-fast, --strict, --quiet, the plain lines and
+the live progress line, TAP and JUnit output.  Expected values are worked
+out from the vector files, never copied from torc's output.
+
+TORC_BUILD selects the build tree (default build/).
+"""
+import os
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+
+from conftest import (VERDICTS, results, by_id, ops, posts, fails_alloc,
+                      comparable, ROOT)
+
+
+# ---- Reference and null targets ------------------------------------------
+
+def test_reference_passes_every_vector(torc, vectors, tmp_path):
+    out = tmp_path / "r.json"
+    r = torc("run", "--target", "reference", "--vectors", torc.vectors,
+             "--json", out)
+    assert r.returncode == 0, r.stderr
+    doc = results(out)
+    assert set(by_id(doc)) == set(vectors)
+    assert all(x["verdict"] == "PASS" for x in doc["results"])
+    assert doc["summary"]["total"] == len(vectors)
+    assert doc["summary"]["counts"]["PASS"] == len(vectors)
+
+
+def test_json_results_shape(torc, vectors, tmp_path):
+    out = tmp_path / "r.json"
+    torc("run", "--target", "reference", torc.vectors, "--json", out)
+    doc = results(out)
+    version = torc("--version").stdout.split()[1]
+    assert doc["torc_version"] == version
+    assert doc["format"] == 1
+    assert re.fullmatch(r"[0-9a-f]{64}", doc["vector_set_digest"])
+    assert doc["target"]["name"] == "reference"
+    assert doc["target"]["abi_version"] == 1
+    assert isinstance(doc["target"]["capabilities"], int)
+    for k in ("started", "finished"):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", doc[k])
+    ids = [x["id"] for x in doc["results"]]
+    assert ids == sorted(ids)
+    for x in doc["results"]:
+        v = vectors[x["id"]]
+        assert x["title"] == v["title"]
+        assert x["requirements"] == v["requirements"]
+        assert x["verdict"] in VERDICTS
+        assert isinstance(x["violations"], list)
+        assert isinstance(x["allowances"], list)
+        assert x["divergence"] is None
+        assert x["duration_ms"] >= 0
+    counts = doc["summary"]["counts"]
+    assert set(counts) == VERDICTS
+    assert sum(counts.values()) == doc["summary"]["total"] == len(ids)
+
+
+def test_null_target_ends_every_vector_unsupported(torc, vectors, tmp_path):
+    out = tmp_path / "n.json"
+    r = torc("run", "--target", "null", torc.vectors, "--json", out)
+    assert r.returncode == 0, r.stderr
+    doc = results(out)
+    assert set(by_id(doc)) == set(vectors)
+    for x in doc["results"]:
+        assert x["verdict"] == "UNSUPPORTED"
+        assert x["detail"]
+
+
+def test_isolation_modes_and_jobs_agree(torc, vectors, tmp_path):
+    outs = []
+    for i, extra in enumerate([[], ["--isolate", "batch"],
+                               ["--isolate", "none"], ["--jobs", "2"],
+                               ["--jobs", "2", "--isolate", "batch"]]):
+        out = tmp_path / ("m%d.json" % i)
+        r = torc("run", "--target", "reference", torc.vectors, "--json", out,
+                 *extra)
+        assert r.returncode == 0, (extra, r.stderr)
+        outs.append({k: comparable(v) for k, v in by_id(results(out)).items()})
+    for o in outs[1:]:
+        assert o == outs[0]
+
+
+# ---- Run options -----------------------------------------------------------
+
+def test_fail_fast_stops_after_the_first_failure(torc, vectors, tmp_path):
+    out = tmp_path / "f.json"
+    r = torc("run", "--target", torc.target("wrong_handle"), torc.vectors,
+             "--fail-fast", "--json", out)
+    assert r.returncode == 1
+    doc = results(out)
+    assert len(doc["results"]) == 1
+    assert doc["results"][0]["verdict"] == "FAIL"
+    assert "not run" in r.stderr
+
+
+def test_strict_with_reference_stays_conformant(torc, tmp_path):
+    # The reference is identical to itself: --strict changes nothing.
+    assert torc("run", "--target", "reference", torc.vectors,
+                "--strict").returncode == 0
+
+
+def test_quiet_and_plain_lines(torc, vectors, tmp_path):
+    r = torc("run", "--target", "reference", torc.vectors, "--quiet")
+    assert r.returncode == 0 and r.stderr == "" and r.stdout == ""
+    r = torc("run", "--target", torc.target("indicates_during_completion"),
+             torc.vectors)
+    lines = r.stderr.splitlines()
+    reentrant = [vid for vid, v in vectors.items()
+                 if "post_in_completion" in ops(v)]
+    # One plain line per non-PASS vector, then the summary.
+    assert len(lines) == len(reentrant) + 1
+    assert lines[0].startswith("FAIL") and "RCV-046" in lines[0]
+    assert lines[-1].startswith("torc: %d vectors:" % len(vectors))
+
+
+def test_progress_line_on_a_terminal(torc):
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen([str(torc.bin), "run", "--target", "reference",
+                          str(torc.vectors)], stderr=slave,
+                         stdout=subprocess.DEVNULL, cwd=str(ROOT))
+    os.close(slave)
+    chunks = b""
+    while True:
+        try:
+            d = os.read(master, 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        chunks += d
+    assert p.wait(timeout=60) == 0
+    os.close(master)
+    text = chunks.decode()
+    assert "\r[" in text and "vectors/s" in text and "ETA" in text
+
+
+def test_tap_output(torc, vectors, tmp_path):
+    r = torc("run", "--target", torc.target("indicates_during_completion"),
+             torc.vectors, "--tap", "--quiet")
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+    assert lines[0] == "TAP version 13"
+    assert lines[1] == "1..%d" % len(vectors)
+    tests = [l for l in lines if re.match(r"(not )?ok \d+ ", l)]
+    assert [int(re.match(r"(?:not )?ok (\d+)", l).group(1))
+            for l in tests] == list(range(1, len(vectors) + 1))
+    nok = [l for l in tests if l.startswith("not ok")]
+    assert len(nok) == sum("post_in_completion" in ops(v)
+                           for v in vectors.values())
+    # Each not-ok line is followed by a YAML block naming the verdict.
+    i = lines.index(nok[0])
+    assert lines[i + 1] == "  ---"
+    assert lines[i + 2] == '  verdict: "FAIL"'
+    assert "  ..." in lines[i + 3:]
+    r = torc("run", "--target", "null", torc.vectors, "--tap", "--quiet")
+    assert all("# SKIP" in l for l in r.stdout.splitlines()
+               if l.startswith("ok "))
+
+
+def test_junit_structure(torc, vectors, tmp_path):
+    out = tmp_path / "j.xml"
+    r = torc("run", "--target", torc.target("crash_segv"), torc.vectors,
+             "--junit", out)
+    assert r.returncode == 3
+    root = ET.parse(out).getroot()
+    assert root.tag == "testsuites"
+    suites = list(root)
+    assert [s.tag for s in suites] == ["testsuite"]
+    s = suites[0]
+    assert s.get("name") and int(s.get("tests")) == len(vectors)
+    cases = s.findall("testcase")
+    assert len(cases) == len(vectors)
+    assert [c.tag for c in s if c.tag != "properties"] == \
+        ["testcase"] * len(vectors)
+    crashing = {vid for vid, v in vectors.items()
+                if posts(v) and not fails_alloc(v)}
+    errors = 0
+    for c in cases:
+        assert c.get("name") in vectors
+        assert c.get("classname")
+        float(c.get("time"))
+        kids = [k.tag for k in c]
+        if c.get("name") in crashing:
+            assert kids == ["error"]
+            assert "CRASH" in c[0].get("message")
+            errors += 1
+        else:
+            assert kids == []
+    assert int(s.get("errors")) == errors == len(crashing)
+    assert int(s.get("failures")) == 0
+    # UNSUPPORTED is <skipped/>.
+    torc("run", "--target", "null", torc.vectors, "--junit", out)
+    s = ET.parse(out).getroot()[0]
+    assert int(s.get("skipped")) == len(vectors)
+    assert all([k.tag for k in c] == ["skipped"]
+               for c in s.findall("testcase"))
