@@ -208,6 +208,7 @@ void torc_vz_requirement_ids(const vz_reqs *q, const unsigned char *testable,
 
 /* ---- torc_vectorize_labels.c: tags, capabilities, allowances ------------ */
 
+/* Appends the string s to the array a. */
 void torc_vz_add_str(json_t *a, const char *s);
 /* Appends the vector's tags (kname: its kind's name); fills requires with
  * its capabilities; returns its allowances (an array, possibly empty). */
