@@ -12,7 +12,7 @@
 CHECK_TARGETS += check-vectors
 
 # The vectorizer (vectors/vectorizer/*.c): captures in, vectors out; one
-# library linked into torc (`torc vectorize`).
+# library linked into torc (`torc vectorize`, `torc list --coverage`).
 VECTORIZE_SRCS := $(wildcard vectors/vectorizer/*.c)
 VECTORIZE_OBJS := $(VECTORIZE_SRCS:%.c=$(O)/obj/%.o)
 ALL_TARGETS += $(VECTORIZE_LIB)
@@ -22,6 +22,9 @@ $(VECTORIZE_LIB): $(VECTORIZE_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(O)/obj/vectors/%.o: CPPFLAGS += $(HARNESS_INC) -Ivectors/vectorizer
+# The command (harness/cli/torc_cli_vectorize.c) calls it through
+# torc_vectorize.h.
+$(O)/obj/harness/cli/torc_cli_vectorize.o: CPPFLAGS += -Ivectors/vectorizer
 
 .PHONY: check-vectors
 check-vectors: $(TORC_BIN)

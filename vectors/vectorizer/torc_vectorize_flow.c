@@ -1,0 +1,198 @@
+/*
+ * torc_vectorize_flow.c - the flow a vector is cut from: which receiver
+ * directions the --flows filter keeps, their replayable frames, the
+ * offload points (stream offsets after which no out-of-order byte is
+ * held), and the replay window after a point (new bytes, reordering,
+ * duplicates, bytes held beyond a gap).
+ *
+ * Reads the reassembled streams of harness/input (torc_flow_collect) for
+ * torc_vectorize_capture.c and torc_vectorize_vector.c.
+ */
+#include "torc_vectorize_int.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int torc_vz_flow_init(vz_flow *f, const torc_flow_stream *st) {
+  size_t i, len = st->len;
+  uint8_t *cov = calloc(len + 1, 1);
+  uint64_t cend = 0, mend = 0;
+  memset(f, 0, sizeof *f);
+  f->st = st;
+  f->fr = calloc(st->nmap + 1, sizeof *f->fr);
+  f->pt = calloc(st->nmap + 2, sizeof *f->pt);
+  if (!cov || !f->fr || !f->pt) {
+    free(cov);
+    return -1;
+  }
+  for (i = 0; i < st->nmap; i++) {
+    const torc_flow_map_entry *e = &st->map[i];
+    if (e->flags & (TORC_FLOW_F_NOBASE | TORC_FLOW_F_IGNORED) || e->off < 0)
+      continue;
+    if (e->tcp_flags & TORC_TCP_SYN)
+      continue;
+    if (e->len == 0 && !(e->tcp_flags & (TORC_TCP_FIN | TORC_TCP_RST)))
+      continue;
+    f->fr[f->nfr].number = e->frame;
+    f->fr[f->nfr].off = (uint64_t)e->off;
+    f->fr[f->nfr].len = e->len;
+    f->fr[f->nfr].tcp_flags = e->tcp_flags;
+    f->nfr++;
+  }
+  /* Offload points: before frame k, every byte received is in order. */
+  f->pt[f->npt].idx = 0;
+  f->pt[f->npt].p = 0;
+  f->npt++;
+  for (i = 0; i < f->nfr; i++) {
+    const vz_frame *fr = &f->fr[i];
+    uint64_t a = fr->off, b = fr->off + fr->len, k;
+    if (fr->tcp_flags & (TORC_TCP_FIN | TORC_TCP_RST))
+      break; /* offload before the connection closes */
+    if (b > len)
+      b = len;
+    for (k = a; k < b; k++)
+      cov[k] = 1;
+    if (b > mend)
+      mend = b;
+    while (cend < len && cov[cend])
+      cend++;
+    if (cend == mend && cend > 0 && i + 1 < f->nfr) {
+      f->pt[f->npt].idx = i + 1;
+      f->pt[f->npt].p = cend;
+      f->npt++;
+    }
+  }
+  free(cov);
+  return 0;
+}
+
+void torc_vz_flow_free(vz_flow *f) {
+  free(f->fr);
+  free(f->pt);
+}
+
+/* Analyses the replay of fl->fr[idx .. idx+w) from offload point p. */
+void torc_vz_analyse_replay(vz_scen *s, const vz_flow *fl, size_t idx,
+                            size_t w) {
+  uint64_t maxend = s->p, cend = s->p, k;
+  size_t i;
+  uint8_t *cov;
+  s->play = &fl->fr[idx];
+  s->nplay = w;
+  s->has_ooo = s->has_dup = 0;
+  for (i = 0; i < w; i++)
+    if (s->play[i].off + s->play[i].len > maxend)
+      maxend = s->play[i].off + s->play[i].len;
+  cov = calloc(maxend - s->p + 1, 1);
+  for (i = 0; i < w && cov; i++) {
+    const vz_frame *f = &s->play[i];
+    uint64_t a = f->off < s->p ? s->p : f->off, b = f->off + f->len;
+    if (!f->len)
+      continue;
+    if (b <= cend)
+      s->has_dup = 1;
+    if (a > cend && !s->has_ooo) {
+      s->has_ooo = 1;
+      s->first_ooo = i;
+    }
+    for (k = a; k < b; k++)
+      cov[k - s->p] = 1;
+    while (cend < maxend && cov[cend - s->p])
+      cend++;
+  }
+  free(cov);
+  s->dnew = cend - s->p;
+}
+
+/* 1 when, after the frames actually replayed, bytes beyond a gap are held
+ * (out-of-order data the target may not deliver). */
+int torc_vz_held_beyond_gap(const vz_scen *s) {
+  uint64_t maxend = s->p, cend = s->p, k;
+  size_t i;
+  uint8_t *cov;
+  int held;
+  size_t n = s->has_terminate ? s->played_at_term : s->played;
+  for (i = 0; i < n; i++)
+    if (s->play[i].off + s->play[i].len > maxend)
+      maxend = s->play[i].off + s->play[i].len;
+  cov = calloc(maxend - s->p + 1, 1);
+  if (!cov)
+    return 0;
+  for (i = 0; i < n; i++) {
+    uint64_t a = s->play[i].off < s->p ? s->p : s->play[i].off;
+    for (k = a; k < s->play[i].off + s->play[i].len; k++)
+      cov[k - s->p] = 1;
+  }
+  while (cend < maxend && cov[cend - s->p])
+    cend++;
+  held = maxend > cend;
+  free(cov);
+  return held;
+}
+
+/* Chooses an offload point and a replay window for kind.  Returns the index
+ * into fl->pt, or -1 when the flow has none that fits. */
+long torc_vz_choose_point(const vz_flow *fl, vz_rng *r, int need_buffered,
+                          int want_end, size_t *w) {
+  long best = -1;
+  int tries;
+  if (fl->npt == 0 || fl->nfr == 0)
+    return -1;
+  for (tries = 0; tries < 16; tries++) {
+    long i = (long)torc_vz_rng_range(r, 0, fl->npt - 1);
+    const vz_point *pt = &fl->pt[i];
+    if (need_buffered && pt->p == 0)
+      continue;
+    if (pt->idx >= fl->nfr)
+      continue;
+    if (want_end && fl->nfr - pt->idx > VZ_MAX_PLAY)
+      continue;
+    best = i;
+    break;
+  }
+  if (best < 0 && want_end) { /* the last point with data before it */
+    long i;
+    for (i = (long)fl->npt - 1; i >= 0; i--)
+      if (fl->pt[i].idx < fl->nfr && (!need_buffered || fl->pt[i].p))
+        break;
+    best = i;
+  }
+  if (best < 0)
+    return -1;
+  {
+    size_t left = fl->nfr - fl->pt[best].idx;
+    *w = want_end ? (left < VZ_MAX_PLAY ? left : VZ_MAX_PLAY)
+                  : (size_t)torc_vz_rng_range(r, 2, VZ_MAX_PLAY);
+    if (*w > left)
+      *w = left;
+  }
+  return best;
+}
+
+void torc_vz_addr_text(const torc_flow_key *k, const uint8_t *a, char *buf,
+                       size_t n) {
+  if (!inet_ntop(k->ip_version == 6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)n))
+    snprintf(buf, n, "?");
+}
+
+int torc_vz_filter_match(const torc_vectorize_filter *f,
+                         const torc_flow_dir *d) {
+  char a[64];
+  if (f->sport >= 0 && d->key.sport != f->sport)
+    return 0;
+  if (f->dport >= 0 && d->key.dport != f->dport)
+    return 0;
+  if (f->src[0]) {
+    torc_vz_addr_text(&d->key, d->key.src, a, sizeof a);
+    if (strcmp(a, f->src) != 0)
+      return 0;
+  }
+  if (f->dst[0]) {
+    torc_vz_addr_text(&d->key, d->key.dst, a, sizeof a);
+    if (strcmp(a, f->dst) != 0)
+      return 0;
+  }
+  return d->delivered > 0;
+}

@@ -1,0 +1,251 @@
+/*
+ * torc_vectorize_int.h - what the vectorizer's files share (private to
+ * vectors/vectorizer/): the run's context, the flow a vector is cut from,
+ * the scenario being built, the seeded PRNG and the requirement sets.
+ *
+ * The flow of one vector: torc_vectorize.c opens the output and the
+ * reference, torc_vectorize_capture.c walks the captures and their flows
+ * (torc_vectorize_flow.c: frames, offload points, replay windows), and
+ * torc_vectorize_vector.c builds each vector: the script
+ * (torc_vectorize_script.c), the reference's trace
+ * (torc_vectorize_reference.c), the requirement ids
+ * (torc_vectorize_requirements.c), tags, capabilities and allowances
+ * (torc_vectorize_labels.c), and the file (torc_vectorize_write.c).
+ */
+#ifndef TORC_VECTORIZE_INT_H
+#define TORC_VECTORIZE_INT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "torc_capture.h"
+#include "torc_engine.h"
+#include "torc_flow.h"
+#include "torc_vectorize.h"
+
+#define VZ_TOOL "torc vectorize"
+#define VZ_TOOL_VERSION "1"
+#define VZ_WEEKS3_US 1814400000000ull /* 3 weeks of virtual time */
+#define VZ_MAX_BUFFERED 65536u
+#define VZ_MAX_PLAY 24
+
+/* ---- torc_vectorize_rng.c: the seeded PRNG (splitmix64, no rand()) ------ */
+
+typedef struct vz_rng {
+  uint64_t s;
+} vz_rng;
+
+uint64_t torc_vz_rng_next(vz_rng *r);
+/* Uniform in [lo, hi] (hi >= lo). */
+uint64_t torc_vz_rng_range(vz_rng *r, uint64_t lo, uint64_t hi);
+int torc_vz_rng_chance(vz_rng *r, unsigned percent);
+/* The generator of vector number index of flow direction flow_id: from the
+ * run's seed and the capture's sha256 (hex). */
+void torc_vz_rng_for_vector(vz_rng *r, uint64_t seed, const char *cap_sha,
+                            uint32_t flow_id, unsigned index);
+
+/* ---- torc_vectorize_kinds.c: the scenario kinds ------------------------- */
+
+enum {
+  K_BUF_NONE_PRE = 0, /* no buffered data, posts before the data */
+  K_BUF_LT_FIRST,     /* buffered data less than the first request */
+  K_BUF_EQ,           /* buffered data exactly one request */
+  K_BUF_GT,           /* buffered data more than all posted requests */
+  K_BUF_SPREAD,       /* buffered data over several lists and fragments */
+  K_POST_AFTER,       /* data indicated first, requests posted after */
+  K_PUSH_TIMER,       /* push request, clock just before/after the deadline */
+  K_NONPUSH,          /* non-push requests across PSH segments */
+  K_REFUSE,           /* the host refuses an indication */
+  K_PARTIAL,          /* the host accepts part of an indication */
+  K_TERMINATE,        /* upload at some point */
+  K_ALLOC_FAIL,       /* allocation failure at offload */
+  K_ZERO,             /* zero-byte request */
+  K_INDSIZE,          /* RcvIndicationSize */
+  K_REENTRANT,        /* post from inside a completion */
+  K_PREFILLED,        /* prefilled push request */
+  K_WINDOW,           /* small receive window */
+  K_LONGCLOCK,        /* push timer after weeks of virtual time */
+  K_COUNT
+};
+
+/* The kind's name (file names, tags, the summary) and its title; with
+ * alloc_after, K_ALLOC_FAIL's second vector of a flow: the failure after
+ * the offload (DEC-25). */
+const char *torc_vz_kind_name(int kind, int alloc_after);
+const char *torc_vz_kind_title(int kind, int alloc_after);
+/* 1 when the kind wants BufferedData (some kinds: by chance). */
+int torc_vz_kind_needs_buffered(int kind, vz_rng *r);
+
+/* ---- torc_vectorize_flow.c: the flow a vector is cut from --------------- */
+
+/* One replayable frame of the direction. */
+typedef struct vz_frame {
+  uint32_t number;
+  uint64_t off; /* stream offset of the first payload byte (>= 0) */
+  uint32_t len;
+  uint8_t tcp_flags;
+} vz_frame;
+
+/* An offload point: after frames[0..idx) (idx = 0: before any data). */
+typedef struct vz_point {
+  size_t idx;
+  uint64_t p; /* contiguous stream length at that moment */
+} vz_point;
+
+typedef struct vz_flow {
+  const torc_flow_stream *st;
+  vz_frame *fr;
+  size_t nfr;
+  vz_point *pt;
+  size_t npt;
+} vz_flow;
+
+/* ---- the run, and the scenario being built ------------------------------ */
+
+typedef struct vz_ctx {
+  const char *cap_rel;  /* capture path as written in vectors */
+  const char *cap_sha;  /* sha256 of the capture file */
+  const char *cap_stem; /* file name without extension */
+  const char *link_tag; /* "link-en10mb", ... */
+  uint64_t seed;
+  const unsigned char *testable;
+  torc_engine *eng;
+  torc_capture_cache *cache;
+  const char *tmpdir; /* the output being built */
+  int quiet;
+  size_t written, dropped;
+  size_t per_kind[K_COUNT];
+} vz_ctx;
+
+/* The scenario being built. */
+typedef struct vz_scen {
+  int kind;
+  json_t *events;
+  uint64_t now;     /* virtual time of the last event written */
+  uint64_t written; /* time written on the last event (for defaults) */
+  int nposts;
+  int has_push, has_nonpush, has_zero, has_prefilled, has_reentrant;
+  int has_terminate, has_fail_alloc, has_advance, has_fin, has_rst;
+  int has_psh_frame, has_partial_answer, has_refuse_answer;
+  int alloc_after;       /* K_ALLOC_FAIL: the failure comes after the
+                            offload (DEC-25) */
+  size_t played_at_term; /* frames replayed before the terminate event */
+  size_t after_term;     /* frames replayed after it (RCV-215, DEC-26) */
+  uint64_t push_interval_us;
+  uint32_t push_ticks, tps, ind_size, rcv_wnd;
+  uint64_t buffered;
+  /* Replayed frames. */
+  const vz_frame *play;
+  size_t nplay, played;
+  uint64_t p;           /* offload point (capture stream offset) */
+  uint64_t base;        /* capture offset of vector offset 0 = p - buffered */
+  uint64_t dnew;        /* new in-order bytes the replayed frames bring */
+  int has_ooo, has_dup; /* reordering / duplicates inside the replay */
+  size_t first_ooo;     /* index in play of the first out-of-order frame */
+  int ooo_held_at_end;  /* bytes beyond a gap held after the last replayed */
+  uint64_t frame_gap_us;
+  uint64_t last_data_t; /* time of the last frame or post */
+  size_t post_sizes_sum;
+} vz_scen;
+
+/* The receiver direction's replayable frames and offload points (before
+ * frame k, every byte received is in order).  Returns 0 or -1 (memory). */
+int torc_vz_flow_init(vz_flow *f, const torc_flow_stream *st);
+void torc_vz_flow_free(vz_flow *f);
+/* Chooses an offload point and a replay window (*w frames).  Returns the
+ * index into fl->pt, or -1 when the flow has none that fits. */
+long torc_vz_choose_point(const vz_flow *fl, vz_rng *r, int need_buffered,
+                          int want_end, size_t *w);
+/* Analyses the replay of fl->fr[idx .. idx+w) from offload point s->p. */
+void torc_vz_analyse_replay(vz_scen *s, const vz_flow *fl, size_t idx,
+                            size_t w);
+/* 1 when, after the frames actually replayed, bytes beyond a gap are held
+ * (out-of-order data the target may not deliver). */
+int torc_vz_held_beyond_gap(const vz_scen *s);
+/* 1 when the direction carries data and matches the filter. */
+int torc_vz_filter_match(const torc_vectorize_filter *f,
+                         const torc_flow_dir *d);
+/* An address of the flow key as text ("?" when it cannot be printed). */
+void torc_vz_addr_text(const torc_flow_key *k, const uint8_t *a, char *buf,
+                       size_t n);
+
+/* ---- torc_vectorize_script.c: the events, buffered data, host answers --- */
+
+/* The push timer's parameters (push_ticks, ticks per second, interval). */
+void torc_vz_set_push_params(vz_scen *s, vz_rng *r);
+/* Builds s->events, the script of kind s->kind. */
+void torc_vz_build_script(vz_scen *s, vz_rng *r);
+/* The host answers of the kind (refusals, partial accepts, auto-return),
+ * or NULL when the host keeps its defaults. */
+json_t *torc_vz_host(vz_scen *s, vz_rng *r);
+/* BufferedData [0, b) as up to maxlists lists of up to maxfrags
+ * fragments. */
+json_t *torc_vz_make_buffered(vz_rng *r, uint64_t b, unsigned maxlists,
+                              unsigned maxfrags);
+
+/* ---- torc_vectorize_requirements.c: which RCV ids a vector cites -------- */
+
+typedef struct vz_reqs {
+  unsigned char on[1000];
+} vz_reqs;
+
+/* The catalogue's testable ids (testable[n] = 1); returns -1 when the
+ * catalogue cannot be read. */
+int torc_vz_load_testable(const char *path, unsigned char *testable);
+/* The first TcpIndicateRetrieve of the reference's trace: its index in the
+ * trace (or -1), with its event index and reason. */
+long torc_vz_trace_retrieve(json_t *trace, size_t *at, uint32_t *info);
+/* The requirements the scenario and the reference's trace exercise; also
+ * the number of indications and whether a completion carried several
+ * requests. */
+void torc_vz_derive_requirements(const vz_scen *s, json_t *trace, vz_reqs *q,
+                                 int *n_indicate, int *multi_complete);
+/* Fills the array rq with "RCV-nnn" for the testable ids of q (RCV-015
+ * when none). */
+void torc_vz_requirement_ids(const vz_reqs *q, const unsigned char *testable,
+                             json_t *rq);
+
+/* ---- torc_vectorize_labels.c: tags, capabilities, allowances ------------ */
+
+/* Appends the string s to the array a. */
+void torc_vz_add_str(json_t *a, const char *s);
+/* Appends the vector's tags (kname: its kind's name); fills requires with
+ * its capabilities; returns its allowances (an array, possibly empty). */
+void torc_vz_tags(const vz_ctx *c, const vz_scen *s, const torc_flow_dir *d,
+                  const char *kname, json_t *tags);
+void torc_vz_requires(const vz_scen *s, int n_indicate, json_t *requires);
+json_t *torc_vz_allowances(const vz_scen *s, json_t *trace, int multi);
+
+/* ---- torc_vectorize_write.c: vector files ------------------------------- */
+
+/* Writes doc (one line per top-level member, events and trace entries one
+ * per line, key order kept).  Returns 0 or -1. */
+int torc_vz_write_vector(const char *path, json_t *doc);
+/* A copy of body with "format" and the content-derived "id" first. */
+json_t *torc_vz_with_id(json_t *body);
+/* Frame numbers as numbers and [first, last] ranges (runs of >= 3). */
+json_t *torc_vz_frame_list(const uint32_t *nums, size_t n);
+
+/* ---- torc_vectorize_reference.c: the reference's traces ----------------- */
+
+/* The engine over the built-in reference target, recording traces.
+ * Returns 0, or -1 with a message in errbuf (TORC_ERRBUF_SIZE bytes). */
+int torc_vz_reference_open(torc_engine **eng, char *errbuf);
+/* Runs the vector at path through the reference.  Returns 0 and *trace
+ * (the recorded trace, new reference; trace may be NULL) and *verdict, or
+ * -1 with the reason in why. */
+int torc_vz_run_reference(vz_ctx *c, const char *path, json_t **trace,
+                          torc_verdict *verdict, char *why, size_t whylen);
+
+/* ---- torc_vectorize_vector.c, torc_vectorize_capture.c ------------------ */
+
+/* Builds, runs, checks and writes vector number index of flow fl.
+ * Returns 0 (written or dropped) or -1 on an output error. */
+int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index);
+/* The vectors of every matching flow of one capture.  Returns 0 or -1
+ * (message on stderr). */
+int torc_vz_capture(vz_ctx *c, const char *capture, const char *outparent,
+                    const torc_vectorize_filter *flt, unsigned per_flow);
+
+#endif /* TORC_VECTORIZE_INT_H */

@@ -1,0 +1,95 @@
+/*
+ * torc_vectorize_kinds.c - the scenario kinds of `torc vectorize`: their
+ * names (file names, tags, the per-kind summary), their titles, and which
+ * of them want BufferedData.
+ *
+ * Vector number i of a flow is of kind i % K_COUNT (torc_vectorize_vector.c);
+ * torc_vectorize_script.c writes the script each kind stands for.
+ */
+#include "torc_vectorize_int.h"
+
+static const char *const kind_name[K_COUNT] = {"buffered-none-posts-first",
+                                               "buffered-less-than-request",
+                                               "buffered-exact-request",
+                                               "buffered-more-than-posts",
+                                               "buffered-spread",
+                                               "posts-after-data",
+                                               "push-timer",
+                                               "nonpush",
+                                               "refuse",
+                                               "partial-accept",
+                                               "terminate",
+                                               "alloc-fail-offload",
+                                               "zero-byte-request",
+                                               "indication-size",
+                                               "reentrant-post",
+                                               "prefilled",
+                                               "receive-window",
+                                               "long-clock"};
+
+/* K_ALLOC_FAIL's second vector of a flow: the failure after the offload
+ * (DEC-25). */
+#define VZ_ALLOC_AFTER_NAME "alloc-fail-after-offload"
+#define VZ_ALLOC_AFTER_TITLE                                                   \
+  "Verify that an allocation failure after the offload asks for an upload "    \
+  "and stops the connection"
+
+static const char *const kind_title[K_COUNT] = {
+    "Verify that requests posted before captured data arrives are filled in "
+    "stream order",
+    "Verify that BufferedData smaller than the first request is held by it "
+    "until push or fill",
+    "Verify that BufferedData exactly filling a request completes it",
+    "Verify that BufferedData beyond the posted requests is indicated after "
+    "them",
+    "Verify that BufferedData spread over several lists and fragments is "
+    "delivered in order",
+    "Verify that data without posted requests is indicated and later posts "
+    "are filled",
+    "Verify that a partly filled push request completes at the push deadline "
+    "and not before",
+    "Verify that non-push requests complete only when full, whatever PSH says",
+    "Verify that refused indicated data is kept and moved into later posts",
+    "Verify that the unconsumed tail of a partly accepted indication is kept "
+    "in order",
+    "Verify that a terminate hands back undelivered data and completes "
+    "pending requests",
+    "Verify that an offload whose BufferedData cannot be copied fails",
+    "Verify that a zero-byte request takes no data and still completes",
+    "Verify that indications follow RcvIndicationSize",
+    "Verify that a request posted from inside a completion is served before "
+    "any indication",
+    "Verify that a prefilled push request keeps its bytes and times out",
+    "Verify that data beyond the receive window is not accepted",
+    "Verify that the push timer still works after weeks of virtual time"};
+
+const char *torc_vz_kind_name(int kind, int alloc_after) {
+  return alloc_after ? VZ_ALLOC_AFTER_NAME : kind_name[kind];
+}
+
+const char *torc_vz_kind_title(int kind, int alloc_after) {
+  return alloc_after ? VZ_ALLOC_AFTER_TITLE : kind_title[kind];
+}
+
+int torc_vz_kind_needs_buffered(int kind, vz_rng *r) {
+  switch (kind) {
+  case K_BUF_LT_FIRST:
+  case K_BUF_EQ:
+  case K_BUF_GT:
+  case K_BUF_SPREAD:
+  case K_ALLOC_FAIL:
+    return 1;
+  case K_TERMINATE:
+    return torc_vz_rng_chance(r, 60);
+  case K_REENTRANT:
+  case K_NONPUSH:
+  case K_ZERO:
+    return torc_vz_rng_chance(r, 50);
+  case K_PREFILLED:
+  case K_PUSH_TIMER:
+  case K_LONGCLOCK:
+    return torc_vz_rng_chance(r, 30);
+  default:
+    return 0;
+  }
+}

@@ -1,0 +1,301 @@
+/*
+ * torc_vectorize_vector.c - one vector of `torc vectorize`, from a flow to
+ * a file the reference PASSes.
+ *
+ * For vector number index of a flow: the kind (index % K_COUNT) and the
+ * vector's PRNG, an offload point and a replay window (preferring a replay
+ * the capture reordered for terminations and some others), BufferedData,
+ * the push timer, the receive window and the indication size, the script
+ * and the host's answers, then the body (provenance, state, events).  The
+ * draft goes through the reference for its trace; the trace becomes the
+ * expectation, with the requirement ids, tags, capabilities and allowances
+ * derived from it; the final vector is written and must PASS, or it is
+ * dropped.  Called by torc_vectorize_capture.c for each kept flow.
+ */
+#include "torc_vectorize_int.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A fresh scenario of vector number index at offload point pt, replaying w
+ * frames from it. */
+static void scenario_at(vz_scen *s, const vz_flow *fl, const vz_point *pt,
+                        size_t w, unsigned index, int alloc_after) {
+  memset(s, 0, sizeof *s);
+  s->kind = (int)(index % K_COUNT);
+  s->alloc_after = alloc_after;
+  s->p = pt->p;
+  torc_vz_analyse_replay(s, fl, pt->idx, w);
+}
+
+/* Chooses the offload point and the replay window: sets *need_buf (0 when
+ * no point with buffered bytes fits) and returns the index into fl->pt with
+ * *s analysed, or -1 when the flow has nothing to replay. */
+static long choose_cut(vz_scen *s, const vz_flow *fl, vz_rng *r, unsigned index,
+                       int alloc_after, int *need_buf) {
+  size_t w = 0;
+  long pi;
+  *need_buf = torc_vz_kind_needs_buffered((int)(index % K_COUNT), r);
+  pi = torc_vz_choose_point(fl, r, *need_buf, torc_vz_rng_chance(r, 15), &w);
+  if (pi < 0) {
+    pi = torc_vz_choose_point(fl, r, 0, 0, &w);
+    *need_buf = 0;
+  }
+  if (pi < 0)
+    return -1;
+  scenario_at(s, fl, &fl->pt[pi], w, index, alloc_after);
+  /* Terminations and some others look for a replay the capture reordered. */
+  if (s->kind == K_TERMINATE || torc_vz_rng_chance(r, 30)) {
+    int tries;
+    for (tries = 0; tries < 24 && !s->has_ooo; tries++) {
+      size_t w2 = 0;
+      long p2 = torc_vz_choose_point(fl, r, *need_buf, 0, &w2);
+      if (p2 < 0)
+        break;
+      scenario_at(s, fl, &fl->pt[p2], w2, index, alloc_after);
+      if (s->has_ooo) {
+        pi = p2;
+        w = w2;
+      }
+    }
+    if (!s->has_ooo) /* back to the first choice */
+      scenario_at(s, fl, &fl->pt[pi], w, index, alloc_after);
+  }
+  return pi;
+}
+
+/* BufferedData, frame spacing, receive window, push timer and indication
+ * size of the scenario. */
+static void scenario_params(vz_scen *s, vz_rng *r, int need_buf) {
+  uint64_t bmax = s->p < VZ_MAX_BUFFERED ? s->p : VZ_MAX_BUFFERED;
+  if (need_buf && bmax) {
+    switch (torc_vz_rng_next(r) % 3) {
+    case 0:
+      s->buffered = torc_vz_rng_range(r, 1, bmax < 200 ? bmax : 200);
+      break;
+    case 1:
+      s->buffered = torc_vz_rng_range(r, 1, bmax);
+      break;
+    default:
+      s->buffered = bmax;
+      break;
+    }
+  }
+  s->base = s->p - s->buffered;
+  s->frame_gap_us = torc_vz_rng_range(r, 50, 5000);
+  s->rcv_wnd = 4194304;
+  torc_vz_set_push_params(s, r);
+  if (s->kind == K_WINDOW)
+    s->rcv_wnd =
+        (uint32_t)torc_vz_rng_range(r, 1, s->dnew > 2 ? s->dnew / 2 : 1);
+  if (s->kind == K_INDSIZE)
+    s->ind_size = (uint32_t)torc_vz_rng_range(r, 1, 3000);
+}
+
+/* The frames a vector lists: those carrying the buffered bytes, then the
+ * replay.  Returns them (malloc'd, *np of them) or NULL (memory). */
+static uint32_t *listed_frames(const vz_flow *fl, const vz_point *pt,
+                               const vz_scen *s, size_t *np) {
+  uint32_t *nums = calloc(pt->idx + s->played + 1, sizeof *nums);
+  size_t i;
+  *np = 0;
+  if (!nums)
+    return NULL;
+  for (i = 0; i < pt->idx && s->buffered; i++) {
+    const vz_frame *f = &fl->fr[i];
+    if (f->len && f->off < s->p && f->off + f->len > s->base)
+      nums[(*np)++] = f->number;
+  }
+  for (i = 0; i < s->played; i++)
+    nums[(*np)++] = s->play[i].number;
+  return nums;
+}
+
+/* The provenance: capture, flow, listed frames, tool and a note saying how
+ * the vector was cut. */
+static json_t *provenance(const vz_ctx *c, const torc_flow_dir *d,
+                          const uint32_t *nums, size_t np, const char *note) {
+  json_t *prov = json_object(), *flow = json_object();
+  char src[64], dst[64];
+  torc_vz_addr_text(&d->key, d->key.src, src, sizeof src);
+  torc_vz_addr_text(&d->key, d->key.dst, dst, sizeof dst);
+  json_object_set_new(prov, "capture", json_string(c->cap_rel));
+  json_object_set_new(prov, "capture_sha256", json_string(c->cap_sha));
+  json_object_set_new(flow, "src", json_string(src));
+  json_object_set_new(flow, "dst", json_string(dst));
+  json_object_set_new(flow, "sport", json_integer(d->key.sport));
+  json_object_set_new(flow, "dport", json_integer(d->key.dport));
+  json_object_set_new(prov, "flow", flow);
+  json_object_set_new(prov, "frames", torc_vz_frame_list(nums, np));
+  json_object_set_new(prov, "tool", json_string(VZ_TOOL));
+  json_object_set_new(prov, "tool_version", json_string(VZ_TOOL_VERSION));
+  json_object_set_new(prov, "seed", json_integer((json_int_t)c->seed));
+  json_object_set_new(prov, "note", json_string(note));
+  return prov;
+}
+
+/* The connection state at the offload. */
+static json_t *state_at_offload(const torc_flow_dir *d, const vz_scen *s) {
+  json_t *state = json_object();
+  json_object_set_new(
+      state, "isn",
+      json_integer((json_int_t)(uint32_t)(d->base_seq + (uint32_t)s->base)));
+  json_object_set_new(
+      state, "rcv_nxt",
+      json_integer((json_int_t)(uint32_t)(d->base_seq + (uint32_t)s->p)));
+  json_object_set_new(state, "rcv_wnd", json_integer(s->rcv_wnd));
+  if (s->push_ticks)
+    json_object_set_new(state, "push_ticks", json_integer(s->push_ticks));
+  if (s->tps)
+    json_object_set_new(state, "ticks_per_second", json_integer(s->tps));
+  if (s->ind_size)
+    json_object_set_new(state, "rcv_indication_size",
+                        json_integer(s->ind_size));
+  return state;
+}
+
+int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
+  const torc_flow_stream *st = fl->st;
+  const torc_flow_dir *d = &st->info;
+  const vz_point *pt;
+  vz_rng r;
+  vz_scen s;
+  const char *kname;
+  size_t np = 0;
+  long pi;
+  json_t *body, *doc = NULL, *host, *exp;
+  json_t *trace = NULL, *tags, *requires, *allow;
+  uint32_t *nums;
+  char path[PATH_MAX + 128], dirp[PATH_MAX], name[96];
+  char why[512], note[256];
+  torc_verdict verdict = TORC_ERROR;
+  vz_reqs q;
+  int need_buf, n_ind = 0, multi = 0, rc = 0;
+
+  memset(&s, 0, sizeof s);
+  memset(&q, 0, sizeof q);
+  torc_vz_rng_for_vector(&r, c->seed, c->cap_sha, d->id, index);
+  pi = choose_cut(&s, fl, &r, index,
+                  (int)(index % K_COUNT) == K_ALLOC_FAIL &&
+                      (index / K_COUNT) % 2 == 1,
+                  &need_buf);
+  if (pi < 0)
+    return 0; /* nothing to replay in this flow */
+  pt = &fl->pt[pi];
+  scenario_params(&s, &r, need_buf);
+  s.events = json_array();
+  torc_vz_build_script(&s, &r);
+  s.ooo_held_at_end = torc_vz_held_beyond_gap(&s);
+  host = torc_vz_host(&s, &r);
+
+  nums = listed_frames(fl, pt, &s, &np);
+  if (!nums)
+    return -1;
+  if (np == 0) { /* a vector lists at least one frame of its flow */
+    free(nums);
+    json_decref(s.events);
+    json_decref(host);
+    return 0;
+  }
+
+  kname = torc_vz_kind_name(s.kind, s.alloc_after);
+  snprintf(note, sizeof note,
+           "%s: offload after stream offset %" PRIu64 " (before frame %u), "
+           "%" PRIu64 " bytes buffered, %zu frames replayed in capture order "
+           "(%" PRIu64 " new bytes%s%s)",
+           kname, s.p, fl->fr[pt->idx].number, s.buffered, s.played, s.dnew,
+           s.has_ooo ? ", out of order" : "", s.has_dup ? ", duplicates" : "");
+
+  body = json_object();
+  json_object_set_new(body, "format", json_integer(1));
+  json_object_set_new(body, "title",
+                      json_string(torc_vz_kind_title(s.kind, s.alloc_after)));
+  json_object_set_new(body, "requirements", json_array());
+  json_object_set_new(body, "tags", tags = json_array());
+  json_object_set_new(body, "requires", requires = json_array());
+  json_object_set_new(body, "provenance", provenance(c, d, nums, np, note));
+  free(nums);
+  json_object_set_new(body, "state", state_at_offload(d, &s));
+  json_object_set_new(body, "buffered",
+                      s.kind == K_BUF_SPREAD
+                          ? torc_vz_make_buffered(&r, s.buffered, 5, 4)
+                          : torc_vz_make_buffered(&r, s.buffered, 2, 2));
+  if (host)
+    json_object_set_new(body, "host", host);
+  json_object_set_new(body, "events", s.events);
+  exp = json_object();
+  json_object_set_new(exp, "trace", json_array());
+  json_object_set_new(body, "expected", exp);
+  json_array_append_new(json_object_get(body, "requirements"),
+                        json_string("RCV-015"));
+  torc_vz_add_str(requires, "push_mode");
+
+  snprintf(dirp, sizeof dirp, "%.3800s/%.255s", c->tmpdir, c->cap_stem);
+  if (mkdir(dirp, 0777) != 0 && errno != EEXIST) {
+    fprintf(stderr, "torc vectorize: %s: %s\n", dirp, strerror(errno));
+    json_decref(body);
+    return -1;
+  }
+  snprintf(name, sizeof name, "f%u-%03u-%s.json", d->id, index, kname);
+  snprintf(path, sizeof path, "%s/%s", dirp, name);
+
+  /* 1. The draft (no expectation) through the reference. */
+  doc = torc_vz_with_id(body);
+  if (!doc || torc_vz_write_vector(path, doc) != 0) {
+    fprintf(stderr, "torc vectorize: %s: cannot write\n", path);
+    rc = -1;
+    goto out;
+  }
+  json_decref(doc);
+  doc = NULL;
+  if (torc_vz_run_reference(c, path, &trace, &verdict, why, sizeof why) != 0) {
+    if (!c->quiet)
+      fprintf(stderr, "torc vectorize: dropped %s: %s\n", name, why);
+    c->dropped++;
+    unlink(path);
+    goto out;
+  }
+
+  /* 2. Expectation, requirements, capabilities, allowances. */
+  torc_vz_derive_requirements(&s, trace, &q, &n_ind, &multi);
+  json_object_set(exp, "trace", trace);
+  torc_vz_requirement_ids(&q, c->testable,
+                          json_object_get(body, "requirements"));
+  torc_vz_tags(c, &s, d, kname, tags);
+  torc_vz_requires(&s, n_ind, requires);
+  allow = torc_vz_allowances(&s, trace, multi);
+  if (json_array_size(allow))
+    json_object_set_new(exp, "allowances", allow);
+  else
+    json_decref(allow);
+
+  /* 3. The final vector, and the reference must PASS it. */
+  doc = torc_vz_with_id(body);
+  if (!doc || torc_vz_write_vector(path, doc) != 0) {
+    fprintf(stderr, "torc vectorize: %s: cannot write\n", path);
+    rc = -1;
+    goto out;
+  }
+  if (torc_vz_run_reference(c, path, NULL, &verdict, why, sizeof why) != 0 ||
+      verdict != TORC_PASS) {
+    if (!c->quiet)
+      fprintf(stderr, "torc vectorize: dropped %s: reference %s: %s\n", name,
+              torc_verdict_name(verdict), why);
+    c->dropped++;
+    unlink(path);
+    goto out;
+  }
+  c->written++;
+  c->per_kind[s.kind]++;
+out:
+  json_decref(trace);
+  json_decref(doc);
+  json_decref(body);
+  return rc;
+}
