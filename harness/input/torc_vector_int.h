@@ -2,8 +2,9 @@
  * torc_vector_int.h - interface for a module to read a loaded vector's
  * script, state and expectation (private to the engine and its tests).
  *
- * torc_vector.c fills these structures from the JSON once, with every
- * default applied and every cross-field rule checked, so the engine never
+ * The vector loader (torc_vector.c and the section parsers it calls, see
+ * torc_vector_parse_int.h) fills these structures from the JSON once, with
+ * every default applied and every cross-field rule checked, so the engine never
  * looks at JSON and never re-validates.  Byte data is not copied: buffered
  * fragments and the stream are positions in a shared torc_capture.
  */

@@ -1,0 +1,317 @@
+/*
+ * torc_vector_expected.c - the vector's "expected" section: the allowances
+ * and the host-visible trace the target must produce.
+ *
+ * torc_vector.c calls it last among the sections, because it reads all the
+ * others: completions name posted request ids (torc_vector_events.c),
+ * indications consume what the host's answers say (torc_vector_state.c),
+ * expected deliveries are contiguous stream ranges within the listed frames
+ * (torc_vector_stream.c), and a terminate completion's rcv_nxt matches the
+ * bytes delivered and handed back (DEC-07).
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <torc/target.h>
+
+#include "torc_vector_parse_int.h"
+
+static int parse_status_member(ld *L, json_t *obj, const char *key,
+                               int required, uint32_t dflt, uint32_t *out) {
+  int bad;
+  const char *s = torcint_vector_get_str(L, obj, key, required, &bad);
+  if (bad)
+    return -1;
+  if (!s) {
+    *out = dflt;
+    return 1;
+  }
+  if (torc_status_parse(s, out) < 0) {
+    size_t o = torcint_vector_push_key(L, key);
+    torcint_vector_fail(L, "unknown status \"%s\"", s);
+    torcint_vector_pop(L, o);
+    return -1;
+  }
+  return 0;
+}
+
+/* Bytes the host consumes when answering ans to an indication of len bytes
+ * (DEC-02, DEC-03). */
+static uint32_t consumed_by(const torc_answer *ans, uint32_t len) {
+  if (ans->status == TORC_STATUS_SUCCESS)
+    return len;
+  if (ans->status == TORC_STATUS_OFFLOAD_DATA_PARTIALLY_ACCEPTED)
+    return ans->consumed < len ? ans->consumed : len;
+  return 0;
+}
+
+/* $.expected: allowances and the expected trace, checked against the
+ * script, the host's answers and the stream. */
+int torcint_vector_parse_expected(ld *L, json_t *root, torc_vector_body *b,
+                                  const idset *ids) {
+  static const char *const keys[] = {"trace", "allowances", NULL};
+  static const char *const k_oc[] = {"at", "ev", "status", NULL};
+  static const char *const k_c[] = {"at", "ev", "requests", NULL};
+  static const char *const k_r[] = {"id", "status", "bytes", "offset", NULL};
+  static const char *const k_i[] = {"at",     "ev",       "offset", "len",
+                                    "answer", "consumed", NULL};
+  static const char *const k_e[] = {"at", "ev", "event", "info", NULL};
+  static const char *const k_t[] = {
+      "at", "ev", "status", "rcv_nxt", "handback_offset", "handback_len", NULL};
+  json_t *x = torcint_vector_want_object(L, root, "expected", 1), *tr, *al, *v;
+  size_t o, o2, i, nind = 0;
+  uint64_t delivered = 0;
+  uint32_t last_at = 0;
+  if (!x)
+    return -1;
+  o = torcint_vector_push_key(L, "expected");
+  if (torcint_vector_check_keys(L, x, keys) < 0)
+    return -1;
+  if ((al = json_object_get(x, "allowances"))) {
+    o2 = torcint_vector_push_key(L, "allowances");
+    if (!json_is_array(al)) {
+      torcint_vector_fail(L, "expected array");
+      return -1;
+    }
+    json_array_foreach(al, i, v) {
+      unsigned k, found = 0;
+      size_t o3 = torcint_vector_push_idx(L, i);
+      for (k = 0; k < TORC_ALLOW_COUNT && json_is_string(v); k++)
+        if (strcmp(torc_allowance_name(k), json_string_value(v)) == 0)
+          found = 1u << k;
+      if (!found) {
+        torcint_vector_fail(L,
+                            "expected an allowance name of docs/DECISIONS.md");
+        return -1;
+      }
+      if (b->allowances & found) {
+        torcint_vector_fail(L, "duplicate allowance");
+        return -1;
+      }
+      b->allowances |= found;
+      torcint_vector_pop(L, o3);
+    }
+    torcint_vector_pop(L, o2);
+  }
+  if (!(tr = torcint_vector_want_array(L, x, "trace", 1)))
+    return -1;
+  o2 = torcint_vector_push_key(L, "trace");
+  json_array_foreach(tr, i, v) {
+    size_t o3 = torcint_vector_push_idx(L, i);
+    int bad, kind;
+    const char *evn;
+    uint32_t at;
+    torc_trace_entry *te;
+    if (!json_is_object(v)) {
+      torcint_vector_fail(L, "expected object {at, ev, ...}");
+      return -1;
+    }
+    evn = torcint_vector_get_str(L, v, "ev", 1, &bad);
+    if (bad)
+      return -1;
+    kind = torc_trace_kind_parse(evn);
+    if (kind < 0) {
+      torcint_vector_push_key(L, "ev");
+      torcint_vector_fail(L, "unknown trace event \"%s\"", evn);
+      return -1;
+    }
+    if (torcint_vector_check_keys(L, v,
+                                  kind == TORC_TR_OFFLOAD_COMPLETE ? k_oc
+                                  : kind == TORC_TR_COMPLETE       ? k_c
+                                  : kind == TORC_TR_INDICATE       ? k_i
+                                  : kind == TORC_TR_EVENT          ? k_e
+                                                                   : k_t) < 0)
+      return -1;
+    if (torcint_vector_get_u32(L, v, "at", 1, 0, (uint32_t)b->nevents, 0, &at) <
+        0)
+      return -1;
+    if (at < last_at) {
+      torcint_vector_push_key(L, "at");
+      torcint_vector_fail(L, "trace entries are in call order (at %u after %u)",
+                          at, last_at);
+      return -1;
+    }
+    last_at = at;
+    te = torc_trace_add(&b->expected, (uint32_t)kind, at);
+    if (!te) {
+      torcint_vector_fail(L, "out of memory");
+      return -1;
+    }
+    switch (kind) {
+    case TORC_TR_OFFLOAD_COMPLETE:
+      if (parse_status_member(L, v, "status", 1, 0, &te->status) < 0)
+        return -1;
+      break;
+    case TORC_TR_COMPLETE: {
+      json_t *rq = torcint_vector_want_array(L, v, "requests", 1), *r;
+      size_t j, o4;
+      if (!rq)
+        return -1;
+      o4 = torcint_vector_push_key(L, "requests");
+      if (json_array_size(rq) == 0) {
+        torcint_vector_fail(L, "expected at least one request");
+        return -1;
+      }
+      json_array_foreach(rq, j, r) {
+        size_t o5 = torcint_vector_push_idx(L, j);
+        uint64_t id, off;
+        uint32_t st, bytes;
+        int has_off;
+        if (!json_is_object(r)) {
+          torcint_vector_fail(L, "expected object {id, status, bytes}");
+          return -1;
+        }
+        if (torcint_vector_check_keys(L, r, k_r) < 0 ||
+            torcint_vector_get_int(L, r, "id", 1, 1, UINT64_MAX >> 12, 0, &id) <
+                0 ||
+            parse_status_member(L, r, "status", 1, 0, &st) < 0 ||
+            torcint_vector_get_u32(L, r, "bytes", 1, 0, MAX_REQUEST_SIZE, 0,
+                                   &bytes) < 0)
+          return -1;
+        has_off = torcint_vector_get_int(L, r, "offset", 0, 0, UINT64_MAX >> 12,
+                                         delivered, &off);
+        if (has_off < 0)
+          return -1;
+        if (!torcint_vector_idset_has(ids, id)) {
+          torcint_vector_push_key(L, "id");
+          torcint_vector_fail(L, "request %" PRIu64 " is never posted", id);
+          return -1;
+        }
+        if (has_off == 0 && off != delivered) {
+          torcint_vector_push_key(L, "offset");
+          torcint_vector_fail(
+              L,
+              "expected deliveries are contiguous: this one starts at "
+              "%" PRIu64 ", the previous ones end at %" PRIu64,
+              off, delivered);
+          return -1;
+        }
+        if (torc_trace_add_req(&b->expected, id, st, bytes,
+                               bytes ? delivered : TORC_NO_OFFSET) < 0) {
+          torcint_vector_fail(L, "out of memory");
+          return -1;
+        }
+        delivered += bytes;
+        torcint_vector_pop(L, o5);
+      }
+      torcint_vector_pop(L, o4);
+      break;
+    }
+    case TORC_TR_INDICATE: {
+      const torc_answer *ans =
+          nind < b->nanswers ? &b->answers[nind] : &b->default_answer;
+      uint64_t off;
+      int r;
+      uint32_t given;
+      if (torcint_vector_get_u32(L, v, "len", 1, 1, UINT32_MAX, 0, &te->len) <
+          0)
+        return -1;
+      r = torcint_vector_get_int(L, v, "offset", 0, 0, UINT64_MAX >> 12,
+                                 delivered, &off);
+      if (r < 0)
+        return -1;
+      if (r == 0 && off != delivered) {
+        torcint_vector_push_key(L, "offset");
+        torcint_vector_fail(
+            L,
+            "expected deliveries are contiguous: this one starts at "
+            "%" PRIu64 ", the previous ones end at %" PRIu64,
+            off, delivered);
+        return -1;
+      }
+      te->offset = delivered;
+      te->status = ans->status;
+      te->consumed = consumed_by(ans, te->len);
+      r = parse_status_member(L, v, "answer", 0, ans->status, &given);
+      if (r < 0)
+        return -1;
+      if (r == 0 && given != te->status) {
+        torcint_vector_push_key(L, "answer");
+        torcint_vector_fail(
+            L, "the host answers indication %zu with %s (host.answers)",
+            nind + 1, torc_status_name(te->status));
+        return -1;
+      }
+      r = torcint_vector_get_u32(L, v, "consumed", 0, 0, UINT32_MAX,
+                                 te->consumed, &given);
+      if (r < 0)
+        return -1;
+      if (r == 0 && given != te->consumed) {
+        torcint_vector_push_key(L, "consumed");
+        torcint_vector_fail(L, "the host's answer consumes %u of %u bytes",
+                            te->consumed, te->len);
+        return -1;
+      }
+      delivered += te->consumed;
+      nind++;
+      break;
+    }
+    case TORC_TR_EVENT: {
+      int bad2;
+      const char *en = torcint_vector_get_str(L, v, "event", 1, &bad2);
+      if (bad2)
+        return -1;
+      if (torc_event_parse(en, &te->event) < 0) {
+        torcint_vector_push_key(L, "event");
+        torcint_vector_fail(L, "expected DISCONNECT, RETRIEVE or ABORT");
+        return -1;
+      }
+      if (torcint_vector_get_u32(L, v, "info", 0, 0, UINT32_MAX, 0, &te->info) <
+          0)
+        return -1;
+      break;
+    }
+    case TORC_TR_TERMINATE_COMPLETE: {
+      uint64_t off;
+      int r;
+      if (parse_status_member(L, v, "status", 1, 0, &te->status) < 0 ||
+          torcint_vector_get_u32(L, v, "rcv_nxt", 1, 0, UINT32_MAX, 0,
+                                 &te->rcv_nxt) < 0 ||
+          torcint_vector_get_u32(L, v, "handback_len", 0, 0, UINT32_MAX, 0,
+                                 &te->len) < 0)
+        return -1;
+      r = torcint_vector_get_int(L, v, "handback_offset", 0, 0,
+                                 UINT64_MAX >> 12, delivered, &off);
+      if (r < 0)
+        return -1;
+      if (r == 0 && off != delivered) {
+        torcint_vector_push_key(L, "handback_offset");
+        torcint_vector_fail(
+            L, "handed-back data continues the delivered stream at %" PRIu64,
+            delivered);
+        return -1;
+      }
+      te->offset = te->len ? delivered : TORC_NO_OFFSET;
+      /* DEC-07: delivered bytes + handed-back bytes end at RcvNxt (one
+       * further when the FIN they end at was received). */
+      if (te->status == TORC_STATUS_SUCCESS &&
+          (uint32_t)(te->rcv_nxt - b->isn) != delivered + te->len &&
+          !(delivered + te->len == b->fin_offset &&
+            (uint32_t)(te->rcv_nxt - b->isn) == delivered + te->len + 1)) {
+        torcint_vector_push_key(L, "rcv_nxt");
+        torcint_vector_fail(L,
+                            "rcv_nxt - isn (%u) must equal delivered (%" PRIu64
+                            ") + handback_len (%u) (DEC-07)",
+                            (uint32_t)(te->rcv_nxt - b->isn), delivered,
+                            te->len);
+        return -1;
+      }
+      delivered += te->len;
+      break;
+    }
+    }
+    torcint_vector_pop(L, o3);
+  }
+  torcint_vector_pop(L, o2);
+  if (delivered > b->stream_len) {
+    torcint_vector_fail(L,
+                        "the expected deliveries reach stream offset %" PRIu64
+                        " but the listed frames cover only %" PRIu64 " bytes",
+                        delivered, b->stream_len);
+    return -1;
+  }
+  torcint_vector_pop(L, o);
+  return 0;
+}

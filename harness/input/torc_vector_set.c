@@ -1,0 +1,155 @@
+/*
+ * torc_vector_set.c - loading a set of vectors from files and folders.
+ *
+ * torc_vector_load_all expands folders recursively into their *.json files
+ * (sorted by path; the schema folder skipped), loads each one through
+ * torc_vector.c with one capture cache for the whole set (each capture read
+ * once), and refuses two files with the same content.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "torc_vector_int.h"
+
+typedef struct pathlist {
+  char **p;
+  size_t n, cap;
+} pathlist;
+
+static int pl_add(pathlist *pl, const char *s) {
+  if (pl->n == pl->cap) {
+    size_t nc = pl->cap ? pl->cap * 2 : 64;
+    char **np = realloc(pl->p, nc * sizeof *np);
+    if (!np)
+      return -1;
+    pl->p = np;
+    pl->cap = nc;
+  }
+  if (!(pl->p[pl->n] = strdup(s)))
+    return -1;
+  pl->n++;
+  return 0;
+}
+
+static int ends_with(const char *s, const char *suf) {
+  size_t a = strlen(s), b = strlen(suf);
+  return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+/* Recursively collects *.json under dir; the schema folder is skipped. */
+static int walk(const char *dir, pathlist *pl, char *err, size_t errlen) {
+  DIR *d = opendir(dir);
+  struct dirent *de;
+  if (!d) {
+    snprintf(err, errlen, "%s: cannot open folder: %s", dir, strerror(errno));
+    return -1;
+  }
+  while ((de = readdir(d)) != NULL) {
+    char p[4096];
+    struct stat st;
+    if (de->d_name[0] == '.')
+      continue;
+    if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) >= sizeof p)
+      continue;
+    if (stat(p, &st) < 0)
+      continue;
+    if (S_ISDIR(st.st_mode)) {
+      if (strcmp(de->d_name, "schema") == 0)
+        continue;
+      if (walk(p, pl, err, errlen) < 0) {
+        closedir(d);
+        return -1;
+      }
+    } else if (S_ISREG(st.st_mode) && ends_with(de->d_name, ".json") &&
+               !ends_with(de->d_name, ".schema.json")) {
+      if (pl_add(pl, p) < 0) {
+        closedir(d);
+        snprintf(err, errlen, "%s: out of memory", dir);
+        return -1;
+      }
+    }
+  }
+  closedir(d);
+  return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int torc_vector_load_all(const char *const *paths, size_t npaths,
+                         torc_vector ***out, size_t *n, char *errbuf,
+                         size_t errlen) {
+  pathlist pl = {NULL, 0, 0};
+  torc_capture_cache *cc = NULL;
+  torc_vector **vs = NULL;
+  size_t i, nv = 0;
+  int rc = -1;
+  *out = NULL;
+  *n = 0;
+  for (i = 0; i < npaths; i++) {
+    struct stat st;
+    if (stat(paths[i], &st) < 0) {
+      snprintf(errbuf, errlen, "%s: %s", paths[i], strerror(errno));
+      goto out;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      size_t before = pl.n;
+      char tmp[4096];
+      snprintf(tmp, sizeof tmp, "%s", paths[i]);
+      while (strlen(tmp) > 1 && tmp[strlen(tmp) - 1] == '/')
+        tmp[strlen(tmp) - 1] = '\0';
+      if (walk(tmp, &pl, errbuf, errlen) < 0)
+        goto out;
+      qsort(pl.p + before, pl.n - before, sizeof *pl.p, cmp_str);
+    } else if (pl_add(&pl, paths[i]) < 0) {
+      snprintf(errbuf, errlen, "%s: out of memory", paths[i]);
+      goto out;
+    }
+  }
+  cc = torc_capture_cache_new();
+  vs = calloc(pl.n + 1, sizeof *vs);
+  if (!cc || !vs) {
+    snprintf(errbuf, errlen, "out of memory");
+    goto out;
+  }
+  for (i = 0; i < pl.n; i++) {
+    size_t k;
+    if (torc_vector_load_cached(pl.p[i], cc, &vs[nv], errbuf, errlen) < 0)
+      goto out;
+    for (k = 0; k < nv; k++)
+      if (strcmp(vs[k]->id, vs[nv]->id) == 0 &&
+          strcmp(vs[k]->path, vs[nv]->path) != 0) {
+        snprintf(errbuf, errlen, "%s: $.id: same content (id %s) as %s",
+                 pl.p[i], vs[nv]->id, vs[k]->path);
+        nv++;
+        goto out;
+      }
+    nv++;
+  }
+  *out = vs;
+  *n = nv;
+  vs = NULL;
+  rc = 0;
+out:
+  if (vs)
+    torc_vector_free_all(vs, nv);
+  for (i = 0; i < pl.n; i++)
+    free(pl.p[i]);
+  free(pl.p);
+  torc_capture_cache_free(cc);
+  return rc;
+}
+
+void torc_vector_free_all(torc_vector **vs, size_t n) {
+  size_t i;
+  if (!vs)
+    return;
+  for (i = 0; i < n; i++)
+    torc_vector_free(vs[i]);
+  free(vs);
+}

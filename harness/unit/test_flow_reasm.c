@@ -1,0 +1,505 @@
+/*
+ * test_flow_reasm.c - Check tests of TCP reassembly per direction
+ * (torc_flow_reasm.c, through torc_flow.h).
+ *
+ * Each test writes hand-built frames to a temporary pcap (torc_test_pcap.h),
+ * reassembles it with torc_flow_collect and compares the result with values
+ * worked out by hand in the comments.  Payload byte values: the first copy
+ * of stream byte s is A(s); a conflicting copy carries B(s) = ~A(s), so a
+ * test can see which copy was kept (the first arrived wins).  "seqno: a..b"
+ * is the stream range [a, b).  Behaviours pinned: issue 4 "TCP flows
+ * reassembled per direction".
+ */
+#include <check.h>
+#include <pcap/pcap.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "torc_flow.h"
+#include "torc_test_pcap.h"
+
+static uint8_t A(uint64_t s) {
+  return tp_byte_a(s);
+}
+static uint8_t B(uint64_t s) {
+  return tp_byte_b(s);
+}
+
+static tp_writer w;
+static torc_flow_capture *cap;
+static char err[512];
+
+static void w_tcp(int rev, uint32_t seq, uint8_t flags, uint64_t s0,
+                  uint32_t len, int alt) {
+  tp_tcp(&w, rev, seq, flags, s0, len, alt);
+}
+
+static void w_close(void) {
+  tp_close(&w);
+}
+
+static int collect(int checksums) {
+  return tp_collect(&w, checksums, &cap, err, sizeof err);
+}
+
+static void setup(void) {
+  cap = NULL;
+  err[0] = '\0';
+  tp_open(&w, DLT_RAW);
+}
+
+static void teardown(void) {
+  tp_remove(&w);
+  torc_flow_capture_free(cap);
+  cap = NULL;
+}
+
+/* The direction 10.0.0.1.1000 > 10.0.0.2.5001 of the collected capture. */
+static const torc_flow_stream *fwd(void) {
+  torc_flow_key k;
+  const torc_flow_stream *s;
+  memset(&k, 0, sizeof k);
+  k.ip_version = 4;
+  k.src[0] = 10, k.src[3] = 1;
+  k.dst[0] = 10, k.dst[3] = 2;
+  k.sport = 1000;
+  k.dport = 5001;
+  ck_assert_ptr_nonnull(cap);
+  s = torc_flow_capture_find(cap, &k);
+  ck_assert_ptr_nonnull(s);
+  return s;
+}
+
+/* The stream is A(0 .. n). */
+static void expect_stream_a(const torc_flow_stream *s, size_t n) {
+  size_t i;
+  ck_assert_uint_eq(s->len, n);
+  for (i = 0; i < n; i++)
+    if (s->data[i] != A(i))
+      ck_abort_msg("stream byte %zu: expected 0x%02x vs actual 0x%02x", i, A(i),
+                   s->data[i]);
+}
+
+static void expect_map(const torc_flow_map_entry *e, uint32_t frame,
+                       int64_t off, uint32_t len, uint64_t new_off,
+                       uint32_t new_len, uint32_t new_bytes, uint8_t flags) {
+  ck_assert_uint_eq(e->frame, frame);
+  ck_assert_int_eq(e->off, off);
+  ck_assert_uint_eq(e->len, len);
+  ck_assert_uint_eq(e->new_bytes, new_bytes);
+  if (new_bytes > 0) {
+    ck_assert_uint_eq(e->new_off, new_off);
+    ck_assert_uint_eq(e->new_len, new_len);
+  }
+  ck_assert_uint_eq(e->flags, flags);
+}
+
+/* ---- in_order ---- */
+
+/* covers: issue 4 reassembly, in-order stream, SYN/FIN frames, frame map */
+START_TEST(test_flow_in_order) {
+  const torc_flow_stream *s;
+  w_tcp(0, 1000, SYN, 0, 0, 0);         /* 1: [S] seq 1000 (ISN) */
+  w_tcp(0, 1001, ACK, 0, 10, 0);        /* 2: seqno 0..10 */
+  w_tcp(0, 1011, ACK | PSH, 10, 10, 0); /* 3: seqno 10..20 */
+  w_tcp(0, 1021, ACK | FIN, 20, 10, 0); /* 4: seqno 20..30, FIN at 30 */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  ck_assert_int_eq(s->info.syn_seen, 1);
+  ck_assert_int_eq(s->info.midstream, 0);
+  ck_assert_uint_eq(s->info.isn, 1000);
+  ck_assert_uint_eq(s->info.base_seq, 1001);
+  ck_assert_uint_eq(s->info.syn_frame, 1);
+  ck_assert_uint_eq(s->info.fin_frame, 4);
+  ck_assert_uint_eq(s->info.fin_offset, 30);
+  ck_assert_uint_eq(s->info.rst_frame, 0);
+  expect_stream_a(s, 30);
+  ck_assert_uint_eq(s->info.retrans_segments, 0);
+  ck_assert_uint_eq(s->info.ooo_segments, 0);
+  ck_assert_uint_eq(s->info.max_held_bytes, 0);
+  ck_assert_uint_eq(s->nmap, 4);
+  expect_map(&s->map[0], 1, 0, 0, 0, 0, 0, 0);
+  expect_map(&s->map[1], 2, 0, 10, 0, 10, 10, 0);
+  expect_map(&s->map[2], 3, 10, 10, 10, 10, 10, 0);
+  expect_map(&s->map[3], 4, 20, 10, 20, 10, 10, 0);
+  ck_assert_uint_eq(cap->stats.frames, 4);
+  ck_assert_uint_eq(cap->stats.tcp_frames, 4);
+  ck_assert_uint_eq(cap->stats.directions, 1);
+  ck_assert_uint_eq(cap->stats.stream_bytes, 30);
+}
+END_TEST
+
+/* ---- out_of_order ---- */
+
+/* covers: RCV-062 (out-of-order segments queued until the gap fills) */
+START_TEST(test_flow_reorder) {
+  const torc_flow_stream *s;
+  w_tcp(0, 1000, SYN, 0, 0, 0);   /* 1: [S] */
+  w_tcp(0, 1001, ACK, 0, 10, 0);  /* 2: seqno 0..10, in order */
+  w_tcp(0, 1021, ACK, 20, 10, 0); /* 3: seqno 20..30, held (gap 10..20) */
+  w_tcp(0, 1011, ACK, 10, 10, 0); /* 4: seqno 10..20 fills: 10..30 out */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  expect_stream_a(s, 30);
+  ck_assert_uint_eq(s->info.ooo_segments, 1);
+  ck_assert_uint_eq(s->info.max_held_bytes, 10);
+  ck_assert_uint_eq(s->info.max_held_segments, 1);
+  ck_assert_uint_eq(s->info.held_bytes, 0);
+  ck_assert_uint_eq(s->info.gaps, 0);
+  expect_map(&s->map[2], 3, 20, 10, 20, 10, 10, TORC_FLOW_F_OOO);
+  expect_map(&s->map[3], 4, 10, 10, 10, 10, 10, 0);
+}
+END_TEST
+
+/* covers: RCV-062 (several held segments, released in stream order) */
+START_TEST(test_flow_reorder_many) {
+  const torc_flow_stream *s;
+  w_tcp(0, 1000, SYN, 0, 0, 0);   /* 1: [S] */
+  w_tcp(0, 1031, ACK, 30, 10, 0); /* 2: seqno 30..40, held */
+  w_tcp(0, 1011, ACK, 10, 10, 0); /* 3: seqno 10..20, held */
+  w_tcp(0, 1021, ACK, 20, 10, 0); /* 4: seqno 20..30, held (3 pieces) */
+  w_tcp(0, 1001, ACK, 0, 10, 0);  /* 5: seqno 0..10: all 40 bytes out */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  expect_stream_a(s, 40);
+  ck_assert_uint_eq(s->info.ooo_segments, 3);
+  ck_assert_uint_eq(s->info.max_held_bytes, 30);
+  ck_assert_uint_eq(s->info.max_held_segments, 3);
+}
+END_TEST
+
+/* ---- retransmission ---- */
+
+/* covers: issue 4 retransmissions (delivered and held bytes seen again) */
+START_TEST(test_flow_retransmission) {
+  const torc_flow_stream *s;
+  w_tcp(0, 1000, SYN, 0, 0, 0);   /* 1: [S] */
+  w_tcp(0, 1001, ACK, 0, 10, 0);  /* 2: seqno 0..10 */
+  w_tcp(0, 1001, ACK, 0, 10, 0);  /* 3: seqno 0..10 again (delivered) */
+  w_tcp(0, 1021, ACK, 20, 10, 0); /* 4: seqno 20..30, held */
+  w_tcp(0, 1021, ACK, 20, 10, 0); /* 5: seqno 20..30 again (held) */
+  w_tcp(0, 1011, ACK, 10, 10, 0); /* 6: seqno 10..20 */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  expect_stream_a(s, 30);
+  ck_assert_uint_eq(s->info.retrans_segments, 2);
+  ck_assert_uint_eq(s->info.retrans_bytes, 20);
+  ck_assert_uint_eq(s->info.conflicts, 0);
+  ck_assert_uint_eq(s->info.payload_bytes, 50); /* frames 2..6 */
+  expect_map(&s->map[2], 3, 0, 10, 0, 0, 0, TORC_FLOW_F_RETRANS);
+  expect_map(&s->map[4], 5, 20, 10, 0, 0, 0, TORC_FLOW_F_RETRANS);
+}
+END_TEST
+
+/* ---- overlap: against a held piece seqno 10..20 (frame 2) ---- */
+
+static void held_10_20(void) {
+  w_tcp(0, 1000, SYN, 0, 0, 0);   /* 1: [S] */
+  w_tcp(0, 1011, ACK, 10, 10, 0); /* 2: seqno 10..20, held */
+}
+
+/* covers: issue 4 overlaps (left: new 5..10, old 10..15) */
+START_TEST(test_flow_overlap_left) {
+  const torc_flow_stream *s;
+  held_10_20();
+  w_tcp(0, 1006, ACK, 5, 10, 0); /* 3: seqno 5..15 */
+  w_tcp(0, 1001, ACK, 0, 5, 0);  /* 4: seqno 0..5 */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  expect_stream_a(s, 20);
+  expect_map(&s->map[2], 3, 5, 10, 5, 5, 5,
+             TORC_FLOW_F_OVERLAP | TORC_FLOW_F_OOO);
+  ck_assert_uint_eq(s->info.overlap_segments, 1);
+  ck_assert_uint_eq(s->info.retrans_bytes, 5);
+}
+END_TEST
+
+/* covers: issue 4 overlaps (right: old 15..20, new 20..25) */
+START_TEST(test_flow_overlap_right) {
+  const torc_flow_stream *s;
+  held_10_20();
+  w_tcp(0, 1016, ACK, 15, 10, 0); /* 3: seqno 15..25 */
+  w_tcp(0, 1001, ACK, 0, 10, 0);  /* 4: seqno 0..10 */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  expect_stream_a(s, 25);
+  expect_map(&s->map[2], 3, 15, 10, 20, 5, 5,
+             TORC_FLOW_F_OVERLAP | TORC_FLOW_F_OOO);
+  ck_assert_uint_eq(s->info.retrans_bytes, 5);
+}
+END_TEST
+
+/* covers: issue 4 overlaps (inside: 12..18 all old, a retransmission) */
+START_TEST(test_flow_overlap_inside) {
+  const torc_flow_stream *s;
+  held_10_20();
+  w_tcp(0, 1013, ACK, 12, 6, 0); /* 3: seqno 12..18 */
+  w_tcp(0, 1001, ACK, 0, 10, 0); /* 4: seqno 0..10 */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  expect_stream_a(s, 20);
+  expect_map(&s->map[2], 3, 12, 6, 0, 0, 0, TORC_FLOW_F_RETRANS);
+  ck_assert_uint_eq(s->info.retrans_segments, 1);
+  ck_assert_uint_eq(s->info.retrans_bytes, 6);
+}
+END_TEST
+
+/* covers: issue 4 overlaps (covering: 5..25 adds 5..10 and 20..25) */
+START_TEST(test_flow_overlap_covering) {
+  const torc_flow_stream *s;
+  held_10_20();
+  w_tcp(0, 1006, ACK, 5, 20, 0); /* 3: seqno 5..25 */
+  w_tcp(0, 1001, ACK, 0, 5, 0);  /* 4: seqno 0..5 */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  expect_stream_a(s, 25);
+  expect_map(&s->map[2], 3, 5, 20, 5, 20, 10,
+             TORC_FLOW_F_OVERLAP | TORC_FLOW_F_OOO | TORC_FLOW_F_SPLIT);
+  ck_assert_uint_eq(s->info.retrans_bytes, 10);
+  ck_assert_uint_eq(s->info.max_held_bytes, 20);
+}
+END_TEST
+
+/* covers: issue 4 overlaps with delivered bytes (5..10 old, 10..15 new) */
+START_TEST(test_flow_overlap_delivered) {
+  const torc_flow_stream *s;
+  w_tcp(0, 1000, SYN, 0, 0, 0);  /* 1: [S] */
+  w_tcp(0, 1001, ACK, 0, 10, 0); /* 2: seqno 0..10 */
+  w_tcp(0, 1006, ACK, 5, 10, 0); /* 3: seqno 5..15 */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  expect_stream_a(s, 15);
+  expect_map(&s->map[2], 3, 5, 10, 10, 5, 5, TORC_FLOW_F_OVERLAP);
+}
+END_TEST
+
+/* ---- conflict ---- */
+
+/* covers: issue 4 conflicting overlaps reported with both frame numbers;
+ * the first arrived copy (frame 2) is kept */
+START_TEST(test_flow_conflict_held) {
+  const torc_flow_stream *s;
+  held_10_20();
+  w_tcp(0, 1011, ACK, 10, 10, 1); /* 3: seqno 10..20 with B bytes */
+  w_tcp(0, 1001, ACK, 0, 10, 0);  /* 4: seqno 0..10 */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  expect_stream_a(s, 20);
+  ck_assert_uint_eq(s->nconflicts, 1);
+  ck_assert_uint_eq(s->conflicts[0].frame, 3);
+  ck_assert_uint_eq(s->conflicts[0].first_frame, 2);
+  ck_assert_uint_eq(s->conflicts[0].off, 10);
+  ck_assert_uint_eq(s->conflicts[0].len, 10);
+  ck_assert_uint_eq(s->conflicts[0].differing, 10);
+  ck_assert_uint_eq(s->info.conflict_bytes, 10);
+  ck_assert_uint_eq(cap->stats.conflicts, 1);
+  expect_map(&s->map[2], 3, 10, 10, 0, 0, 0,
+             TORC_FLOW_F_RETRANS | TORC_FLOW_F_CONFLICT);
+}
+END_TEST
+
+/* covers: issue 4 conflicting overlap with bytes already delivered: 8..10
+ * conflicts (kept from frame 2), 10..12 is new and its first copy is B */
+START_TEST(test_flow_conflict_delivered) {
+  const torc_flow_stream *s;
+  w_tcp(0, 1000, SYN, 0, 0, 0);  /* 1: [S] */
+  w_tcp(0, 1001, ACK, 0, 10, 0); /* 2: seqno 0..10 */
+  w_tcp(0, 1005, ACK, 4, 2, 1);  /* 3: seqno 4..6, B bytes */
+  w_tcp(0, 1009, ACK, 8, 4, 1);  /* 4: seqno 8..12, B bytes */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  ck_assert_uint_eq(s->len, 12);
+  ck_assert_int_eq(memcmp(s->data,
+                          (uint8_t[]){A(0), A(1), A(2), A(3), A(4), A(5), A(6),
+                                      A(7), A(8), A(9), B(10), B(11)},
+                          12),
+                   0);
+  ck_assert_uint_eq(s->nconflicts, 2);
+  ck_assert_uint_eq(s->conflicts[0].frame, 3);
+  ck_assert_uint_eq(s->conflicts[0].first_frame, 2);
+  ck_assert_uint_eq(s->conflicts[0].off, 4);
+  ck_assert_uint_eq(s->conflicts[0].len, 2);
+  ck_assert_uint_eq(s->conflicts[1].frame, 4);
+  ck_assert_uint_eq(s->conflicts[1].first_frame, 2);
+  ck_assert_uint_eq(s->conflicts[1].off, 8);
+  ck_assert_uint_eq(s->conflicts[1].len, 2);
+  ck_assert_uint_eq(s->conflicts[1].differing, 2);
+  expect_map(&s->map[3], 4, 8, 4, 10, 2, 2,
+             TORC_FLOW_F_OVERLAP | TORC_FLOW_F_CONFLICT);
+}
+END_TEST
+
+/* ---- wraparound ---- */
+
+/* covers: issue 4 sequence wraparound; ISN 0xFFFFFFF0, seqno 15 is
+ * sequence number 0; the held piece lies after the wrap */
+START_TEST(test_flow_wraparound) {
+  const torc_flow_stream *s;
+  w_tcp(0, 0xFFFFFFF0u, SYN, 0, 0, 0);        /* 1: [S] seq 4294967280 */
+  w_tcp(0, 0xFFFFFFF1u, ACK, 0, 10, 0);       /* 2: seqno 0..10 */
+  w_tcp(0, 0x00000005u, ACK, 20, 10, 0);      /* 3: seqno 20..30, held */
+  w_tcp(0, 0xFFFFFFFBu, ACK, 10, 10, 0);      /* 4: seqno 10..20, spans 2^32 */
+  w_tcp(0, 0x0000000Fu, ACK | FIN, 30, 0, 0); /* 5: [F.] at seqno 30 */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  expect_stream_a(s, 30);
+  ck_assert_uint_eq(s->info.isn, 0xFFFFFFF0u);
+  ck_assert_uint_eq(s->info.ooo_segments, 1);
+  ck_assert_uint_eq(s->info.fin_frame, 5);
+  ck_assert_uint_eq(s->info.fin_offset, 30);
+  expect_map(&s->map[2], 3, 20, 10, 20, 10, 10, TORC_FLOW_F_OOO);
+}
+END_TEST
+
+/* ---- mid-stream start ---- */
+
+/* covers: issue 4 mid-stream start: no SYN, offset 0 is the first data
+ * segment's byte (seq 5000); earlier bytes are counted, not delivered */
+START_TEST(test_flow_midstream) {
+  const torc_flow_stream *s;
+  w_tcp(0, 5000, ACK, 0, 10, 0); /* 1: seq 5000:5010 = seqno 0..10 */
+  w_tcp(0, 4990, ACK, (uint64_t)-10, 10,
+        0); /* 2: seq 4990:5000, before the start */
+  w_tcp(0, 4995, ACK, (uint64_t)-5, 10,
+        0);                       /* 3: seq 4995:5005: 5 before, 5 old */
+  w_tcp(0, 5010, ACK, 10, 10, 0); /* 4: seqno 10..20 */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  ck_assert_int_eq(s->info.syn_seen, 0);
+  ck_assert_int_eq(s->info.midstream, 1);
+  ck_assert_uint_eq(s->info.base_seq, 5000);
+  ck_assert_uint_eq(s->info.before_start_bytes, 15);
+  expect_stream_a(s, 20);
+  expect_map(&s->map[1], 2, -10, 10, 0, 0, 0, TORC_FLOW_F_IGNORED);
+  expect_map(&s->map[2], 3, -5, 10, 0, 0, 0,
+             TORC_FLOW_F_IGNORED | TORC_FLOW_F_RETRANS);
+}
+END_TEST
+
+/* ---- FIN / RST ---- */
+
+/* covers: issue 4 FIN and RST recorded with frame numbers, both directions
+ * paired */
+START_TEST(test_flow_fin_rst) {
+  const torc_flow_stream *s, *r;
+  w_tcp(0, 1000, SYN, 0, 0, 0);        /* 1: [S] seq 1000 */
+  w_tcp(1, 7000, SYN | ACK, 0, 0, 0);  /* 2: 5001 > 1000 [S.] seq 7000 */
+  w_tcp(0, 1001, ACK, 0, 10, 0);       /* 3: seqno 0..10 */
+  w_tcp(0, 1011, ACK | FIN, 10, 0, 0); /* 4: [F.] at seqno 10 */
+  w_tcp(1, 7001, RST, 0, 0, 0);        /* 5: 5001 > 1000 [R] */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  ck_assert_uint_eq(cap->ndirs, 2);
+  r = &cap->dirs[s->info.reverse_id];
+  ck_assert_uint_eq(r->info.reverse_id, s->info.id);
+  ck_assert_uint_eq(s->info.fin_frame, 4);
+  ck_assert_uint_eq(s->info.fin_offset, 10);
+  ck_assert_uint_eq(s->info.rst_frame, 0);
+  ck_assert_uint_eq(r->info.rst_frame, 5);
+  ck_assert_uint_eq(r->info.syn_frame, 2);
+  ck_assert_uint_eq(r->info.isn, 7000);
+  ck_assert_uint_eq(r->len, 0);
+  expect_stream_a(s, 10);
+}
+END_TEST
+
+/* covers: issue 4 (a new SYN after FIN starts a new direction record) */
+START_TEST(test_flow_port_reuse) {
+  w_tcp(0, 1000, SYN, 0, 0, 0);        /* 1: [S] seq 1000 */
+  w_tcp(0, 1001, ACK, 0, 10, 0);       /* 2: seqno 0..10 */
+  w_tcp(0, 1011, ACK | FIN, 10, 0, 0); /* 3: [F.] */
+  w_tcp(0, 9000, SYN, 0, 0, 0);        /* 4: [S] seq 9000: new connection */
+  w_tcp(0, 9001, ACK, 0, 5, 0);        /* 5: seqno 0..5 of the new one */
+  ck_assert_int_eq(collect(0), 0);
+  ck_assert_uint_eq(cap->ndirs, 2);
+  ck_assert_int_eq(cap->dirs[0].info.ended, 1);
+  ck_assert_uint_eq(cap->dirs[0].info.isn, 1000);
+  ck_assert_uint_eq(cap->dirs[1].info.isn, 9000);
+  ck_assert_uint_eq(cap->dirs[1].info.syn_frame, 4);
+  expect_stream_a(&cap->dirs[0], 10);
+  expect_stream_a(&cap->dirs[1], 5);
+}
+END_TEST
+
+/* ---- gaps ---- */
+
+/* covers: issue 4 (a hole never filled: reported at the end, zero-filled
+ * in the collected stream) */
+START_TEST(test_flow_gap_at_end) {
+  const torc_flow_stream *s;
+  size_t i;
+  w_tcp(0, 1000, SYN, 0, 0, 0);   /* 1: [S] */
+  w_tcp(0, 1001, ACK, 0, 10, 0);  /* 2: seqno 0..10 */
+  w_tcp(0, 1021, ACK, 20, 10, 0); /* 3: seqno 20..30; 10..20 never comes */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  ck_assert_uint_eq(s->len, 30);
+  for (i = 0; i < 30; i++)
+    ck_assert_uint_eq(s->data[i], i >= 10 && i < 20 ? 0 : A(i));
+  ck_assert_uint_eq(s->info.gaps, 1);
+  ck_assert_uint_eq(s->info.gap_bytes, 10);
+  ck_assert_uint_eq(cap->stats.gaps, 1);
+}
+END_TEST
+
+/* covers: issue 4 memory bounded by the reordering window: with at most 15
+ * held bytes, holding 20 skips the first hole */
+START_TEST(test_flow_max_held) {
+  torc_flow_options o;
+  const torc_flow_stream *s;
+  size_t i;
+  w_tcp(0, 1000, SYN, 0, 0, 0);   /* 1: [S] */
+  w_tcp(0, 1001, ACK, 0, 10, 0);  /* 2: seqno 0..10 */
+  w_tcp(0, 1021, ACK, 20, 10, 0); /* 3: seqno 20..30, held: 10 */
+  w_tcp(0, 1041, ACK, 40, 10, 0); /* 4: seqno 40..50, held: 20 > 15, so
+                                     10..20 is skipped and 20..30 out */
+  w_tcp(0, 1031, ACK, 30, 10, 0); /* 5: seqno 30..40 fills: 30..50 out */
+  w_tcp(0, 1011, ACK, 10, 10, 0); /* 6: seqno 10..20, too late: old */
+  w_close();
+  memset(&o, 0, sizeof o);
+  o.no_checksums = 1;
+  o.max_held_bytes = 15;
+  ck_assert_int_eq(torc_flow_collect(w.path, &o, 0, &cap, err, sizeof err), 0);
+  s = fwd();
+  ck_assert_uint_eq(s->len, 50);
+  for (i = 0; i < 50; i++)
+    ck_assert_uint_eq(s->data[i], i >= 10 && i < 20 ? 0 : A(i));
+  ck_assert_uint_eq(s->info.gaps, 1);
+  ck_assert_uint_eq(s->info.max_held_bytes, 20);
+  ck_assert_uint_eq(s->info.unverified_bytes, 10);
+  expect_map(&s->map[5], 6, 10, 10, 0, 0, 0, TORC_FLOW_F_RETRANS);
+}
+END_TEST
+
+Suite *flow_reasm_suite(void); /* collected by harness/module.mk */
+
+Suite *flow_reasm_suite(void) {
+  Suite *su = suite_create("flow_reasm");
+  TCase *tc;
+#define CASE(name, ...)                                                        \
+  do {                                                                         \
+    tc = tcase_create(name);                                                   \
+    tcase_add_checked_fixture(tc, setup, teardown);                            \
+    __VA_ARGS__;                                                               \
+    suite_add_tcase(su, tc);                                                   \
+  } while (0)
+  CASE("in_order", tcase_add_test(tc, test_flow_in_order));
+  CASE("out_of_order", tcase_add_test(tc, test_flow_reorder);
+       tcase_add_test(tc, test_flow_reorder_many));
+  CASE("retransmission", tcase_add_test(tc, test_flow_retransmission));
+  CASE("overlap", tcase_add_test(tc, test_flow_overlap_left);
+       tcase_add_test(tc, test_flow_overlap_right);
+       tcase_add_test(tc, test_flow_overlap_inside);
+       tcase_add_test(tc, test_flow_overlap_covering);
+       tcase_add_test(tc, test_flow_overlap_delivered));
+  CASE("conflict", tcase_add_test(tc, test_flow_conflict_held);
+       tcase_add_test(tc, test_flow_conflict_delivered));
+  CASE("wraparound", tcase_add_test(tc, test_flow_wraparound));
+  CASE("midstream", tcase_add_test(tc, test_flow_midstream));
+  CASE("fin_rst", tcase_add_test(tc, test_flow_fin_rst);
+       tcase_add_test(tc, test_flow_port_reuse));
+  CASE("gaps", tcase_add_test(tc, test_flow_gap_at_end);
+       tcase_add_test(tc, test_flow_max_held));
+#undef CASE
+  return su;
+}
