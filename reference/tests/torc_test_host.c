@@ -41,6 +41,8 @@ int torc_reference_target_init(uint32_t host_abi_version,
                                torc_target *out, char *errbuf);
 #endif
 
+/* ---- shared helpers ---------------------------------------------------- */
+
 void *th_xcalloc(size_t n, size_t size) {
   void *p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size);
   ck_assert_msg(p != NULL, "test host: out of memory");
@@ -56,6 +58,8 @@ void th_after(torc_test_host *h) {
   if (h->hb_pending)
     th_return_handback(h);
 }
+
+/* ---- the virtual clock ------------------------------------------------- */
 
 void th_advance(torc_test_host *h, uint64_t us) {
   h->now += us;
