@@ -5,7 +5,8 @@
  * advance_time() from inside receive_complete (DEC-17, test_push.c), acting
  * between the terminate completion and the return of the handed-back data
  * (RCV-212, test_terminate.c), and two connections on one target whose
- * offload state the test keeps (RCV-250, RCV-168, test_contract.c).
+ * offload state the test keeps (RCV-250, RCV-168,
+ * test_contract_connections.c).
  *
  * The host opens one or two connections with the handles the test gives and
  * records every upcall:
