@@ -6,7 +6,6 @@
  */
 #include "torc_conn.h"
 
-#include "torc_mutant.h"
 #include "torc_seq.h"
 
 void torcint_conn_update_window(torc_conn *c) {
@@ -25,9 +24,6 @@ uint32_t torcint_conn_rcv_wnd(const torc_conn *c) {
 }
 
 void torcint_conn_timer_start(torc_conn *c) {
-#if TORC_MUTANT_ON(PUSH_TIMER_NEVER_STARTS) /* MUTANT: never starts */
-  return;
-#endif
   c->timer_running = 1;
   c->timer_deadline = c->ref->now_us + c->push_interval_us;
 }

@@ -22,7 +22,6 @@
 
 #include <string.h>
 
-#include "torc_mutant.h"
 #include "torc_seq.h"
 
 /* Completions passed in one receive_complete call at most (DEC-19
@@ -119,18 +118,8 @@ static uint32_t place(torc_conn *c, const uint8_t **src, uint32_t *srclen) {
   const torc_mem *mem = &c->ref->mem;
   uint32_t filled = 0;
   while (filled < c->reqs.count && c->held.bytes + *srclen > 0) {
-#if TORC_MUTANT_ON(FILLS_NEWEST_FIRST) /* MUTANT: newest request first */
-    torc_req *q = torcint_reqq_at(&c->reqs, c->reqs.count - 1 - filled);
-#else
     torc_req *q = torcint_reqq_at(&c->reqs, filled);
-#endif
     uint32_t room = torcint_req_room(q);
-#if TORC_MUTANT_ON(ZERO_BYTE_CONSUMES) /* MUTANT: zero-byte swallows data */
-    if (q->r.size == 0) {
-      torcint_held_consume(mem, &c->held, NULL, c->held.bytes);
-      *srclen = 0;
-    }
-#endif
     while (room > 0 && c->held.bytes + *srclen > 0) {
       uint8_t *dst = q->r.buf + q->r.prefilled + q->placed;
       uint32_t take;
@@ -177,9 +166,7 @@ static void main_path(torc_conn *c, int psh, const uint8_t *src,
     }
     if (filled > 0) {
       /* D6 = Yes -> D7: stop the push timer (RCV-073, DEC-10). */
-#if !TORC_MUTANT_ON(PUSH_TIMER_NOT_STOPPED) /* MUTANT: D7 skipped */
       torcint_conn_timer_stop(c);
-#endif
       /* Complete all filled requests in one call (RCV-072, DEC-19). */
       if (complete_head(c, filled, TORC_STATUS_SUCCESS, TORC_STATUS_SUCCESS) <
           0)
@@ -198,16 +185,11 @@ static void main_path(torc_conn *c, int psh, const uint8_t *src,
     /* D9: any request partially filled?  No -> exit (no more data). */
     if (!head_partly_filled(c))
       return;
-      /* D10: is the request in push mode?  No -> exit: a later segment may
-       * complete it (RCV-077, RCV-184; non-push is mandatory, RCV-076). */
-#if !TORC_MUTANT_ON(COMPLETES_PARTIAL_NONPUSH) /* MUTANT: D10 skipped */
+    /* D10: is the request in push mode?  No -> exit: a later segment may
+     * complete it (RCV-077, RCV-184; non-push is mandatory, RCV-076). */
     if (!torcint_reqq_at(&c->reqs, 0)->r.push)
       return;
-#endif
-      /* D11: PSH bit set in the received segment (DEC-09, DEC-18)? */
-#if TORC_MUTANT_ON(IGNORES_PSH) /* MUTANT: D11 always No */
-    psh = 0;
-#endif
+    /* D11: PSH bit set in the received segment (DEC-09, DEC-18)? */
     if (psh) {
       /* D12: stop the push timer, complete the request in its own call
        * (RCV-079, DEC-19). */
@@ -258,23 +240,12 @@ static void entry2_pending(torc_conn *c) {
     c->pending.count--;
     ch->next = NULL;
     psh |= (ch->flags & (TORC_TCP_PSH | TORC_TCP_FIN)) != 0;
-#if TORC_MUTANT_ON(NEW_OVERTAKES_HELD) /* MUTANT: new data goes first */
-    if (c->held.head != NULL && ch->off < ch->len) {
-      ch->next = c->held.head;
-      c->held.head = ch;
-      c->held.bytes += ch->len - ch->off;
-      c->held.count++;
-      continue;
-    }
-#endif
     torcint_held_append(mem, &c->held, ch);
   } while (c->pending.head != NULL &&
            (c->pending.head->flags & TORC_CHUNK_CONT));
   /* DEC-01: accepted in-sequence payload restarts a running push timer. */
-#if !TORC_MUTANT_ON(PUSH_TIMER_NOT_RESTARTED) /* MUTANT: no restart */
   if (c->timer_running)
     torcint_conn_timer_start(c);
-#endif
   /* D4: receive requests available?  Yes -> J3 -> P1. */
   if (c->reqs.count > 0) {
     main_path(c, psh, NULL, 0, NULL);
@@ -299,10 +270,8 @@ void torcint_deliver_direct(torc_conn *c, const uint8_t *data, uint32_t len,
                             torc_chunk *rem, int psh) {
   /* E2 -> D3 = No -> D4 = Yes -> J3 -> P1, the segment's bytes copied
    * straight into the requests (nothing is held, so order is kept). */
-#if !TORC_MUTANT_ON(PUSH_TIMER_NOT_RESTARTED) /* MUTANT: no restart */
   if (c->timer_running)
     torcint_conn_timer_start(c); /* DEC-01 */
-#endif
   main_path(c, psh, data, len, rem);
 }
 
@@ -311,9 +280,6 @@ void torcint_deliver_direct(torc_conn *c, const uint8_t *data, uint32_t len,
 static void indicate_flow(torc_conn *c) {
   const torc_ref *r = c->ref;
   const torc_mem *mem = &r->mem;
-#if TORC_MUTANT_ON(REINDICATES_REFUSED) /* MUTANT: one retry */
-  int retried = 0;
-#endif
   for (;;) {
     /* D14: completion or indication in progress?  Yes -> exit: the pump
      * comes back here when it is finished (RCV-082). */
@@ -373,11 +339,7 @@ static void indicate_flow(torc_conn *c) {
     if (st == TORC_STATUS_SUCCESS)
       took = n;
     else if (st == TORC_STATUS_OFFLOAD_DATA_PARTIALLY_ACCEPTED)
-#if TORC_MUTANT_ON(DROPS_PARTIAL_TAIL) /* MUTANT: the tail is dropped */
-      took = n;
-#else
       took = consumed >= n ? n : consumed;
-#endif
     if (took > 0) {
       /* Consumed bytes stay lent until receive_return(id) (RCV-133). */
       torcint_held_consume(mem, &c->held, NULL, took);
@@ -413,10 +375,6 @@ static void indicate_flow(torc_conn *c) {
     /* D18 = No: queue the indicated buffers (RCV-086): they stay at the
      * head of the held data, not indicated again until a request is
      * posted (RCV-136, RCV-142, DEC-16). */
-#if TORC_MUTANT_ON(REINDICATES_REFUSED) /* MUTANT: indicates them again */
-    if (!retried++)
-      continue;
-#endif
     return;
   }
 }
@@ -527,12 +485,6 @@ static void terminate_flow(torc_conn *c) {
 /* ---- The pump ------------------------------------------------------------ */
 
 void torcint_deliver_pump(torc_conn *c) {
-#if TORC_MUTANT_ON(REENTRANT_POST_RECURSES) /* MUTANT: D1 ignored */
-  if (c->in_progress && c->reqs_new && c->state == TORC_CONN_OFFLOADED) {
-    c->reqs_new = 0;
-    entry1(c);
-  }
-#endif
   while (!c->in_progress && !gone(c)) {
     /* Requests refused for lack of memory, once those before them are
      * done (RCV-061, RCV-114). */
@@ -597,11 +549,7 @@ void torcint_deliver_pump(torc_conn *c) {
     }
     /* DEC-18, RCV-255: the disconnect once every byte before the FIN has
      * been delivered; at most once. */
-#if TORC_MUTANT_ON(DISCONNECT_BEFORE_DATA) /* MUTANT: does not wait */
-    if (c->fin_rcvd && !c->fin_indicated) {
-#else
     if (c->fin_rcvd && !c->fin_indicated && c->held.bytes == 0) {
-#endif
       c->fin_indicated = 1;
       call_event(c, TORC_EVENT_DISCONNECT, 0);
       continue;

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "torc_deliver.h"
-#include "torc_mutant.h"
 #include "torc_seq.h"
 
 /* RFC 9293 §3.10.7.4 acceptability test for a segment occupying seglen
@@ -192,9 +191,7 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
   if (TORC_SEQ_LT(seq, c->rcv_nxt)) {
     uint32_t old = TORC_SEQ_SUB(c->rcv_nxt, seq);
     uint32_t cut = old < len ? old : len;
-#if !TORC_MUTANT_ON(DELIVERS_OVERLAP_TWICE) /* MUTANT: old bytes kept */
     data += cut;
-#endif
     len -= cut;
     seq = TORC_SEQ_ADD(seq, cut);
     c->ctr.pub.bytes_trimmed += cut;
@@ -225,11 +222,7 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
 
   int queued = 0;
   if (len > 0) {
-#if TORC_MUTANT_ON(OUT_OF_ORDER_EARLY) /* MUTANT: no gap check */
-    if (1) {
-#else
     if (seq == c->rcv_nxt) {
-#endif
       /* In sequence.  Bytes already queued out of order arrived first and
        * win: stop at the first of them. */
       if (c->ooo.head != NULL) {

@@ -16,7 +16,6 @@
 #include "torc_conn.h"
 #include "torc_deliver.h"
 #include "torc_input.h"
-#include "torc_mutant.h"
 #include "torc_seq.h"
 
 /* Largest BufferedData the reference copies (and largest window total). */
@@ -154,11 +153,7 @@ static void op_initiate_offload(void *user_data, void *conn,
       c->window_total = wt < TORC_MAX_WINDOW ? wt : TORC_MAX_WINDOW;
       c->right_edge = c->rcv_nxt;
       if (ch != NULL)
-#if TORC_MUTANT_ON(INDICATES_BUFFERED_EARLY) /* MUTANT: as if just arrived */
-        torcint_held_append(&r->mem, &c->pending, ch);
-#else
         torcint_held_append(&r->mem, &c->held, ch); /* waits (RCV-035) */
-#endif
       torcint_conn_update_window(c);
       /* DEC-10: interval = TcpPushTicks / TicksPerSecond; 0 ticks means
        * 500 ms (RCV-193), 0 ticks per second means 1000 (RCV-198). */

@@ -5,10 +5,10 @@
  * RCV-184.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against the reference sources compiled a second time with
- * -DTORC_MUTANT_COMPLETES_PARTIAL_NONPUSH=1, which enables the branch marked
- * "MUTANT" in reference/torc_deliver.c (main_path, D10).  This file only
- * exports that build through the public interface.
+ * against a copy of the reference sources with
+ * patches/completes_partial_nonpush.patch applied, which changes
+ * reference/torc_deliver.c (main_path, D10) where it is marked "MUTANT".  This
+ * file only exports that build through the public interface.
  */
 #include "tt_wrap.h"
 

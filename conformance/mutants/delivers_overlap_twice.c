@@ -5,10 +5,10 @@
  * bytes.  Breaks RCV-057.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against the reference sources compiled a second time with
- * -DTORC_MUTANT_DELIVERS_OVERLAP_TWICE=1, which enables the branch marked
- * "MUTANT" in reference/torc_input.c (trimming before RcvNxt).  This file only
- * exports that build through the public interface.
+ * against a copy of the reference sources with
+ * patches/delivers_overlap_twice.patch applied, which changes
+ * reference/torc_input.c (trimming before RcvNxt) where it is marked "MUTANT".
+ * This file only exports that build through the public interface.
  */
 #include "tt_wrap.h"
 

@@ -4,10 +4,10 @@
  * data held in front of it is delivered.  Breaks RCV-255.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against the reference sources compiled a second time with
- * -DTORC_MUTANT_DISCONNECT_BEFORE_DATA=1, which enables the branch marked
- * "MUTANT" in reference/torc_deliver.c (torcint_deliver_pump).  This file only
- * exports that build through the public interface.
+ * against a copy of the reference sources with
+ * patches/disconnect_before_data.patch applied, which changes
+ * reference/torc_deliver.c (torcint_deliver_pump) where it is marked "MUTANT".
+ * This file only exports that build through the public interface.
  */
 #include "tt_wrap.h"
 

@@ -4,10 +4,9 @@
  * RCV-060.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against the reference sources compiled a second time with
- * -DTORC_MUTANT_FILLS_NEWEST_FIRST=1, which enables the branch marked
- * "MUTANT" in reference/torc_deliver.c (place).  This file only exports that
- * build through the public interface.
+ * against a copy of the reference sources with patches/fills_newest_first.patch
+ * applied, which changes reference/torc_deliver.c (place) where it is marked
+ * "MUTANT".  This file only exports that build through the public interface.
  */
 #include "tt_wrap.h"
 

@@ -4,10 +4,10 @@
  * waits for the push timer even when its segment carried PSH.  Breaks RCV-078.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against the reference sources compiled a second time with
- * -DTORC_MUTANT_IGNORES_PSH=1, which enables the branch marked
- * "MUTANT" in reference/torc_deliver.c (main_path, D11).  This file only
- * exports that build through the public interface.
+ * against a copy of the reference sources with patches/ignores_psh.patch
+ * applied, which changes reference/torc_deliver.c (main_path, D11) where it is
+ * marked "MUTANT".  This file only exports that build through the public
+ * interface.
  */
 #include "tt_wrap.h"
 

@@ -4,10 +4,10 @@
  * had just arrived in sequence, before any request is posted.  Breaks RCV-035.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against the reference sources compiled a second time with
- * -DTORC_MUTANT_INDICATES_BUFFERED_EARLY=1, which enables the branch marked
- * "MUTANT" in reference/torc_reference.c (op_initiate_offload).  This file only
- * exports that build through the public interface.
+ * against a copy of the reference sources with
+ * patches/indicates_buffered_early.patch applied, which changes
+ * reference/torc_reference.c (op_initiate_offload) where it is marked "MUTANT".
+ * This file only exports that build through the public interface.
  */
 #include "tt_wrap.h"
 

@@ -7,10 +7,12 @@
 #                                vector citing the requirement it breaks,
 #                                the reference passes ("killed N of M")
 #
-# A mutant whose fault is a wrapper (harness/testtargets/tt_wrap.h) links the normal
-# reference library.  A mutant listed in MUTANTS_INTERNAL links a second
-# build of the reference sources compiled with -DTORC_MUTANT_<NAME>=1
-# (reference/torc_mutant.h) into $(O)/obj/mutref/<name>/.
+# A mutant whose fault is a wrapper (harness/testtargets/tt_wrap.h) links the
+# normal reference library.  A mutant with a patches/<name>.patch (internal)
+# links its own copy of the reference: mutref.sh copies reference/ to
+# $(O)/mutref/<name>/src/reference/ and applies the patch there (a patch that
+# no longer applies fails the build, naming the mutant), and that copy is
+# compiled into $(O)/obj/mutref/<name>/.
 
 MUTANT_SRCS := $(wildcard conformance/mutants/*.c)
 # Bad targets of the harness's own tests that are also mutants: one source,
@@ -19,12 +21,10 @@ MUTANTS_SHARED := keeps_host_buffer indicates_during_completion
 MUTANT_NAMES := $(patsubst conformance/mutants/%.c,%,$(MUTANT_SRCS)) \
   $(MUTANTS_SHARED)
 MUTANT_SOS := $(MUTANT_NAMES:%=$(O)/lib/mutants/%.so)
-MUTANTS_INTERNAL := indicates_buffered_early new_overtakes_held \
-  fills_newest_first completes_partial_nonpush push_timer_never_starts \
-  push_timer_not_stopped push_timer_not_restarted reindicates_refused \
-  drops_partial_tail delivers_overlap_twice out_of_order_early \
-  zero_byte_consumes ignores_psh reentrant_post_recurses \
-  disconnect_before_data
+MUTANT_PATCHES := $(wildcard conformance/mutants/patches/*.patch)
+MUTANTS_INTERNAL := $(patsubst conformance/mutants/patches/%.patch,%,\
+  $(MUTANT_PATCHES))
+MUTREF_SH := conformance/mutants/mutref.sh
 MUTANTS_WRAPPED := $(filter-out $(MUTANTS_INTERNAL) $(MUTANTS_SHARED),\
   $(MUTANT_NAMES))
 
@@ -43,18 +43,27 @@ $(MUTANTS_WRAPPED:%=$(O)/lib/mutants/%.so): $(O)/lib/mutants/%.so: \
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-Bsymbolic $(LDFLAGS) -o $@ $^
 
-# One reference build per internal mutant, with its fault switched on.
+# One patched copy of the reference per internal mutant, and its build.  The
+# copy is remade whenever the patch or any reference source changes; the
+# objects' dependency files name the copied sources, made by the copy.
 define MUTANT_INTERNAL_RULES
-$(O)/obj/mutref/$(1)/%.o: %.c
+$(O)/mutref/$(1)/src/.patched: conformance/mutants/patches/$(1).patch \
+    $(wildcard reference/*.c reference/*.h) $(MUTREF_SH)
+	sh $(MUTREF_SH) $(1) $$< reference $(O)/mutref/$(1)/src
+
+$(O)/mutref/$(1)/src/reference/%: $(O)/mutref/$(1)/src/.patched ;
+
+$(REF_SRCS:%.c=$(O)/obj/mutref/$(1)/%.o): $(O)/obj/mutref/$(1)/%.o: \
+    $(O)/mutref/$(1)/src/.patched
 	@mkdir -p $$(@D)
-	$$(CC) $$(CPPFLAGS) -DTORC_MUTANT_$(2)=1 $$(CFLAGS) -c $$< -o $$@
+	$$(CC) $$(CPPFLAGS) $$(CFLAGS) -c $(O)/mutref/$(1)/src/$$*.c -o $$@
 
 $(O)/lib/mutants/$(1).so: $(O)/obj/conformance/mutants/$(1).o \
     $(REF_SRCS:%.c=$(O)/obj/mutref/$(1)/%.o)
 	@mkdir -p $$(@D)
 	$$(CC) -shared -Wl,-Bsymbolic $$(LDFLAGS) -o $$@ $$^
 endef
-$(foreach m,$(MUTANTS_INTERNAL),$(eval $(call MUTANT_INTERNAL_RULES,$(m),$(shell echo $(m) | tr a-z A-Z))))
+$(foreach m,$(MUTANTS_INTERNAL),$(eval $(call MUTANT_INTERNAL_RULES,$(m))))
 
 .PHONY: check-mutants
 check-mutants: $(TORC_BIN) $(REF_SO) $(MUTANT_SOS)

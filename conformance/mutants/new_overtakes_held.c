@@ -4,10 +4,10 @@
  * holds (refused or host-buffered) instead of behind it.  Breaks RCV-038.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against the reference sources compiled a second time with
- * -DTORC_MUTANT_NEW_OVERTAKES_HELD=1, which enables the branch marked
- * "MUTANT" in reference/torc_deliver.c (entry2_pending).  This file only
- * exports that build through the public interface.
+ * against a copy of the reference sources with patches/new_overtakes_held.patch
+ * applied, which changes reference/torc_deliver.c (entry2_pending) where it is
+ * marked "MUTANT".  This file only exports that build through the public
+ * interface.
  */
 #include "tt_wrap.h"
 

@@ -4,10 +4,10 @@
  * instead of queueing it until the gap fills.  Breaks RCV-062.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against the reference sources compiled a second time with
- * -DTORC_MUTANT_OUT_OF_ORDER_EARLY=1, which enables the branch marked
- * "MUTANT" in reference/torc_input.c (in-sequence test).  This file only
- * exports that build through the public interface.
+ * against a copy of the reference sources with patches/out_of_order_early.patch
+ * applied, which changes reference/torc_input.c (in-sequence test) where it is
+ * marked "MUTANT".  This file only exports that build through the public
+ * interface.
  */
 #include "tt_wrap.h"
 

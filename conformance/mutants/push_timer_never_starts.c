@@ -4,10 +4,10 @@
  * PSH is never completed by time.  Breaks RCV-179.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against the reference sources compiled a second time with
- * -DTORC_MUTANT_PUSH_TIMER_NEVER_STARTS=1, which enables the branch marked
- * "MUTANT" in reference/torc_conn.c (torcint_conn_timer_start).  This file only
- * exports that build through the public interface.
+ * against a copy of the reference sources with
+ * patches/push_timer_never_starts.patch applied, which changes
+ * reference/torc_conn.c (torcint_conn_timer_start) where it is marked "MUTANT".
+ * This file only exports that build through the public interface.
  */
 #include "tt_wrap.h"
 

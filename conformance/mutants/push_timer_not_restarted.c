@@ -4,11 +4,11 @@
  * arrives (DEC-01), so the request completes too early.  Breaks RCV-189.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against the reference sources compiled a second time with
- * -DTORC_MUTANT_PUSH_TIMER_NOT_RESTARTED=1, which enables the branch marked
- * "MUTANT" in reference/torc_deliver.c (entry2_pending,
- * torcint_deliver_direct).  This file only exports that build through the
- * public interface.
+ * against a copy of the reference sources with
+ * patches/push_timer_not_restarted.patch applied, which changes
+ * reference/torc_deliver.c (entry2_pending, torcint_deliver_direct) where it is
+ * marked "MUTANT".  This file only exports that build through the public
+ * interface.
  */
 #include "tt_wrap.h"
 

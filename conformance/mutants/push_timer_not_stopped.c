@@ -4,10 +4,10 @@
  * so a later partly filled request inherits the old deadline.  Breaks RCV-073.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against the reference sources compiled a second time with
- * -DTORC_MUTANT_PUSH_TIMER_NOT_STOPPED=1, which enables the branch marked
- * "MUTANT" in reference/torc_deliver.c (main_path, D7).  This file only exports
- * that build through the public interface.
+ * against a copy of the reference sources with
+ * patches/push_timer_not_stopped.patch applied, which changes
+ * reference/torc_deliver.c (main_path, D7) where it is marked "MUTANT".  This
+ * file only exports that build through the public interface.
  */
 #include "tt_wrap.h"
 

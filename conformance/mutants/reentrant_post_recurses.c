@@ -5,10 +5,10 @@
  * completion returns.  Breaks RCV-066.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against the reference sources compiled a second time with
- * -DTORC_MUTANT_REENTRANT_POST_RECURSES=1, which enables the branch marked
- * "MUTANT" in reference/torc_deliver.c (torcint_deliver_pump).  This file only
- * exports that build through the public interface.
+ * against a copy of the reference sources with
+ * patches/reentrant_post_recurses.patch applied, which changes
+ * reference/torc_deliver.c (torcint_deliver_pump) where it is marked "MUTANT".
+ * This file only exports that build through the public interface.
  */
 #include "tt_wrap.h"
 

@@ -4,10 +4,10 @@
  * posted.  Breaks RCV-142.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against the reference sources compiled a second time with
- * -DTORC_MUTANT_REINDICATES_REFUSED=1, which enables the branch marked
- * "MUTANT" in reference/torc_deliver.c (indicate_flow, D18).  This file only
- * exports that build through the public interface.
+ * against a copy of the reference sources with
+ * patches/reindicates_refused.patch applied, which changes
+ * reference/torc_deliver.c (indicate_flow, D18) where it is marked "MUTANT".
+ * This file only exports that build through the public interface.
  */
 #include "tt_wrap.h"
 
