@@ -45,8 +45,10 @@ $(O)/lib/testtargets/%.so: $(O)/obj/harness/testtargets/%.o $(REF_LIB)
 
 # H6: the loader/proxy/runner smoke driver used by harness/tests/test_loading.py
 LOAD_SMOKE := $(O)/tests/load_smoke
+LOAD_SMOKE_OBJS := $(patsubst %.c,$(O)/obj/%.o,\
+                     $(wildcard harness/tests/load_smoke*.c))
 ALL_TARGETS += $(LOAD_SMOKE)
-$(LOAD_SMOKE): $(O)/obj/harness/tests/load_smoke.o $(HARNESS_LIB) $(REF_LIB)
+$(LOAD_SMOKE): $(LOAD_SMOKE_OBJS) $(HARNESS_LIB) $(REF_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(HARNESS_LIBS)
 

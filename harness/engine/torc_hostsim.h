@@ -6,7 +6,7 @@
  * lends the target (BufferedData poisoned after a successful offload,
  * guard-paged request buffers, the allocation hook with fault injection and
  * leak accounting), and checks every upcall against the rules (RCV ids in
- * torc_hostsim.c).  It records what it sees as a trace, compares delivered
+ * torc_hostsim_*.c).  It records what it sees as a trace, compares delivered
  * bytes with the stream as they arrive, and collects violations.  The engine
  * drives it; it knows nothing of JSON or verdicts.
  */

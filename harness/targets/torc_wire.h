@@ -35,7 +35,7 @@
 /* What the host writes over BufferedData once an offload completed
  * successfully (RCV-011) and over a segment's frame after the call; the
  * runner does the same to its own copies.  Same value as the engine's
- * (torc_hostsim.c), so a poison divergence reads the same in and out of
+ * (torc_hostsim_int.h), so a poison divergence reads the same in and out of
  * process. */
 #define TORC_WIRE_POISON 0xA5u
 
