@@ -36,6 +36,7 @@
 #include "torc_isolate.h"
 #include "torc_load.h"
 #include "torc_results.h"
+#include "torc_results_record.h"
 
 #define MAX_JOBS 256
 
