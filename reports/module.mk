@@ -29,7 +29,8 @@ $(REPORT_ASSETS_H): $(REPORT_ASSETS) reports/module.mk
 	  done; } > $@.tmp
 	mv $@.tmp $@
 
-# The renderer: reports/*.c, one library linked into torc.
+# The renderer: reports/*.c, one library linked into torc; its entry point is
+# reports/torc_report.h.
 REPORTS_SRCS := $(wildcard reports/*.c)
 REPORTS_OBJS := $(REPORTS_SRCS:%.c=$(O)/obj/%.o)
 ALL_TARGETS += $(REPORTS_LIB)
@@ -40,6 +41,9 @@ $(REPORTS_LIB): $(REPORTS_OBJS)
 
 $(REPORTS_OBJS): $(REPORT_ASSETS_H)
 $(O)/obj/reports/%.o: CPPFLAGS += $(HARNESS_INC) -Ireports -I$(O)/gen
+# The `torc report` command (harness/cli/torc_cli_report.c) calls the library
+# through reports/torc_report.h.
+$(O)/obj/harness/cli/torc_cli_report.o: CPPFLAGS += -Ireports
 
 .PHONY: conformance
 conformance: $(TORC_BIN) $(TESTTARGET_SOS)

@@ -6,14 +6,13 @@
  * are refused (exit 2).  The merged document is the one a full run would
  * have written (results sorted by id, summary recounted; started/finished
  * are the earliest and latest), and the exit status is the one the merged
- * verdicts call for, so a CI gate can run on the merge.
+ * verdicts call for, so a CI gate can run on the merge.  The reading and
+ * merging is torc_results_merge_files (harness/results/torc_results_read.c).
  */
 #include "torc_cli.h"
 
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "torc_results.h"
 
@@ -37,8 +36,7 @@ int torc_cmd_merge(int argc, char **argv) {
                                        {"strict", no_argument, NULL, 's'},
                                        {NULL, 0, NULL, 0}};
   const char *outp = NULL, *junit = NULL;
-  torc_results **in = NULL, *m = NULL;
-  size_t n = 0, i;
+  torc_results *m = NULL;
   char err[1024];
   int c, strict = 0, rc = TORC_EXIT_USAGE;
 
@@ -69,31 +67,18 @@ int torc_cmd_merge(int argc, char **argv) {
     return torc_cli_usage_error("merge", "-o OUT.json is required");
   if (optind >= argc)
     return torc_cli_usage_error("merge", "no input files");
-  in = calloc((size_t)(argc - optind), sizeof *in);
-  if (!in)
-    return TORC_EXIT_USAGE;
-  for (; optind < argc; optind++, n++) {
-    if (torc_results_load(argv[optind], &in[n], err, sizeof err) != 0) {
-      fprintf(stderr, "torc merge: %s\n", err);
-      goto done;
-    }
-  }
-  if (torc_results_merge(in, n, &m, err, sizeof err) != 0) {
-    fprintf(stderr, "torc merge: %s\n", err);
-    goto done;
-  }
-  if (torc_results_write_json(m, outp, err, sizeof err) != 0 ||
+  if (torc_results_merge_files((const char *const *)(argv + optind),
+                               (size_t)(argc - optind), &m, err,
+                               sizeof err) != 0 ||
+      torc_results_write_json(m, outp, err, sizeof err) != 0 ||
       (junit && torc_results_write_junit(m, junit, strict, err, sizeof err))) {
     fprintf(stderr, "torc merge: %s\n", err);
     goto done;
   }
   rc = torc_results_status(m, strict);
   fprintf(stderr, "torc merge: %zu results from %zu files -> %s\n",
-          torc_results_count(m), n, outp);
+          torc_results_count(m), (size_t)(argc - optind), outp);
 done:
-  for (i = 0; i < n; i++)
-    torc_results_free(in[i]);
-  free(in);
   torc_results_free(m);
   return rc;
 }

@@ -50,22 +50,6 @@ struct torc_engine {
   char broken[TORC_MSG_SIZE]; /* set when no fresh instance could be made */
 };
 
-static const char *const verdict_names[TORC_VERDICT_COUNT] = {
-    "PASS", "PASS-NONSTRICT", "UNSUPPORTED", "WAIVED",
-    "FAIL", "ERROR",          "CRASH",       "TIMEOUT"};
-
-const char *torc_verdict_name(torc_verdict v) {
-  return (unsigned)v < TORC_VERDICT_COUNT ? verdict_names[v] : "?";
-}
-
-int torc_verdict_parse(const char *name) {
-  int i;
-  for (i = 0; name && i < TORC_VERDICT_COUNT; i++)
-    if (strcmp(verdict_names[i], name) == 0)
-      return i;
-  return -1;
-}
-
 void torc_result_clear(torc_result *r) {
   if (!r)
     return;

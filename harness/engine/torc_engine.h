@@ -15,28 +15,8 @@
 #include <stdint.h>
 #include <torc/target.h>
 
+#include "torc_verdict.h"
 #include "torc_vector.h"
-
-/* The closed set of verdicts (DESIGN.md), in order of severity for merging. */
-typedef enum torc_verdict {
-  TORC_PASS = 0,
-  TORC_PASS_NONSTRICT,
-  TORC_UNSUPPORTED,
-  TORC_WAIVED,
-  TORC_FAIL,
-  TORC_ERROR,
-  TORC_CRASH,
-  TORC_TIMEOUT,
-  TORC_VERDICT_COUNT
-} torc_verdict;
-
-/* "PASS", "PASS-NONSTRICT", ... */
-const char *torc_verdict_name(torc_verdict v);
-/* Inverse of torc_verdict_name; -1 when unknown. */
-int torc_verdict_parse(const char *name);
-
-#define TORC_MAX_VIOLATIONS 16
-#define TORC_MSG_SIZE 256
 
 typedef struct torc_violation {
   char requirement[16]; /* "RCV-046" */

@@ -6,12 +6,14 @@
  *   {torc_version, format, vector_set_digest,
  *    target {name, version, abi_version, capabilities},
  *    started, finished, results: [...], summary {counts, total}}
- * Each result record is a jansson object built from the engine's torc_result
- * and the vector (torc_results_record).  The same records are appended, one
+ * Each result record is a jansson object; the run builds it from the
+ * engine's torc_result and the vector (torc_results_record.h), the only part
+ * of the results that knows the engine.  The same records are appended, one
  * per line, to a journal (FILE.journal) as each vector finishes so that an
  * interrupted run loses nothing finished and `torc run --resume` can skip
  * them.  This module also writes the JUnit XML and TAP forms, and merges the
- * JSON documents of shards.  It knows nothing of isolation or of the CLI.
+ * JSON documents of shards.  It knows nothing of the engine, of isolation or
+ * of the CLI.
  */
 #ifndef TORC_RESULTS_H
 #define TORC_RESULTS_H
@@ -19,8 +21,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "torc_engine.h"
-#include "torc_vector.h"
+#include "torc_verdict.h"
 
 #define TORC_RESULTS_FORMAT 1
 
@@ -39,10 +40,6 @@ typedef struct torc_results torc_results;
 torc_results *torc_results_new(const char *digest,
                                const torc_target_info *target);
 void torc_results_free(torc_results *rs);
-
-/* Builds the JSON record of one result (ownership transfers to the caller).
- * Every string coming from the target side is sanitised to valid UTF-8. */
-json_t *torc_results_record(const torc_result *r, const torc_vector *v);
 
 /* Adds a record (ownership transfers to rs). */
 void torc_results_add(torc_results *rs, json_t *rec);
@@ -91,6 +88,10 @@ int torc_results_load(const char *path, torc_results **out, char *errbuf,
  * present in two sets. */
 int torc_results_merge(torc_results *const *in, size_t n, torc_results **out,
                        char *errbuf, size_t errlen);
+/* Loads the documents at paths[0..n) (torc_results_load) and merges them
+ * (torc_results_merge).  Returns 0, or -1 with the first problem in errbuf. */
+int torc_results_merge_files(const char *const *paths, size_t n,
+                             torc_results **out, char *errbuf, size_t errlen);
 
 /* ---- Journal: results appended as each vector finishes (JSON lines) ----
  * Line 1 is a header {"torc_journal":1, vector_set_digest, target}; each

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "torc_bundle.h"
+#include "torc_results_record.h"
 
 int torc_run_failing(const torc_run_opts *o, torc_verdict v) {
   return v == TORC_FAIL || v == TORC_CRASH || v == TORC_TIMEOUT ||

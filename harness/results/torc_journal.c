@@ -1,0 +1,167 @@
+/*
+ * torc_journal.c - the journal behind `torc run --resume`: result records
+ * appended one per line as each vector finishes.
+ *
+ * The run opens it before the first vector and appends every record at
+ * once (flushed and fsync'd), so an interrupted run loses nothing finished;
+ * with --resume the records already there are kept in the results and not
+ * run again.  Removed when the run writes its JSON document.
+ */
+#include "torc_results_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+struct torc_journal {
+  FILE *f;
+  char *path;
+};
+
+static json_t *journal_header(const char *digest,
+                              const torc_target_info *target) {
+  return json_pack("{s:i, s:s, s:o}", "torc_journal", 1, "vector_set_digest",
+                   digest, "target", torcint_results_target_json(target));
+}
+
+static int append_line(FILE *f, const json_t *j) {
+  char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  int rc = 0;
+  if (!s)
+    return -1;
+  if (fputs(s, f) == EOF || fputc('\n', f) == EOF || fflush(f) != 0 ||
+      fsync(fileno(f)) != 0)
+    rc = -1;
+  free(s);
+  return rc;
+}
+
+/* Reads the journal's complete lines into rs after checking its header. */
+static int journal_read(FILE *f, const char *path, const json_t *want,
+                        torc_results *rs, char *errbuf, size_t errlen) {
+  char *line = NULL;
+  size_t cap = 0, lineno = 0;
+  ssize_t len;
+  int rc = 0;
+  while ((len = getline(&line, &cap, f)) > 0) {
+    json_error_t jerr;
+    json_t *j;
+    lineno++;
+    if (line[len - 1] != '\n')
+      break; /* torn last line: the run died while writing it */
+    j = json_loadb(line, (size_t)len, 0, &jerr);
+    if (lineno == 1) {
+      const json_t *t = j ? json_object_get(j, "target") : NULL;
+      if (!j || json_integer_value(json_object_get(j, "torc_journal")) != 1) {
+        torcint_results_set_err(errbuf, errlen,
+                                "%s: line 1: not a torc journal", path);
+        rc = -1;
+      } else if (strcmp(torcint_results_str(j, "vector_set_digest"),
+                        torcint_results_str(want, "vector_set_digest")) != 0) {
+        torcint_results_set_err(
+            errbuf, errlen,
+            "%s: journal is for another vector set (digest %.16s...); "
+            "remove it or run without --resume",
+            path, torcint_results_str(j, "vector_set_digest"));
+        rc = -1;
+      } else if (!torcint_results_same_target(
+                     t, json_object_get(want, "target"))) {
+        torcint_results_set_err(
+            errbuf, errlen,
+            "%s: journal is for target %s %s; remove it or run without "
+            "--resume",
+            path, torcint_results_str(t, "name"),
+            torcint_results_str(t, "version"));
+        rc = -1;
+      }
+      json_decref(j);
+      if (rc)
+        break;
+      continue;
+    }
+    if (!j || torcint_results_check_record(j) != NULL) {
+      /* A complete but unreadable line is damage, not a torn write. */
+      torcint_results_set_err(
+          errbuf, errlen, "%s: line %zu: not a result record", path, lineno);
+      json_decref(j);
+      rc = -1;
+      break;
+    }
+    if (torc_results_has(rs, torcint_results_rec_id(j)))
+      json_decref(j);
+    else
+      torc_results_add(rs, j);
+  }
+  free(line);
+  return rc;
+}
+
+int torc_journal_open(const char *path, const char *digest,
+                      const torc_target_info *target, int resume,
+                      torc_results *rs, torc_journal **out, char *errbuf,
+                      size_t errlen) {
+  json_t *hdr = journal_header(digest, target), *rec;
+  torc_journal *j;
+  FILE *f;
+  char *tmp;
+  size_t i;
+
+  *out = NULL;
+  if (!hdr) {
+    torcint_results_set_err(errbuf, errlen, "%s: out of memory", path);
+    return -1;
+  }
+  if (resume && (f = fopen(path, "r")) != NULL) {
+    int rc = journal_read(f, path, hdr, rs, errbuf, errlen);
+    fclose(f);
+    if (rc) {
+      json_decref(hdr);
+      return -1;
+    }
+  }
+  /* Rewrite header + kept records, dropping any torn line, then append. */
+  f = torcint_results_open_tmp(path, &tmp, errbuf, errlen);
+  if (!f) {
+    json_decref(hdr);
+    return -1;
+  }
+  if (append_line(f, hdr) != 0) {
+    torcint_results_set_err(errbuf, errlen, "%s: cannot write: %s", tmp,
+                            strerror(errno));
+    fclose(f);
+    unlink(tmp);
+    free(tmp);
+    json_decref(hdr);
+    return -1;
+  }
+  json_decref(hdr);
+  json_array_foreach(rs->results, i, rec) append_line(f, rec);
+  if (torcint_results_close_rename(f, tmp, path, errbuf, errlen) != 0)
+    return -1;
+  j = calloc(1, sizeof *j);
+  if (!j || !(j->path = strdup(path)) || !(j->f = fopen(path, "a"))) {
+    torcint_results_set_err(errbuf, errlen, "%s: %s", path, strerror(errno));
+    if (j)
+      free(j->path);
+    free(j);
+    return -1;
+  }
+  *out = j;
+  return 0;
+}
+
+int torc_journal_append(torc_journal *j, const json_t *rec) {
+  return j ? append_line(j->f, rec) : 0;
+}
+
+void torc_journal_close(torc_journal *j, int remove_file) {
+  if (!j)
+    return;
+  fclose(j->f);
+  if (remove_file)
+    unlink(j->path);
+  free(j->path);
+  free(j);
+}

@@ -1,0 +1,155 @@
+/*
+ * torc_results_junit.c - the results document as JUnit XML, and the markup
+ * escape it shares with the HTML report.
+ *
+ * `torc run --junit` and `torc merge --junit` write it at the end of a run
+ * (testsuites/testsuite/testcase, atomically); CI systems read it.
+ */
+#include "torc_results_int.h"
+
+#include <string.h>
+
+/* Escapes s for XML or HTML text and attribute values (& < > " '), and
+ * replaces the control characters XML 1.0 forbids with '?'. */
+void torc_markup_escape(FILE *f, const char *s) {
+  for (; s && *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    switch (c) {
+    case '&':
+      fputs("&amp;", f);
+      break;
+    case '<':
+      fputs("&lt;", f);
+      break;
+    case '>':
+      fputs("&gt;", f);
+      break;
+    case '"':
+      fputs("&quot;", f);
+      break;
+    case '\'':
+      fputs("&apos;", f);
+      break;
+    default:
+      /* Records are valid UTF-8 already; drop what XML 1.0 forbids. */
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+        fputc('?', f);
+      else
+        fputc(c, f);
+    }
+  }
+}
+
+/* The explanation of a record: detail, violations and divergence. */
+static void rec_explain(FILE *f, const json_t *rec, int xml) {
+  const json_t *viol = json_object_get(rec, "violations");
+  const json_t *div = json_object_get(rec, "divergence");
+  const json_t *w;
+  size_t i;
+  if (*torcint_results_str(rec, "detail")) {
+    xml ? torc_markup_escape(f, torcint_results_str(rec, "detail"))
+        : (void)fputs(torcint_results_str(rec, "detail"), f);
+    fputc('\n', f);
+  }
+  json_array_foreach(viol, i, w) {
+    char line[TORC_MSG_SIZE + 32];
+    snprintf(line, sizeof line, "%s: %s\n",
+             torcint_results_str(w, "requirement"),
+             torcint_results_str(w, "message"));
+    xml ? torc_markup_escape(f, line) : (void)fputs(line, f);
+  }
+  if (json_is_object(div)) {
+    char line[3 * TORC_MSG_SIZE];
+    json_t *off = json_object_get(div, "stream_offset");
+    snprintf(line, sizeof line,
+             "first divergence: event %" JSON_INTEGER_FORMAT
+             ", stream offset %" JSON_INTEGER_FORMAT
+             "\n  expected: %s\n  actual:   %s\n",
+             json_integer_value(json_object_get(div, "event_index")),
+             json_is_integer(off) ? json_integer_value(off) : -1,
+             torcint_results_str(div, "expected"),
+             torcint_results_str(div, "actual"));
+    xml ? torc_markup_escape(f, line) : (void)fputs(line, f);
+  }
+}
+
+static double rec_seconds(const json_t *rec) {
+  return json_number_value(json_object_get(rec, "duration_ms")) / 1000.0;
+}
+
+int torc_results_write_junit(torc_results *rs, const char *path, int strict,
+                             char *errbuf, size_t errlen) {
+  size_t n[TORC_VERDICT_COUNT], i, failures, errors, skipped;
+  double total = 0;
+  json_t *rec;
+  const json_t *target = json_object_get(rs->doc, "target");
+  char suite[300];
+  char *tmp;
+  FILE *f;
+
+  torcint_results_sort(rs);
+  torc_results_counts(rs, n);
+  failures = n[TORC_FAIL] + (strict ? n[TORC_PASS_NONSTRICT] : 0);
+  errors = n[TORC_ERROR] + n[TORC_CRASH] + n[TORC_TIMEOUT];
+  skipped = n[TORC_UNSUPPORTED] + n[TORC_WAIVED];
+  json_array_foreach(rs->results, i, rec) total += rec_seconds(rec);
+  snprintf(suite, sizeof suite, "torc.%s", torcint_results_str(target, "name"));
+
+  f = torcint_results_open_tmp(path, &tmp, errbuf, errlen);
+  if (!f)
+    return -1;
+  fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+  fprintf(f,
+          "<testsuites name=\"torc\" tests=\"%zu\" failures=\"%zu\" "
+          "errors=\"%zu\" skipped=\"%zu\" time=\"%.6f\">\n",
+          torc_results_count(rs), failures, errors, skipped, total);
+  fputs("  <testsuite name=\"", f);
+  torc_markup_escape(f, suite);
+  fprintf(f,
+          "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+          "time=\"%.6f\">\n",
+          torc_results_count(rs), failures, errors, skipped, total);
+  fputs("    <properties>\n", f);
+  fputs("      <property name=\"vector_set_digest\" value=\"", f);
+  torc_markup_escape(f, torcint_results_str(rs->doc, "vector_set_digest"));
+  fputs("\"/>\n      <property name=\"target_version\" value=\"", f);
+  torc_markup_escape(f, torcint_results_str(target, "version"));
+  fputs("\"/>\n    </properties>\n", f);
+  json_array_foreach(rs->results, i, rec) {
+    int v = torc_results_verdict(rec);
+    const char *kind = NULL;
+    fputs("    <testcase name=\"", f);
+    torc_markup_escape(f, torcint_results_rec_id(rec));
+    fputs("\" classname=\"", f);
+    torc_markup_escape(f, suite);
+    fprintf(f, "\" time=\"%.6f\"", rec_seconds(rec));
+    if (v == TORC_FAIL || (strict && v == TORC_PASS_NONSTRICT))
+      kind = "failure";
+    else if (v == TORC_ERROR || v == TORC_CRASH || v == TORC_TIMEOUT || v < 0)
+      kind = "error";
+    else if (v == TORC_UNSUPPORTED || v == TORC_WAIVED)
+      kind = "skipped";
+    if (!kind) {
+      fputs("/>\n", f);
+      continue;
+    }
+    fprintf(f, ">\n      <%s message=\"", kind);
+    torc_markup_escape(f, torcint_results_str(rec, "verdict"));
+    if (*torcint_results_str(rec, "detail")) {
+      fputs(": ", f);
+      torc_markup_escape(f, torcint_results_str(rec, "detail"));
+    }
+    if (strcmp(kind, "skipped") == 0) {
+      fputs("\"/>\n", f);
+    } else {
+      fprintf(f, "\" type=\"%s\">", torcint_results_str(rec, "verdict"));
+      torc_markup_escape(f, torcint_results_str(rec, "title"));
+      fputc('\n', f);
+      rec_explain(f, rec, 1);
+      fprintf(f, "</%s>\n", kind);
+    }
+    fputs("    </testcase>\n", f);
+  }
+  fputs("  </testsuite>\n</testsuites>\n", f);
+  return torcint_results_close_rename(f, tmp, path, errbuf, errlen);
+}

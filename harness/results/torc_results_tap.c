@@ -1,0 +1,81 @@
+/*
+ * torc_results_tap.c - the results as TAP 13, one line per record as each
+ * vector finishes (`torc run --tap`).
+ *
+ * The plan first, then "ok"/"not ok" lines, with a YAML block that explains
+ * a record that is not ok (or passed only non-strictly).
+ */
+#include "torc_results_int.h"
+
+void torc_tap_plan(FILE *f, size_t total) {
+  fprintf(f, "TAP version 13\n1..%zu\n", total);
+  fflush(f);
+}
+
+/* A YAML-safe single-line rendering (double-quoted scalar). */
+static void yaml_str(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      fprintf(f, "\\%c", c);
+    else if (c == '\n')
+      fputs("\\n", f);
+    else if (c < 0x20)
+      fprintf(f, "\\x%02x", c);
+    else
+      fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict) {
+  int v = torc_results_verdict(rec);
+  int ok = v == TORC_PASS || v == TORC_UNSUPPORTED || v == TORC_WAIVED ||
+           (v == TORC_PASS_NONSTRICT && !strict);
+  const json_t *viol = json_object_get(rec, "violations");
+  const json_t *div = json_object_get(rec, "divergence");
+  const json_t *w;
+  size_t i;
+
+  fprintf(f, "%s %zu - %s", ok ? "ok" : "not ok", n,
+          torcint_results_rec_id(rec));
+  if (v == TORC_UNSUPPORTED)
+    fprintf(f, " # SKIP unsupported: %s", torcint_results_str(rec, "detail"));
+  else if (v == TORC_WAIVED)
+    fprintf(f, " # SKIP waived: %s", torcint_results_str(rec, "detail"));
+  fputc('\n', f);
+  if (!ok || v == TORC_PASS_NONSTRICT) {
+    fputs("  ---\n  verdict: ", f);
+    yaml_str(f, torcint_results_str(rec, "verdict"));
+    fputs("\n  title: ", f);
+    yaml_str(f, torcint_results_str(rec, "title"));
+    if (*torcint_results_str(rec, "detail")) {
+      fputs("\n  detail: ", f);
+      yaml_str(f, torcint_results_str(rec, "detail"));
+    }
+    if (json_array_size(viol)) {
+      fputs("\n  violations:", f);
+      json_array_foreach(viol, i, w) {
+        fputs("\n    - requirement: ", f);
+        yaml_str(f, torcint_results_str(w, "requirement"));
+        fputs("\n      message: ", f);
+        yaml_str(f, torcint_results_str(w, "message"));
+      }
+    }
+    if (json_is_object(div)) {
+      json_t *off = json_object_get(div, "stream_offset");
+      fprintf(f, "\n  divergence:\n    event_index: %" JSON_INTEGER_FORMAT,
+              json_integer_value(json_object_get(div, "event_index")));
+      if (json_is_integer(off))
+        fprintf(f, "\n    stream_offset: %" JSON_INTEGER_FORMAT,
+                json_integer_value(off));
+      fputs("\n    expected: ", f);
+      yaml_str(f, torcint_results_str(div, "expected"));
+      fputs("\n    actual: ", f);
+      yaml_str(f, torcint_results_str(div, "actual"));
+    }
+    fputs("\n  ...\n", f);
+  }
+  fflush(f);
+}

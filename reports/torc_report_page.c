@@ -1,0 +1,346 @@
+/*
+ * torc_report_page.c - report.html: one self-contained offline page filled
+ * into the compiled-in template (reports/report.html.in, with its CSS and
+ * script).
+ *
+ * Header and verdict summary, filters, failure signatures, the requirement
+ * matrix, an article per vector that did not pass (torc_report_failure.c),
+ * every vector, and the document as embedded data for the filter script.
+ * Static HTML throughout; the inline script (reports/report.js) only
+ * filters.
+ */
+#include "torc_report_int.h"
+
+#include <stdlib.h>
+
+#include "torc_report_assets.h"
+
+static void write_header(FILE *f, const report *R) {
+  const json_t *t = json_object_get(R->doc, "target");
+  int st = torcint_report_status(R), k;
+  fputs("<header class=\"top\"><h1>torc conformance report</h1>", f);
+  fprintf(f, "<span class=\"status %s\" id=\"status\">%s</span> ",
+          st == 0 ? "ok" : (st == 1 ? "fail" : "incomplete"),
+          torcint_report_status_text(st));
+  fputs("<span>target <b id=\"target-name\">", f);
+  esc(f, str(t, "name"));
+  fputs("</b> ", f);
+  esc(f, str(t, "version"));
+  fputs("</span><dl class=\"meta\">", f);
+  fputs("<dt>suite</dt><dd>torc <span id=\"suite-version\">", f);
+  esc(f, str(R->doc, "torc_version"));
+  fprintf(f, "</span> (results format %" JSON_INTEGER_FORMAT ")</dd>",
+          json_integer_value(json_object_get(R->doc, "format")));
+  fputs("<dt>target</dt><dd>", f);
+  esc(f, str(t, "name"));
+  fprintf(f,
+          " %s, ABI version <span id=\"abi-version\">%" JSON_INTEGER_FORMAT
+          "</span>, capabilities 0x%" JSON_INTEGER_FORMAT "x</dd>",
+          "", json_integer_value(json_object_get(t, "abi_version")),
+          json_integer_value(json_object_get(t, "capabilities")));
+  fputs("<dt>vector set</dt><dd><code id=\"vector-set-digest\">", f);
+  esc(f, str(R->doc, "vector_set_digest"));
+  fputs("</code></dd><dt>run</dt><dd><span id=\"run-date\">", f);
+  esc(f, str(R->doc, "started"));
+  fputs("</span> to ", f);
+  esc(f, str(R->doc, "finished"));
+  fputs("</dd><dt>results digest</dt><dd><code id=\"results-digest\">", f);
+  fputs(R->digest, f);
+  fputs("</code> (SHA-256 of ", f);
+  esc(f, R->results_path);
+  fputs(" in canonical form: sorted keys, compact)</dd></dl></header>\n", f);
+
+  fputs("<main><h2 id=\"summary\">Verdicts</h2><div class=\"counts\" "
+        "id=\"verdict-counts\">",
+        f);
+  fprintf(f,
+          "<span class=\"chip v-ERROR\" data-verdict=\"TOTAL\" "
+          "data-n=\"%zu\">%zu vectors</span>",
+          R->total, R->total);
+  for (k = 0; k < TORC_VERDICT_COUNT; k++) {
+    int v = vorder(k);
+    fprintf(f,
+            "<span class=\"chip v-%s\" data-verdict=\"%s\" data-n=\"%zu\">%s "
+            "%zu</span>",
+            vname(v), vname(v), R->counts[v], vname(v), R->counts[v]);
+  }
+  fputs("</div>", f);
+  if (R->total) {
+    fputs("<div class=\"bar\" style=\"width:100%;height:14px\">", f);
+    for (k = 0; k < TORC_VERDICT_COUNT; k++) {
+      int v = vorder(k);
+      if (R->counts[v])
+        fprintf(f, "<span style=\"width:%.3f%%;background:%s\"></span>",
+                100.0 * (double)R->counts[v] / (double)R->total, vcolour(v));
+    }
+    fputs("</div>", f);
+  }
+}
+
+static void write_filters(FILE *f) {
+  int k;
+  fputs("<div id=\"filters\"><b>Show</b>", f);
+  for (k = 0; k < TORC_VERDICT_COUNT; k++) {
+    int v = vorder(k);
+    fprintf(f,
+            "<label><input type=\"checkbox\" class=\"fv\" id=\"f-%s\" "
+            "data-verdict=\"%s\" checked> <span class=\"chip v-%s\">%s</span>"
+            "</label>",
+            vname(v), vname(v), vname(v), vname(v));
+  }
+  fputs("<label><input type=\"checkbox\" id=\"f-UNCOVERED\" checked> "
+        "<span class=\"chip v-UNCOVERED\">uncovered</span></label>"
+        "<label>requirement <input type=\"search\" id=\"req-filter\" "
+        "placeholder=\"RCV-046\"></label>"
+        "<button type=\"button\" id=\"only-failing\">only failures</button>"
+        "<button type=\"button\" id=\"show-all\">show all</button>"
+        "<span id=\"shown\"></span></div>\n",
+        f);
+}
+
+static void write_matrix(FILE *f, const report *R) {
+  size_t i, covered = 0, testable = 0, gaps = 0, k;
+  for (i = 0; i < R->nrows; i++) {
+    covered += R->rows[i].nvectors > 0;
+    testable += R->rows[i].testable;
+    gaps += R->rows[i].nvectors == 0 &&
+            (R->rows[i].testable || !R->rows[i].in_catalogue);
+  }
+  fprintf(f,
+          "<h2 id=\"matrix-h\">Requirement matrix</h2><p>%zu requirements "
+          "(%zu testable); <b>%zu</b> exercised by at least one vector, "
+          "<b id=\"uncovered-count\">%zu</b> testable but not covered "
+          "(highlighted). Counts are vectors "
+          "exercising the requirement, by verdict; &ldquo;violated&rdquo; "
+          "counts failing vectors that name it in a violation. Click an id "
+          "to filter.</p>",
+          R->nrows, testable, covered, gaps);
+  fputs("<table id=\"matrix\"><thead><tr><th>requirement</th><th>grp</th>"
+        "<th>strength</th><th>rule and the project's interpretation</th>"
+        "<th>vectors</th>",
+        f);
+  for (k = 0; k < TORC_VERDICT_COUNT; k++)
+    fprintf(f, "<th title=\"%s\">%s</th>", vname(vorder(k)), vname(vorder(k)));
+  fputs("<th>violated</th><th></th></tr></thead><tbody>\n", f);
+  for (i = 0; i < R->nrows; i++) {
+    const reqrow *r = &R->rows[i];
+    int failing = 0;
+    fprintf(f, "<tr class=\"req");
+    for (k = 0; k < TORC_VERDICT_COUNT; k++)
+      failing |= is_failure((int)k) && r->counts[k];
+    if (!r->nvectors)
+      fputs(r->testable || !r->in_catalogue ? " uncovered" : " untestable", f);
+    if (failing)
+      fputs(" failing", f);
+    if (!r->in_catalogue)
+      fputs(" notcat", f);
+    fputs("\" data-req=\"", f);
+    esc(f, r->id);
+    fputs("\" data-verdicts=\"", f);
+    for (k = 0; k < TORC_VERDICT_COUNT; k++)
+      if (r->counts[k])
+        fprintf(f, "%s ", vname(k));
+    fprintf(f, "\" data-vectors=\"%zu\"><td><a class=\"req\" data-req=\"",
+            r->nvectors);
+    esc(f, r->id);
+    fputs("\" href=\"#\">", f);
+    esc(f, r->id);
+    fputs("</a></td><td>", f);
+    esc(f, r->group);
+    fputs("</td><td>", f);
+    esc(f, r->strength);
+    fputs("</td><td><span class=\"sum\">", f);
+    esc(f, r->summary);
+    fputs("</span>", f);
+    if (*r->interp) {
+      fputs("<div class=\"interp\">Interpretation: ", f);
+      esc(f, r->interp);
+      fputs("</div>", f);
+    }
+    if (!r->testable && r->in_catalogue) {
+      fputs("<div class=\"why\">not testable: ", f);
+      esc(f, *r->why ? r->why : "see the catalogue");
+      fputs("</div>", f);
+    } else if (!r->nvectors) {
+      fputs("<div class=\"why\">no vector exercises it</div>", f);
+    }
+    if (json_array_size(r->failing)) {
+      const json_t *x;
+      fprintf(f, "<details><summary>%zu failing vector%s</summary>",
+              json_array_size(r->failing),
+              json_array_size(r->failing) == 1 ? "" : "s");
+      json_array_foreach(r->failing, k, x) {
+        if (k >= 50) {
+          fprintf(f, " &hellip; and %zu more",
+                  json_array_size(r->failing) - 50);
+          break;
+        }
+        fputs("<a class=\"mono\" href=\"#v-", f);
+        esc(f, json_string_value(x));
+        fputs("\">", f);
+        esc(f, json_string_value(x));
+        fputs("</a> ", f);
+      }
+      fputs("</details>", f);
+    }
+    fprintf(f, "</td><td class=\"n vectors\">%zu</td>", r->nvectors);
+    for (k = 0; k < TORC_VERDICT_COUNT; k++) {
+      int v = vorder(k);
+      fprintf(f, "<td class=\"n c-%s%s\" data-verdict=\"%s\">%zu</td>",
+              vname(v), r->counts[v] ? "" : " z", vname(v), r->counts[v]);
+    }
+    fprintf(f, "<td class=\"n violated%s\">%zu</td><td><div class=\"bar\">",
+            r->nviolated ? "" : " z", r->nviolated);
+    for (k = 0; k < TORC_VERDICT_COUNT && r->nvectors; k++) {
+      int v = vorder(k);
+      if (r->counts[v])
+        fprintf(f, "<span style=\"width:%.2f%%;background:%s\"></span>",
+                100.0 * (double)r->counts[v] / (double)r->nvectors, vcolour(v));
+    }
+    fputs("</div></td></tr>\n", f);
+  }
+  fputs("</tbody></table>\n", f);
+}
+
+static void write_vectors(FILE *f, const report *R) {
+  const json_t *results = json_object_get(R->doc, "results"), *rec, *x;
+  size_t i, k;
+  fputs("<h2 id=\"vectors-h\">Vectors</h2><table id=\"vectors\"><thead><tr>"
+        "<th>vector</th><th>verdict</th><th>title</th><th>requirements</th>"
+        "<th>why</th></tr></thead><tbody>\n",
+        f);
+  json_array_foreach(results, i, rec) {
+    const char *verdict = str(rec, "verdict"), *req, *why;
+    int v = vparse(verdict);
+    fputs("<tr data-id=\"", f);
+    esc(f, str(rec, "id"));
+    fprintf(f, "\" data-verdict=\"%s\" data-reqs=\"", verdict);
+    json_array_foreach(json_object_get(rec, "requirements"), k, x) {
+      if (k)
+        fputc(' ', f);
+      esc(f, json_string_value(x));
+    }
+    fputs("\"><td class=\"mono\">", f);
+    if (v != TORC_PASS && v != TORC_UNSUPPORTED) {
+      fputs("<a href=\"#v-", f);
+      esc(f, str(rec, "id"));
+      fputs("\">", f);
+      esc(f, str(rec, "id"));
+      fputs("</a>", f);
+    } else {
+      esc(f, str(rec, "id"));
+    }
+    fprintf(f, "</td><td><span class=\"chip v-%s\">%s</span></td><td>", verdict,
+            verdict);
+    esc(f, str(rec, "title"));
+    fprintf(f, "</td><td class=\"n\">%zu</td><td>",
+            json_array_size(json_object_get(rec, "requirements")));
+    why = torcint_report_first_reason(rec, &req);
+    if (*req) {
+      fputs("<code>", f);
+      esc(f, req);
+      fputs("</code> ", f);
+    }
+    esc_cut(f, why, 120);
+    if (v == TORC_PASS_NONSTRICT) {
+      const json_t *a;
+      fputs(" allowances:", f);
+      json_array_foreach(json_object_get(rec, "allowances"), k, a) {
+        fputc(' ', f);
+        esc(f, json_string_value(a));
+      }
+    }
+    fputs("</td></tr>\n", f);
+  }
+  fputs("</tbody></table>\n", f);
+}
+
+/* The embedded data: the document without traces and contexts, '<' escaped
+ * so the text cannot close the script element. */
+static void write_data(FILE *f, const report *R) {
+  json_t *copy = json_deep_copy(R->doc), *rec;
+  char *s, *p;
+  size_t i;
+  if (!copy) {
+    fputs("{}", f);
+    return;
+  }
+  json_array_foreach(json_object_get(copy, "results"), i, rec) {
+    json_object_del(rec, "traces");
+    json_object_del(rec, "context");
+  }
+  json_object_set_new(copy, "results_digest", json_string(R->digest));
+  json_object_set_new(copy, "results_path", json_string(R->results_path));
+  s = json_dumps(copy, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+  for (p = s; p && *p; p++) {
+    if (*p == '<')
+      fputs("\\u003c", f);
+    else
+      fputc(*p, f);
+  }
+  free(s);
+  json_decref(copy);
+}
+
+static void write_body(FILE *f, FILE *mdf, report *R) {
+  const json_t *results = json_object_get(R->doc, "results"), *rec;
+  size_t i, nfail = 0, drawn = 0;
+  write_header(f, R);
+  write_filters(f);
+  torcint_report_signatures(f, R, mdf);
+  write_matrix(f, R);
+  json_array_foreach(results, i, rec) {
+    int v = vparse(str(rec, "verdict"));
+    nfail += v != TORC_PASS && v != TORC_UNSUPPORTED;
+  }
+  fprintf(f,
+          "<h2 id=\"failures\">Vectors that did not pass (%zu)</h2>"
+          "<p class=\"note\">Each: the requirements it violates, the "
+          "sequence diagram, the sequence space, the bytes at the first "
+          "divergence and the command that replays it.</p>",
+          nfail);
+  json_array_foreach(results, i, rec) {
+    int v = vparse(str(rec, "verdict"));
+    if (v == TORC_PASS || v == TORC_UNSUPPORTED)
+      continue;
+    torcint_report_failure(f, R, rec,
+                           R->max_diagrams == 0 || drawn < R->max_diagrams);
+    drawn++;
+  }
+  if (nfail == 0)
+    fputs("<p>None: every vector passed.</p>", f);
+  write_vectors(f, R);
+  fputs("<p class=\"note\">Generated by <code>torc report</code> from ", f);
+  esc(f, R->results_path);
+  fputs(". This page needs no network.</p></main>", f);
+}
+
+/* Writes the template with its @MARKERS@ replaced. */
+void torcint_report_page(FILE *out, FILE *mdf, report *R) {
+  const char *t = torc_asset_report_html_in, *m;
+  while ((m = strchr(t, '@')) != NULL) {
+    const char *end = strchr(m + 1, '@');
+    size_t name_len;
+    if (!end)
+      break;
+    fwrite(t, 1, (size_t)(m - t), out);
+    name_len = (size_t)(end - m - 1);
+    if (name_len == 5 && strncmp(m + 1, "TITLE", 5) == 0) {
+      fputs("torc report: ", out);
+      esc(out, str(json_object_get(R->doc, "target"), "name"));
+      fprintf(out, " %s", torcint_report_status_text(torcint_report_status(R)));
+    } else if (name_len == 3 && strncmp(m + 1, "CSS", 3) == 0) {
+      fputs(torc_asset_report_css, out);
+    } else if (name_len == 2 && strncmp(m + 1, "JS", 2) == 0) {
+      fputs(torc_asset_report_js, out);
+    } else if (name_len == 4 && strncmp(m + 1, "BODY", 4) == 0) {
+      write_body(out, mdf, R);
+    } else if (name_len == 4 && strncmp(m + 1, "DATA", 4) == 0) {
+      write_data(out, R);
+    } else {
+      fwrite(m, 1, (size_t)(end - m + 1), out);
+    }
+    t = end + 1;
+  }
+  fputs(t, out);
+}

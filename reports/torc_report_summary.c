@@ -1,0 +1,54 @@
+/*
+ * torc_report_summary.c - summary.md: the report in a few lines of
+ * Markdown, for a pull-request comment.
+ *
+ * Status, target, counts per verdict, the failure signatures (the Markdown
+ * table written with the page) and the first failing vectors, with the
+ * results digest that ties the summary to its results file.
+ */
+#include "torc_report_int.h"
+
+void torcint_report_summary(FILE *m, const report *R, const char *sigs,
+                            const char *junit) {
+  const json_t *t = json_object_get(R->doc, "target"), *rec;
+  int st = torcint_report_status(R), k;
+  size_t i, listed = 0;
+  fprintf(m, "## torc conformance: %s %s\n\n", torcint_report_status_text(st),
+          st == 0 ? ":white_check_mark:" : ":x:");
+  fprintf(m, "Target **");
+  md(m, str(t, "name"));
+  fprintf(m, "** ");
+  md(m, str(t, "version"));
+  fprintf(m, " (ABI %" JSON_INTEGER_FORMAT "), torc %s, %s\n\n",
+          json_integer_value(json_object_get(t, "abi_version")),
+          str(R->doc, "torc_version"), str(R->doc, "started"));
+  fputs("| verdict | vectors |\n|---|---:|\n", m);
+  for (k = 0; k < TORC_VERDICT_COUNT; k++)
+    if (R->counts[vorder(k)])
+      fprintf(m, "| %s | %zu |\n", vname(vorder(k)), R->counts[vorder(k)]);
+  fprintf(m, "| **total** | **%zu** |\n", R->total);
+  if (*sigs)
+    fprintf(m, "\n### How they fail\n%s", sigs);
+  json_array_foreach(json_object_get(R->doc, "results"), i, rec) {
+    const char *req, *why;
+    if (!is_failure(vparse(str(rec, "verdict"))))
+      continue;
+    if (listed == 0)
+      fputs("\n### Failing vectors\n\n", m);
+    if (listed++ == 20) {
+      fputs("- ... (see the HTML report)\n", m);
+      break;
+    }
+    why = torcint_report_first_reason(rec, &req);
+    fprintf(m, "- `%s` %s %s: ", str(rec, "id"), str(rec, "verdict"), req);
+    md(m, why);
+    if (*str(rec, "replay"))
+      fprintf(m, "  \n  `%s`", str(rec, "replay"));
+    fputc('\n', m);
+  }
+  fprintf(m,
+          "\nVector set `%.16s...`; results digest (SHA-256, canonical) "
+          "`%s`.%s\n",
+          str(R->doc, "vector_set_digest"), R->digest,
+          junit ? " JUnit XML: `junit.xml`." : "");
+}
