@@ -1,9 +1,9 @@
 /*
  * fuzz_vector.c - libFuzzer target for the vector loader.
  *
- * Where it sits: torc_vector_load (harness/torc_vector.c) parses untrusted
- * JSON vectors before anything runs.  Input: the bytes of a vector file,
- * written to a private temporary file and loaded from there (the loader
+ * Where it sits: torc_vector_load (harness/input/torc_vector*.c) parses
+ * untrusted JSON vectors before anything runs.  Input: the bytes of a vector
+ * file, written to a private temporary file and loaded from there (the loader
  * takes a path).  A failed load must leave a message; a successful one is
  * freed, so leaks show up under ASan.
  */

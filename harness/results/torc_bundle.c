@@ -2,13 +2,14 @@
  * torc_bundle.c - what a failing vector looks like, for reports, and the
  * reproduction bundle `torc run --bundle DIR` writes for it.
  *
- * Sits after the engine: torc_cli_run.c has a result and the loaded vector.
- * The context (torc_bundle_context) is read from the loaded vector's private
- * body (torc_vector_int.h).  The bundle re-reads the vector's JSON file,
- * rewrites its provenance onto a sliced capture (pcap_open_dead with the
- * capture's own DLT, then pcap_dump), gives it its new content-derived id,
- * and re-runs it once in a forked child with the target's log and event
- * traces recorded, so a crash of the target ends the child, not the run.
+ * Sits after the engine: the run (harness/run/torc_run_finish.c) has a result
+ * and the loaded vector. The context (torc_bundle_context) is read from the
+ * loaded vector's private body (torc_vector_int.h).  The bundle re-reads the
+ * vector's JSON file, rewrites its provenance onto a sliced capture
+ * (pcap_open_dead with the capture's own DLT, then pcap_dump), gives it its new
+ * content-derived id, and re-runs it once in a forked child with the target's
+ * log and event traces recorded, so a crash of the target ends the child, not
+ * the run.
  */
 #include "torc_bundle.h"
 

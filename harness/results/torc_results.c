@@ -2,7 +2,7 @@
  * torc_results.c - the results document of a run: records held in order,
  * counts per verdict, the exit status they call for, the JSON document.
  *
- * Sits at the end of the flow: the run (harness/cli/torc_cli_run.c) gets a
+ * Sits at the end of the flow: the run (harness/run/torc_run_record.c) gets a
  * torc_result per vector from the engine (directly or through torc_isolate),
  * turns it into a record (torc_results_record.c), appends it to the journal
  * at once (torc_journal.c), and at the end writes the JSON document here and

@@ -2,7 +2,7 @@
  * torc_isolate.c - one vector in a forked child, under a watchdog and a
  * memory limit.
  *
- * Called by the CLI's run loop (harness/cli/torc_cli_run.c) for in-process
+ * Called by the run (harness/run/torc_run_target.c) for in-process
  * targets: torc_isolate_run once per vector (--isolate vector), the server
  * below once per batch child (--isolate batch, the default).  The child
  * inherits the loaded engine by fork, sets RLIMIT_AS, runs torc_engine_run,

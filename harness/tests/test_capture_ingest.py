@@ -1,4 +1,4 @@
-"""Capture ingestion (harness/torc_capture.c) through the built CLI.
+"""Capture ingestion (harness/input/torc_capture.c) through the built CLI.
 
 Each test writes a tiny capture with Python (no capture library involved:
 the bytes are laid out by hand below), a vector over it, and runs

@@ -1,4 +1,4 @@
-"""The judge's allowances (harness/torc_judge.c) against the reference.
+"""The judge's allowances (harness/engine/torc_judge.c) against the reference.
 
 Each case takes a hand-written vector the reference PASSes and rewrites its
 expected trace into another reading the specification permits (the

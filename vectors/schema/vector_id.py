@@ -6,7 +6,7 @@ JSON of the vector without its "id" member: keys sorted, no whitespace,
 ASCII only (json.dumps(doc, sort_keys=True, separators=(",", ":"),
 ensure_ascii=True)).  This is the same text torc's C loader hashes
 (jansson JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII; see
-harness/torc_vector.c) for documents whose strings hold no control
+harness/input/torc_vector_digest.c) for documents whose strings hold no control
 characters.
 
   vector_id.py FILE...          print "id  FILE" (the id the content has)
