@@ -15,7 +15,7 @@ Nothing is judged here.  The first item that needs a verdict runs
 runs a slice of the collection starting at the item it was given, because
 xdist hands workers contiguous chunks.  Each item then reports its vector's
 verdict: PASS passes; PASS-NONSTRICT passes, or fails under --torc-strict
-(torc runs with --strict then); UNSUPPORTED and WAIVED skip with the reason;
+(torc runs with --strict then); UNTESTED and WAIVED skip with the reason;
 FAIL, CRASH, TIMEOUT and ERROR fail with the violated requirement ids and
 their catalogue summaries, the first divergence and the command that replays
 that one vector.
@@ -38,7 +38,7 @@ import pytest
 HERE = Path(__file__).resolve()
 REPO = HERE.parent.parent
 PASSING = ("PASS", "PASS-NONSTRICT")
-SKIPPING = ("UNSUPPORTED", "WAIVED")
+SKIPPING = ("UNTESTED", "WAIVED")
 FAILING = ("FAIL", "CRASH", "TIMEOUT", "ERROR")
 EXERCISED = "requirement exercised by this vector"
 # Marker names pytest or its usual plugins already give a meaning to: a tag

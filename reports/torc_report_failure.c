@@ -4,7 +4,7 @@
  * divergence, the diagrams, the bytes and the command that replays it.
  *
  * Written by the page (torc_report_page.c) for every vector whose verdict
- * is not PASS or UNSUPPORTED, drawing on the sequence diagram, the sequence
+ * is not PASS or UNTESTED, drawing on the sequence diagram, the sequence
  * space and the hex diff.
  */
 #include "torc_report_int.h"

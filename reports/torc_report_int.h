@@ -35,7 +35,7 @@ static inline int vparse(const char *s) {
 static inline int vorder(int k) {
   static const int order[TORC_VERDICT_COUNT] = {
       TORC_PASS,    TORC_PASS_NONSTRICT, TORC_FAIL,        TORC_CRASH,
-      TORC_TIMEOUT, TORC_ERROR,          TORC_UNSUPPORTED, TORC_WAIVED};
+      TORC_TIMEOUT, TORC_ERROR,          TORC_UNTESTED, TORC_WAIVED};
   return order[k];
 }
 

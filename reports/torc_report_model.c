@@ -146,7 +146,7 @@ int torcint_report_check_doc(const char *path, const json_t *doc, char *err,
     if (vparse(str(rec, "verdict")) < 0)
       return snprintf(err, n,
                       "%s: $.results[%zu].verdict: expected one of PASS, "
-                      "PASS-NONSTRICT, FAIL, UNSUPPORTED, WAIVED, CRASH, "
+                      "PASS-NONSTRICT, FAIL, UNTESTED, WAIVED, CRASH, "
                       "TIMEOUT, ERROR",
                       path, i),
              -1;

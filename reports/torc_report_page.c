@@ -221,7 +221,7 @@ static void write_vectors(FILE *f, const report *R) {
       esc(f, json_string_value(x));
     }
     fputs("\"><td class=\"mono\">", f);
-    if (v != TORC_PASS && v != TORC_UNSUPPORTED) {
+    if (v != TORC_PASS && v != TORC_UNTESTED) {
       fputs("<a href=\"#v-", f);
       esc(f, str(rec, "id"));
       fputs("\">", f);
@@ -291,7 +291,7 @@ static void write_body(FILE *f, FILE *mdf, report *R) {
   write_matrix(f, R);
   json_array_foreach(results, i, rec) {
     int v = vparse(str(rec, "verdict"));
-    nfail += v != TORC_PASS && v != TORC_UNSUPPORTED;
+    nfail += v != TORC_PASS && v != TORC_UNTESTED;
   }
   fprintf(f,
           "<h2 id=\"failures\">Vectors that did not pass (%zu)</h2>"
@@ -301,7 +301,7 @@ static void write_body(FILE *f, FILE *mdf, report *R) {
           nfail);
   json_array_foreach(results, i, rec) {
     int v = vparse(str(rec, "verdict"));
-    if (v == TORC_PASS || v == TORC_UNSUPPORTED)
+    if (v == TORC_PASS || v == TORC_UNTESTED)
       continue;
     torcint_report_failure(f, R, rec,
                            R->max_diagrams == 0 || drawn < R->max_diagrams);

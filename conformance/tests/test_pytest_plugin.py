@@ -6,7 +6,7 @@ JUnit XML it writes, which also checks that file is well-formed.  Expected
 outcomes come from outside the plugin: the vector files themselves (ids,
 requirement ids, tags, read here with json), the catalogue's summaries, and
 `torc run --json` on the same target, the engine whose verdicts the plugin
-must pass on unchanged (PASS -> passed, UNSUPPORTED/WAIVED -> skipped,
+must pass on unchanged (PASS -> passed, UNTESTED/WAIVED -> skipped,
 FAIL/CRASH/TIMEOUT/ERROR -> failed).  The hand-written vectors keep it fast;
 one test runs the whole committed set against the reference.
 
@@ -128,7 +128,7 @@ def torc_run(tmp_path, target, *args, vectors=(HW,)):
 def expected_outcome(verdict, strict=False):
     if verdict == "PASS" or (verdict == "PASS-NONSTRICT" and not strict):
         return "passed"
-    if verdict in ("UNSUPPORTED", "WAIVED"):
+    if verdict in ("UNTESTED", "WAIVED"):
         return "skipped"
     return "failed"
 
@@ -150,12 +150,12 @@ def test_reference_passes_every_vector_in_one_torc_run(tmp_path):
 
 def test_null_target_skips_everything_with_the_reason(tmp_path):
     """The null target declares no capability, so every vector is
-    UNSUPPORTED: a skip naming the missing capabilities, exit 0."""
+    UNTESTED: a skip naming the missing capabilities, exit 0."""
     r = plugin(tmp_path, "null")
     assert r.rc == 0, r.out
     assert r.ids("skipped") == set(hw_vectors())
     for vid in r.outcome:
-        assert "UNSUPPORTED: target lacks capability" in r.text[vid]
+        assert "UNTESTED: target lacks capability" in r.text[vid]
 
 
 def test_completes_twice_fails_the_same_vectors_as_torc_run(tmp_path):

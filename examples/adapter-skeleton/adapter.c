@@ -7,7 +7,7 @@
  * hardware) and reports what the driver does through the host callbacks.
  * This skeleton implements nothing yet and says so: it declares no
  * capability, so `torc run --target ./libadapter.so` ends every vector
- * UNSUPPORTED, cleanly.  Fill in one operation at a time, add its TORC_CAP_*
+ * UNTESTED, cleanly.  Fill in one operation at a time, add its TORC_CAP_*
  * bit to capabilities, and the vectors that need it start to run.
  *
  * Build:  make            (uses `pkg-config --cflags torc`)
@@ -158,7 +158,7 @@ int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
   out->user_data = s;
   out->name = "skeleton";
   out->version = "0.0.1";
-  /* Nothing implemented yet: every vector ends UNSUPPORTED.  Add
+  /* Nothing implemented yet: every vector ends UNTESTED.  Add
    * TORC_CAP_* bits as operations become real. */
   out->capabilities = 0;
   out->destroy = skel_destroy;

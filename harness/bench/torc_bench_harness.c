@@ -77,7 +77,7 @@ static double measure(const bench *b, const char *spec, int mode, size_t *odd) {
         torc_isolate_server_run(srv, i, &r);
       else
         torc_engine_run(e, b->vs[i], &r);
-      if (r.verdict != TORC_PASS && r.verdict != TORC_UNSUPPORTED)
+      if (r.verdict != TORC_PASS && r.verdict != TORC_UNTESTED)
         (*odd)++;
       torc_result_clear(&r);
       runs++;
@@ -134,7 +134,7 @@ int main(int argc, char **argv) {
         rate[t][m] = measure(&b, targets[t], m, &odd);
       }
       if (odd)
-        fprintf(stderr, "bench: %s %s: %zu runs not PASS/UNSUPPORTED\n",
+        fprintf(stderr, "bench: %s %s: %zu runs not PASS/UNTESTED\n",
                 targets[t], mode_names[m], odd);
     }
     printf("%-10s %14.0f %14.0f %14.0f %14.0f\n", targets[t],

@@ -3,7 +3,7 @@
  *
  * Flow: torc_engine_new loads the target once (torc_load.h) with the host
  * simulation's callbacks; torc_engine_run then, per vector: gates on the
- * vector's required capabilities and operations (UNSUPPORTED), opens a
+ * vector's required capabilities and operations (UNTESTED), opens a
  * connection, plays the script on the vector's virtual clock through
  * torc_hostsim.c (which calls the target through torc_call.c), does the
  * host's end-of-run work (returns, conn_close, leak check), and hands the
@@ -251,13 +251,13 @@ int torc_engine_run(torc_engine *e, const torc_vector *v, torc_result *r) {
   if (missing) {
     char names[TORC_MSG_SIZE - 40];
     torc_vector_cap_names(missing, names, sizeof names);
-    r->verdict = TORC_UNSUPPORTED;
+    r->verdict = TORC_UNTESTED;
     snprintf(r->detail, sizeof r->detail, "target lacks capability: %s", names);
     goto done;
   }
   op = missing_op(e, b);
   if (op >= 0) {
-    r->verdict = TORC_UNSUPPORTED;
+    r->verdict = TORC_UNTESTED;
     snprintf(r->detail, sizeof r->detail, "target lacks operation %s",
              torc_call_op_name((torc_call_op)op));
     goto done;

@@ -40,7 +40,7 @@ typedef struct torc_result {
   uint32_t nviolations;
   torc_violation violations[TORC_MAX_VIOLATIONS];
   torc_divergence divergence;
-  char detail[TORC_MSG_SIZE]; /* reason for UNSUPPORTED/ERROR/CRASH/TIMEOUT */
+  char detail[TORC_MSG_SIZE]; /* reason for UNTESTED/ERROR/CRASH/TIMEOUT */
   uint64_t duration_ns;
   /* Event traces as JSON text (owned, malloc'd, may be NULL): for reports and
    * repro bundles.  Freed by torc_result_clear(). */

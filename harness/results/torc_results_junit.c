@@ -91,7 +91,7 @@ int torc_results_write_junit(torc_results *rs, const char *path, int strict,
   torc_results_counts(rs, n);
   failures = n[TORC_FAIL] + (strict ? n[TORC_PASS_NONSTRICT] : 0);
   errors = n[TORC_ERROR] + n[TORC_CRASH] + n[TORC_TIMEOUT];
-  skipped = n[TORC_UNSUPPORTED] + n[TORC_WAIVED];
+  skipped = n[TORC_UNTESTED] + n[TORC_WAIVED];
   json_array_foreach(rs->results, i, rec) total += rec_seconds(rec);
   snprintf(suite, sizeof suite, "torc.%s", torcint_results_str(target, "name"));
 
@@ -127,7 +127,7 @@ int torc_results_write_junit(torc_results *rs, const char *path, int strict,
       kind = "failure";
     else if (v == TORC_ERROR || v == TORC_CRASH || v == TORC_TIMEOUT || v < 0)
       kind = "error";
-    else if (v == TORC_UNSUPPORTED || v == TORC_WAIVED)
+    else if (v == TORC_UNTESTED || v == TORC_WAIVED)
       kind = "skipped";
     if (!kind) {
       fputs("/>\n", f);

@@ -31,7 +31,7 @@ static void yaml_str(FILE *f, const char *s) {
 
 void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict) {
   int v = torc_results_verdict(rec);
-  int ok = v == TORC_PASS || v == TORC_UNSUPPORTED || v == TORC_WAIVED ||
+  int ok = v == TORC_PASS || v == TORC_UNTESTED || v == TORC_WAIVED ||
            (v == TORC_PASS_NONSTRICT && !strict);
   const json_t *viol = json_object_get(rec, "violations");
   const json_t *div = json_object_get(rec, "divergence");
@@ -40,7 +40,7 @@ void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict) {
 
   fprintf(f, "%s %zu - %s", ok ? "ok" : "not ok", n,
           torcint_results_rec_id(rec));
-  if (v == TORC_UNSUPPORTED)
+  if (v == TORC_UNTESTED)
     fprintf(f, " # SKIP unsupported: %s", torcint_results_str(rec, "detail"));
   else if (v == TORC_WAIVED)
     fprintf(f, " # SKIP waived: %s", torcint_results_str(rec, "detail"));

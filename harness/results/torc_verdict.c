@@ -10,7 +10,7 @@
 #include <string.h>
 
 static const char *const verdict_names[TORC_VERDICT_COUNT] = {
-    "PASS", "PASS-NONSTRICT", "UNSUPPORTED", "WAIVED",
+    "PASS", "PASS-NONSTRICT", "UNTESTED", "WAIVED",
     "FAIL", "ERROR",          "CRASH",       "TIMEOUT"};
 
 const char *torc_verdict_name(torc_verdict v) {

@@ -14,7 +14,7 @@
 typedef enum torc_verdict {
   TORC_PASS = 0,
   TORC_PASS_NONSTRICT,
-  TORC_UNSUPPORTED,
+  TORC_UNTESTED,
   TORC_WAIVED,
   TORC_FAIL,
   TORC_ERROR,

@@ -53,7 +53,7 @@ void torc_progress_add(torc_progress *p, const char *id, torc_verdict v,
   if (p->quiet)
     return;
   if (p->tty) {
-    if (v != TORC_PASS && v != TORC_PASS_NONSTRICT && v != TORC_UNSUPPORTED) {
+    if (v != TORC_PASS && v != TORC_PASS_NONSTRICT && v != TORC_UNTESTED) {
       fprintf(stderr, "\r\033[K%-14s %s%s%s\n", torc_verdict_name(v), id,
               detail && *detail ? ": " : "", detail ? detail : "");
       draw(p, now);

@@ -3,7 +3,7 @@
  *
  * Where it sits: a flavour of torc_target beside the reference (STYLE R12).
  * Capabilities 0; every operation is a no-op that never calls the host, so
- * an offload is never completed: the engine reports UNSUPPORTED for every
+ * an offload is never completed: the engine reports UNTESTED for every
  * vector.  It holds no state at all: a connection is a pointer to a constant
  * marker, never written.
  */

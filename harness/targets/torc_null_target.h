@@ -5,7 +5,7 @@
  * It declares no capability, accepts connections, and ignores every
  * operation: it never completes an offload, a request or a termination, and
  * never calls the host.  Every vector needs some capability, so the engine
- * ends each one UNSUPPORTED without running it; a vector that runs anyway
+ * ends each one UNTESTED without running it; a vector that runs anyway
  * ends cleanly because nothing here can hang or crash.  Used as the baseline
  * of `make bench` and to prove the harness survives a target that does
  * nothing.

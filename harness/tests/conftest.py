@@ -82,7 +82,7 @@ def vectors(torc):
 
 # ---- Shared by the test_cli_*.py files -------------------------------------
 
-VERDICTS = {"PASS", "PASS-NONSTRICT", "UNSUPPORTED", "WAIVED", "FAIL",
+VERDICTS = {"PASS", "PASS-NONSTRICT", "UNTESTED", "WAIVED", "FAIL",
             "ERROR", "CRASH", "TIMEOUT"}
 
 

@@ -119,6 +119,6 @@ def test_install_and_build_the_skeleton_adapter(torc, vectors, tmp_path):
     doc = results(out)
     # Every committed vector is installed: the hand-written ones among them.
     assert set(vectors) <= set(by_id(doc))
-    # The skeleton declares no capability: UNSUPPORTED everywhere.
-    assert all(x["verdict"] == "UNSUPPORTED" for x in doc["results"])
+    # The skeleton declares no capability: UNTESTED everywhere.
+    assert all(x["verdict"] == "UNTESTED" for x in doc["results"])
     assert doc["target"]["name"] == "skeleton"

@@ -51,7 +51,7 @@ def synthetic(tmp_path, name, verdicts):
 
 
 @pytest.mark.parametrize("verdicts,strict,want", [
-    (["PASS", "UNSUPPORTED", "WAIVED", "PASS-NONSTRICT"], False, 0),
+    (["PASS", "UNTESTED", "WAIVED", "PASS-NONSTRICT"], False, 0),
     (["PASS", "PASS-NONSTRICT"], True, 1),       # --strict
     (["PASS", "FAIL"], False, 1),
     (["FAIL", "CRASH"], False, 3),               # 3 outranks 1

@@ -2,7 +2,7 @@
 and of its output options.
 
 The reference passes every vector and the null target ends each one
-UNSUPPORTED; the JSON results have the documented shape; every isolation
+UNTESTED; the JSON results have the documented shape; every isolation
 mode and --jobs agree; --fail-fast, --strict, --quiet, the plain lines and
 the live progress line, TAP and JUnit output.  Expected values are worked
 out from the vector files, never copied from torc's output.
@@ -68,7 +68,7 @@ def test_null_target_ends_every_vector_unsupported(torc, vectors, tmp_path):
     doc = results(out)
     assert set(by_id(doc)) == set(vectors)
     for x in doc["results"]:
-        assert x["verdict"] == "UNSUPPORTED"
+        assert x["verdict"] == "UNTESTED"
         assert x["detail"]
 
 
@@ -195,7 +195,7 @@ def test_junit_structure(torc, vectors, tmp_path):
             assert kids == []
     assert int(s.get("errors")) == errors == len(crashing)
     assert int(s.get("failures")) == 0
-    # UNSUPPORTED is <skipped/>.
+    # UNTESTED is <skipped/>.
     torc("run", "--target", "null", torc.vectors, "--junit", out)
     s = ET.parse(out).getroot()[0]
     assert int(s.get("skipped")) == len(vectors)

@@ -117,7 +117,7 @@ def test_builtins_load(spec, remote):
     assert r.returncode == 0, r.stdout + r.stderr
     assert f"remote={remote}" in r.stdout
     if "null" in spec:
-        # the null target declares nothing (DESIGN: UNSUPPORTED, never FAIL)
+        # the null target declares nothing (DESIGN: UNTESTED, never FAIL)
         assert "name=null" in r.stdout and "caps=0x0" in r.stdout
 
 

@@ -96,7 +96,7 @@ extern "C" {
 
 /* ---- Capabilities ------------------------------------------------------
  * A target declares in torc_target.capabilities what it implements.  A vector
- * that needs a capability the target lacks ends UNSUPPORTED, never FAIL.
+ * that needs a capability the target lacks ends UNTESTED, never FAIL.
  */
 /* BufferedData at offload (RCV-003) */
 #define TORC_CAP_BUFFERED_DATA (1u << 0)
