@@ -34,9 +34,11 @@ CHECK_TARGETS += fuzz-smoke
 # The fuzzer objects are not intermediates: keep them between runs.
 .SECONDARY: $(FUZZ_NAMES:%=$(FUZZ_DIR)/obj/fuzz/fuzz_%.o)
 
+$(FUZZ_DIR)/obj/harness/results/torc_features.o: $(FEATURES_TABLE_H)
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -Iharness/include -Ireference $(HARNESS_INC) $(FUZZ_CFLAGS) \
+	$(FUZZ_CC) -Iharness/include -Ireference $(HARNESS_INC) -I$(O)/gen \
+	  $(FUZZ_CFLAGS) \
 	  -c $< -o $@
 
 $(FUZZ_LIB): $(FUZZ_LIB_OBJS)

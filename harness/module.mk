@@ -26,6 +26,15 @@ ALL_TARGETS += $(HARNESS_LIB) $(TORC_BIN) $(RUNNER_BIN) $(TESTTARGET_SOS)
 
 $(O)/obj/harness/%.o: CPPFLAGS += $(HARNESS_INC)
 
+# The catalogue's feature map (which TORC_CAP_* features and operations are
+# mandatory, by which requirement), compiled into harness/results/.
+FEATURES_TABLE_H := $(O)/gen/torc_features_table.h
+$(FEATURES_TABLE_H): conformance/catalogue.json conformance/tools/gen_features.py
+	@mkdir -p $(@D)
+	/usr/bin/python3 conformance/tools/gen_features.py $< $@
+$(O)/obj/harness/results/torc_features.o: $(FEATURES_TABLE_H)
+$(O)/obj/harness/results/torc_features.o: CPPFLAGS += -I$(O)/gen
+
 $(HARNESS_LIB): $(HARNESS_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^

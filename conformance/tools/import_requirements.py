@@ -49,10 +49,11 @@ def main(argv):
     rows = parse(src)
     if len(rows) != 320:
         sys.exit(f"{src}: expected 320 requirement rows, found {len(rows)}")
-    old = {}
+    old, old_doc = {}, {}
     if os.path.exists(dst):
         with open(dst, encoding="utf-8") as f:
-            old = {r["id"]: r for r in json.load(f)["requirements"]}
+            old_doc = json.load(f)
+        old = {r["id"]: r for r in old_doc["requirements"]}
     groups = {}
     with open(src, encoding="utf-8") as f:
         for line in f:
@@ -65,6 +66,11 @@ def main(argv):
                 r[keep] = old[r["id"]][keep]
     out = {"format": 1, "source": "spec/REQUIREMENTS.md", "groups": groups,
            "requirements": rows}
+    # The feature map (which TORC_CAP_* features are mandatory, and by which
+    # requirement) is the project's, not the specification's: kept as is.
+    for keep in ("features", "operations"):
+        if keep in old_doc:
+            out[keep] = old_doc[keep]
     tmp = dst + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(out, f, indent=1)
