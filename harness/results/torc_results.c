@@ -156,6 +156,18 @@ void torc_results_set_times(torc_results *rs, const char *started,
     json_object_set_new(rs->doc, "finished", json_string(finished));
 }
 
+void torc_results_set_member(torc_results *rs, const char *key,
+                             json_t *value) {
+  if (value)
+    json_object_set_new(rs->doc, key, value);
+  else
+    json_object_del(rs->doc, key);
+}
+
+const json_t *torc_results_member(const torc_results *rs, const char *key) {
+  return json_object_get(rs->doc, key);
+}
+
 void torc_results_now(char out[32]) {
   time_t t = time(NULL);
   struct tm tm;
