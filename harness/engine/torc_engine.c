@@ -3,7 +3,8 @@
  *
  * Flow: torc_engine_new loads the target once (torc_load.h) with the host
  * simulation's callbacks; torc_engine_run then, per vector: gates on the
- * vector's required capabilities and operations (UNTESTED), opens a
+ * vector's required capabilities and operations (torc_gate.c: FAIL for a
+ * mandatory feature, UNTESTED for a testability hook), opens a
  * connection, plays the script on the vector's virtual clock through
  * torc_hostsim.c (which calls the target through torc_call.c), does the
  * host's end-of-run work (returns, conn_close, leak check), and hands the
@@ -19,6 +20,7 @@
 #include <time.h>
 
 #include "torc_call.h"
+#include "torc_gate.h"
 #include "torc_hostsim.h"
 #include "torc_judge.h"
 #include "torc_load.h"
@@ -120,32 +122,6 @@ void torc_engine_free(torc_engine *e) {
   free(e);
 }
 
-/* The operation a vector needs that the target lacks, or -1. */
-static int missing_op(const torc_engine *e, const torc_vector_body *b) {
-  static const torc_call_op always[] = {
-      TORC_CALL_CONN_OPEN, TORC_CALL_CONN_CLOSE, TORC_CALL_INITIATE_OFFLOAD};
-  size_t i;
-  for (i = 0; i < sizeof always / sizeof always[0]; i++)
-    if (!torc_call_has(&e->ops, always[i]))
-      return (int)always[i];
-  if ((b->ops_used & (1u << TORC_OP_POST | 1u << TORC_OP_POST_IN_COMPLETION)) &&
-      !torc_call_has(&e->ops, TORC_CALL_RECEIVE))
-    return TORC_CALL_RECEIVE;
-  if ((b->ops_used & 1u << TORC_OP_FRAME) &&
-      !torc_call_has(&e->ops, TORC_CALL_SEGMENT))
-    return TORC_CALL_SEGMENT;
-  if ((b->ops_used & 1u << TORC_OP_TERMINATE) &&
-      !torc_call_has(&e->ops, TORC_CALL_TERMINATE_OFFLOAD))
-    return TORC_CALL_TERMINATE_OFFLOAD;
-  if ((b->ops_used & 1u << TORC_OP_RETURN) &&
-      !torc_call_has(&e->ops, TORC_CALL_RECEIVE_RETURN))
-    return TORC_CALL_RECEIVE_RETURN;
-  if (b->nevents && b->events[b->nevents - 1].t_us > 0 &&
-      !torc_call_has(&e->ops, TORC_CALL_ADVANCE_TIME))
-    return TORC_CALL_ADVANCE_TIME;
-  return -1;
-}
-
 /* Plays one script event; returns 1 if it must wait for the offload. */
 static int play(torc_engine *e, const torc_event *ev) {
   torc_hostsim *hs = e->hs;
@@ -236,10 +212,9 @@ static void play_script(torc_engine *e, const torc_vector_body *b) {
 
 int torc_engine_run(torc_engine *e, const torc_vector *v, torc_result *r) {
   const torc_vector_body *b = v->body;
-  uint64_t t0 = now_ns(), missing;
+  uint64_t t0 = now_ns();
   const torc_hs_violation *viol;
   size_t nviol;
-  int op;
   memset(r, 0, sizeof *r);
   snprintf(r->id, sizeof r->id, "%s", v->id);
   if (e->broken[0]) {
@@ -247,21 +222,8 @@ int torc_engine_run(torc_engine *e, const torc_vector *v, torc_result *r) {
     snprintf(r->detail, sizeof r->detail, "%s", e->broken);
     goto done;
   }
-  missing = v->requires_caps & ~e->ops.capabilities;
-  if (missing) {
-    char names[TORC_MSG_SIZE - 40];
-    torc_vector_cap_names(missing, names, sizeof names);
-    r->verdict = TORC_UNTESTED;
-    snprintf(r->detail, sizeof r->detail, "target lacks capability: %s", names);
+  if (torc_gate_check(&e->ops, v, r))
     goto done;
-  }
-  op = missing_op(e, b);
-  if (op >= 0) {
-    r->verdict = TORC_UNTESTED;
-    snprintf(r->detail, sizeof r->detail, "target lacks operation %s",
-             torc_call_op_name((torc_call_op)op));
-    goto done;
-  }
   if (e->used && e->loaded) {
     char why[TORC_ERRBUF_SIZE] = "";
     if (torc_loaded_reset(e->loaded, &e->ops, why) != 0) {
