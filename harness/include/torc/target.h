@@ -95,36 +95,43 @@ extern "C" {
 #define TORC_LOG_DEBUG 3
 
 /* ---- Capabilities ------------------------------------------------------
- * A target declares in torc_target.capabilities what it implements.  A vector
- * that needs a capability the target lacks ends UNTESTED, never FAIL.
+ * A target declares in torc_target.capabilities what it implements.  Every
+ * capability but TORC_CAP_ALLOC_HOOK is a feature the specification makes
+ * mandatory: a target that does not declare one is NOT CONFORMANT, and each
+ * vector needing it is a FAIL citing the requirement named below.  Only
+ * TORC_CAP_ALLOC_HOOK is about testability (allocation failures can be
+ * injected only through the host's allocator): without it, its vectors are
+ * UNTESTED and the claim says "conformant with untested requirements".
+ * The map is data in conformance/catalogue.json ("features"); `man torc`,
+ * CAPABILITIES, lists it too.
  */
-/* BufferedData at offload (RCV-003) */
+/* mandatory, RCV-007: copies BufferedData at offload, delivers it first */
 #define TORC_CAP_BUFFERED_DATA (1u << 0)
-/* push-mode requests, push timer */
+/* mandatory, RCV-176: push-mode requests, the push timer */
 #define TORC_CAP_PUSH_MODE (1u << 1)
-/* non-push requests (RCV-176) */
+/* mandatory, RCV-176: non-push requests */
 #define TORC_CAP_NONPUSH_MODE (1u << 2)
-/* receive indications at all */
+/* mandatory, RCV-083: receive indications, receive_return */
 #define TORC_CAP_INDICATE (1u << 3)
-/* PARTIALLY_ACCEPTED/BytesConsumed */
+/* mandatory, RCV-141: PARTIALLY_ACCEPTED answers (BytesConsumed) */
 #define TORC_CAP_PARTIAL_ACCEPT (1u << 4)
-/* zero-byte requests (RCV-114) */
+/* mandatory, RCV-114: zero-byte requests */
 #define TORC_CAP_ZERO_BYTE_REQUEST (1u << 5)
-/* TcpReceiveBytesTransferred */
+/* mandatory, RCV-180: requests prefilled (TcpReceiveBytesTransferred) */
 #define TORC_CAP_PREFILLED_REQUEST (1u << 6)
-/* posts from inside a completion */
+/* mandatory, RCV-108: posts from inside a completion */
 #define TORC_CAP_REENTRANT_POST (1u << 7)
-/* terminate offload (upload) */
+/* mandatory, RCV-230: terminate offload (upload) */
 #define TORC_CAP_TERMINATE (1u << 8)
-/* FIN -> disconnect indication */
+/* mandatory, RCV-255: FIN -> disconnect indication */
 #define TORC_CAP_FIN (1u << 9)
-/* RST -> abort indication */
+/* mandatory, RCV-259: RST -> abort indication */
 #define TORC_CAP_RST (1u << 10)
-/* allocates through host->alloc */
+/* optional (testability): allocates through host->alloc */
 #define TORC_CAP_ALLOC_HOOK (1u << 11)
-/* push timer runs on advance_time */
+/* mandatory, RCV-199: the push timer runs on advance_time */
 #define TORC_CAP_VIRTUAL_TIME (1u << 12)
-/* out-of-order queue (RCV-062) */
+/* mandatory, RCV-062: out-of-order queue */
 #define TORC_CAP_OUT_OF_ORDER (1u << 13)
 #define TORC_CAP_ALL 0x3FFFu
 
