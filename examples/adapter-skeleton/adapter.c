@@ -6,9 +6,13 @@
  * each one onto its driver (or firmware model, or a bridge to real
  * hardware) and reports what the driver does through the host callbacks.
  * This skeleton implements nothing yet and says so: it declares no
- * capability, so `torc run --target ./libadapter.so` ends every vector
- * UNTESTED, cleanly.  Fill in one operation at a time, add its TORC_CAP_*
- * bit to capabilities, and the vectors that need it start to run.
+ * capability, so `torc run --target ./libadapter.so` FAILs every vector for
+ * a missing mandatory feature, each citing the requirement that makes it
+ * mandatory, and the claim is NOT CONFORMANT (exit 1).  Every TORC_CAP_*
+ * feature is mandatory except TORC_CAP_ALLOC_HOOK (testability only; see
+ * the comments in <torc/target.h> and `man torc`, CAPABILITIES).  Fill in
+ * one operation at a time, add its TORC_CAP_* bit to capabilities, and the
+ * vectors that need it start to run.
  *
  * Build:  make            (uses `pkg-config --cflags torc`)
  * Run:    torc run --target ./libadapter.so --json results.json
@@ -158,8 +162,9 @@ int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
   out->user_data = s;
   out->name = "skeleton";
   out->version = "0.0.1";
-  /* Nothing implemented yet: every vector ends UNTESTED.  Add
-   * TORC_CAP_* bits as operations become real. */
+  /* Nothing implemented yet: every vector FAILs for a missing mandatory
+   * feature.  Add TORC_CAP_* bits as operations become real: all of them
+   * but TORC_CAP_ALLOC_HOOK are needed for a conformant target. */
   out->capabilities = 0;
   out->destroy = skel_destroy;
   out->conn_open = skel_conn_open;
