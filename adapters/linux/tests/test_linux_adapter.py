@@ -8,9 +8,10 @@ Without them every test skips and says which one is missing.
 What is checked (every vector of vectors/handwritten and vectors/corpus):
   - no harness errors: no ERROR, CRASH or TIMEOUT verdict, exit status 0/1;
   - stable verdicts: two runs give the same verdict for every vector;
-  - capabilities: exactly the vectors needing indicate, partial_accept or
-    alloc_hook are UNTESTED (what Linux's socket API cannot express),
-    worked out from the vectors' own `requires`;
+  - capabilities: the vectors needing indicate or partial_accept (what
+    Linux's socket API cannot express, mandatory by RCV-083 and RCV-141)
+    FAIL citing those; those needing only alloc_hook are UNTESTED; worked
+    out from the vectors' own `requires`;
   - three verdicts worked out by hand from Linux's semantics
     (docs/linux/ANALYSIS.md): terminate-empty-request PASSes (RCV-230,
     DEC-06), out-of-order PASSes (RCV-062, Linux's out-of-order queue),
@@ -122,14 +123,28 @@ def test_verdicts_stable_across_runs(runs):
     assert not diff, diff
 
 
-def test_unsupported_exactly_what_linux_cannot_express(runs):
-    got = verdicts(runs[0][1])
+def test_missing_features_fail_or_are_untested_as_the_catalogue_says(runs):
+    """INDICATE and PARTIAL_ACCEPT are mandatory (RCV-083, RCV-141): a vector
+    needing one FAILs without being played, citing that requirement.
+    ALLOC_HOOK is testability only: a vector needing nothing else Linux lacks
+    is UNTESTED.  Every other vector is played."""
+    cites = {"indicate": "RCV-083", "partial_accept": "RCV-141"}
+    res = {r["id"]: r for r in runs[0][1]["results"]}
     for vid, (name, v) in vectors().items():
         needs = set(v["requires"]) & UNEXPRESSIBLE
-        if needs:
-            assert got[vid] == "UNTESTED", (name, got[vid])
+        r = res[vid]
+        mandatory = needs & set(cites)
+        if mandatory:
+            assert r["verdict"] == "FAIL", (name, r["verdict"])
+            got = {x["requirement"] for x in r["violations"]}
+            assert {cites[c] for c in mandatory} <= got, (name, got)
+            assert r["detail"].startswith("missing mandatory feature:"), name
+        elif needs:
+            assert r["verdict"] == "UNTESTED", (name, r["verdict"])
+            assert "ALLOC_HOOK" in r["detail"], (name, r["detail"])
         else:
-            assert got[vid] != "UNTESTED", name
+            assert not r["detail"].startswith("missing mandatory"), name
+            assert r["verdict"] != "UNTESTED", name
 
 
 def test_hand_worked_verdicts(runs):
