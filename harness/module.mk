@@ -35,6 +35,23 @@ $(FEATURES_TABLE_H): conformance/catalogue.json conformance/tools/gen_features.p
 $(O)/obj/harness/results/torc_features.o: $(FEATURES_TABLE_H)
 $(O)/obj/harness/results/torc_features.o: CPPFLAGS += -I$(O)/gen
 
+# The digest of the suite this torc ships (vectors/handwritten and
+# vectors/corpus), computed by a build-time tool linked against the harness
+# library and compiled into the torc program: results over another set are
+# a PARTIAL RUN.
+SUITE_DIGEST_TOOL := $(O)/bin/torc-suite-digest
+SUITE_DIGEST_H := $(O)/gen/torc_suite_digest.h
+SUITE_VECTOR_FILES := $(shell find vectors/handwritten vectors/corpus \
+                        -name '*.json' 2>/dev/null)
+$(SUITE_DIGEST_TOOL): $(O)/obj/harness/tools/torc_suite_digest.o $(HARNESS_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HARNESS_LIBS)
+$(SUITE_DIGEST_H): $(SUITE_DIGEST_TOOL) $(SUITE_VECTOR_FILES)
+	@mkdir -p $(@D)
+	$(SUITE_DIGEST_TOOL) $@ vectors/handwritten vectors/corpus
+$(O)/obj/harness/cli/torc_cli_suite.o: $(SUITE_DIGEST_H)
+$(O)/obj/harness/cli/torc_cli_suite.o: CPPFLAGS += -I$(O)/gen
+
 $(HARNESS_LIB): $(HARNESS_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^

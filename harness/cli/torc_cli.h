@@ -55,6 +55,9 @@ const char *torc_cli_default_vectors(void);
 /* PREFIX/share/torc/NAME of an installed torc, or "" (out: n bytes). */
 void torc_cli_installed_path(const char *name, char *out, size_t n);
 
+/* The vector-set digest of the suite this torc ships (torc_cli_suite.c). */
+const char *torc_cli_suite_digest(void);
+
 /* Loads the vectors of paths (defaults when n = 0).  Returns 0, or prints
  * the loader's "FILE: $.path: problem" and returns -1. */
 int torc_cli_load_vectors(const char *cmd, const char *const *paths, size_t n,

@@ -2,18 +2,20 @@
  * torc_cli_merge.c - `torc merge`: one result set from the shards of a run.
  *
  * CI runs `torc run --shard i/N --json shard-i.json` as N jobs; this joins
- * them.  Shards of different vector sets or targets, and overlapping shards,
- * are refused (exit 2).  The merged document is the one a full run would
- * have written (results sorted by id, summary recounted; started/finished
- * are the earliest and latest), and the exit status is the one the merged
- * verdicts call for, so a CI gate can run on the merge.  The reading and
- * merging is torc_results_merge_files (harness/results/torc_results_read.c).
+ * them.  Shards of different runs (vector sets, targets, capabilities,
+ * selections) and overlapping shards are refused (exit 2).  The merged
+ * document is the one a full run would have written (results sorted by id,
+ * summary recounted; started/finished are the earliest and latest), and the
+ * exit status is the merged claim's, so a CI gate can run on the merge.
+ * The reading and merging is torc_results_merge_files
+ * (harness/results/torc_results_merge.c).
  */
 #include "torc_cli.h"
 
 #include <getopt.h>
 #include <stdio.h>
 
+#include "torc_claim.h"
 #include "torc_results.h"
 
 static const char merge_help[] =
@@ -25,9 +27,11 @@ static const char merge_help[] =
     "  --junit FILE         also write the merged results as JUnit XML\n"
     "  --strict             PASS-NONSTRICT counts as failure (exit status)\n"
     "\n"
-    "Refuses results of different vector-set digests or targets, or with a\n"
-    "vector in two inputs (exit 2).  Otherwise the exit status is that of\n"
-    "the merged verdicts: 0 conformant, 1 a FAIL, 3 CRASH/TIMEOUT/ERROR.\n";
+    "Refuses results of different torc versions, vector sets, targets,\n"
+    "capabilities, selections or --strict, one shard twice, or a vector in\n"
+    "two inputs (exit 2).  Otherwise the exit status is the merged claim's:\n"
+    "0 conformant (or a partial run: shards short of the set), 1 not\n"
+    "conformant, 3 incomplete.\n";
 
 int torc_cmd_merge(int argc, char **argv) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
@@ -37,6 +41,7 @@ int torc_cmd_merge(int argc, char **argv) {
                                        {NULL, 0, NULL, 0}};
   const char *outp = NULL, *junit = NULL;
   torc_results *m = NULL;
+  json_t *claim;
   char err[1024];
   int c, strict = 0, rc = TORC_EXIT_USAGE;
 
@@ -68,16 +73,19 @@ int torc_cmd_merge(int argc, char **argv) {
   if (optind >= argc)
     return torc_cli_usage_error("merge", "no input files");
   if (torc_results_merge_files((const char *const *)(argv + optind),
-                               (size_t)(argc - optind), &m, err,
+                               (size_t)(argc - optind), strict, &m, err,
                                sizeof err) != 0 ||
       torc_results_write_json(m, outp, err, sizeof err) != 0 ||
       (junit && torc_results_write_junit(m, junit, strict, err, sizeof err))) {
     fprintf(stderr, "torc merge: %s\n", err);
     goto done;
   }
-  rc = torc_results_status(m, strict);
+  claim = torc_results_claim(m);
+  rc = claim ? torc_claim_exit_status(claim) : TORC_EXIT_INCOMPLETE;
+  fprintf(stderr, "torc merge: claim: %s\n", torc_claim_headline(claim));
   fprintf(stderr, "torc merge: %zu results from %zu files -> %s\n",
           torc_results_count(m), (size_t)(argc - optind), outp);
+  json_decref(claim);
 done:
   torc_results_free(m);
   return rc;

@@ -250,6 +250,7 @@ int torc_cmd_run(int argc, char **argv) {
 
   memset(&o, 0, sizeof o);
   memset(&vectors, 0, sizeof vectors);
+  o.suite_digest = torc_cli_suite_digest();
   rc = parse_run(argc, argv, &o, &vectors);
   if (rc < 0) {
     rc = TORC_EXIT_USAGE;

@@ -133,7 +133,9 @@ static int incomplete(const claim_facts *f, json_t *reasons) {
   size_t judged = f->n[TORC_PASS] + f->n[TORC_PASS_NONSTRICT] +
                   f->n[TORC_FAIL] + f->n[TORC_WAIVED];
   int found = 0;
-  if (!f->finished) {
+  /* --fail-fast stops on purpose at the first failure: the FAIL decides,
+   * and the results short of the set make the run partial, not unknown. */
+  if (!f->finished && !(f->stopped_by && !strcmp(f->stopped_by, "fail-fast"))) {
     if (f->stopped_by)
       reason(reasons,
              "the run was stopped (%s) with %zu of %zu selected vectors "

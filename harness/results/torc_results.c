@@ -13,6 +13,9 @@
  */
 #include "torc_results_int.h"
 
+#include "torc_claim.h"
+#include "torc_features.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -92,11 +95,46 @@ json_t *torc_json_text(const char *s, size_t max) {
   return j;
 }
 
+/* The declared features by name, the mandatory ones missing (with the
+ * requirements that make them so) and the optional ones absent, from the
+ * catalogue's map (torc_features.h). */
+static void add_feature_lists(json_t *target, unsigned long long caps) {
+  json_t *names = json_array(), *missing = json_array(), *absent = json_array();
+  size_t n, i;
+  const torc_feature *f = torc_features(&n);
+  for (i = 0; i < n; i++) {
+    if (caps & f[i].cap) {
+      json_array_append_new(names, json_string(f[i].name));
+    } else if (f[i].mandatory) {
+      json_t *reqs = json_array();
+      const char *p = f[i].requirements;
+      while (p && *p) {
+        size_t len = strcspn(p, ",");
+        json_array_append_new(reqs, json_stringn(p, len));
+        p += len + (p[len] == ',');
+      }
+      json_array_append_new(missing, json_pack("{s:s, s:o, s:s}", "capability",
+                                               f[i].name, "requirements", reqs,
+                                               "what", f[i].what));
+    } else {
+      json_array_append_new(absent,
+                            json_pack("{s:s, s:s}", "capability", f[i].name,
+                                      "because", f[i].because));
+    }
+  }
+  json_object_set_new(target, "capability_names", names);
+  json_object_set_new(target, "missing_mandatory", missing);
+  json_object_set_new(target, "absent_optional", absent);
+}
+
 json_t *torcint_results_target_json(const torc_target_info *t) {
-  return json_pack("{s:o, s:o, s:I, s:I}", "name", torc_json_text(t->name, 256),
-                   "version", torc_json_text(t->version, 256), "abi_version",
-                   (json_int_t)t->abi_version, "capabilities",
-                   (json_int_t)t->capabilities);
+  json_t *target = json_pack(
+      "{s:o, s:o, s:I, s:I}", "name", torc_json_text(t->name, 256), "version",
+      torc_json_text(t->version, 256), "abi_version",
+      (json_int_t)t->abi_version, "capabilities", (json_int_t)t->capabilities);
+  if (target)
+    add_feature_lists(target, t->capabilities);
+  return target;
 }
 
 torc_results *torc_results_new(const char *digest,
@@ -156,8 +194,7 @@ void torc_results_set_times(torc_results *rs, const char *started,
     json_object_set_new(rs->doc, "finished", json_string(finished));
 }
 
-void torc_results_set_member(torc_results *rs, const char *key,
-                             json_t *value) {
+void torc_results_set_member(torc_results *rs, const char *key, json_t *value) {
   if (value)
     json_object_set_new(rs->doc, key, value);
   else
@@ -193,14 +230,8 @@ void torc_results_counts(const torc_results *rs, size_t *n) {
   }
 }
 
-int torc_results_status(const torc_results *rs, int strict) {
-  size_t n[TORC_VERDICT_COUNT];
-  torc_results_counts(rs, n);
-  if (n[TORC_CRASH] || n[TORC_TIMEOUT] || n[TORC_ERROR])
-    return 3;
-  if (n[TORC_FAIL] || (strict && n[TORC_PASS_NONSTRICT]))
-    return 1;
-  return 0;
+json_t *torc_results_claim(const torc_results *rs) {
+  return torc_claim_compute(rs->doc, rs->results);
 }
 
 static int cmp_rec(const void *a, const void *b) {
@@ -294,6 +325,7 @@ int torc_results_write_json(torc_results *rs, const char *path, char *errbuf,
   }
   json_object_set(doc, "results", rs->results);
   json_object_set_new(doc, "summary", summary_json(rs));
+  json_object_set_new(doc, "claim", torc_results_claim(rs));
   f = torcint_results_open_tmp(path, &tmp, errbuf, errlen);
   if (!f) {
     json_decref(doc);

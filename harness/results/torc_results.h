@@ -2,10 +2,18 @@
  * torc_results.h - interface for a module to collect, write, read and merge
  * the results of a run.
  *
- * A run's results are one JSON document (format 1):
- *   {torc_version, format, vector_set_digest,
- *    target {name, version, abi_version, capabilities},
- *    started, finished, results: [...], summary {counts, total}}
+ * A run's results are one JSON document (format 2):
+ *   {torc_version, format, vector_set_digest (the full set loaded),
+ *    suite {digest, is_suite}: the set this torc ships, and whether it ran,
+ *    target {name, version, abi_version, capabilities, capability_names,
+ *            missing_mandatory [{capability, requirements, what}],
+ *            absent_optional [{capability, because}]},
+ *    scope {set_size, selected, selection {ids, requirements, tags,
+ *           exclude}, shards [{index, count}], finished, stopped_by, strict},
+ *    waivers {applied, unmatched} (with --waivers),
+ *    started, finished, results: [...], summary {counts, total},
+ *    claim {headline, exit_status, reasons, untested_requirements,
+ *           missing_mandatory} (torc_claim.h, computed when written)}
  * Each result record is a jansson object; the run builds it from the
  * engine's torc_result and the vector (torc_results_record.h), the only part
  * of the results that knows the engine.  The same records are appended, one
@@ -23,7 +31,7 @@
 
 #include "torc_verdict.h"
 
-#define TORC_RESULTS_FORMAT 1
+#define TORC_RESULTS_FORMAT 2
 
 /* What a run says about its target.  Strings are owned by the caller. */
 typedef struct torc_target_info {
@@ -66,9 +74,10 @@ const json_t *torc_results_member(const torc_results *rs, const char *key);
 /* The verdict of a record, or -1 when the record has none it understands. */
 int torc_results_verdict(const json_t *rec);
 
-/* Exit status the verdicts call for: 3 when any CRASH, TIMEOUT or ERROR, else
- * 1 when any FAIL (or PASS-NONSTRICT when strict), else 0. */
-int torc_results_status(const torc_results *rs, int strict);
+/* The claim of the set as it stands (torc_claim.h): headline, exit status
+ * (0, 1 or 3) and reasons.  Owned by the caller; NULL when out of memory.
+ * torc_results_write_json records it as the document's "claim". */
+json_t *torc_results_claim(const torc_results *rs);
 
 /* Counts per verdict (n[TORC_VERDICT_COUNT]). */
 void torc_results_counts(const torc_results *rs, size_t *n);
@@ -91,14 +100,17 @@ void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict);
 int torc_results_load(const char *path, torc_results **out, char *errbuf,
                       size_t errlen);
 
-/* Merges n result sets (shards) into a new one.  Refuses (returns -1 with a
- * message) sets of different vector-set digests or targets, and a vector
- * present in two sets. */
-int torc_results_merge(torc_results *const *in, size_t n, torc_results **out,
-                       char *errbuf, size_t errlen);
+/* Merges n result sets (shards of one run) into a new one (its claim is
+ * computed when written).  Refuses (returns -1 with a message) sets that
+ * differ in torc version, vector set, suite, target, capabilities,
+ * selection, set size or --strict, shards of different counts or one shard
+ * twice, and a vector present in two sets.  strict: the merged scope is
+ * --strict whatever the inputs were. */
+int torc_results_merge(torc_results *const *in, size_t n, int strict,
+                       torc_results **out, char *errbuf, size_t errlen);
 /* Loads the documents at paths[0..n) (torc_results_load) and merges them
  * (torc_results_merge).  Returns 0, or -1 with the first problem in errbuf. */
-int torc_results_merge_files(const char *const *paths, size_t n,
+int torc_results_merge_files(const char *const *paths, size_t n, int strict,
                              torc_results **out, char *errbuf, size_t errlen);
 
 /* ---- Journal: results appended as each vector finishes (JSON lines) ----

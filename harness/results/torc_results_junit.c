@@ -7,6 +7,8 @@
  */
 #include "torc_results_int.h"
 
+#include "torc_claim.h"
+
 #include <string.h>
 
 /* Escapes s for XML or HTML text and attribute values (& < > " '), and
@@ -77,10 +79,57 @@ static double rec_seconds(const json_t *rec) {
   return json_number_value(json_object_get(rec, "duration_ms")) / 1000.0;
 }
 
+/* The claim's own test case: a failure when the run is NOT CONFORMANT or
+ * INCOMPLETE, skipped for a PARTIAL RUN (not a claim), passed otherwise, so
+ * an all-skipped or all-failed run is never a green job. */
+static const char *claim_testcase_kind(const char *headline) {
+  if (!strcmp(headline, TORC_CLAIM_NOT_CONFORMANT) ||
+      !strcmp(headline, TORC_CLAIM_INCOMPLETE))
+    return "failure";
+  if (!strcmp(headline, TORC_CLAIM_PARTIAL))
+    return "skipped";
+  return NULL;
+}
+
+static void claim_testcase(FILE *f, const json_t *claim, const char *kind) {
+  const json_t *r;
+  size_t i;
+  fputs("    <testcase name=\"claim\" classname=\"torc\" time=\"0\"", f);
+  if (!kind) {
+    fputs("/>\n", f);
+    return;
+  }
+  fprintf(f, ">\n      <%s message=\"", kind);
+  torc_markup_escape(f, torc_claim_headline(claim));
+  if (!strcmp(kind, "skipped")) {
+    fputs(": not a conformance claim\"/>\n    </testcase>\n", f);
+    return;
+  }
+  fputs("\" type=\"claim\">", f);
+  json_array_foreach(json_object_get(claim, "reasons"), i, r) {
+    torc_markup_escape(f, json_string_value(r));
+    fputc('\n', f);
+  }
+  fprintf(f, "</%s>\n    </testcase>\n", kind);
+}
+
+/* "A,B,C" from an array of names. */
+static void property_names(FILE *f, const json_t *names) {
+  const json_t *x;
+  size_t i;
+  json_array_foreach(names, i, x) {
+    if (i)
+      fputc(',', f);
+    torc_markup_escape(f, json_string_value(x));
+  }
+}
+
 int torc_results_write_junit(torc_results *rs, const char *path, int strict,
                              char *errbuf, size_t errlen) {
   size_t n[TORC_VERDICT_COUNT], i, failures, errors, skipped;
   double total = 0;
+  json_t *claim;
+  const char *headline, *claim_kind;
   json_t *rec;
   const json_t *target = json_object_get(rs->doc, "target");
   char suite[300];
@@ -89,32 +138,48 @@ int torc_results_write_junit(torc_results *rs, const char *path, int strict,
 
   torcint_results_sort(rs);
   torc_results_counts(rs, n);
-  failures = n[TORC_FAIL] + (strict ? n[TORC_PASS_NONSTRICT] : 0);
+  claim = torc_results_claim(rs);
+  headline = torc_claim_headline(claim);
+  claim_kind = claim_testcase_kind(headline);
+  failures = n[TORC_FAIL] + (strict ? n[TORC_PASS_NONSTRICT] : 0) +
+             (claim_kind && !strcmp(claim_kind, "failure"));
   errors = n[TORC_ERROR] + n[TORC_CRASH] + n[TORC_TIMEOUT];
-  skipped = n[TORC_UNTESTED] + n[TORC_WAIVED];
+  skipped = n[TORC_UNTESTED] + n[TORC_WAIVED] +
+            (claim_kind && !strcmp(claim_kind, "skipped"));
   json_array_foreach(rs->results, i, rec) total += rec_seconds(rec);
   snprintf(suite, sizeof suite, "torc.%s", torcint_results_str(target, "name"));
 
   f = torcint_results_open_tmp(path, &tmp, errbuf, errlen);
-  if (!f)
+  if (!f) {
+    json_decref(claim);
     return -1;
+  }
   fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
   fprintf(f,
           "<testsuites name=\"torc\" tests=\"%zu\" failures=\"%zu\" "
           "errors=\"%zu\" skipped=\"%zu\" time=\"%.6f\">\n",
-          torc_results_count(rs), failures, errors, skipped, total);
+          torc_results_count(rs) + 1, failures, errors, skipped, total);
   fputs("  <testsuite name=\"", f);
   torc_markup_escape(f, suite);
   fprintf(f,
           "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
           "time=\"%.6f\">\n",
-          torc_results_count(rs), failures, errors, skipped, total);
+          torc_results_count(rs) + 1, failures, errors, skipped, total);
   fputs("    <properties>\n", f);
+  fputs("      <property name=\"claim\" value=\"", f);
+  torc_markup_escape(f, headline);
+  fputs("\"/>\n      <property name=\"target\" value=\"", f);
+  torc_markup_escape(f, torcint_results_str(target, "name"));
+  fputs("\"/>\n      <property name=\"capabilities\" value=\"", f);
+  property_names(f, json_object_get(target, "capability_names"));
+  fputs("\"/>\n", f);
   fputs("      <property name=\"vector_set_digest\" value=\"", f);
   torc_markup_escape(f, torcint_results_str(rs->doc, "vector_set_digest"));
   fputs("\"/>\n      <property name=\"target_version\" value=\"", f);
   torc_markup_escape(f, torcint_results_str(target, "version"));
   fputs("\"/>\n    </properties>\n", f);
+  claim_testcase(f, claim, claim_kind);
+  json_decref(claim);
   json_array_foreach(rs->results, i, rec) {
     int v = torc_results_verdict(rec);
     const char *kind = NULL;

@@ -1,11 +1,11 @@
 /*
- * torc_results_read.c - results documents read back, and the shards of one
- * run merged into one document.
+ * torc_results_read.c - results documents read back.
  *
- * `torc merge`, `torc diff` and the journal read what `torc run --json`
- * wrote: torc_results_load checks the document's shape before anything
- * trusts it; torc_results_merge joins the shards of a run (refusing shards
- * of different vector sets or targets, and overlapping shards).
+ * `torc merge`, `torc diff` and `torc report` read what `torc run --json`
+ * wrote: torc_results_load checks the document's shape (format 2: the
+ * target, scope and suite members the claim is decided from, every record)
+ * before anything trusts it.  The document's own "claim" is dropped: whoever
+ * needs it recomputes it (torc_claim.c).  Merging is torc_results_merge.c.
  */
 #include "torc_results_int.h"
 
@@ -28,6 +28,45 @@ const char *torcint_results_check_record(const json_t *rec) {
   return NULL;
 }
 
+/* Checks the members the claim is decided from; returns NULL or the JSON
+ * path (after "$.") of the first bad one. */
+static const char *check_scope(const json_t *doc) {
+  const json_t *scope = json_object_get(doc, "scope");
+  const json_t *suite = json_object_get(doc, "suite");
+  const json_t *sel = json_object_get(scope, "selection");
+  const json_t *w = json_object_get(doc, "waivers");
+  const json_t *stop = json_object_get(scope, "stopped_by");
+  static const char *const lists[] = {"ids", "requirements", "tags", "exclude"};
+  size_t i;
+  if (!json_is_object(scope))
+    return "scope";
+  if (!json_is_integer(json_object_get(scope, "set_size")))
+    return "scope.set_size";
+  if (!json_is_integer(json_object_get(scope, "selected")))
+    return "scope.selected";
+  if (!json_is_object(sel))
+    return "scope.selection";
+  for (i = 0; i < sizeof lists / sizeof lists[0]; i++)
+    if (!json_is_array(json_object_get(sel, lists[i])))
+      return "scope.selection";
+  if (!json_is_array(json_object_get(scope, "shards")))
+    return "scope.shards";
+  if (!json_is_boolean(json_object_get(scope, "finished")))
+    return "scope.finished";
+  if (!json_is_boolean(json_object_get(scope, "strict")))
+    return "scope.strict";
+  if (!stop || !(json_is_null(stop) || json_is_string(stop)))
+    return "scope.stopped_by";
+  if (!json_is_object(suite) ||
+      !json_is_string(json_object_get(suite, "digest")) ||
+      !json_is_boolean(json_object_get(suite, "is_suite")))
+    return "suite";
+  if (w && (!json_is_array(json_object_get(w, "applied")) ||
+            !json_is_array(json_object_get(w, "unmatched"))))
+    return "waivers";
+  return NULL;
+}
+
 int torc_results_load(const char *path, torc_results **out, char *errbuf,
                       size_t errlen) {
   json_error_t jerr;
@@ -47,10 +86,22 @@ int torc_results_load(const char *path, torc_results **out, char *errbuf,
     torcint_results_set_err(errbuf, errlen, "%s: $: not an object", path);
     goto fail;
   }
+  if (json_integer_value(json_object_get(doc, "format")) == 1) {
+    torcint_results_set_err(errbuf, errlen,
+                            "%s: $.format: results of an older torc (format "
+                            "1); re-run",
+                            path);
+    goto fail;
+  }
   if (json_integer_value(json_object_get(doc, "format")) !=
       TORC_RESULTS_FORMAT) {
     torcint_results_set_err(errbuf, errlen, "%s: $.format: not %d", path,
                             TORC_RESULTS_FORMAT);
+    goto fail;
+  }
+  if ((bad = check_scope(doc)) != NULL) {
+    torcint_results_set_err(errbuf, errlen, "%s: $.%s: missing or invalid",
+                            path, bad);
     goto fail;
   }
   if (!json_is_string(json_object_get(doc, "vector_set_digest"))) {
@@ -62,9 +113,13 @@ int torc_results_load(const char *path, torc_results **out, char *errbuf,
   if (!json_is_object(target) ||
       !json_is_string(json_object_get(target, "name")) ||
       !json_is_string(json_object_get(target, "version")) ||
-      !json_is_integer(json_object_get(target, "abi_version"))) {
-    torcint_results_set_err(
-        errbuf, errlen, "%s: $.target: missing name/version/abi_version", path);
+      !json_is_integer(json_object_get(target, "abi_version")) ||
+      !json_is_integer(json_object_get(target, "capabilities")) ||
+      !json_is_array(json_object_get(target, "capability_names"))) {
+    torcint_results_set_err(errbuf, errlen,
+                            "%s: $.target: missing name/version/abi_version/"
+                            "capabilities/capability_names",
+                            path);
     goto fail;
   }
   results = json_object_get(doc, "results");
@@ -89,6 +144,7 @@ int torc_results_load(const char *path, torc_results **out, char *errbuf,
   rs->results = json_incref(results);
   json_object_del(doc, "results");
   json_object_del(doc, "summary");
+  json_object_del(doc, "claim");
   rs->doc = doc;
   *out = rs;
   return 0;
@@ -104,94 +160,4 @@ int torcint_results_same_target(const json_t *a, const json_t *b) {
                 torcint_results_str(b, "version")) == 0 &&
          json_integer_value(json_object_get(a, "abi_version")) ==
              json_integer_value(json_object_get(b, "abi_version"));
-}
-
-int torc_results_merge(torc_results *const *in, size_t n, torc_results **out,
-                       char *errbuf, size_t errlen) {
-  torc_results *m;
-  const char *digest, *started = NULL, *finished = NULL;
-  const json_t *target;
-  size_t k, i;
-  json_t *rec;
-
-  *out = NULL;
-  if (n == 0) {
-    torcint_results_set_err(errbuf, errlen, "nothing to merge");
-    return -1;
-  }
-  digest = torcint_results_str(in[0]->doc, "vector_set_digest");
-  target = json_object_get(in[0]->doc, "target");
-  for (k = 1; k < n; k++) {
-    if (strcmp(digest, torcint_results_str(in[k]->doc, "vector_set_digest")) !=
-        0) {
-      torcint_results_set_err(
-          errbuf, errlen,
-          "input %zu: vector-set digest %.16s... differs from input 1's "
-          "%.16s...: results of different vector sets",
-          k + 1, torcint_results_str(in[k]->doc, "vector_set_digest"), digest);
-      return -1;
-    }
-    if (!torcint_results_same_target(target,
-                                     json_object_get(in[k]->doc, "target"))) {
-      torcint_results_set_err(
-          errbuf, errlen,
-          "input %zu: target %s %s differs from input 1's %s %s", k + 1,
-          torcint_results_str(json_object_get(in[k]->doc, "target"), "name"),
-          torcint_results_str(json_object_get(in[k]->doc, "target"), "version"),
-          torcint_results_str(target, "name"),
-          torcint_results_str(target, "version"));
-      return -1;
-    }
-  }
-  m = calloc(1, sizeof *m);
-  if (!m || !(m->doc = json_deep_copy(in[0]->doc)) ||
-      !(m->results = json_array())) {
-    torc_results_free(m);
-    torcint_results_set_err(errbuf, errlen, "out of memory");
-    return -1;
-  }
-  for (k = 0; k < n; k++) {
-    const char *s = torcint_results_str(in[k]->doc, "started");
-    const char *f = torcint_results_str(in[k]->doc, "finished");
-    if (*s && (!started || strcmp(s, started) < 0))
-      started = s;
-    if (*f && (!finished || strcmp(f, finished) > 0))
-      finished = f;
-    json_array_foreach(in[k]->results, i, rec) {
-      if (torc_results_has(m, torcint_results_rec_id(rec))) {
-        torcint_results_set_err(
-            errbuf, errlen,
-            "input %zu: vector %s is already in an earlier input "
-            "(overlapping shards)",
-            k + 1, torcint_results_rec_id(rec));
-        torc_results_free(m);
-        return -1;
-      }
-      json_array_append(m->results, rec);
-    }
-  }
-  torc_results_set_times(m, started ? started : "", finished ? finished : "");
-  *out = m;
-  return 0;
-}
-
-int torc_results_merge_files(const char *const *paths, size_t n,
-                             torc_results **out, char *errbuf, size_t errlen) {
-  torc_results **in = calloc(n ? n : 1, sizeof *in);
-  size_t i, loaded = 0;
-  int rc = -1;
-  *out = NULL;
-  if (!in) {
-    torcint_results_set_err(errbuf, errlen, "out of memory");
-    return -1;
-  }
-  for (; loaded < n; loaded++)
-    if (torc_results_load(paths[loaded], &in[loaded], errbuf, errlen) != 0)
-      goto done;
-  rc = torc_results_merge(in, n, out, errbuf, errlen);
-done:
-  for (i = 0; i < loaded; i++)
-    torc_results_free(in[i]);
-  free(in);
-  return rc;
 }

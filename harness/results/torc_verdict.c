@@ -11,7 +11,7 @@
 
 static const char *const verdict_names[TORC_VERDICT_COUNT] = {
     "PASS", "PASS-NONSTRICT", "UNTESTED", "WAIVED",
-    "FAIL", "ERROR",          "CRASH",       "TIMEOUT"};
+    "FAIL", "ERROR",          "CRASH",    "TIMEOUT"};
 
 const char *torc_verdict_name(torc_verdict v) {
   return (unsigned)v < TORC_VERDICT_COUNT ? verdict_names[v] : "?";

@@ -86,6 +86,7 @@ int torc_run(const torc_run_opts *o, const char *started, torc_vector **all,
   memset(&t, 0, sizeof t);
   c.o = o;
   c.stop = torc_run_stop_flag();
+  c.nall = nall;
   torc_vector_set_digest(all, nall, digest);
   c.sel = calloc(nall + 1, sizeof *c.sel);
   c.done = calloc(nall + 1, 1);

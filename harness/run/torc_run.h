@@ -35,6 +35,7 @@ typedef struct torc_run_opts {
   int isolate; /* TORC_RUN_ISO_* */
   unsigned timeout_ms;
   unsigned long memory_mb;
+  const char *suite_digest; /* the set this torc ships (torc_cli_suite.c) */
 } torc_run_opts;
 
 /* Runs the vectors of all (nall, owned by the caller) that o->sel keeps

@@ -2,11 +2,13 @@
  * torc_run_finish.c - the end of a run, after the last vector or on
  * SIGINT/SIGTERM.
  *
- * Stamps the times, chooses the exit status (from the verdicts, 3 when
- * interrupted; 2 > 3 > 1 > 0), writes the JSON and JUnit files atomically
- * and, with --bundle, one repro folder per failing vector (torc_bundle.c),
- * closes the journal (removed once the run is complete and written) and
- * prints the summary (torc_progress.c).
+ * Stamps the times, records what the run covered (torc_run_scope.c), takes
+ * the exit status from the claim (harness/results/torc_claim.c: 3 for
+ * INCOMPLETE, 1 for NOT CONFORMANT, else 0; 2 when a file cannot be
+ * written), writes the JSON and JUnit files atomically and, with --bundle,
+ * one repro folder per failing vector (torc_bundle.c), closes the journal
+ * (removed once the run is complete and written) and prints the claim with
+ * its reasons and the summary (torc_progress.c).
  */
 #include "torc_run_int.h"
 
@@ -14,10 +16,16 @@
 #include <string.h>
 
 #include "torc_bundle.h"
+#include "torc_claim.h"
 
-static int worst(int a, int b) {
-  static const int rank[] = {0, 1, 3, 2}; /* exit status -> priority */
-  return rank[a] >= rank[b] ? a : b;
+/* "torc: claim: HEADLINE" and one line per reason, on stderr. */
+static void print_claim(const json_t *claim) {
+  size_t i;
+  const json_t *r;
+  fprintf(stderr, "torc: claim: %s\n", torc_claim_headline(claim));
+  json_array_foreach(json_object_get(claim, "reasons"), i, r) {
+    fprintf(stderr, "torc:   - %s\n", json_string_value(r));
+  }
 }
 
 /* --bundle DIR: one repro folder per failing vector (torc_bundle.c). */
@@ -58,15 +66,16 @@ int torc_run_finish(torc_run_ctx *c, const char *started, int interrupted) {
   size_t counts[TORC_VERDICT_COUNT];
   size_t i, not_run = 0;
   char finished[32], err[1024];
+  json_t *claim;
   int status;
 
   for (i = 0; i < c->nsel; i++)
     not_run += !c->done[i];
   torc_results_now(finished);
   torc_results_set_times(c->rs, started, finished);
-  status = torc_results_status(c->rs, o->strict);
-  if (interrupted)
-    status = worst(status, TORC_EXIT_INCOMPLETE);
+  torc_run_scope_record(c, not_run);
+  claim = torc_results_claim(c->rs);
+  status = claim ? torc_claim_exit_status(claim) : TORC_EXIT_INCOMPLETE;
   if (o->json && torc_results_write_json(c->rs, o->json, err, sizeof err)) {
     fprintf(stderr, "torc run: %s\n", err);
     status = TORC_EXIT_USAGE;
@@ -81,6 +90,9 @@ int torc_run_finish(torc_run_ctx *c, const char *started, int interrupted) {
   torc_journal_close(c->journal, not_run == 0 && status != TORC_EXIT_USAGE);
   c->journal = NULL;
   torc_results_counts(c->rs, counts);
+  if (!o->quiet && claim)
+    print_claim(claim);
+  json_decref(claim);
   torc_progress_finish(&c->prog, counts, interrupted, not_run);
   if (interrupted && !o->quiet)
     fprintf(stderr, "torc run: interrupted; %zu vector%s not run%s\n", not_run,

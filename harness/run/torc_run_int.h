@@ -8,7 +8,8 @@
  *   torc_run_target.c   one vector on the loaded target, isolated
  *   torc_run_workers.c  --jobs N: worker processes over pipes
  *   torc_run_record.c   one finished vector: waiver, journal, TAP, progress
- *   torc_run_finish.c   the end: exit status, files, bundles, summary
+ *   torc_run_scope.c    what the claim covers: selection, shards, suite
+ *   torc_run_finish.c   the end: claim, exit status, files, summary
  */
 #ifndef TORC_RUN_INT_H
 #define TORC_RUN_INT_H
@@ -26,7 +27,8 @@
 
 /* ---- torc_run_signal.c --------------------------------------------------- */
 
-/* The flag SIGINT and SIGTERM set (the run stops between vectors). */
+/* The flag SIGINT and SIGTERM set to their number (the run stops between
+ * vectors). */
 volatile sig_atomic_t *torc_run_stop_flag(void);
 /* Installs the SIGINT/SIGTERM handlers and ignores SIGPIPE. */
 void torc_run_catch_signals(void);
@@ -36,6 +38,7 @@ void torc_run_catch_signals(void);
 typedef struct torc_run_ctx {
   const torc_run_opts *o;
   volatile sig_atomic_t *stop; /* torc_run_stop_flag() */
+  size_t nall; /* vectors loaded, before the selection */
   torc_vector **sel;
   size_t nsel;
   unsigned char *done; /* done[i]: sel[i] has a result */
@@ -87,6 +90,12 @@ void torc_run_record(torc_run_ctx *c, size_t idx, torc_result *r);
 /* --jobs N: runs what is not done in N worker processes.  Returns 1 when
  * interrupted, else 0. */
 int torc_run_parallel(torc_run_ctx *c);
+
+/* ---- torc_run_scope.c ---------------------------------------------------- */
+
+/* Records the run's "scope" and "suite" in its results (not_run: selected
+ * vectors without a result). */
+void torc_run_scope_record(torc_run_ctx *c, size_t not_run);
 
 /* ---- torc_run_finish.c --------------------------------------------------- */
 

@@ -14,8 +14,7 @@
 static volatile sig_atomic_t g_stop; /* set by SIGINT/SIGTERM */
 
 static void on_signal(int sig) {
-  (void)sig;
-  g_stop = 1;
+  g_stop = sig;
 }
 
 volatile sig_atomic_t *torc_run_stop_flag(void) {

@@ -131,6 +131,17 @@ START_TEST(interrupted_run_is_incomplete_even_with_fails) {
 }
 END_TEST
 
+/* --fail-fast stops on purpose: the FAIL it stopped at decides. */
+START_TEST(fail_fast_stop_is_not_conformant) {
+  json_t *d = doc_new(TORC_CAP_ALL, 4);
+  json_t *scope = json_object_get(d, "scope");
+  add(d, "FAIL", "RCV-046");
+  json_object_set_new(scope, "finished", json_false());
+  json_object_set_new(scope, "stopped_by", json_string("fail-fast"));
+  expect(d, TORC_CLAIM_NOT_CONFORMANT, 1);
+}
+END_TEST
+
 START_TEST(crash_is_incomplete) {
   json_t *d = doc_new(TORC_CAP_ALL, 2);
   add(d, "PASS", "RCV-007");
@@ -204,6 +215,7 @@ Suite *claim_suite(void) {
   tcase_add_test(tc, nonstrict_fails_only_under_strict);
   tcase_add_test(tc, absent_testability_hook_is_conformant_with_untested);
   tcase_add_test(tc, interrupted_run_is_incomplete_even_with_fails);
+  tcase_add_test(tc, fail_fast_stop_is_not_conformant);
   tcase_add_test(tc, crash_is_incomplete);
   tcase_add_test(tc, nothing_judged_is_incomplete);
   tcase_add_test(tc, empty_run_is_incomplete);
