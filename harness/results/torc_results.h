@@ -58,10 +58,12 @@ void torc_results_now(char out[32]);
 /* Sets (value non-NULL; ownership transfers) or removes a top-level member
  * of the document ("scope", "waivers", ...), written as is and read back by
  * torc_results_load. */
-void torc_results_set_member(torc_results *rs, const char *key,
-                             json_t *value);
+void torc_results_set_member(torc_results *rs, const char *key, json_t *value);
 /* A top-level member (borrowed), or NULL. */
 const json_t *torc_results_member(const torc_results *rs, const char *key);
+/* The claim of the document as it stands (torc_claim_compute over its
+ * members and records; a new reference, NULL when out of memory). */
+json_t *torc_results_claim(const torc_results *rs);
 
 /* The verdict of a record, or -1 when the record has none it understands. */
 int torc_results_verdict(const json_t *rec);

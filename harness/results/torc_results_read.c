@@ -1,16 +1,24 @@
 /*
- * torc_results_read.c - results documents read back, and the shards of one
- * run merged into one document.
+ * torc_results_read.c - results documents read back.
  *
- * `torc merge`, `torc diff` and the journal read what `torc run --json`
- * wrote: torc_results_load checks the document's shape before anything
- * trusts it; torc_results_merge joins the shards of a run (refusing shards
- * of different vector sets or targets, and overlapping shards).
+ * `torc merge`, `torc diff` and the report read what `torc run --json` (or
+ * `torc merge`) wrote: torc_results_load refuses any format but 2 (format 1
+ * is an older torc's: re-run), checks the shape of the members that scope
+ * the claim (torc_results_shape.c) and of every record, and only then hands
+ * the document on; the journal shares the record check.  The claim of a
+ * document read back is recomputed (torc_results_claim), never trusted.
+ * Merging the documents read is torc_results_merge.c.
  */
 #include "torc_results_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "torc_claim.h"
+
+/* The format read (torc_results.h's TORC_RESULTS_FORMAT once the run
+ * writes format 2). */
+#define READ_FORMAT 2
 
 /* Checks one record's shape; returns NULL or the name of the bad field. */
 const char *torcint_results_check_record(const json_t *rec) {
@@ -28,11 +36,39 @@ const char *torcint_results_check_record(const json_t *rec) {
   return NULL;
 }
 
+json_t *torc_results_claim(const torc_results *rs) {
+  return torc_claim_compute(rs->doc, rs->results);
+}
+
+/* The format member: 2 is read; 1 is an older torc's. */
+static int check_format(const json_t *doc, const char *path, char *errbuf,
+                        size_t errlen) {
+  const json_t *f = json_object_get(doc, "format");
+  json_int_t v = json_integer_value(f);
+  if (!json_is_integer(f)) {
+    torcint_results_set_err(errbuf, errlen,
+                            "%s: $.format: missing or not an integer", path);
+    return -1;
+  }
+  if (v == READ_FORMAT)
+    return 0;
+  if (v < READ_FORMAT)
+    torcint_results_set_err(errbuf, errlen,
+                            "%s: $.format: results of an older torc (format "
+                            "%" JSON_INTEGER_FORMAT "); re-run",
+                            path, v);
+  else
+    torcint_results_set_err(errbuf, errlen,
+                            "%s: $.format: results of a newer torc (format "
+                            "%" JSON_INTEGER_FORMAT "); this torc reads %d",
+                            path, v, READ_FORMAT);
+  return -1;
+}
+
 int torc_results_load(const char *path, torc_results **out, char *errbuf,
                       size_t errlen) {
   json_error_t jerr;
   json_t *doc = json_load_file(path, 0, &jerr), *results, *rec;
-  const json_t *target;
   torc_results *rs;
   const char *bad;
   size_t i;
@@ -47,26 +83,9 @@ int torc_results_load(const char *path, torc_results **out, char *errbuf,
     torcint_results_set_err(errbuf, errlen, "%s: $: not an object", path);
     goto fail;
   }
-  if (json_integer_value(json_object_get(doc, "format")) !=
-      TORC_RESULTS_FORMAT) {
-    torcint_results_set_err(errbuf, errlen, "%s: $.format: not %d", path,
-                            TORC_RESULTS_FORMAT);
+  if (check_format(doc, path, errbuf, errlen) != 0 ||
+      torcint_results_check_shape(doc, path, errbuf, errlen) != 0)
     goto fail;
-  }
-  if (!json_is_string(json_object_get(doc, "vector_set_digest"))) {
-    torcint_results_set_err(errbuf, errlen, "%s: $.vector_set_digest: missing",
-                            path);
-    goto fail;
-  }
-  target = json_object_get(doc, "target");
-  if (!json_is_object(target) ||
-      !json_is_string(json_object_get(target, "name")) ||
-      !json_is_string(json_object_get(target, "version")) ||
-      !json_is_integer(json_object_get(target, "abi_version"))) {
-    torcint_results_set_err(
-        errbuf, errlen, "%s: $.target: missing name/version/abi_version", path);
-    goto fail;
-  }
   results = json_object_get(doc, "results");
   if (!json_is_array(results)) {
     torcint_results_set_err(errbuf, errlen, "%s: $.results: not an array",
@@ -104,94 +123,4 @@ int torcint_results_same_target(const json_t *a, const json_t *b) {
                 torcint_results_str(b, "version")) == 0 &&
          json_integer_value(json_object_get(a, "abi_version")) ==
              json_integer_value(json_object_get(b, "abi_version"));
-}
-
-int torc_results_merge(torc_results *const *in, size_t n, torc_results **out,
-                       char *errbuf, size_t errlen) {
-  torc_results *m;
-  const char *digest, *started = NULL, *finished = NULL;
-  const json_t *target;
-  size_t k, i;
-  json_t *rec;
-
-  *out = NULL;
-  if (n == 0) {
-    torcint_results_set_err(errbuf, errlen, "nothing to merge");
-    return -1;
-  }
-  digest = torcint_results_str(in[0]->doc, "vector_set_digest");
-  target = json_object_get(in[0]->doc, "target");
-  for (k = 1; k < n; k++) {
-    if (strcmp(digest, torcint_results_str(in[k]->doc, "vector_set_digest")) !=
-        0) {
-      torcint_results_set_err(
-          errbuf, errlen,
-          "input %zu: vector-set digest %.16s... differs from input 1's "
-          "%.16s...: results of different vector sets",
-          k + 1, torcint_results_str(in[k]->doc, "vector_set_digest"), digest);
-      return -1;
-    }
-    if (!torcint_results_same_target(target,
-                                     json_object_get(in[k]->doc, "target"))) {
-      torcint_results_set_err(
-          errbuf, errlen,
-          "input %zu: target %s %s differs from input 1's %s %s", k + 1,
-          torcint_results_str(json_object_get(in[k]->doc, "target"), "name"),
-          torcint_results_str(json_object_get(in[k]->doc, "target"), "version"),
-          torcint_results_str(target, "name"),
-          torcint_results_str(target, "version"));
-      return -1;
-    }
-  }
-  m = calloc(1, sizeof *m);
-  if (!m || !(m->doc = json_deep_copy(in[0]->doc)) ||
-      !(m->results = json_array())) {
-    torc_results_free(m);
-    torcint_results_set_err(errbuf, errlen, "out of memory");
-    return -1;
-  }
-  for (k = 0; k < n; k++) {
-    const char *s = torcint_results_str(in[k]->doc, "started");
-    const char *f = torcint_results_str(in[k]->doc, "finished");
-    if (*s && (!started || strcmp(s, started) < 0))
-      started = s;
-    if (*f && (!finished || strcmp(f, finished) > 0))
-      finished = f;
-    json_array_foreach(in[k]->results, i, rec) {
-      if (torc_results_has(m, torcint_results_rec_id(rec))) {
-        torcint_results_set_err(
-            errbuf, errlen,
-            "input %zu: vector %s is already in an earlier input "
-            "(overlapping shards)",
-            k + 1, torcint_results_rec_id(rec));
-        torc_results_free(m);
-        return -1;
-      }
-      json_array_append(m->results, rec);
-    }
-  }
-  torc_results_set_times(m, started ? started : "", finished ? finished : "");
-  *out = m;
-  return 0;
-}
-
-int torc_results_merge_files(const char *const *paths, size_t n,
-                             torc_results **out, char *errbuf, size_t errlen) {
-  torc_results **in = calloc(n ? n : 1, sizeof *in);
-  size_t i, loaded = 0;
-  int rc = -1;
-  *out = NULL;
-  if (!in) {
-    torcint_results_set_err(errbuf, errlen, "out of memory");
-    return -1;
-  }
-  for (; loaded < n; loaded++)
-    if (torc_results_load(paths[loaded], &in[loaded], errbuf, errlen) != 0)
-      goto done;
-  rc = torc_results_merge(in, n, out, errbuf, errlen);
-done:
-  for (i = 0; i < loaded; i++)
-    torc_results_free(in[i]);
-  free(in);
-  return rc;
 }
