@@ -2,13 +2,14 @@
  * torc_cli_merge.c - `torc merge`: one result set from the shards of a run.
  *
  * CI runs `torc run --shard i/N --json shard-i.json` as N jobs; this joins
- * them.  Shards of different runs (vector sets, targets, capabilities,
- * selections) and overlapping shards are refused (exit 2).  The merged
- * document is the one a full run would have written (results sorted by id,
- * summary recounted; started/finished are the earliest and latest), and the
- * exit status is the merged claim's, so a CI gate can run on the merge.
- * The reading and merging is torc_results_merge_files
- * (harness/results/torc_results_merge.c).
+ * them.  Anything but the different shards of one run (other torc, vector
+ * set, target, capabilities, --strict, selection or waivers; the same
+ * shard or vector twice) is refused (exit 2).  The merged document is the
+ * one a full run would have written (results sorted by id, summary
+ * recounted, the scope the shards' together, the claim recomputed), and the
+ * exit status is the merged claim's, so a CI gate can run on the merge:
+ * shards short of the set are a PARTIAL RUN.  The reading and merging is
+ * torc_results_merge_files (harness/results/torc_results_merge.c).
  */
 #include "torc_cli.h"
 
@@ -25,13 +26,15 @@ static const char merge_help[] =
     "\n"
     "  -o, --output FILE    merged JSON results (required)\n"
     "  --junit FILE         also write the merged results as JUnit XML\n"
-    "  --strict             PASS-NONSTRICT counts as failure (exit status)\n"
+    "  --strict             judge the merge as if run with --strict\n"
+    "                       (PASS-NONSTRICT counts as failure)\n"
     "\n"
-    "Refuses results of different torc versions, vector sets, targets,\n"
-    "capabilities, selections or --strict, one shard twice, or a vector in\n"
-    "two inputs (exit 2).  Otherwise the exit status is the merged claim's:\n"
-    "0 conformant (or a partial run: shards short of the set), 1 not\n"
-    "conformant, 3 incomplete.\n";
+    "Refuses (exit 2) results of different torc versions, vector sets,\n"
+    "targets, capabilities, --strict, selections or waivers, inputs that\n"
+    "are not shards, the same shard twice and a vector in two inputs.\n"
+    "Otherwise the exit status is the merged claim's: 0 CONFORMANT (with\n"
+    "untested requirements) or PARTIAL RUN (shards short of the set),\n"
+    "1 NOT CONFORMANT, 3 INCOMPLETE.\n";
 
 int torc_cmd_merge(int argc, char **argv) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
@@ -41,8 +44,9 @@ int torc_cmd_merge(int argc, char **argv) {
                                        {NULL, 0, NULL, 0}};
   const char *outp = NULL, *junit = NULL;
   torc_results *m = NULL;
-  json_t *claim;
+  const json_t *claim, *reason;
   char err[1024];
+  size_t i;
   int c, strict = 0, rc = TORC_EXIT_USAGE;
 
   optind = 1;
@@ -73,19 +77,30 @@ int torc_cmd_merge(int argc, char **argv) {
   if (optind >= argc)
     return torc_cli_usage_error("merge", "no input files");
   if (torc_results_merge_files((const char *const *)(argv + optind),
-                               (size_t)(argc - optind), strict, &m, err,
-                               sizeof err) != 0 ||
-      torc_results_write_json(m, outp, err, sizeof err) != 0 ||
+                               (size_t)(argc - optind), &m, err,
+                               sizeof err) != 0) {
+    fprintf(stderr, "torc merge: %s\n", err);
+    goto done;
+  }
+  if (strict) { /* the scope says how the merge is judged */
+    json_t *scope = json_deep_copy(torc_results_member(m, "scope"));
+    json_object_set_new(scope, "strict", json_true());
+    torc_results_set_member(m, "scope", scope);
+  }
+  torc_results_set_member(m, "claim", torc_results_claim(m));
+  if (torc_results_write_json(m, outp, err, sizeof err) != 0 ||
       (junit && torc_results_write_junit(m, junit, strict, err, sizeof err))) {
     fprintf(stderr, "torc merge: %s\n", err);
     goto done;
   }
-  claim = torc_results_claim(m);
-  rc = claim ? torc_claim_exit_status(claim) : TORC_EXIT_INCOMPLETE;
-  fprintf(stderr, "torc merge: claim: %s\n", torc_claim_headline(claim));
+  claim = torc_results_member(m, "claim");
+  rc = torc_claim_exit_status(claim);
   fprintf(stderr, "torc merge: %zu results from %zu files -> %s\n",
           torc_results_count(m), (size_t)(argc - optind), outp);
-  json_decref(claim);
+  fprintf(stderr, "torc merge: claim: %s\n", torc_claim_headline(claim));
+  json_array_foreach(json_object_get(claim, "reasons"), i, reason) {
+    fprintf(stderr, "torc merge:   - %s\n", json_string_value(reason));
+  }
 done:
   torc_results_free(m);
   return rc;

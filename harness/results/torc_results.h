@@ -66,18 +66,15 @@ void torc_results_now(char out[32]);
 /* Sets (value non-NULL; ownership transfers) or removes a top-level member
  * of the document ("scope", "waivers", ...), written as is and read back by
  * torc_results_load. */
-void torc_results_set_member(torc_results *rs, const char *key,
-                             json_t *value);
+void torc_results_set_member(torc_results *rs, const char *key, json_t *value);
 /* A top-level member (borrowed), or NULL. */
 const json_t *torc_results_member(const torc_results *rs, const char *key);
+/* The claim of the document as it stands (torc_claim_compute over its
+ * members and records; a new reference, NULL when out of memory). */
+json_t *torc_results_claim(const torc_results *rs);
 
 /* The verdict of a record, or -1 when the record has none it understands. */
 int torc_results_verdict(const json_t *rec);
-
-/* The claim of the set as it stands (torc_claim.h): headline, exit status
- * (0, 1 or 3) and reasons.  Owned by the caller; NULL when out of memory.
- * torc_results_write_json records it as the document's "claim". */
-json_t *torc_results_claim(const torc_results *rs);
 
 /* Counts per verdict (n[TORC_VERDICT_COUNT]). */
 void torc_results_counts(const torc_results *rs, size_t *n);
@@ -100,17 +97,16 @@ void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict);
 int torc_results_load(const char *path, torc_results **out, char *errbuf,
                       size_t errlen);
 
-/* Merges n result sets (shards of one run) into a new one (its claim is
- * computed when written).  Refuses (returns -1 with a message) sets that
- * differ in torc version, vector set, suite, target, capabilities,
- * selection, set size or --strict, shards of different counts or one shard
- * twice, and a vector present in two sets.  strict: the merged scope is
- * --strict whatever the inputs were. */
-int torc_results_merge(torc_results *const *in, size_t n, int strict,
-                       torc_results **out, char *errbuf, size_t errlen);
+/* Merges n result sets (shards of one run) into a new one whose claim is
+ * recomputed (torc_results_merge.c).  Refuses (returns -1 with a message)
+ * sets that differ in what they judged (torc version, vector set, target,
+ * capabilities, selection, --strict, waivers), one shard twice or shards of
+ * different counts, and a vector present in two sets. */
+int torc_results_merge(torc_results *const *in, size_t n, torc_results **out,
+                       char *errbuf, size_t errlen);
 /* Loads the documents at paths[0..n) (torc_results_load) and merges them
  * (torc_results_merge).  Returns 0, or -1 with the first problem in errbuf. */
-int torc_results_merge_files(const char *const *paths, size_t n, int strict,
+int torc_results_merge_files(const char *const *paths, size_t n,
                              torc_results **out, char *errbuf, size_t errlen);
 
 /* ---- Journal: results appended as each vector finishes (JSON lines) ----

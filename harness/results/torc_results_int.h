@@ -39,6 +39,11 @@ int torcint_results_close_rename(FILE *f, char *tmp, const char *path,
 
 /* Checks one record's shape; returns NULL or the name of the bad field. */
 const char *torcint_results_check_record(const json_t *rec);
+/* Checks the members of a format-2 document that scope its claim (suite,
+ * target, scope, waivers when present, claim; torc_results_shape.c).
+ * Returns 0, or -1 with "FILE: $.path: problem" in errbuf. */
+int torcint_results_check_shape(const json_t *doc, const char *file,
+                                char *errbuf, size_t errlen);
 /* 1 when two "target" objects name the same target (name, version, ABI). */
 int torcint_results_same_target(const json_t *a, const json_t *b);
 

@@ -1,16 +1,24 @@
 /*
  * torc_results_read.c - results documents read back.
  *
- * `torc merge`, `torc diff` and `torc report` read what `torc run --json`
- * wrote: torc_results_load checks the document's shape (format 2: the
- * target, scope and suite members the claim is decided from, every record)
- * before anything trusts it.  The document's own "claim" is dropped: whoever
- * needs it recomputes it (torc_claim.c).  Merging is torc_results_merge.c.
+ * `torc merge`, `torc diff` and the report read what `torc run --json` (or
+ * `torc merge`) wrote: torc_results_load refuses any format but 2 (format 1
+ * is an older torc's: re-run), checks the shape of the members that scope
+ * the claim (torc_results_shape.c) and of every record, and only then hands
+ * the document on; the journal shares the record check.  The claim of a
+ * document read back is recomputed (torc_results_claim), never trusted.
+ * Merging the documents read is torc_results_merge.c.
  */
 #include "torc_results_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "torc_claim.h"
+
+/* The format read (torc_results.h's TORC_RESULTS_FORMAT once the run
+ * writes format 2). */
+#define READ_FORMAT 2
 
 /* Checks one record's shape; returns NULL or the name of the bad field. */
 const char *torcint_results_check_record(const json_t *rec) {
@@ -28,50 +36,35 @@ const char *torcint_results_check_record(const json_t *rec) {
   return NULL;
 }
 
-/* Checks the members the claim is decided from; returns NULL or the JSON
- * path (after "$.") of the first bad one. */
-static const char *check_scope(const json_t *doc) {
-  const json_t *scope = json_object_get(doc, "scope");
-  const json_t *suite = json_object_get(doc, "suite");
-  const json_t *sel = json_object_get(scope, "selection");
-  const json_t *w = json_object_get(doc, "waivers");
-  const json_t *stop = json_object_get(scope, "stopped_by");
-  static const char *const lists[] = {"ids", "requirements", "tags", "exclude"};
-  size_t i;
-  if (!json_is_object(scope))
-    return "scope";
-  if (!json_is_integer(json_object_get(scope, "set_size")))
-    return "scope.set_size";
-  if (!json_is_integer(json_object_get(scope, "selected")))
-    return "scope.selected";
-  if (!json_is_object(sel))
-    return "scope.selection";
-  for (i = 0; i < sizeof lists / sizeof lists[0]; i++)
-    if (!json_is_array(json_object_get(sel, lists[i])))
-      return "scope.selection";
-  if (!json_is_array(json_object_get(scope, "shards")))
-    return "scope.shards";
-  if (!json_is_boolean(json_object_get(scope, "finished")))
-    return "scope.finished";
-  if (!json_is_boolean(json_object_get(scope, "strict")))
-    return "scope.strict";
-  if (!stop || !(json_is_null(stop) || json_is_string(stop)))
-    return "scope.stopped_by";
-  if (!json_is_object(suite) ||
-      !json_is_string(json_object_get(suite, "digest")) ||
-      !json_is_boolean(json_object_get(suite, "is_suite")))
-    return "suite";
-  if (w && (!json_is_array(json_object_get(w, "applied")) ||
-            !json_is_array(json_object_get(w, "unmatched"))))
-    return "waivers";
-  return NULL;
+/* The format member: 2 is read; 1 is an older torc's. */
+static int check_format(const json_t *doc, const char *path, char *errbuf,
+                        size_t errlen) {
+  const json_t *f = json_object_get(doc, "format");
+  json_int_t v = json_integer_value(f);
+  if (!json_is_integer(f)) {
+    torcint_results_set_err(errbuf, errlen,
+                            "%s: $.format: missing or not an integer", path);
+    return -1;
+  }
+  if (v == READ_FORMAT)
+    return 0;
+  if (v < READ_FORMAT)
+    torcint_results_set_err(errbuf, errlen,
+                            "%s: $.format: results of an older torc (format "
+                            "%" JSON_INTEGER_FORMAT "); re-run",
+                            path, v);
+  else
+    torcint_results_set_err(errbuf, errlen,
+                            "%s: $.format: results of a newer torc (format "
+                            "%" JSON_INTEGER_FORMAT "); this torc reads %d",
+                            path, v, READ_FORMAT);
+  return -1;
 }
 
 int torc_results_load(const char *path, torc_results **out, char *errbuf,
                       size_t errlen) {
   json_error_t jerr;
   json_t *doc = json_load_file(path, 0, &jerr), *results, *rec;
-  const json_t *target;
   torc_results *rs;
   const char *bad;
   size_t i;
@@ -86,42 +79,9 @@ int torc_results_load(const char *path, torc_results **out, char *errbuf,
     torcint_results_set_err(errbuf, errlen, "%s: $: not an object", path);
     goto fail;
   }
-  if (json_integer_value(json_object_get(doc, "format")) == 1) {
-    torcint_results_set_err(errbuf, errlen,
-                            "%s: $.format: results of an older torc (format "
-                            "1); re-run",
-                            path);
+  if (check_format(doc, path, errbuf, errlen) != 0 ||
+      torcint_results_check_shape(doc, path, errbuf, errlen) != 0)
     goto fail;
-  }
-  if (json_integer_value(json_object_get(doc, "format")) !=
-      TORC_RESULTS_FORMAT) {
-    torcint_results_set_err(errbuf, errlen, "%s: $.format: not %d", path,
-                            TORC_RESULTS_FORMAT);
-    goto fail;
-  }
-  if ((bad = check_scope(doc)) != NULL) {
-    torcint_results_set_err(errbuf, errlen, "%s: $.%s: missing or invalid",
-                            path, bad);
-    goto fail;
-  }
-  if (!json_is_string(json_object_get(doc, "vector_set_digest"))) {
-    torcint_results_set_err(errbuf, errlen, "%s: $.vector_set_digest: missing",
-                            path);
-    goto fail;
-  }
-  target = json_object_get(doc, "target");
-  if (!json_is_object(target) ||
-      !json_is_string(json_object_get(target, "name")) ||
-      !json_is_string(json_object_get(target, "version")) ||
-      !json_is_integer(json_object_get(target, "abi_version")) ||
-      !json_is_integer(json_object_get(target, "capabilities")) ||
-      !json_is_array(json_object_get(target, "capability_names"))) {
-    torcint_results_set_err(errbuf, errlen,
-                            "%s: $.target: missing name/version/abi_version/"
-                            "capabilities/capability_names",
-                            path);
-    goto fail;
-  }
   results = json_object_get(doc, "results");
   if (!json_is_array(results)) {
     torcint_results_set_err(errbuf, errlen, "%s: $.results: not an array",
@@ -144,7 +104,7 @@ int torc_results_load(const char *path, torc_results **out, char *errbuf,
   rs->results = json_incref(results);
   json_object_del(doc, "results");
   json_object_del(doc, "summary");
-  json_object_del(doc, "claim");
+  json_object_del(doc, "claim"); /* recomputed by whoever needs it */
   rs->doc = doc;
   *out = rs;
   return 0;

@@ -13,5 +13,8 @@
 #define TORC_EXIT_FAIL 1
 #define TORC_EXIT_USAGE 2
 #define TORC_EXIT_INCOMPLETE 3
+/* `torc diff` only: a vector passing in the old run is not judged in the
+ * new one (2 > 1 > 4 > 0 there). */
+#define TORC_EXIT_LOST_COVERAGE 4
 
 #endif /* TORC_EXIT_H */
