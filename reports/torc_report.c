@@ -117,6 +117,12 @@ static int load(report *R, const torc_report_opts *o) {
     fprintf(stderr, "torc report: %s\n", err);
     return -1;
   }
+  /* The claim is recomputed from the document, never read from it. */
+  R->claim = torc_claim_compute(R->doc, NULL);
+  if (!R->claim) {
+    fprintf(stderr, "torc report: out of memory\n");
+    return -1;
+  }
   if (torc_canon_digest(R->doc, R->digest) != 0) {
     fprintf(stderr,
             "torc report: %s: cannot write canonical form (a number "

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "torc_claim.h"
 #include "torc_results.h"
 #include "torc_verdict.h"
 
@@ -34,7 +35,7 @@ static inline int vparse(const char *s) {
 /* The verdict shown in column k of the matrix (display order). */
 static inline int vorder(int k) {
   static const int order[TORC_VERDICT_COUNT] = {
-      TORC_PASS,    TORC_PASS_NONSTRICT, TORC_FAIL,        TORC_CRASH,
+      TORC_PASS,    TORC_PASS_NONSTRICT, TORC_FAIL,     TORC_CRASH,
       TORC_TIMEOUT, TORC_ERROR,          TORC_UNTESTED, TORC_WAIVED};
   return order[k];
 }
@@ -104,8 +105,9 @@ typedef struct reqrow {
 
 typedef struct report {
   const char *results_path;
-  json_t *doc; /* (owned) */
-  json_t *cat; /* (owned, may be NULL) */
+  json_t *doc;   /* (owned) */
+  json_t *claim; /* torc_claim_compute of doc (owned) */
+  json_t *cat;   /* (owned, may be NULL) */
   const char *cat_path;
   reqrow *rows;
   size_t nrows, caprows;
@@ -121,8 +123,12 @@ void torcint_report_build_matrix(report *R);
 void torcint_report_free(report *R);
 const reqrow *torcint_report_row(const report *R, const char *id);
 const char *torcint_report_first_reason(const json_t *rec, const char **req);
+/* The claim's exit status (0, 1, 3) and headline (torc_claim.h). */
 int torcint_report_status(const report *R);
-const char *torcint_report_status_text(int st);
+const char *torcint_report_headline(const report *R);
+/* The claim section of the page and the summary (torc_report_claim.c). */
+void torcint_report_claim_html(FILE *f, const report *R);
+void torcint_report_claim_md(FILE *m, const report *R);
 
 /* ---- The parts of the page ---------------------------------------------- */
 

@@ -111,6 +111,7 @@ void torcint_report_free(report *R) {
     json_decref(R->rows[i].failing);
   free(R->rows);
   json_decref(R->doc);
+  json_decref(R->claim);
   json_decref(R->cat);
 }
 
@@ -122,8 +123,18 @@ int torcint_report_check_doc(const char *path, const json_t *doc, char *err,
   size_t i, k;
   if (!json_is_object(doc))
     return snprintf(err, n, "%s: $: expected an object", path), -1;
-  if (json_integer_value(json_object_get(doc, "format")) != 1)
-    return snprintf(err, n, "%s: $.format: expected 1", path), -1;
+  if (json_integer_value(json_object_get(doc, "format")) == 1)
+    return snprintf(err, n,
+                    "%s: $.format: results of an older torc (format 1); "
+                    "re-run",
+                    path),
+           -1;
+  if (json_integer_value(json_object_get(doc, "format")) != 2)
+    return snprintf(err, n, "%s: $.format: expected 2", path), -1;
+  if (!json_is_object(json_object_get(doc, "scope")))
+    return snprintf(err, n, "%s: $.scope: expected an object", path), -1;
+  if (!json_is_object(json_object_get(doc, "suite")))
+    return snprintf(err, n, "%s: $.suite: expected an object", path), -1;
   if (!json_is_string(json_object_get(doc, "vector_set_digest")))
     return snprintf(err, n, "%s: $.vector_set_digest: expected a string", path),
            -1;
@@ -173,17 +184,14 @@ int torcint_report_check_doc(const char *path, const json_t *doc, char *err,
   return 0;
 }
 
-/* The exit status the verdicts call for (torc_results_status without
- * --strict): 3 incomplete, 1 not conformant, 0 conformant. */
+/* The claim decides (harness/results/torc_claim.c); the report only shows
+ * it. */
 int torcint_report_status(const report *R) {
-  if (R->counts[TORC_CRASH] || R->counts[TORC_TIMEOUT] || R->counts[TORC_ERROR])
-    return 3;
-  return R->counts[TORC_FAIL] ? 1 : 0;
+  return torc_claim_exit_status(R->claim);
 }
 
-/* The status's name, as the page and the summary show it. */
-const char *torcint_report_status_text(int st) {
-  return st == 0 ? "CONFORMANT" : (st == 1 ? "NOT CONFORMANT" : "INCOMPLETE");
+const char *torcint_report_headline(const report *R) {
+  return torc_claim_headline(R->claim);
 }
 
 /* The first specific violation of a record, else its detail. */

@@ -18,10 +18,15 @@
 static void write_header(FILE *f, const report *R) {
   const json_t *t = json_object_get(R->doc, "target");
   int st = torcint_report_status(R), k;
+  const char *h = torcint_report_headline(R);
   fputs("<header class=\"top\"><h1>torc conformance report</h1>", f);
-  fprintf(f, "<span class=\"status %s\" id=\"status\">%s</span> ",
-          st == 0 ? "ok" : (st == 1 ? "fail" : "incomplete"),
-          torcint_report_status_text(st));
+  fprintf(f, "<span class=\"status %s\" id=\"status\">",
+          st == 1                              ? "fail"
+          : st == 3                            ? "incomplete"
+          : strcmp(h, TORC_CLAIM_PARTIAL) == 0 ? "incomplete"
+                                               : "ok");
+  esc(f, h);
+  fputs("</span> ", f);
   fputs("<span>target <b id=\"target-name\">", f);
   esc(f, str(t, "name"));
   fputs("</b> ", f);
@@ -286,6 +291,7 @@ static void write_body(FILE *f, FILE *mdf, report *R) {
   const json_t *results = json_object_get(R->doc, "results"), *rec;
   size_t i, nfail = 0, drawn = 0;
   write_header(f, R);
+  torcint_report_claim_html(f, R);
   write_filters(f);
   torcint_report_signatures(f, R, mdf);
   write_matrix(f, R);
@@ -328,7 +334,8 @@ void torcint_report_page(FILE *out, FILE *mdf, report *R) {
     if (name_len == 5 && strncmp(m + 1, "TITLE", 5) == 0) {
       fputs("torc report: ", out);
       esc(out, str(json_object_get(R->doc, "target"), "name"));
-      fprintf(out, " %s", torcint_report_status_text(torcint_report_status(R)));
+      fputc(' ', out);
+      esc(out, torcint_report_headline(R));
     } else if (name_len == 3 && strncmp(m + 1, "CSS", 3) == 0) {
       fputs(torc_asset_report_css, out);
     } else if (name_len == 2 && strncmp(m + 1, "JS", 2) == 0) {

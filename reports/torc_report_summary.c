@@ -13,8 +13,11 @@ void torcint_report_summary(FILE *m, const report *R, const char *sigs,
   const json_t *t = json_object_get(R->doc, "target"), *rec;
   int st = torcint_report_status(R), k;
   size_t i, listed = 0;
-  fprintf(m, "## torc conformance: %s %s\n\n", torcint_report_status_text(st),
-          st == 0 ? ":white_check_mark:" : ":x:");
+  fprintf(m, "## torc conformance: %s %s\n\n", torcint_report_headline(R),
+          st == 0 && strcmp(torcint_report_headline(R), TORC_CLAIM_PARTIAL)
+              ? ":white_check_mark:"
+              : ":x:");
+  torcint_report_claim_md(m, R);
   fprintf(m, "Target **");
   md(m, str(t, "name"));
   fprintf(m, "** ");

@@ -15,6 +15,7 @@ TORC = BUILD / "bin" / "torc"
 TARGETS = BUILD / "lib" / "testtargets"
 CATALOGUE = ROOT / "conformance" / "catalogue.json"
 HANDWRITTEN = ROOT / "vectors" / "handwritten"
+SUITE = ROOT / "vectors"  # handwritten + corpus: the suite torc ships
 
 
 def torc(*args, cwd=None, check=None):
@@ -55,7 +56,21 @@ def keeps_host_buffer(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def reference(tmp_path_factory):
-    return run_and_report(tmp_path_factory.mktemp("ref"), "reference")
+    """The reference over the whole suite: the one run that may claim
+    CONFORMANT."""
+    return run_and_report(tmp_path_factory.mktemp("ref"), "reference", SUITE)
+
+
+@pytest.fixture(scope="session")
+def reference_handwritten(tmp_path_factory):
+    """The reference over the hand-written vectors only: not the suite."""
+    return run_and_report(tmp_path_factory.mktemp("refh"), "reference")
+
+
+@pytest.fixture(scope="session")
+def null_target(tmp_path_factory):
+    """The null target declares no feature: every mandatory one missing."""
+    return run_and_report(tmp_path_factory.mktemp("null"), "null", SUITE)
 
 
 def load(path):

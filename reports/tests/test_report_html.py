@@ -160,6 +160,38 @@ def test_reference_report_is_conformant(reference):
     assert not articles(root)
 
 
+def test_handwritten_only_is_a_partial_run(reference_handwritten):
+    # Issue 11: 16 PASS over a set that is not the shipped suite is no
+    # conformance claim.
+    res, out = reference_handwritten
+    root = parse(out / "report.html")
+    assert by_id(root, "status").alltext() == "PARTIAL RUN"
+    assert by_id(root, "claim-headline").alltext() == "PARTIAL RUN"
+    assert "Not a conformance claim." in by_id(root, "claim").alltext()
+    assert "not the suite this torc ships" in \
+        by_id(root, "claim-reasons").alltext()
+    assert (out / "summary.md").read_text().startswith(
+        "## torc conformance: PARTIAL RUN :x:")
+
+
+def test_null_target_lists_missing_mandatory_features(null_target):
+    # The null target declares nothing: NOT CONFORMANT, and the 13 mandatory
+    # features are listed with the requirement that makes each mandatory
+    # (RCV-176 for push and non-push requests, RCV-007 for BufferedData).
+    res, out = null_target
+    root = parse(out / "report.html")
+    assert by_id(root, "status").alltext() == "NOT CONFORMANT"
+    items = by_id(root, "missing-mandatory").alltext()
+    for cap, rid in (("PUSH_MODE", "RCV-176"), ("NONPUSH_MODE", "RCV-176"),
+                     ("BUFFERED_DATA", "RCV-007"), ("OUT_OF_ORDER", "RCV-062")):
+        assert "TORC_CAP_" + cap in items and rid in items
+    assert "ALLOC_HOOK" not in items
+    assert by_id(root, "capability-names").alltext() == "none declared"
+    md = (out / "summary.md").read_text()
+    assert md.startswith("## torc conformance: NOT CONFORMANT")
+    assert "missing mandatory feature `TORC_CAP_NONPUSH_MODE` (RCV-176)" in md
+
+
 def test_digest_matches_python_recomputation(completes_twice, reference):
     for res, out in (completes_twice, reference):
         digest = canonical_digest(res)
@@ -173,7 +205,13 @@ def test_digest_matches_python_recomputation(completes_twice, reference):
 def test_digest_of_awkward_values(tmp_path):
     # Floats, non-ASCII text, escapes and key order: the C canonical writer
     # must agree with Python's json.dumps.
-    doc = {"torc_version": "0.1.0", "format": 1, "vector_set_digest": "ab",
+    doc = {"torc_version": "0.1.0", "format": 2, "vector_set_digest": "ab",
+           "suite": {"digest": "ab", "is_suite": True},
+           "scope": {"set_size": 1, "selected": 1,
+                     "selection": {"ids": [], "requirements": [], "tags": [],
+                                   "exclude": []},
+                     "shards": [], "finished": True, "stopped_by": None,
+                     "strict": False},
            "target": {"name": "t\u00e9st \U0001F600", "version": "1",
                       "abi_version": 1, "capabilities": 3},
            "zeta": [0.1, 1e-05, 3.0, 123456789.125, 2.405144, 1e16, -0.0,
@@ -215,7 +253,8 @@ def test_summary_md_and_junit(completes_twice):
 
 def test_bad_input_is_exit_2_naming_the_place(tmp_path):
     p = tmp_path / "bad.json"
-    p.write_text(json.dumps({"format": 1, "vector_set_digest": "x",
+    p.write_text(json.dumps({"format": 2, "vector_set_digest": "x",
+                             "scope": {}, "suite": {},
                              "target": {"name": "t"},
                              "results": [{"id": "a", "verdict": "MAYBE",
                                           "requirements": []}]}))
