@@ -148,14 +148,15 @@ def test_reference_passes_every_vector_in_one_torc_run(tmp_path):
     assert "for %d vector(s)" % len(hw_vectors()) in r.out
 
 
-def test_null_target_skips_everything_with_the_reason(tmp_path):
-    """The null target declares no capability, so every vector is
-    UNTESTED: a skip naming the missing capabilities, exit 0."""
+def test_null_target_fails_everything_naming_the_missing_feature(tmp_path):
+    """The null target declares no capability, and every feature but the
+    allocation hook is mandatory (issue 11): every vector fails, naming the
+    missing feature, and the session fails (exit 1)."""
     r = plugin(tmp_path, "null")
-    assert r.rc == 0, r.out
-    assert r.ids("skipped") == set(hw_vectors())
+    assert r.rc == 1, r.out
+    assert r.ids("failed") == set(hw_vectors())
     for vid in r.outcome:
-        assert "UNTESTED: target lacks capability" in r.text[vid]
+        assert "missing mandatory feature" in r.text[vid]
 
 
 def test_completes_twice_fails_the_same_vectors_as_torc_run(tmp_path):

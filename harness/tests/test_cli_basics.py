@@ -115,10 +115,16 @@ def test_install_and_build_the_skeleton_adapter(torc, vectors, tmp_path):
     r = subprocess.run([str(prefix / "bin" / "torc"), "run", "--target",
                         str(so), "--json", str(out)], cwd=str(tmp_path),
                        env=env, capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stderr
+    # Declaring nothing is NOT CONFORMANT: every feature but the allocation
+    # hook is mandatory (issue 11).
+    assert r.returncode == 1, r.stderr
     doc = results(out)
     # Every committed vector is installed: the hand-written ones among them.
     assert set(vectors) <= set(by_id(doc))
-    # The skeleton declares no capability: UNTESTED everywhere.
-    assert all(x["verdict"] == "UNTESTED" for x in doc["results"])
+    # The skeleton declares no capability: every vector FAILs for a missing
+    # mandatory feature, without being played.
+    assert all(x["verdict"] == "FAIL" and
+               x["detail"].startswith("missing mandatory feature:")
+               for x in doc["results"])
+    assert doc["claim"]["headline"] == "NOT CONFORMANT"
     assert doc["target"]["name"] == "skeleton"

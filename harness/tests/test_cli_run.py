@@ -38,7 +38,7 @@ def test_json_results_shape(torc, vectors, tmp_path):
     doc = results(out)
     version = torc("--version").stdout.split()[1]
     assert doc["torc_version"] == version
-    assert doc["format"] == 1
+    assert doc["format"] == 2
     assert re.fullmatch(r"[0-9a-f]{64}", doc["vector_set_digest"])
     assert doc["target"]["name"] == "reference"
     assert doc["target"]["abi_version"] == 1
@@ -61,15 +61,20 @@ def test_json_results_shape(torc, vectors, tmp_path):
     assert sum(counts.values()) == doc["summary"]["total"] == len(ids)
 
 
-def test_null_target_ends_every_vector_unsupported(torc, vectors, tmp_path):
+def test_null_target_fails_every_vector_for_missing_features(torc, vectors,
+                                                            tmp_path):
+    # The null target declares nothing; every feature a vector can need but
+    # the allocation hook is mandatory: FAIL, citing the requirement.
     out = tmp_path / "n.json"
     r = torc("run", "--target", "null", torc.vectors, "--json", out)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr
     doc = results(out)
     assert set(by_id(doc)) == set(vectors)
     for x in doc["results"]:
-        assert x["verdict"] == "UNTESTED"
-        assert x["detail"]
+        assert x["verdict"] == "FAIL"
+        assert x["detail"].startswith("missing mandatory feature:")
+        assert all(re.fullmatch(r"RCV-\d{3}", w["requirement"])
+                   for w in x["violations"])
 
 
 def test_isolation_modes_and_jobs_agree(torc, vectors, tmp_path):
@@ -113,9 +118,12 @@ def test_quiet_and_plain_lines(torc, vectors, tmp_path):
     lines = r.stderr.splitlines()
     reentrant = [vid for vid, v in vectors.items()
                  if "post_in_completion" in ops(v)]
-    # One plain line per non-PASS vector, then the summary.
-    assert len(lines) == len(reentrant) + 1
+    # One plain line per non-PASS vector, then the claim with its reasons,
+    # then the summary.
+    plain = [x for x in lines if not x.startswith("torc:")]
+    assert len(plain) == len(reentrant)
     assert lines[0].startswith("FAIL") and "RCV-046" in lines[0]
+    assert lines[len(plain)] == "torc: claim: NOT CONFORMANT"
     assert lines[-1].startswith("torc: %d vectors:" % len(vectors))
 
 
@@ -174,11 +182,18 @@ def test_junit_structure(torc, vectors, tmp_path):
     suites = list(root)
     assert [s.tag for s in suites] == ["testsuite"]
     s = suites[0]
-    assert s.get("name") and int(s.get("tests")) == len(vectors)
+    # One test case per vector, and one for the claim.
+    assert s.get("name") and int(s.get("tests")) == len(vectors) + 1
     cases = s.findall("testcase")
-    assert len(cases) == len(vectors)
+    assert len(cases) == len(vectors) + 1
     assert [c.tag for c in s if c.tag != "properties"] == \
-        ["testcase"] * len(vectors)
+        ["testcase"] * (len(vectors) + 1)
+    claim = [c for c in cases if c.get("name") == "claim"]
+    assert len(claim) == 1 and claim[0].get("classname") == "torc"
+    # A crash leaves the run INCOMPLETE: the claim test case fails.
+    assert [k.tag for k in claim[0]] == ["failure"]
+    assert claim[0][0].get("message") == "INCOMPLETE"
+    cases = [c for c in cases if c is not claim[0]]
     crashing = {vid for vid, v in vectors.items()
                 if posts(v) and not fails_alloc(v)}
     errors = 0
@@ -194,10 +209,21 @@ def test_junit_structure(torc, vectors, tmp_path):
         else:
             assert kids == []
     assert int(s.get("errors")) == errors == len(crashing)
-    assert int(s.get("failures")) == 0
-    # UNTESTED is <skipped/>.
+    assert int(s.get("failures")) == 1  # the claim
+    # The null target: every vector and the claim fail; no green job.
     torc("run", "--target", "null", torc.vectors, "--junit", out)
     s = ET.parse(out).getroot()[0]
-    assert int(s.get("skipped")) == len(vectors)
-    assert all([k.tag for k in c] == ["skipped"]
+    assert int(s.get("failures")) == len(vectors) + 1
+    assert all([k.tag for k in c] == ["failure"]
                for c in s.findall("testcase"))
+    # UNTESTED is <skipped/> (the allocation-hook vectors of a target
+    # without the hook); the rest of the suite is another set, so the claim
+    # is a skipped PARTIAL RUN.
+    torc("run", "--target", torc.target("no_alloc_hook"), torc.vectors,
+         "--junit", out)
+    s = ET.parse(out).getroot()[0]
+    kinds = {c.get("name"): [k.tag for k in c] for c in s.findall("testcase")}
+    assert kinds.pop("claim") == ["skipped"]
+    for vid, v in vectors.items():
+        want = ["skipped"] if "alloc_hook" in v["requires"] else []
+        assert kinds[vid] == want, vid
