@@ -38,7 +38,7 @@ void torc_run_catch_signals(void);
 typedef struct torc_run_ctx {
   const torc_run_opts *o;
   volatile sig_atomic_t *stop; /* torc_run_stop_flag() */
-  size_t nall; /* vectors loaded, before the selection */
+  size_t nall;                 /* vectors loaded, before the selection */
   torc_vector **sel;
   size_t nsel;
   unsigned char *done; /* done[i]: sel[i] has a result */
