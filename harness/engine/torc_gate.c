@@ -33,14 +33,14 @@ static unsigned ops_needed(const torc_vector_body *b) {
   return need;
 }
 
-/* The next free violation, citing the first of requirements; NULL when the
- * list is full. */
-static torc_violation *violation(torc_result *r, const char *requirements) {
+/* The next free violation, citing requirement; NULL when the list is
+ * full. */
+static torc_violation *violation(torc_result *r, const char *requirement) {
   torc_violation *x;
   if (r->nviolations >= TORC_MAX_VIOLATIONS)
     return NULL;
   x = &r->violations[r->nviolations++];
-  torc_features_first_requirement(requirements, x->requirement);
+  snprintf(x->requirement, sizeof x->requirement, "%s", requirement);
   return x;
 }
 
@@ -61,8 +61,9 @@ int torc_gate_check(const torc_target *t, const torc_vector *v,
     if (!(lacking & f[i].cap) || !f[i].mandatory)
       continue;
     char first[16];
-    torc_violation *x = violation(r, f[i].requirements);
+    torc_violation *x;
     torc_features_first_requirement(f[i].requirements, first);
+    x = violation(r, first);
     if (x)
       snprintf(x->message, sizeof x->message,
                "target does not declare %s (%s), which %s makes mandatory",
@@ -75,8 +76,9 @@ int torc_gate_check(const torc_target *t, const torc_vector *v,
     if (!(need & 1u << op) || torc_call_has(t, (torc_call_op)op))
       continue;
     char first[16];
-    torc_violation *x = violation(r, reqs ? reqs : "RCV-045");
+    torc_violation *x;
     torc_features_first_requirement(reqs ? reqs : "RCV-045", first);
+    x = violation(r, first);
     if (x)
       snprintf(x->message, sizeof x->message,
                "target has no %s operation, which %s makes mandatory", name,
