@@ -45,6 +45,8 @@ void torcint_report_failure(FILE *f, const report *R, const json_t *rec,
     esc(f, str(w, "verdict"));
     fputs("): ", f);
     esc(f, str(w, "reason"));
+    fputs(" &mdash; owner ", f);
+    esc(f, str(w, "owner"));
     fputs(" &mdash; expires ", f);
     esc(f, str(w, "expires"));
     if (*str(w, "link")) {

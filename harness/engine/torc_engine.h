@@ -40,6 +40,13 @@ typedef struct torc_result {
   uint32_t nviolations;
   torc_violation violations[TORC_MAX_VIOLATIONS];
   torc_divergence divergence;
+  /* The requirements a FAIL is attributed to: the rules the judge found
+   * broken at the first divergence (each one of the expected event's
+   * reasons).  Only these can be waived by requirement (torc_waivers.c).
+   * Empty while the vectors carry no per-event reasons: a violation's
+   * requirement above is then what the vector cites, not what it broke. */
+  uint32_t nattributed;
+  char attributed[TORC_MAX_VIOLATIONS][16];
   char detail[TORC_MSG_SIZE]; /* reason for UNTESTED/ERROR/CRASH/TIMEOUT */
   uint64_t duration_ns;
   /* Event traces as JSON text (owned, malloc'd, may be NULL): for reports and

@@ -14,7 +14,10 @@
  *    started, finished, results: [...], summary {counts, total},
  *    claim {headline, exit_status, reasons, untested_requirements,
  *           missing_mandatory} (torc_claim.h, computed when written)}
- * Each result record is a jansson object; the run builds it from the
+ * Each result record {id, title, verdict, requirements, allowances,
+ * violations, divergence, detail, duration_ms, attributed_to (the rules a
+ * FAIL broke, when the judge knows them), waiver, traces, context, ...} is
+ * a jansson object; the run builds it from the
  * engine's torc_result and the vector (torc_results_record.h), the only part
  * of the results that knows the engine.  The same records are appended, one
  * per line, to a journal (FILE.journal) as each vector finishes so that an

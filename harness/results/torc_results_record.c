@@ -66,5 +66,12 @@ json_t *torc_results_record(const torc_result *r, const torc_vector *v) {
                   "violations", viol, "divergence", div, "detail",
                   torc_json_text(r->detail, TORC_MSG_SIZE), "duration_ms",
                   (double)r->duration_ns / 1e6);
+  if (rec && r->nattributed > 0) {
+    json_t *att = json_array();
+    for (i = 0; i < r->nattributed && i < TORC_MAX_VIOLATIONS; i++)
+      json_array_append_new(
+          att, torc_json_text(r->attributed[i], sizeof r->attributed[i]));
+    json_object_set_new(rec, "attributed_to", att);
+  }
   return rec;
 }

@@ -2,7 +2,9 @@
  * torc_run_finish.c - the end of a run, after the last vector or on
  * SIGINT/SIGTERM.
  *
- * Stamps the times, records what the run covered (torc_run_scope.c), takes
+ * Stamps the times, records what the run covered (torc_run_scope.c) and
+ * what each waiver waived (a waiver that matched nothing is a warning, an
+ * error, exit 2, with --strict once the results are written), takes
  * the exit status from the claim (harness/results/torc_claim.c: 3 for
  * INCOMPLETE, 1 for NOT CONFORMANT, else 0; 2 when a file cannot be
  * written), writes the JSON and JUnit files atomically and, with --bundle,
@@ -13,6 +15,7 @@
 #include "torc_run_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "torc_bundle.h"
@@ -26,6 +29,48 @@ static void print_claim(const json_t *claim) {
   json_array_foreach(json_object_get(claim, "reasons"), i, r) {
     fprintf(stderr, "torc:   - %s\n", json_string_value(r));
   }
+}
+
+/* 1 when vector id was run here (selected and finished). */
+static int ran(const torc_run_ctx *c, const char *id) {
+  size_t k;
+  for (k = 0; k < c->nsel; k++)
+    if (c->done[k] && strcmp(c->sel[k]->id, id) == 0)
+      return 1;
+  return 0;
+}
+
+/* --waivers: records what each waiver waived ("waivers" member) and warns,
+ * on stderr, of each waiver that matched nothing.  Returns the number of
+ * those that could have matched in this run: a vector waiver whose vector
+ * ran, or a requirement waiver in a run that is not one shard of several
+ * (with --strict they are an error). */
+static size_t record_waivers(torc_run_ctx *c) {
+  const torc_waivers *w = &c->waivers;
+  unsigned char *unmatched = calloc(w->n + 1, 1);
+  size_t i, in_scope = 0;
+  json_t *summary;
+  if (!unmatched) {
+    fprintf(stderr, "torc run: out of memory\n");
+    return 0;
+  }
+  summary = torc_waivers_summary(w, c->rs, unmatched);
+  if (summary)
+    torc_results_set_member(c->rs, "waivers", summary);
+  for (i = 0; i < w->n; i++) {
+    const torc_waiver *x = &w->v[i];
+    int could = x->vector ? ran(c, x->vector) : c->o->sel.shard_count <= 1;
+    if (!unmatched[i])
+      continue;
+    in_scope += could;
+    fprintf(stderr, "torc: waiver $[%zu] (%s %s, owner %s) matched no %s%s\n",
+            i, x->vector ? "vector" : "requirement",
+            x->vector ? x->vector : x->requirement, x->owner,
+            x->vector ? "failure" : "failure attributed to it",
+            could ? "" : " (not in this run)");
+  }
+  free(unmatched);
+  return in_scope;
 }
 
 /* --bundle DIR: one repro folder per failing vector (torc_bundle.c). */
@@ -64,7 +109,7 @@ static void write_bundles(const torc_run_ctx *c) {
 int torc_run_finish(torc_run_ctx *c, const char *started, int interrupted) {
   const torc_run_opts *o = c->o;
   size_t counts[TORC_VERDICT_COUNT];
-  size_t i, not_run = 0;
+  size_t i, not_run = 0, unmatched = 0;
   char finished[32], err[1024];
   json_t *claim;
   int status;
@@ -74,6 +119,8 @@ int torc_run_finish(torc_run_ctx *c, const char *started, int interrupted) {
   torc_results_now(finished);
   torc_results_set_times(c->rs, started, finished);
   torc_run_scope_record(c, not_run);
+  if (o->waivers)
+    unmatched = record_waivers(c);
   claim = torc_results_claim(c->rs);
   status = claim ? torc_claim_exit_status(claim) : TORC_EXIT_INCOMPLETE;
   if (o->json && torc_results_write_json(c->rs, o->json, err, sizeof err)) {
@@ -83,6 +130,12 @@ int torc_run_finish(torc_run_ctx *c, const char *started, int interrupted) {
   if (o->junit &&
       torc_results_write_junit(c->rs, o->junit, o->strict, err, sizeof err)) {
     fprintf(stderr, "torc run: %s\n", err);
+    status = TORC_EXIT_USAGE;
+  }
+  if (unmatched && o->strict) {
+    fprintf(stderr,
+            "torc run: %zu waiver%s matched nothing (an error with --strict)\n",
+            unmatched, unmatched == 1 ? "" : "s");
     status = TORC_EXIT_USAGE;
   }
   if (o->bundle)

@@ -2,8 +2,9 @@
  * torc_run_record.c - what a finished vector of a run becomes.
  *
  * Called by the loops (torc_run.c, torc_run_workers.c) with each result:
- * a FAIL, CRASH or TIMEOUT (or PASS-NONSTRICT with --strict) that a waiver
- * covers becomes WAIVED; the result record (torc_results_record) gets what
+ * a failure that a waiver covers (torc_waivers_match: a vector waiver,
+ * or a requirement waiver of every rule the FAIL is attributed to) becomes
+ * WAIVED; the result record (torc_results_record) gets what
  * `torc report` draws for a vector that did not PASS, is appended to the
  * journal (fsync'd) and to the results, printed as a TAP line and on the
  * progress line, and a failure stops a --fail-fast run.
@@ -76,10 +77,7 @@ void torc_run_record(torc_run_ctx *c, size_t idx, torc_result *r) {
 
   if ((unsigned)r->verdict >= TORC_VERDICT_COUNT)
     r->verdict = TORC_ERROR;
-  if ((r->verdict == TORC_FAIL || r->verdict == TORC_CRASH ||
-       r->verdict == TORC_TIMEOUT ||
-       (c->o->strict && r->verdict == TORC_PASS_NONSTRICT)) &&
-      (w = torc_waivers_match(&c->waivers, v, r)) != NULL) {
+  if ((w = torc_waivers_match(&c->waivers, v, r, c->o->strict)) != NULL) {
     orig = r->verdict;
     r->verdict = TORC_WAIVED;
     snprintf(r->detail, sizeof r->detail, "was %s: %s", torc_verdict_name(orig),
@@ -92,13 +90,7 @@ void torc_run_record(torc_run_ctx *c, size_t idx, torc_result *r) {
   }
   if (w)
     json_object_set_new(rec, "waiver",
-                        json_pack("{s:s, s:o, s:s, s:o, s:s}", "verdict",
-                                  torc_verdict_name(orig), "reason",
-                                  torc_json_text(w->reason, 1024), "expires",
-                                  w->expires, "link",
-                                  torc_json_text(w->link ? w->link : "", 1024),
-                                  w->vector ? "vector" : "requirement",
-                                  w->vector ? w->vector : w->requirement));
+                        torc_waiver_json(w, torc_verdict_name(orig)));
   add_report_context(c->o, rec, r, v);
   if (torc_journal_append(c->journal, rec) != 0 && !c->journal_warned) {
     fprintf(stderr, "torc run: cannot append to the journal: %s\n",

@@ -123,7 +123,8 @@ int torc_result_unpack(const unsigned char *buf, size_t len, torc_result *r) {
   r->expected_trace_json = NULL;
   r->actual_trace_json = NULL;
   if ((unsigned)r->verdict >= TORC_VERDICT_COUNT ||
-      r->nviolations > TORC_MAX_VIOLATIONS) {
+      r->nviolations > TORC_MAX_VIOLATIONS ||
+      r->nattributed > TORC_MAX_VIOLATIONS) {
     memset(r, 0, sizeof *r);
     return -1;
   }
@@ -135,6 +136,7 @@ int torc_result_unpack(const unsigned char *buf, size_t len, torc_result *r) {
   for (i = 0; i < TORC_MAX_VIOLATIONS; i++) {
     TERMINATE(r->violations[i].requirement);
     TERMINATE(r->violations[i].message);
+    TERMINATE(r->attributed[i]);
   }
   r->expected_trace_json = dup_bytes(buf + PACK_HDR + sl, el);
   r->actual_trace_json = dup_bytes(buf + PACK_HDR + sl + el, al);

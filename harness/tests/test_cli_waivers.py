@@ -1,8 +1,14 @@
 """test_cli_waivers.py - end-to-end tests of `torc run --waivers FILE`.
 
-A waiver by requirement or by vector id turns failures into WAIVED (the
-expiry day itself still valid); an expired waiver, or a malformed waiver
-file, is exit 2 naming the offending entry.
+Issue 11's rules, through the CLI: a waiver names one whole vector id or one
+requirement id (wildcards refused, exit 2 naming the entry), says why and
+who owns it, and expires (an expired waiver is exit 2, the expiry day itself
+still valid).  It waives a violation, not a vector: a vector waiver turns
+that vector's FAIL into WAIVED; a requirement waiver waives only failures
+attributed to it, so while the judge attributes none it waives nothing,
+even on a failure whose violation names the requirement.  A waiver that matches nothing
+is a warning on stderr, and exit 2 with --strict once the results are
+written.  The results list what each waiver waived.
 
 TORC_BUILD selects the build tree (default build/).
 """
@@ -12,8 +18,8 @@ import pytest
 
 from conftest import results, by_id
 
+TODAY = {"TORC_TODAY": "2030-06-01"}
 
-# ---- Waivers -----------------------------------------------------------------
 
 def write_waivers(tmp_path, items):
     p = tmp_path / "waivers.json"
@@ -21,55 +27,124 @@ def write_waivers(tmp_path, items):
     return p
 
 
-def test_waivers_turn_failures_into_waived(torc, vectors, tmp_path):
-    """wrong_handle breaks RCV-122 everywhere; a waiver for it is honoured."""
-    # wrong_handle breaks RCV-122 on every vector.
-    w = write_waivers(tmp_path, [{"requirement": "RCV-122",
-                                  "reason": "driver bug 1234",
-                                  "link": "https://bugs.example/1234",
-                                  "expires": "2099-12-31"}])
+def waiver(**kw):
+    w = {"reason": "driver bug 1234", "owner": "nic-team@example",
+         "expires": "2030-06-01"}
+    w.update(kw)
+    return w
+
+
+def test_vector_waiver_waives_that_vector_only(torc, vectors, tmp_path):
+    """wrong_handle fails every vector; a waiver for one id waives it."""
+    one = sorted(vectors)[0]
+    w = write_waivers(tmp_path, [waiver(vector=one,
+                                        link="https://bugs.example/1234")])
     out = tmp_path / "w.json"
     r = torc("run", "--target", torc.target("wrong_handle"), torc.vectors,
-             "--waivers", w, "--json", out,
-             env={"TORC_TODAY": "2030-06-01"})
-    assert r.returncode == 0, r.stderr
-    for x in results(out)["results"]:
-        assert x["verdict"] == "WAIVED"
-        assert x["waiver"]["reason"] == "driver bug 1234"
-        assert x["waiver"]["verdict"] == "FAIL"
-    # A waiver for one vector id leaves the others failing.
-    one = sorted(vectors)[0]
-    w = write_waivers(tmp_path, [{"vector": one, "reason": "known",
-                                  "expires": "2030-06-01"}])
-    r = torc("run", "--target", torc.target("wrong_handle"), torc.vectors,
-             "--waivers", w, "--json", out, env={"TORC_TODAY": "2030-06-01"})
-    assert r.returncode == 1        # the expiry day itself is still valid
-    res = by_id(results(out))
+             "--waivers", w, "--json", out, env=TODAY)
+    assert r.returncode == 1, r.stderr      # the others still FAIL
+    doc = results(out)
+    res = by_id(doc)
     assert res[one]["verdict"] == "WAIVED"
+    assert res[one]["waiver"] == {
+        "vector": one, "reason": "driver bug 1234",
+        "owner": "nic-team@example", "expires": "2030-06-01",
+        "link": "https://bugs.example/1234", "verdict": "FAIL"}
     assert all(x["verdict"] == "FAIL" for k, x in res.items() if k != one)
+    assert doc["waivers"] == {
+        "applied": [{"vector": one, "reason": "driver bug 1234",
+                     "owner": "nic-team@example", "expires": "2030-06-01",
+                     "link": "https://bugs.example/1234",
+                     "vectors": [one]}],
+        "unmatched": []}
+    assert "matched no" not in r.stderr
 
 
-def test_expired_waiver_is_exit_2_naming_it(torc, tmp_path):
+def test_requirement_waiver_does_not_waive_unattributed_failures(torc,
+                                                                  tmp_path):
+    """wrong_handle's failures all carry a RCV-122 violation, but the judge
+    attributes none of them to a rule yet: a RCV-122 waiver waives none
+    (issue 11: until failures are attributed, only vector waivers waive)."""
+    w = write_waivers(tmp_path, [waiver(requirement="RCV-122")])
+    out = tmp_path / "w.json"
+    r = torc("run", "--target", torc.target("wrong_handle"), torc.vectors,
+             "--waivers", w, "--json", out, env=TODAY)
+    assert r.returncode == 1, r.stderr
+    doc = results(out)
+    assert all(x["verdict"] == "FAIL" for x in doc["results"])
+    assert all(any(v["requirement"] == "RCV-122" for v in x["violations"])
+               for x in doc["results"])
+    assert doc["waivers"]["applied"] == []
+    assert doc["waivers"]["unmatched"] == [waiver(requirement="RCV-122")]
+    assert ("torc: waiver $[0] (requirement RCV-122, owner "
+            "nic-team@example) matched no failure attributed to it"
+            in r.stderr)
+
+
+def test_unmatched_waiver_warns_and_strict_makes_it_exit_2(torc, vectors,
+                                                           tmp_path):
+    """The reference passes everything: a vector waiver matches nothing."""
+    one = sorted(vectors)[0]
+    w = write_waivers(tmp_path, [waiver(vector=one)])
+    out = tmp_path / "w.json"
+    r = torc("run", "--target", "reference", torc.vectors, "--waivers", w,
+             "--json", out, env=TODAY)
+    assert r.returncode == 0, r.stderr
+    assert (f"torc: waiver $[0] (vector {one}, owner nic-team@example) "
+            "matched no failure\n") in r.stderr
+    assert results(out)["waivers"]["unmatched"] == [waiver(vector=one)]
+    out.unlink()
+    r = torc("run", "--target", "reference", torc.vectors, "--waivers", w,
+             "--json", out, "--strict", env=TODAY)
+    assert r.returncode == 2, r.stderr
+    assert "1 waiver matched nothing" in r.stderr
+    # The results are written all the same.
+    doc = results(out)
+    assert len(doc["results"]) == len(vectors)
+    assert doc["waivers"]["unmatched"] == [waiver(vector=one)]
+
+
+def test_waiver_for_a_vector_not_selected_is_not_an_error(torc, vectors,
+                                                          tmp_path):
+    ids = sorted(vectors)
+    w = write_waivers(tmp_path, [waiver(vector=ids[0])])
+    r = torc("run", "--target", "reference", torc.vectors, "--waivers", w,
+             "--id", ids[1], "--strict", env=TODAY)
+    assert r.returncode == 0, r.stderr
+    assert "matched no failure (not in this run)" in r.stderr
+
+
+def test_expired_waiver_is_exit_2_naming_it(torc, vectors, tmp_path):
+    one = sorted(vectors)[0]
     w = write_waivers(tmp_path, [
-        {"vector": "rcv-*", "reason": "ok", "expires": "2031-01-01"},
-        {"requirement": "RCV-046", "reason": "old", "expires": "2030-01-01"}])
+        waiver(vector=one, expires="2031-01-01"),
+        waiver(requirement="RCV-046", expires="2030-01-01")])
     out = tmp_path / "x.json"
     r = torc("run", "--target", torc.target("crash_segv"), torc.vectors,
              "--waivers", w, "--json", out, env={"TORC_TODAY": "2030-01-02"})
     assert r.returncode == 2          # 2 outranks the 3 crashes would give
     assert "RCV-046" in r.stderr and "2030-01-01" in r.stderr
-    assert "$[1]" in r.stderr
+    assert "$[1]" in r.stderr and "owner nic-team@example" in r.stderr
     assert not out.exists()
 
 
 @pytest.mark.parametrize("items,where", [
-    ([{"vector": "x", "expires": "2099-01-01"}], "$[0].reason"),
-    ([{"vector": "x", "reason": "r", "expires": "2099-02-30"}],
-     "$[0].expires"),
-    ([{"reason": "r", "expires": "2099-01-01"}], "$[0]"),
-    ([{"vector": "x", "requirement": "RCV-001", "reason": "r",
-       "expires": "2099-01-01"}], "$[0]"),
-    ({"vector": "x"}, "$"),
+    ([{"vector": "rcv-0123456789abcdef", "owner": "o",
+       "expires": "2099-01-01"}], "$[0].reason: missing"),
+    ([{"vector": "rcv-0123456789abcdef", "reason": "r",
+       "expires": "2099-01-01"}], "$[0].owner: missing"),
+    ([{"vector": "rcv-0123456789abcdef", "reason": "r", "owner": "o",
+       "expires": "2099-02-30"}], "$[0].expires"),
+    ([{"reason": "r", "owner": "o", "expires": "2099-01-01"}], "$[0]: needs"),
+    ([{"vector": "rcv-0123456789abcdef", "requirement": "RCV-001",
+       "reason": "r", "owner": "o", "expires": "2099-01-01"}], "$[0]: needs"),
+    ([{"vector": "rcv-3f*", "reason": "r", "owner": "o",
+       "expires": "2099-01-01"}], "$[0].vector: 'rcv-3f*': wildcards"),
+    ([{"requirement": "RCV-*", "reason": "r", "owner": "o",
+       "expires": "2099-01-01"}], "$[0].requirement: 'RCV-*': wildcards"),
+    ([{"requirement": "RCV-15", "reason": "r", "owner": "o",
+       "expires": "2099-01-01"}], "$[0].requirement: 'RCV-15' is not"),
+    ({"vector": "x"}, "$: not a list"),
 ])
 def test_malformed_waivers_are_exit_2(torc, tmp_path, items, where):
     w = write_waivers(tmp_path, items)
