@@ -6,6 +6,12 @@
  * once (flushed and fsync'd), so an interrupted run loses nothing finished;
  * with --resume the records already there are kept in the results and not
  * run again.  Removed when the run writes its JSON document.
+ *
+ * Line 1, the header, says what the records belong to: the vector set, the
+ * target with its capabilities, and the run's options that scope the
+ * claim (selection, shards, --strict).  A resumed run with any of them
+ * different is refused, naming what differs, so the resumed results are
+ * what one uninterrupted run would have written.
  */
 #include "torc_results_int.h"
 
@@ -20,10 +26,108 @@ struct torc_journal {
   char *path;
 };
 
+#define JOURNAL_FORMAT 2
+
 static json_t *journal_header(const char *digest,
-                              const torc_target_info *target) {
-  return json_pack("{s:i, s:s, s:o}", "torc_journal", 1, "vector_set_digest",
-                   digest, "target", torcint_results_target_json(target));
+                              const torc_target_info *target,
+                              const json_t *options) {
+  return json_pack("{s:i, s:s, s:o, s:O}", "torc_journal", JOURNAL_FORMAT,
+                   "vector_set_digest", digest, "target",
+                   torcint_results_target_json(target), "options",
+                   options ? options : json_null());
+}
+
+/* Compact JSON of j for a message (owned by the caller; "" on failure). */
+static char *compact(const json_t *j) {
+  char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  return s ? s : strdup("null");
+}
+
+/* "A,B,C" of a target's capability names, into out. */
+static void cap_names(const json_t *target, char *out, size_t n) {
+  const json_t *x;
+  size_t i, len = 0;
+  out[0] = '\0';
+  json_array_foreach(json_object_get(target, "capability_names"), i, x) {
+    int k = snprintf(out + len, n - len, "%s%s", i ? "," : "",
+                     json_string_value(x) ? json_string_value(x) : "");
+    if (k < 0 || (size_t)k >= n - len)
+      break;
+    len += (size_t)k;
+  }
+  if (!out[0])
+    snprintf(out, n, "none");
+}
+
+/* Checks the header j of the journal at path against the one this run
+ * would write (want).  Returns 0, or -1 with what differs in errbuf. */
+static int check_header(const json_t *j, const char *path, const json_t *want,
+                        char *errbuf, size_t errlen) {
+  const json_t *t = json_object_get(j, "target");
+  const json_t *wt = json_object_get(want, "target");
+  const json_t *opt = json_object_get(j, "options");
+  const json_t *wopt = json_object_get(want, "options");
+  static const char *const keys[] = {"selection", "shards", "strict"};
+  size_t i;
+  json_int_t format = json_integer_value(json_object_get(j, "torc_journal"));
+  if (format >= 1 && format < JOURNAL_FORMAT) {
+    torcint_results_set_err(errbuf, errlen,
+                            "%s: journal of an older torc (format %d); "
+                            "remove it or run without --resume",
+                            path, (int)format);
+    return -1;
+  }
+  if (format != JOURNAL_FORMAT) {
+    torcint_results_set_err(errbuf, errlen, "%s: line 1: not a torc journal",
+                            path);
+    return -1;
+  }
+  if (strcmp(torcint_results_str(j, "vector_set_digest"),
+             torcint_results_str(want, "vector_set_digest")) != 0) {
+    torcint_results_set_err(
+        errbuf, errlen,
+        "%s: journal is for another vector set (digest %.16s...); "
+        "remove it or run without --resume",
+        path, torcint_results_str(j, "vector_set_digest"));
+    return -1;
+  }
+  if (!torcint_results_same_target(t, wt)) {
+    torcint_results_set_err(
+        errbuf, errlen,
+        "%s: journal is for target %s %s; remove it or run without "
+        "--resume",
+        path, torcint_results_str(t, "name"),
+        torcint_results_str(t, "version"));
+    return -1;
+  }
+  if (json_integer_value(json_object_get(t, "capabilities")) !=
+      json_integer_value(json_object_get(wt, "capabilities"))) {
+    char was[512], now[512];
+    cap_names(t, was, sizeof was);
+    cap_names(wt, now, sizeof now);
+    torcint_results_set_err(
+        errbuf, errlen,
+        "%s: journal is for target %s declaring capabilities %s (now %s); "
+        "remove it or run without --resume",
+        path, torcint_results_str(t, "name"), was, now);
+    return -1;
+  }
+  for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    const json_t *a = json_object_get(opt, keys[i]);
+    const json_t *b = json_object_get(wopt, keys[i]);
+    if (!json_equal(a, b) && (a || b)) {
+      char *sa = compact(a), *sb = compact(b);
+      torcint_results_set_err(errbuf, errlen,
+                              "%s: journal is for a run with %s %s (now %s); "
+                              "resume with the same options or run without "
+                              "--resume",
+                              path, keys[i], sa, sb);
+      free(sa);
+      free(sb);
+      return -1;
+    }
+  }
+  return 0;
 }
 
 static int append_line(FILE *f, const json_t *j) {
@@ -53,28 +157,12 @@ static int journal_read(FILE *f, const char *path, const json_t *want,
       break; /* torn last line: the run died while writing it */
     j = json_loadb(line, (size_t)len, 0, &jerr);
     if (lineno == 1) {
-      const json_t *t = j ? json_object_get(j, "target") : NULL;
-      if (!j || json_integer_value(json_object_get(j, "torc_journal")) != 1) {
+      if (!j) {
         torcint_results_set_err(errbuf, errlen,
                                 "%s: line 1: not a torc journal", path);
         rc = -1;
-      } else if (strcmp(torcint_results_str(j, "vector_set_digest"),
-                        torcint_results_str(want, "vector_set_digest")) != 0) {
-        torcint_results_set_err(
-            errbuf, errlen,
-            "%s: journal is for another vector set (digest %.16s...); "
-            "remove it or run without --resume",
-            path, torcint_results_str(j, "vector_set_digest"));
-        rc = -1;
-      } else if (!torcint_results_same_target(
-                     t, json_object_get(want, "target"))) {
-        torcint_results_set_err(
-            errbuf, errlen,
-            "%s: journal is for target %s %s; remove it or run without "
-            "--resume",
-            path, torcint_results_str(t, "name"),
-            torcint_results_str(t, "version"));
-        rc = -1;
+      } else {
+        rc = check_header(j, path, want, errbuf, errlen);
       }
       json_decref(j);
       if (rc)
@@ -99,10 +187,10 @@ static int journal_read(FILE *f, const char *path, const json_t *want,
 }
 
 int torc_journal_open(const char *path, const char *digest,
-                      const torc_target_info *target, int resume,
-                      torc_results *rs, torc_journal **out, char *errbuf,
-                      size_t errlen) {
-  json_t *hdr = journal_header(digest, target), *rec;
+                      const torc_target_info *target, const json_t *options,
+                      int resume, torc_results *rs, torc_journal **out,
+                      char *errbuf, size_t errlen) {
+  json_t *hdr = journal_header(digest, target, options), *rec;
   torc_journal *j;
   FILE *f;
   char *tmp;

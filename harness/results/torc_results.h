@@ -91,9 +91,13 @@ int torc_results_write_junit(torc_results *rs, const char *path, int strict,
                              char *errbuf, size_t errlen);
 
 /* TAP 13: the plan, then one line (plus a YAML block when not ok) per
- * record; n is the test number. */
+ * record; n is the test number.  The run's plan counts one test more than
+ * it has vectors: the last line, "claim" (torc_tap_claim), is not ok when
+ * the claim (torc_claim.h) is NOT CONFORMANT or INCOMPLETE, a SKIP for a
+ * PARTIAL RUN, ok otherwise, with the headline and reasons in YAML. */
 void torc_tap_plan(FILE *f, size_t total);
 void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict);
+void torc_tap_claim(FILE *f, size_t n, const json_t *claim);
 
 /* Loads a results document written by torc_results_write_json, checking its
  * shape.  Returns 0, or -1 with "FILE: $.path: problem" in errbuf. */
@@ -113,19 +117,23 @@ int torc_results_merge_files(const char *const *paths, size_t n,
                              torc_results **out, char *errbuf, size_t errlen);
 
 /* ---- Journal: results appended as each vector finishes (JSON lines) ----
- * Line 1 is a header {"torc_journal":1, vector_set_digest, target}; each
- * following line is one record.  Every append is flushed and fsync'd. */
+ * Line 1 is a header {"torc_journal":2, vector_set_digest, target (with its
+ * capabilities), options {selection, shards, strict}}; each following line
+ * is one record.  Every append is flushed and fsync'd. */
 typedef struct torc_journal torc_journal;
 
-/* Opens path for a run.  With resume = 0 the journal is started afresh.
- * With resume = 1 an existing journal is read: its header must match digest
- * and target (else -1 with a message), its complete records are added to rs,
- * a torn last line is dropped, and appends continue after them.  A missing
- * journal with resume = 1 starts afresh.  Returns 0 or -1. */
+/* Opens path for a run.  options (borrowed; the run's "selection", "shards"
+ * and "strict" as its results' scope records them) is written into the
+ * header.  With resume = 0 the journal is started afresh.  With resume = 1
+ * an existing journal is read: its header must match digest, target,
+ * capabilities and options (else -1 with a message naming what differs),
+ * its complete records are added to rs, a torn last line is dropped, and
+ * appends continue after them.  A missing journal with resume = 1 starts
+ * afresh.  Returns 0 or -1. */
 int torc_journal_open(const char *path, const char *digest,
-                      const torc_target_info *target, int resume,
-                      torc_results *rs, torc_journal **out, char *errbuf,
-                      size_t errlen);
+                      const torc_target_info *target, const json_t *options,
+                      int resume, torc_results *rs, torc_journal **out,
+                      char *errbuf, size_t errlen);
 /* Appends one record.  Returns 0 or -1 (the run goes on; errno is set). */
 int torc_journal_append(torc_journal *j, const json_t *rec);
 /* Closes; removes the file when remove_file is set. */

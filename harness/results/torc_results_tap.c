@@ -3,9 +3,15 @@
  * vector finishes (`torc run --tap`).
  *
  * The plan first, then "ok"/"not ok" lines, with a YAML block that explains
- * a record that is not ok (or passed only non-strictly).
+ * a record that is not ok (or passed only non-strictly), and last the
+ * claim's own line (torc_claim.h), so a TAP consumer fails a run that is
+ * NOT CONFORMANT or INCOMPLETE even when every vector line is a SKIP.
  */
 #include "torc_results_int.h"
+
+#include <string.h>
+
+#include "torc_claim.h"
 
 void torc_tap_plan(FILE *f, size_t total) {
   fprintf(f, "TAP version 13\n1..%zu\n", total);
@@ -40,9 +46,12 @@ void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict) {
 
   fprintf(f, "%s %zu - %s", ok ? "ok" : "not ok", n,
           torcint_results_rec_id(rec));
-  if (v == TORC_UNTESTED)
-    fprintf(f, " # SKIP unsupported: %s", torcint_results_str(rec, "detail"));
-  else if (v == TORC_WAIVED)
+  if (v == TORC_UNTESTED) {
+    const char *d = torcint_results_str(rec, "detail");
+    if (!strncmp(d, "untested: ", 10))
+      d += 10;
+    fprintf(f, " # SKIP untested: %s", d);
+  } else if (v == TORC_WAIVED)
     fprintf(f, " # SKIP waived: %s", torcint_results_str(rec, "detail"));
   fputc('\n', f);
   if (!ok || v == TORC_PASS_NONSTRICT) {
@@ -77,5 +86,27 @@ void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict) {
     }
     fputs("\n  ...\n", f);
   }
+  fflush(f);
+}
+
+void torc_tap_claim(FILE *f, size_t n, const json_t *claim) {
+  const char *h = torc_claim_headline(claim);
+  const json_t *r;
+  size_t i;
+  int bad = !strcmp(h, TORC_CLAIM_NOT_CONFORMANT) ||
+            !strcmp(h, TORC_CLAIM_INCOMPLETE);
+  fprintf(f, "%s %zu - claim", bad ? "not ok" : "ok", n);
+  if (!strcmp(h, TORC_CLAIM_PARTIAL))
+    fprintf(f, " # SKIP %s: not a conformance claim", h);
+  fputs("\n  ---\n  claim: ", f);
+  yaml_str(f, h);
+  if (json_array_size(json_object_get(claim, "reasons"))) {
+    fputs("\n  reasons:", f);
+    json_array_foreach(json_object_get(claim, "reasons"), i, r) {
+      fputs("\n    - ", f);
+      yaml_str(f, json_string_value(r) ? json_string_value(r) : "");
+    }
+  }
+  fputs("\n  ...\n", f);
   fflush(f);
 }

@@ -1,10 +1,13 @@
 /*
  * torc_exit.h - the exit statuses of the torc program.
  *
- * Chosen at the end of a run (torc_run.c, from torc_results_status) and
- * returned by every command (harness/cli/):
- *   0 conformant, 1 non-conformant, 2 usage/input/target-load error,
- *   3 incomplete (CRASH, TIMEOUT, ERROR, interrupted); 2 > 3 > 1 > 0.
+ * For `torc run` and `torc merge` 0, 1 and 3 are the claim's exit status
+ * (harness/results/torc_claim.c, taken in torc_run_finish.c); 2 is decided
+ * by the command and outranks it.  Returned by every command
+ * (harness/cli/):
+ *   0 CONFORMANT, CONFORMANT WITH UNTESTED REQUIREMENTS or PARTIAL RUN,
+ *   1 NOT CONFORMANT, 2 usage/input/target-load error, 3 INCOMPLETE
+ *   (interrupted, CRASH, TIMEOUT, ERROR, nothing judged); 2 > 3 > 1 > 0.
  */
 #ifndef TORC_EXIT_H
 #define TORC_EXIT_H

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "torc_claim.h"
 #include "torc_isolate.h"
 
 void torc_progress_init(torc_progress *p, size_t total, size_t already,
@@ -65,6 +66,20 @@ void torc_progress_add(torc_progress *p, const char *id, torc_verdict v,
   if (v != TORC_PASS)
     fprintf(stderr, "%-14s %s%s%s\n", torc_verdict_name(v), id,
             detail && *detail ? ": " : "", detail ? detail : "");
+}
+
+void torc_progress_claim(torc_progress *p, const json_t *claim) {
+  const json_t *r;
+  size_t i;
+  if (p->tty && !p->quiet)
+    fputs("\r\033[K", stderr);
+  fprintf(stderr, "torc: claim: %s\n", torc_claim_headline(claim));
+  if (p->quiet)
+    return;
+  json_array_foreach(json_object_get(claim, "reasons"), i, r) {
+    fprintf(stderr, "torc:   - %s\n",
+            json_string_value(r) ? json_string_value(r) : "");
+  }
 }
 
 void torc_progress_finish(torc_progress *p, const size_t *counts,

@@ -35,14 +35,19 @@ static int open_journal(torc_run_ctx *c, const char *digest,
   const torc_run_opts *o = c->o;
   size_t n = strlen(o->json) + 9, i;
   char err[1024];
+  json_t *options = torc_run_scope_options(c);
+  int rc;
   *journal_path = malloc(n);
-  if (!*journal_path) {
+  if (!*journal_path || !options) {
+    json_decref(options);
     fprintf(stderr, "torc run: out of memory\n");
     return -1;
   }
   snprintf(*journal_path, n, "%s.journal", o->json);
-  if (torc_journal_open(*journal_path, digest, ti, o->resume, c->rs,
-                        &c->journal, err, sizeof err) != 0) {
+  rc = torc_journal_open(*journal_path, digest, ti, options, o->resume, c->rs,
+                         &c->journal, err, sizeof err);
+  json_decref(options);
+  if (rc != 0) {
     fprintf(stderr, "torc run: %s\n", err);
     return -1;
   }
@@ -138,9 +143,10 @@ int torc_run(const torc_run_opts *o, const char *started, torc_vector **all,
   torc_progress_init(&c.prog, c.nsel, torc_results_count(c.rs), o->quiet,
                      o->strict);
   if (o->tap) {
-    /* The plan counts every selected vector; those kept from the journal
-     * are reported first. */
-    torc_tap_plan(stdout, c.nsel);
+    /* The plan counts every selected vector and the claim's line
+     * (torc_run_finish.c); those kept from the journal are reported
+     * first. */
+    torc_tap_plan(stdout, c.nsel + 1);
     for (i = 0; i < torc_results_count(c.rs); i++)
       torc_tap_line(stdout, ++c.tap_n, torc_results_get(c.rs, i), o->strict);
   }

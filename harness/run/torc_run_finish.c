@@ -7,10 +7,11 @@
  * error, exit 2, with --strict once the results are written), takes
  * the exit status from the claim (harness/results/torc_claim.c: 3 for
  * INCOMPLETE, 1 for NOT CONFORMANT, else 0; 2 when a file cannot be
- * written), writes the JSON and JUnit files atomically and, with --bundle,
- * one repro folder per failing vector (torc_bundle.c), closes the journal
- * (removed once the run is complete and written) and prints the claim with
- * its reasons and the summary (torc_progress.c).
+ * written), the one place it is decided; writes the JSON and JUnit files
+ * atomically (each with the claim) and, with --bundle, one repro folder per
+ * failing vector (torc_bundle.c), closes the journal (removed once the run
+ * is complete and written), ends TAP with the claim's line, and prints the
+ * claim with its reasons and the summary, the last line (torc_progress.c).
  */
 #include "torc_run_int.h"
 
@@ -20,16 +21,6 @@
 
 #include "torc_bundle.h"
 #include "torc_claim.h"
-
-/* "torc: claim: HEADLINE" and one line per reason, on stderr. */
-static void print_claim(const json_t *claim) {
-  size_t i;
-  const json_t *r;
-  fprintf(stderr, "torc: claim: %s\n", torc_claim_headline(claim));
-  json_array_foreach(json_object_get(claim, "reasons"), i, r) {
-    fprintf(stderr, "torc:   - %s\n", json_string_value(r));
-  }
-}
 
 /* 1 when vector id was run here (selected and finished). */
 static int ran(const torc_run_ctx *c, const char *id) {
@@ -142,14 +133,15 @@ int torc_run_finish(torc_run_ctx *c, const char *started, int interrupted) {
     write_bundles(c);
   torc_journal_close(c->journal, not_run == 0 && status != TORC_EXIT_USAGE);
   c->journal = NULL;
+  if (o->tap)
+    torc_tap_claim(stdout, ++c->tap_n, claim);
   torc_results_counts(c->rs, counts);
-  if (!o->quiet && claim)
-    print_claim(claim);
+  if (interrupted && !o->quiet)
+    fprintf(stderr, "%storc run: interrupted; %zu vector%s not run%s\n",
+            c->prog.tty ? "\r\033[K" : "", not_run, not_run == 1 ? "" : "s",
+            o->json ? " (continue with --resume)" : "");
+  torc_progress_claim(&c->prog, claim);
   json_decref(claim);
   torc_progress_finish(&c->prog, counts, interrupted, not_run);
-  if (interrupted && !o->quiet)
-    fprintf(stderr, "torc run: interrupted; %zu vector%s not run%s\n", not_run,
-            not_run == 1 ? "" : "s",
-            o->json ? " (continue with --resume)" : "");
   return status;
 }

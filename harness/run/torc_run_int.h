@@ -93,6 +93,10 @@ int torc_run_parallel(torc_run_ctx *c);
 
 /* ---- torc_run_scope.c ---------------------------------------------------- */
 
+/* The run's options that scope its claim, {"selection", "shards",
+ * "strict"}, as its results record them (new reference; NULL when out of
+ * memory).  The journal's header holds them too (--resume checks them). */
+json_t *torc_run_scope_options(const torc_run_ctx *c);
 /* Records the run's "scope" and "suite" in its results (not_run: selected
  * vectors without a result). */
 void torc_run_scope_record(torc_run_ctx *c, size_t not_run);
