@@ -41,8 +41,12 @@ $(O)/obj/harness/results/torc_features.o: CPPFLAGS += -I$(O)/gen
 # a PARTIAL RUN.
 SUITE_DIGEST_TOOL := $(O)/bin/torc-suite-digest
 SUITE_DIGEST_H := $(O)/gen/torc_suite_digest.h
+# The folders are prerequisites too: removing a vector changes only its
+# folder's time.  `make vectors` rewrites vectors/corpus with the torc
+# built here; the next build recomputes the digest (no cycle: the vector
+# files are never targets).
 SUITE_VECTOR_FILES := $(shell find vectors/handwritten vectors/corpus \
-                        -name '*.json' 2>/dev/null)
+                        \( -type d -o -name '*.json' \) 2>/dev/null)
 $(SUITE_DIGEST_TOOL): $(O)/obj/harness/tools/torc_suite_digest.o $(HARNESS_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(HARNESS_LIBS)

@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 
-from conftest import results, by_id, ROOT
+from conftest import results, by_id, load_vector_files, ROOT
 
 
 # ---- Program basics ------------------------------------------------------
@@ -115,16 +115,24 @@ def test_install_and_build_the_skeleton_adapter(torc, vectors, tmp_path):
     r = subprocess.run([str(prefix / "bin" / "torc"), "run", "--target",
                         str(so), "--json", str(out)], cwd=str(tmp_path),
                        env=env, capture_output=True, text=True, timeout=120)
-    # Declaring nothing is NOT CONFORMANT: every feature but the allocation
-    # hook is mandatory (issue 11).
+    # The skeleton declares no capability, and every feature but
+    # ALLOC_HOOK is mandatory: NOT CONFORMANT, exit 1.
     assert r.returncode == 1, r.stderr
     doc = results(out)
-    # Every committed vector is installed: the hand-written ones among them.
-    assert set(vectors) <= set(by_id(doc))
-    # The skeleton declares no capability: every vector FAILs for a missing
-    # mandatory feature, without being played.
-    assert all(x["verdict"] == "FAIL" and
-               x["detail"].startswith("missing mandatory feature:")
+    # Every committed vector is installed: the hand-written ones among them,
+    # and the installed set is the suite this torc ships (same digest).
+    shipped = load_vector_files(ROOT / "vectors")
+    assert set(by_id(doc)) == set(shipped) and set(vectors) <= set(shipped)
+    assert doc["suite"]["is_suite"] is True
+    assert doc["suite"]["digest"] == doc["vector_set_digest"]
+    assert doc["scope"]["set_size"] == len(shipped)
+    # Every vector FAILs for a missing mandatory feature.
+    assert all(x["verdict"] == "FAIL" for x in doc["results"])
+    assert all(x["detail"].startswith("missing mandatory feature: ")
                for x in doc["results"])
-    assert doc["claim"]["headline"] == "NOT CONFORMANT"
     assert doc["target"]["name"] == "skeleton"
+    assert doc["target"]["capability_names"] == []
+    assert len(doc["target"]["missing_mandatory"]) == 13
+    assert doc["claim"]["headline"] == "NOT CONFORMANT"
+    assert doc["claim"]["exit_status"] == 1
+    assert "torc: claim: NOT CONFORMANT" in r.stderr

@@ -1,8 +1,10 @@
 """test_cli_resume.py - end-to-end tests of interrupted runs and --resume.
 
 A killed run's journal keeps what finished (a torn last line is dropped)
-and --resume completes it without running those vectors again; a journal
-of another target is refused; SIGINT and SIGTERM (with --jobs) write what
+and --resume completes it without running those vectors again, into the
+scope one uninterrupted run would have recorded; a journal of another
+target, other capabilities, another selection, shard or --strict is
+refused, naming what differs; SIGINT and SIGTERM (with --jobs) write what
 is done, exit 3 and leave no process behind.
 
 TORC_BUILD selects the build tree (default build/).
@@ -52,11 +54,20 @@ def test_resume_after_a_killed_run(torc, vectors, tmp_path):
     r = torc("run", "--target", torc.target("hang"), torc.vectors,
              "--timeout", "400", "--json", out, "--resume")
     assert r.returncode == 3
-    doc = by_id(results(out))
+    full = results(out)
+    doc = by_id(full)
     assert set(doc) == set(vectors)
     for vid, rec in kept.items():
         assert doc[vid] == rec               # kept, not run again
     assert not journal.exists()              # complete: journal removed
+    # The scope is the one an uninterrupted run records: finished, not
+    # stopped; the claim INCOMPLETE only for hang's TIMEOUTs.
+    assert full["scope"]["finished"] is True
+    assert full["scope"]["stopped_by"] is None
+    assert full["scope"]["set_size"] == full["scope"]["selected"] == \
+        len(vectors)
+    assert full["summary"]["counts"]["TIMEOUT"] > 0
+    assert full["claim"]["headline"] == "INCOMPLETE"
 
 
 def test_resume_refuses_another_targets_journal(torc, tmp_path):
@@ -70,6 +81,57 @@ def test_resume_refuses_another_targets_journal(torc, tmp_path):
     assert r.returncode == 2 and "journal" in r.stderr
 
 
+def interrupted_journal(torc, tmp_path, *extra):
+    """A killed run of hang (with extra options): its results path and the
+    journal's header."""
+    out = tmp_path / "r.json"
+    p = start_hang_run(torc, out, *extra)
+    assert wait_for_lines(tmp_path / "r.json.journal", 2, p)
+    p.kill()
+    p.wait()
+    return out
+
+
+def test_resume_refuses_other_options(torc, vectors, tmp_path):
+    """The journal header records the selection, shards and --strict:
+    resuming with any of them different is refused (exit 2), naming it."""
+    tag = sorted({t for v in vectors.values() for t in v["tags"]})[0]
+    hang = ["--target", torc.target("hang"), torc.vectors, "--timeout", "400"]
+    out = interrupted_journal(torc, tmp_path)
+    for extra, what in ((["--tag", tag], "selection"),
+                        (["--strict"], "strict"),
+                        (["--shard", "1/2"], "shards")):
+        r = torc("run", *hang, "--json", out, "--resume", *extra)
+        assert r.returncode == 2, (extra, r.stderr)
+        assert "journal is for a run with %s" % what in r.stderr, r.stderr
+        assert not out.exists()
+    # What the header holds (the same options resume: see above).
+    header = json.loads((tmp_path / "r.json.journal").read_text()
+                        .splitlines()[0])
+    assert header["options"] == {
+        "selection": {"ids": [], "requirements": [], "tags": [],
+                      "exclude": []}, "shards": [], "strict": False}
+    assert header["target"]["capabilities"] == (1 << 14) - 1
+
+
+def test_resume_refuses_other_capabilities(torc, tmp_path):
+    """A journal whose target declared other capabilities (same name and
+    version: here its header edited by hand) is refused, naming them."""
+    out = interrupted_journal(torc, tmp_path)
+    journal = tmp_path / "r.json.journal"
+    lines = journal.read_text().splitlines(keepends=True)
+    header = json.loads(lines[0])
+    header["target"]["capabilities"] = 1
+    header["target"]["capability_names"] = ["BUFFERED_DATA"]
+    lines[0] = json.dumps(header) + "\n"
+    journal.write_text("".join(lines))
+    r = torc("run", "--target", torc.target("hang"), torc.vectors,
+             "--timeout", "400", "--json", out, "--resume")
+    assert r.returncode == 2
+    assert "declaring capabilities BUFFERED_DATA (now BUFFERED_DATA," \
+        in r.stderr, r.stderr
+
+
 def test_sigint_writes_what_is_done_and_exits_3(torc, vectors, tmp_path):
     out = tmp_path / "i.json"
     p = start_hang_run(torc, out)
@@ -80,6 +142,9 @@ def test_sigint_writes_what_is_done_and_exits_3(torc, vectors, tmp_path):
     doc = results(out)
     assert 2 <= len(doc["results"]) < len(vectors)
     assert doc["summary"]["total"] == len(doc["results"])
+    assert doc["scope"]["finished"] is False
+    assert doc["scope"]["stopped_by"] == "SIGINT"
+    assert doc["claim"]["headline"] == "INCOMPLETE"
     assert "interrupted" in err
     assert (tmp_path / "i.json.journal").exists()   # for --resume
 

@@ -1,11 +1,15 @@
 """test_cli_run.py - end-to-end tests of `torc run` with well-behaved targets
 and of its output options.
 
-The reference passes every vector and the null target ends each one
-UNTESTED; the JSON results have the documented shape; every isolation
-mode and --jobs agree; --fail-fast, --strict, --quiet, the plain lines and
-the live progress line, TAP and JUnit output.  Expected values are worked
-out from the vector files, never copied from torc's output.
+The reference passes every vector and the null target FAILs each one (it
+declares no mandatory feature); the JSON results have the documented shape
+(format 2); every isolation mode and --jobs agree; --fail-fast, --strict,
+--quiet, the plain lines, the claim and the live progress line, TAP and
+JUnit output (each ending with the claim, whose own tests are in
+test_claim_run.py).  The hand-written vectors these tests run are not the
+suite torc ships, so a clean run of them is a PARTIAL RUN (exit 0).
+Expected values are worked out from the vector files, never copied from
+torc's output.
 
 TORC_BUILD selects the build tree (default build/).
 """
@@ -40,9 +44,22 @@ def test_json_results_shape(torc, vectors, tmp_path):
     assert doc["torc_version"] == version
     assert doc["format"] == 2
     assert re.fullmatch(r"[0-9a-f]{64}", doc["vector_set_digest"])
+    assert re.fullmatch(r"[0-9a-f]{64}", doc["suite"]["digest"])
+    assert doc["suite"]["is_suite"] is False    # hand-written only
     assert doc["target"]["name"] == "reference"
     assert doc["target"]["abi_version"] == 1
-    assert isinstance(doc["target"]["capabilities"], int)
+    assert doc["target"]["capabilities"] == (1 << 14) - 1   # TORC_CAP_ALL
+    assert len(doc["target"]["capability_names"]) == 14
+    assert doc["target"]["missing_mandatory"] == []
+    assert doc["target"]["absent_optional"] == []
+    assert doc["scope"] == {
+        "set_size": len(vectors), "selected": len(vectors),
+        "selection": {"ids": [], "requirements": [], "tags": [],
+                      "exclude": []},
+        "shards": [], "finished": True, "stopped_by": None, "strict": False}
+    assert "waivers" not in doc
+    assert doc["claim"]["headline"] == "PARTIAL RUN"
+    assert doc["claim"]["exit_status"] == 0
     for k in ("started", "finished"):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", doc[k])
     ids = [x["id"] for x in doc["results"]]
@@ -61,10 +78,7 @@ def test_json_results_shape(torc, vectors, tmp_path):
     assert sum(counts.values()) == doc["summary"]["total"] == len(ids)
 
 
-def test_null_target_fails_every_vector_for_missing_features(torc, vectors,
-                                                            tmp_path):
-    # The null target declares nothing; every feature a vector can need but
-    # the allocation hook is mandatory: FAIL, citing the requirement.
+def test_null_target_fails_every_vector(torc, vectors, tmp_path):
     out = tmp_path / "n.json"
     r = torc("run", "--target", "null", torc.vectors, "--json", out)
     assert r.returncode == 1, r.stderr
@@ -72,9 +86,8 @@ def test_null_target_fails_every_vector_for_missing_features(torc, vectors,
     assert set(by_id(doc)) == set(vectors)
     for x in doc["results"]:
         assert x["verdict"] == "FAIL"
-        assert x["detail"].startswith("missing mandatory feature:")
-        assert all(re.fullmatch(r"RCV-\d{3}", w["requirement"])
-                   for w in x["violations"])
+        assert x["detail"].startswith("missing mandatory feature: ")
+    assert doc["claim"]["headline"] == "NOT CONFORMANT"
 
 
 def test_isolation_modes_and_jobs_agree(torc, vectors, tmp_path):
@@ -102,6 +115,8 @@ def test_fail_fast_stops_after_the_first_failure(torc, vectors, tmp_path):
     assert len(doc["results"]) == 1
     assert doc["results"][0]["verdict"] == "FAIL"
     assert "not run" in r.stderr
+    assert doc["scope"]["finished"] is False
+    assert doc["scope"]["stopped_by"] == "fail-fast"
 
 
 def test_strict_with_reference_stays_conformant(torc, tmp_path):
@@ -111,19 +126,29 @@ def test_strict_with_reference_stays_conformant(torc, tmp_path):
 
 
 def test_quiet_and_plain_lines(torc, vectors, tmp_path):
+    # --quiet: the claim's headline and nothing else.
     r = torc("run", "--target", "reference", torc.vectors, "--quiet")
-    assert r.returncode == 0 and r.stderr == "" and r.stdout == ""
+    assert r.returncode == 0 and r.stdout == ""
+    assert r.stderr == "torc: claim: PARTIAL RUN\n"
+    out = tmp_path / "p.json"
     r = torc("run", "--target", torc.target("indicates_during_completion"),
-             torc.vectors)
+             torc.vectors, "--json", out)
+    assert r.returncode == 1
     lines = r.stderr.splitlines()
     reentrant = [vid for vid, v in vectors.items()
                  if "post_in_completion" in ops(v)]
-    # One plain line per non-PASS vector, then the claim with its reasons,
-    # then the summary.
-    plain = [x for x in lines if not x.startswith("torc:")]
-    assert len(plain) == len(reentrant)
-    assert lines[0].startswith("FAIL") and "RCV-046" in lines[0]
-    assert lines[len(plain)] == "torc: claim: NOT CONFORMANT"
+    # One plain line per non-PASS vector, the claim and its reasons (as the
+    # results record them), then the summary.
+    reasons = results(out)["claim"]["reasons"]
+    assert len(lines) == len(reentrant) + 1 + len(reasons) + 1
+    assert all(l.startswith("FAIL") and "RCV-046" in l
+               for l in lines[:len(reentrant)])
+    assert lines[len(reentrant)] == "torc: claim: NOT CONFORMANT"
+    assert lines[len(reentrant) + 1:-1] == ["torc:   - " + x
+                                            for x in reasons]
+    assert "%d vector%s FAIL" % (len(reentrant),
+                                 "" if len(reentrant) == 1 else "s") \
+        in reasons
     assert lines[-1].startswith("torc: %d vectors:" % len(vectors))
 
 
@@ -155,11 +180,13 @@ def test_tap_output(torc, vectors, tmp_path):
     assert r.returncode == 1
     lines = r.stdout.splitlines()
     assert lines[0] == "TAP version 13"
-    assert lines[1] == "1..%d" % len(vectors)
+    # The plan counts every vector and the claim's line, the last one.
+    assert lines[1] == "1..%d" % (len(vectors) + 1)
     tests = [l for l in lines if re.match(r"(not )?ok \d+ ", l)]
     assert [int(re.match(r"(?:not )?ok (\d+)", l).group(1))
-            for l in tests] == list(range(1, len(vectors) + 1))
-    nok = [l for l in tests if l.startswith("not ok")]
+            for l in tests] == list(range(1, len(vectors) + 2))
+    assert tests[-1] == "not ok %d - claim" % (len(vectors) + 1)
+    nok = [l for l in tests[:-1] if l.startswith("not ok")]
     assert len(nok) == sum("post_in_completion" in ops(v)
                            for v in vectors.values())
     # Each not-ok line is followed by a YAML block naming the verdict.
@@ -167,9 +194,15 @@ def test_tap_output(torc, vectors, tmp_path):
     assert lines[i + 1] == "  ---"
     assert lines[i + 2] == '  verdict: "FAIL"'
     assert "  ..." in lines[i + 3:]
-    r = torc("run", "--target", "null", torc.vectors, "--tap", "--quiet")
-    assert all("# SKIP" in l for l in r.stdout.splitlines()
-               if l.startswith("ok "))
+    # UNTESTED is "ok ... # SKIP untested: ..." (no_alloc_hook: the
+    # vectors needing the allocation hook).
+    r = torc("run", "--target", torc.target("no_alloc_hook"), torc.vectors,
+             "--tap", "--quiet")
+    skips = [l.split()[3] for l in r.stdout.splitlines()
+             if l.startswith("ok ") and "# SKIP untested: target lacks "
+             "ALLOC_HOOK (" in l]
+    assert set(skips) == {k for k, v in vectors.items()
+                          if "alloc_hook" in v.get("requires", [])}
 
 
 def test_junit_structure(torc, vectors, tmp_path):
@@ -182,18 +215,17 @@ def test_junit_structure(torc, vectors, tmp_path):
     suites = list(root)
     assert [s.tag for s in suites] == ["testsuite"]
     s = suites[0]
-    # One test case per vector, and one for the claim.
+    # One test case per vector and the claim's, first.
     assert s.get("name") and int(s.get("tests")) == len(vectors) + 1
     cases = s.findall("testcase")
     assert len(cases) == len(vectors) + 1
     assert [c.tag for c in s if c.tag != "properties"] == \
         ["testcase"] * (len(vectors) + 1)
-    claim = [c for c in cases if c.get("name") == "claim"]
-    assert len(claim) == 1 and claim[0].get("classname") == "torc"
-    # A crash leaves the run INCOMPLETE: the claim test case fails.
-    assert [k.tag for k in claim[0]] == ["failure"]
-    assert claim[0][0].get("message") == "INCOMPLETE"
-    cases = [c for c in cases if c is not claim[0]]
+    claim, cases = cases[0], cases[1:]
+    assert (claim.get("classname"), claim.get("name")) == ("torc", "claim")
+    # CRASH makes the claim INCOMPLETE: a failure of the claim's case.
+    assert [k.tag for k in claim] == ["failure"]
+    assert claim[0].get("message") == "INCOMPLETE"
     crashing = {vid for vid, v in vectors.items()
                 if posts(v) and not fails_alloc(v)}
     errors = 0
@@ -209,21 +241,27 @@ def test_junit_structure(torc, vectors, tmp_path):
         else:
             assert kids == []
     assert int(s.get("errors")) == errors == len(crashing)
-    assert int(s.get("failures")) == 1  # the claim
-    # The null target: every vector and the claim fail; no green job.
+    assert int(s.get("failures")) == 1
+    # UNTESTED is <skipped/>, and so is the claim of a PARTIAL RUN.
+    torc("run", "--target", torc.target("no_alloc_hook"), torc.vectors,
+         "--junit", out)
+    s = ET.parse(out).getroot()[0]
+    untested = {k for k, v in vectors.items()
+                if "alloc_hook" in v.get("requires", [])}
+    assert int(s.get("skipped")) == len(untested) + 1
+    assert int(s.get("failures")) == 0
+    for c in s.findall("testcase"):
+        kids = [k.tag for k in c]
+        if c.get("name") in untested or c.get("name") == "claim":
+            assert kids == ["skipped"], c.get("name")
+        else:
+            assert kids == []
+    claim = next(c for c in s.findall("testcase") if c.get("name") == "claim")
+    assert claim[0].get("message").startswith("PARTIAL RUN")
+    assert "not the suite" in claim[0].text
+    # The null target FAILs every vector: failures, the claim's too.
     torc("run", "--target", "null", torc.vectors, "--junit", out)
     s = ET.parse(out).getroot()[0]
     assert int(s.get("failures")) == len(vectors) + 1
     assert all([k.tag for k in c] == ["failure"]
                for c in s.findall("testcase"))
-    # UNTESTED is <skipped/> (the allocation-hook vectors of a target
-    # without the hook); the rest of the suite is another set, so the claim
-    # is a skipped PARTIAL RUN.
-    torc("run", "--target", torc.target("no_alloc_hook"), torc.vectors,
-         "--junit", out)
-    s = ET.parse(out).getroot()[0]
-    kinds = {c.get("name"): [k.tag for k in c] for c in s.findall("testcase")}
-    assert kinds.pop("claim") == ["skipped"]
-    for vid, v in vectors.items():
-        want = ["skipped"] if "alloc_hook" in v["requires"] else []
-        assert kinds[vid] == want, vid

@@ -59,8 +59,14 @@ def test_selection_by_id_requirement_tag_exclude(torc, vectors, tmp_path):
     r = torc("run", "--target", "reference", torc.vectors, "--tag",
              "terminate", "--json", out)
     assert r.returncode == 0
-    assert set(by_id(results(out))) == {
-        k for k, v in vectors.items() if "terminate" in v["tags"]}
+    doc = results(out)
+    want = {k for k, v in vectors.items() if "terminate" in v["tags"]}
+    assert set(by_id(doc)) == want
+    # ... and records it: the claim is a PARTIAL RUN.
+    assert doc["scope"]["selection"]["tags"] == ["terminate"]
+    assert doc["scope"]["selected"] == len(want)
+    assert doc["scope"]["set_size"] == len(vectors)
+    assert doc["claim"]["headline"] == "PARTIAL RUN"
 
 
 def test_shards_are_stable_disjoint_and_merge_to_a_full_run(torc, vectors,
@@ -78,6 +84,7 @@ def test_shards_are_stable_disjoint_and_merge_to_a_full_run(torc, vectors,
         assert r.returncode == 0, r.stderr
         # Shard i of N holds the sorted ids i-1, i-1+N, ... (documented).
         assert [x["id"] for x in results(out)["results"]] == ids[i - 1::n]
+        assert results(out)["scope"]["shards"] == [{"index": i, "count": n}]
         shard_files.append(out)
     merged = tmp_path / "merged.json"
     r = torc("merge", *shard_files, "-o", merged)
@@ -88,3 +95,6 @@ def test_shards_are_stable_disjoint_and_merge_to_a_full_run(torc, vectors,
     assert [comparable(x) for x in m["results"]] == \
         [comparable(x) for x in f["results"]]
     assert m["summary"] == f["summary"]
+    assert m["scope"]["shards"] == [{"index": i, "count": n}
+                                    for i in range(1, n + 1)]
+    assert m["scope"]["set_size"] == len(vectors)
