@@ -15,4 +15,5 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pytest_torc import (  # noqa: E402,F401  (hooks pytest looks up here)
     pytest_addoption, pytest_collect_file, pytest_configure,
-    pytest_ignore_collect, pytest_report_header, pytest_terminal_summary)
+    pytest_ignore_collect, pytest_report_header, pytest_sessionfinish,
+    pytest_terminal_summary, pytest_testnodedown)

@@ -20,6 +20,15 @@ FAIL, CRASH, TIMEOUT and ERROR fail with the violated requirement ids and
 their catalogue summaries, the first divergence and the command that replays
 that one vector.
 
+The claim decides the session too.  Each `torc run` writes its claim
+(harness/results/torc_claim.c; nothing here recomputes it); the session's is
+the worst of its runs' (one run without xdist or -x/--maxfail, so exactly
+torc's).  When it is NOT CONFORMANT or INCOMPLETE the session fails (exit 1)
+even if every vector test passed or skipped (all UNTESTED or WAIVED: nothing
+judged), and the terminal summary says why; a PARTIAL RUN (-k, -m: not the
+whole suite) is only reported.  Under xdist the workers hand their runs'
+claims to the controller (workeroutput).
+
 Registered for `pytest conformance` by conformance/conftest.py; without
 --torc-target it does nothing.  With --torc-target the project's own tests in
 conformance/tests are left out unless named on the command line.
@@ -40,6 +49,10 @@ REPO = HERE.parent.parent
 PASSING = ("PASS", "PASS-NONSTRICT")
 SKIPPING = ("UNTESTED", "WAIVED")
 FAILING = ("FAIL", "CRASH", "TIMEOUT", "ERROR")
+# Claims (torc_claim.h) from worst to best; the first two fail the session.
+CLAIMS = ("INCOMPLETE", "NOT CONFORMANT", "PARTIAL RUN",
+          "CONFORMANT WITH UNTESTED REQUIREMENTS", "CONFORMANT")
+FAILING_CLAIMS = CLAIMS[:2]
 EXERCISED = "requirement exercised by this vector"
 # Marker names pytest or its usual plugins already give a meaning to: a tag
 # with one of these names gets a `torc_` prefix instead.
@@ -318,6 +331,7 @@ class TorcState:
         self.catalogue = load_catalogue(self.catalogue_path)
         self.results = {}  # vector id -> result record (torc's JSON object)
         self.runs = []  # (vector count, exit status) per torc run
+        self.claims = []  # the "claim" of each torc run's results
         self._selected = None
 
     # -- commands
@@ -405,6 +419,10 @@ class TorcState:
                     if isinstance(rec, dict) and isinstance(rec.get("id"),
                                                             str):
                         got[rec["id"]] = rec
+                claim = doc.get("claim")
+                if (isinstance(claim, dict) and
+                        claim.get("headline") in CLAIMS):
+                    self.claims.append(claim)
             except (OSError, ValueError, KeyError, TypeError) as e:
                 why = "no readable results (%s)" % e
         for v in batch:
@@ -531,11 +549,57 @@ def pytest_collect_file(file_path, parent):
 
 def pytest_terminal_summary(terminalreporter, config):
     st = _state(config)
-    if st is None or not st.runs:
+    if st is None or not (st.runs or st.claims):
         return
-    terminalreporter.write_line(
-        "torc: %d run(s) of %s for %d vector(s)" %
-        (len(st.runs), _shown(config, st.bin), sum(n for n, _ in st.runs)))
+    if st.runs:
+        terminalreporter.write_line(
+            "torc: %d run(s) of %s for %d vector(s)" %
+            (len(st.runs), _shown(config, st.bin),
+             sum(n for n, _ in st.runs)))
+    for line in _claim_lines(st):
+        terminalreporter.write_line(line)
+
+
+def session_claim(claims):
+    """The worst of the runs' claims (None when no run wrote one)."""
+    if not claims:
+        return None
+    return min(claims, key=lambda c: CLAIMS.index(c["headline"]))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """xdist controller: collect a worker's claims."""
+    st = _state(node.config)
+    out = getattr(node, "workeroutput", None) or {}
+    if st is not None and out.get("torc_claims"):
+        st.claims.extend(json.loads(out["torc_claims"]))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    st = _state(session.config)
+    if st is None:
+        return
+    winput = getattr(session.config, "workeroutput", None)
+    if winput is not None:  # an xdist worker: the controller decides
+        winput["torc_claims"] = json.dumps(st.claims)
+        return
+    claim = session_claim(st.claims)
+    if (claim and claim["headline"] in FAILING_CLAIMS and
+            session.exitstatus == pytest.ExitCode.OK):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _claim_lines(st):
+    claim = session_claim(st.claims)
+    if claim is None:
+        return []
+    lines = ["torc: claim: %s%s" % (
+        claim["headline"],
+        " (the session fails)" if claim["headline"] in FAILING_CLAIMS
+        else "")]
+    lines += ["torc:   - %s" % r for r in claim.get("reasons") or []]
+    return lines
 
 
 # ---- Nodes ---------------------------------------------------------------

@@ -3,7 +3,13 @@
  * escape it shares with the HTML report.
  *
  * `torc run --junit` and `torc merge --junit` write it at the end of a run
- * (testsuites/testsuite/testcase, atomically); CI systems read it.
+ * (testsuites/testsuite/testcase, atomically); CI systems read it.  The one
+ * testsuite "torc.TARGET" holds, first, the claim's own test case
+ * (classname "torc", name "claim": a failure for NOT CONFORMANT or
+ * INCOMPLETE, skipped for a PARTIAL RUN, passed otherwise, the reasons as
+ * its text), then one test case per vector; its properties carry the
+ * claim's headline, the target, its capabilities by name and the
+ * vector-set digest.
  */
 #include "torc_results_int.h"
 
@@ -101,11 +107,10 @@ static void claim_testcase(FILE *f, const json_t *claim, const char *kind) {
   }
   fprintf(f, ">\n      <%s message=\"", kind);
   torc_markup_escape(f, torc_claim_headline(claim));
-  if (!strcmp(kind, "skipped")) {
-    fputs(": not a conformance claim\"/>\n    </testcase>\n", f);
-    return;
-  }
-  fputs("\" type=\"claim\">", f);
+  /* The reasons are the text of both, one per line. */
+  fputs(strcmp(kind, "skipped") ? "\" type=\"claim\">"
+                                : ": not a conformance claim\">",
+        f);
   json_array_foreach(json_object_get(claim, "reasons"), i, r) {
     torc_markup_escape(f, json_string_value(r));
     fputc('\n', f);
