@@ -308,6 +308,7 @@ def test_waived_vector_is_skipped_with_the_reason(tmp_path):
     vid = "rcv-41bafb1a5fc6f55e"
     w = tmp_path / "waivers.json"
     w.write_text(json.dumps([{"vector": vid, "reason": "known copy bug",
+                              "owner": "nic-team@example",
                               "link": "https://example.invalid/1",
                               "expires": "2999-12-31"}]))
     _, engine = torc_run(tmp_path, bad("keeps_host_buffer"))
