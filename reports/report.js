@@ -41,8 +41,10 @@
       var vs = (tr.getAttribute("data-verdicts") || "").split(" ")
         .filter(function (x) { return x; });
       var ok;
-      if (vs.length === 0) ok = uncov ? uncov.checked : true;
-      else ok = vs.some(function (v) { return w[v] !== false; });
+      var st = tr.getAttribute("data-status") || "-";
+      if (vs.length === 0 && st === "-") ok = uncov ? uncov.checked : true;
+      else ok = vs.some(function (v) { return w[v] !== false; }) ||
+        (st !== "-" && w[st] === true);
       if (ok && q) {
         var id = tr.getAttribute("data-req") || "";
         ok = id.indexOf(q) === 0 ||

@@ -30,20 +30,25 @@ static void scope_html(FILE *f, const report *R) {
   const json_t *suite = json_object_get(R->doc, "suite");
   const json_t *sh, *stop = json_object_get(scope, "stopped_by");
   size_t i;
-  fputs("<dl class=\"meta\" id=\"scope\"><dt>capabilities</dt><dd "
-        "id=\"capability-names\">",
-        f);
+  fputs("<dl class=\"meta\" id=\"scope\"><dt>target</dt><dd>", f);
+  esc(f, str(json_object_get(R->doc, "target"), "name"));
+  fputc(' ', f);
+  esc(f, str(json_object_get(R->doc, "target"), "version"));
+  fprintf(f, ", ABI %" JSON_INTEGER_FORMAT ", torc ",
+          json_integer_value(json_object_get(json_object_get(R->doc, "target"),
+                                             "abi_version")));
+  esc(f, str(R->doc, "torc_version"));
+  fputs("</dd><dt>capabilities</dt><dd id=\"capability-names\">", f);
   names(f,
         json_object_get(json_object_get(R->doc, "target"), "capability_names"),
         "none declared");
   fprintf(f,
           "</dd><dt>vectors</dt><dd>%" JSON_INTEGER_FORMAT
-          " results of a set of %" JSON_INTEGER_FORMAT " (%s)</dd>",
+          " results of %" JSON_INTEGER_FORMAT
+          " selected, in a set of %" JSON_INTEGER_FORMAT "</dd>",
           (json_int_t)R->total,
-          json_integer_value(json_object_get(scope, "set_size")),
-          json_is_true(json_object_get(suite, "is_suite"))
-              ? "the suite this torc ships"
-              : "not the suite this torc ships");
+          json_integer_value(json_object_get(scope, "selected")),
+          json_integer_value(json_object_get(scope, "set_size")));
   fputs("<dt>selection</dt><dd id=\"selection\">ids: ", f);
   names(f, json_object_get(sel, "ids"), "-");
   fputs("; requirements: ", f);
@@ -60,7 +65,15 @@ static void scope_html(FILE *f, const report *R) {
             i ? ", " : "", json_integer_value(json_object_get(sh, "index")),
             json_integer_value(json_object_get(sh, "count")));
   }
-  fputs("</dd><dt>finished</dt><dd id=\"finished\">", f);
+  fputs("</dd><dt>suite</dt><dd id=\"suite\">", f);
+  esc(f, json_is_true(json_object_get(suite, "is_suite"))
+             ? "the vectors run are the suite this torc ships"
+             : "the vectors run are not the suite this torc ships");
+  fputs(" (set <code>", f);
+  esc(f, str(R->doc, "vector_set_digest"));
+  fputs("</code>, suite <code>", f);
+  esc(f, str(suite, "digest"));
+  fputs("</code>)</dd><dt>finished</dt><dd id=\"finished\">", f);
   if (json_is_true(json_object_get(scope, "finished")))
     fputs("yes", f);
   else {
@@ -71,8 +84,10 @@ static void scope_html(FILE *f, const report *R) {
       fputc(')', f);
     }
   }
-  fprintf(f, "%s</dd></dl>\n",
-          json_is_true(json_object_get(scope, "strict")) ? " (--strict)" : "");
+  fprintf(f, "</dd><dt>strict</dt><dd id=\"strict\">%s</dd></dl>\n",
+          json_is_true(json_object_get(scope, "strict"))
+              ? "yes (--strict: PASS-NONSTRICT counts as a failure)"
+              : "no");
 }
 
 /* One list item per requirement id, with the catalogue's summary. */
@@ -89,6 +104,40 @@ static void req_items(FILE *f, const report *R, const json_t *ids) {
   }
 }
 
+/* 1 when the gate's detail "missing mandatory feature: A, B" names cap. */
+static int detail_names(const char *d, const char *cap) {
+  static const char head[] = "missing mandatory feature: ";
+  size_t len = strlen(cap);
+  if (strncmp(d, head, sizeof head - 1) != 0)
+    return 0;
+  for (d += sizeof head - 1; *d; d += strspn(d, ", ")) {
+    size_t n = strcspn(d, ",");
+    if (n == len && !strncmp(d, cap, len))
+      return 1;
+    d += n;
+  }
+  return 0;
+}
+
+/* The FAIL records the engine's gate failed for the missing feature cap: a
+ * violation "target does not declare CAP (..." or CAP in the detail. */
+static size_t failed_for(const report *R, const char *cap) {
+  char want[96];
+  const json_t *rec, *x;
+  size_t i, k, n = 0;
+  snprintf(want, sizeof want, "target does not declare %s (", cap);
+  json_array_foreach(json_object_get(R->doc, "results"), i, rec) {
+    int hit;
+    if (vparse(str(rec, "verdict")) != TORC_FAIL)
+      continue;
+    hit = detail_names(str(rec, "detail"), cap);
+    json_array_foreach(json_object_get(rec, "violations"), k, x) hit |=
+        !strncmp(str(x, "message"), want, strlen(want));
+    n += hit != 0;
+  }
+  return n;
+}
+
 static void missing_html(FILE *f, const report *R) {
   const json_t *miss =
       json_object_get(json_object_get(R->doc, "target"), "missing_mandatory");
@@ -100,13 +149,80 @@ static void missing_html(FILE *f, const report *R) {
         "<ul id=\"missing-mandatory\">",
         f);
   json_array_foreach(miss, i, m) {
-    fputs("<li><code>TORC_CAP_", f);
+    size_t n = failed_for(R, str(m, "capability"));
+    fputs("<li data-capability=\"", f);
+    esc(f, str(m, "capability"));
+    fputs("\"><code>TORC_CAP_", f);
     esc(f, str(m, "capability"));
     fputs("</code>: ", f);
     esc(f, str(m, "what"));
-    fputs("<ul>", f);
+    fprintf(f,
+            ". <span class=\"failed-for\">%zu vector%s FAIL for it</span>; "
+            "made mandatory by:<ul>",
+            n, n == 1 ? "" : "s");
     req_items(f, R, json_object_get(m, "requirements"));
     fputs("</ul></li>", f);
+  }
+  fputs("</ul>\n", f);
+}
+
+/* Why a requirement is untested: the absent feature the first UNTESTED
+ * vector citing it lacks ("untested: target lacks NAME (...)", the engine's
+ * gate) with the document's "because" for it, else that vector's detail. */
+static void untested_because(FILE *f, const report *R, const char *id) {
+  static const char lacks[] = "untested: target lacks ";
+  const json_t *rec, *x, *a;
+  size_t i, k;
+  json_array_foreach(json_object_get(R->doc, "results"), i, rec) {
+    const char *d = str(rec, "detail");
+    int cites = 0;
+    if (vparse(str(rec, "verdict")) != TORC_UNTESTED)
+      continue;
+    json_array_foreach(json_object_get(rec, "requirements"), k, x) cites |=
+        !strcmp(json_string_value(x), id);
+    if (!cites)
+      continue;
+    if (!strncmp(d, lacks, sizeof lacks - 1)) {
+      const char *name = d + sizeof lacks - 1;
+      size_t len = strcspn(name, " (");
+      json_array_foreach(
+          json_object_get(json_object_get(R->doc, "target"), "absent_optional"),
+          k, a) {
+        if (strlen(str(a, "capability")) == len &&
+            !strncmp(str(a, "capability"), name, len)) {
+          fputs("because the target lacks <code>TORC_CAP_", f);
+          esc(f, str(a, "capability"));
+          fputs("</code>: ", f);
+          esc(f, str(a, "because"));
+          return;
+        }
+      }
+    }
+    esc(f, d);
+    return;
+  }
+}
+
+static void untested_html(FILE *f, const report *R) {
+  const json_t *ids = json_object_get(R->claim, "untested_requirements");
+  const json_t *x;
+  size_t i;
+  if (!json_array_size(ids))
+    return;
+  fputs("<h3>Requirements left untested</h3><p>Cited by UNTESTED vectors and "
+        "by no vector that passed.</p><ul id=\"untested-requirements\">",
+        f);
+  json_array_foreach(ids, i, x) {
+    const reqrow *row = torcint_report_row(R, json_string_value(x));
+    fputs("<li data-req=\"", f);
+    esc(f, json_string_value(x));
+    fputs("\"><b>", f);
+    esc(f, json_string_value(x));
+    fputs("</b> ", f);
+    esc(f, row && row->summary ? row->summary : "");
+    fputs(" <span class=\"why\">", f);
+    untested_because(f, R, json_string_value(x));
+    fputs("</span></li>", f);
   }
   fputs("</ul>\n", f);
 }
@@ -116,16 +232,18 @@ static void waiver_items(FILE *f, const json_t *list, int applied) {
   size_t i;
   json_array_foreach(list, i, w) {
     const char *v = str(w, "vector");
-    fputs("<li>", f);
+    fputs("<li class=\"waiver\" data-waives=\"", f);
     esc(f, *v ? v : str(w, "requirement"));
-    fputs(": ", f);
+    fprintf(f, "\">%s <code>", *v ? "vector" : "requirement");
+    esc(f, *v ? v : str(w, "requirement"));
+    fputs("</code>: ", f);
     esc(f, str(w, "reason"));
     fputs(" (owner ", f);
     esc(f, str(w, "owner"));
     fputs(", expires ", f);
     esc(f, str(w, "expires"));
     if (*str(w, "link")) {
-      fputs(", ", f);
+      fputs(", link ", f);
       esc(f, str(w, "link"));
     }
     fputc(')', f);
@@ -139,7 +257,6 @@ static void waiver_items(FILE *f, const json_t *list, int applied) {
 
 void torcint_report_claim_html(FILE *f, const report *R) {
   const json_t *r, *w = json_object_get(R->doc, "waivers");
-  const json_t *untested = json_object_get(R->claim, "untested_requirements");
   const char *h = torcint_report_headline(R);
   size_t i;
   fputs("<section id=\"claim\"><h2>Claim: <span id=\"claim-headline\">", f);
@@ -156,13 +273,7 @@ void torcint_report_claim_html(FILE *f, const report *R) {
   fputs("</ul>", f);
   scope_html(f, R);
   missing_html(f, R);
-  if (json_array_size(untested)) {
-    fputs("<h3>Requirements judged by no vector that ran</h3>"
-          "<ul id=\"untested-requirements\">",
-          f);
-    req_items(f, R, untested);
-    fputs("</ul>", f);
-  }
+  untested_html(f, R);
   if (w) {
     fputs("<h3>Waivers</h3><p>Applied:</p><ul id=\"waivers-applied\">", f);
     waiver_items(f, json_object_get(w, "applied"), 1);
@@ -173,23 +284,113 @@ void torcint_report_claim_html(FILE *f, const report *R) {
   fputs("</section>\n", f);
 }
 
+static void md_names(FILE *m, const json_t *a, const char *none) {
+  const json_t *x;
+  size_t i;
+  if (!json_array_size(a))
+    fputs(none, m);
+  json_array_foreach(a, i, x) {
+    fputs(i ? ", " : "", m);
+    md(m, json_string_value(x));
+  }
+}
+
+static void md_scope(FILE *m, const report *R) {
+  const json_t *scope = json_object_get(R->doc, "scope"), *sh;
+  const json_t *stop = json_object_get(scope, "stopped_by");
+  size_t i;
+  fprintf(m,
+          "\nScope: %zu results of %" JSON_INTEGER_FORMAT
+          " selected in a set of %" JSON_INTEGER_FORMAT " (%s); shards: ",
+          R->total, json_integer_value(json_object_get(scope, "selected")),
+          json_integer_value(json_object_get(scope, "set_size")),
+          json_is_true(
+              json_object_get(json_object_get(R->doc, "suite"), "is_suite"))
+              ? "the suite this torc ships"
+              : "not the suite this torc ships");
+  if (!json_array_size(json_object_get(scope, "shards")))
+    fputs("none", m);
+  json_array_foreach(json_object_get(scope, "shards"), i, sh) {
+    fprintf(m, "%s%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT,
+            i ? ", " : "", json_integer_value(json_object_get(sh, "index")),
+            json_integer_value(json_object_get(sh, "count")));
+  }
+  fputs("; ", m);
+  if (json_is_true(json_object_get(scope, "finished")))
+    fputs("finished", m);
+  else {
+    fputs("not finished", m);
+    if (json_is_string(stop)) {
+      fputs(" (stopped by ", m);
+      md(m, json_string_value(stop));
+      fputc(')', m);
+    }
+  }
+  fprintf(m, "%s. Capabilities: ",
+          json_is_true(json_object_get(scope, "strict")) ? "; --strict" : "");
+  md_names(
+      m, json_object_get(json_object_get(R->doc, "target"), "capability_names"),
+      "none declared");
+  fputs(".\n", m);
+}
+
+static void md_waivers(FILE *m, const json_t *list, const char *what) {
+  const json_t *w;
+  size_t i;
+  json_array_foreach(list, i, w) {
+    const char *v = str(w, "vector");
+    fprintf(m, "- %s waiver %s `", what, *v ? "of vector" : "of requirement");
+    md(m, *v ? v : str(w, "requirement"));
+    fputs("`: ", m);
+    md(m, str(w, "reason"));
+    fputs(" (owner ", m);
+    md(m, str(w, "owner"));
+    fputs(", expires ", m);
+    md(m, str(w, "expires"));
+    if (*str(w, "link")) {
+      fputs(", ", m);
+      md(m, str(w, "link"));
+    }
+    fputc(')', m);
+    if (json_object_get(w, "vectors")) {
+      fputs("; waived: ", m);
+      md_names(m, json_object_get(w, "vectors"), "-");
+    }
+    fputc('\n', m);
+  }
+}
+
 void torcint_report_claim_md(FILE *m, const report *R) {
-  const json_t *r;
+  const json_t *r, *w = json_object_get(R->doc, "waivers");
   const json_t *miss =
       json_object_get(json_object_get(R->doc, "target"), "missing_mandatory");
+  const json_t *untested = json_object_get(R->claim, "untested_requirements");
+  const char *h = torcint_report_headline(R);
   size_t i;
+  if (!strcmp(h, TORC_CLAIM_PARTIAL) || !strcmp(h, TORC_CLAIM_INCOMPLETE))
+    fputs("**Not a conformance claim.**\n\n", m);
   json_array_foreach(json_object_get(R->claim, "reasons"), i, r) {
     fputs("- ", m);
     md(m, json_string_value(r));
     fputc('\n', m);
   }
   json_array_foreach(miss, i, r) {
-    const json_t *reqs = json_object_get(r, "requirements");
     fputs("- missing mandatory feature `TORC_CAP_", m);
     md(m, str(r, "capability"));
     fputs("` (", m);
-    md(m, json_string_value(json_array_get(reqs, 0)));
-    fputs(")\n", m);
+    md_names(m, json_object_get(r, "requirements"), "-");
+    fprintf(m, "): %zu vectors FAIL for it\n",
+            failed_for(R, str(r, "capability")));
   }
+  if (json_array_size(untested)) {
+    fputs("- untested requirements: ", m);
+    md_names(m, untested, "-");
+    fputc('\n', m);
+  }
+  if (w) {
+    md_waivers(m, json_object_get(w, "applied"), "applied");
+    md_waivers(m, json_object_get(w, "unmatched"), "unmatched");
+  }
+  md_scope(m, R);
   fputc('\n', m);
 }

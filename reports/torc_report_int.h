@@ -101,6 +101,15 @@ typedef struct reqrow {
   size_t counts[TORC_VERDICT_COUNT];
   size_t nvectors, nviolated;
   json_t *failing; /* ids of failing vectors exercising it (owned) */
+  /* A mandatory feature the target does not declare whose requirements
+   * name this one (target.missing_mandatory), or NULL: then it is not met
+   * whatever its vectors say. */
+  const char *missing;
+  /* What the row shows it as: the verdict of the worst vector exercising
+   * it (FAIL, CRASH, TIMEOUT, ERROR, WAIVED, PASS-NONSTRICT, PASS; UNTESTED
+   * only when nothing else judged it), FAIL when `missing`, -1 when no
+   * vector exercises it. */
+  int status;
 } reqrow;
 
 typedef struct report {

@@ -41,6 +41,44 @@ static reqrow *add_row(report *R, const char *id) {
   return r;
 }
 
+/* The row's status (reqrow.status): worst first, UNTESTED last. */
+static int row_status(const reqrow *r) {
+  static const int worst[] = {TORC_FAIL,  TORC_CRASH,   TORC_TIMEOUT,
+                              TORC_ERROR, TORC_WAIVED,  TORC_PASS_NONSTRICT,
+                              TORC_PASS,  TORC_UNTESTED};
+  size_t k;
+  if (r->missing)
+    return TORC_FAIL;
+  for (k = 0; k < sizeof worst / sizeof worst[0]; k++)
+    if (r->counts[worst[k]])
+      return worst[k];
+  return -1;
+}
+
+/* Marks the rows a missing mandatory feature's requirements name, then
+ * gives every row its status. */
+static void mark_missing(report *R) {
+  const json_t *miss =
+      json_object_get(json_object_get(R->doc, "target"), "missing_mandatory");
+  const json_t *m, *x;
+  size_t i, k;
+  json_array_foreach(miss, i, m) {
+    json_array_foreach(json_object_get(m, "requirements"), k, x) {
+      reqrow *r = json_is_string(x) ? find_row(R, json_string_value(x)) : NULL;
+      if (!r) {
+        r = json_is_string(x) ? add_row(R, json_string_value(x)) : NULL;
+        if (r)
+          qsort(R->rows, R->nrows, sizeof *R->rows, cmp_row);
+        r = json_is_string(x) ? find_row(R, json_string_value(x)) : NULL;
+      }
+      if (r && !r->missing)
+        r->missing = str(m, "capability");
+    }
+  }
+  for (i = 0; i < R->nrows; i++)
+    R->rows[i].status = row_status(&R->rows[i]);
+}
+
 void torcint_report_build_matrix(report *R) {
   const json_t *reqs = json_object_get(R->cat, "requirements"), *q, *rec;
   size_t i, k;
@@ -103,6 +141,7 @@ void torcint_report_build_matrix(report *R) {
       }
     }
   }
+  mark_missing(R);
 }
 
 void torcint_report_free(report *R) {

@@ -6,12 +6,14 @@ class Node:
     def __init__(self, tag, attrs, parent):
         self.tag, self.attrs, self.parent = tag, dict(attrs), parent
         self.children, self.text = [], []
+        self.parts = []  # text and children in document order
 
     def cls(self):
         return (self.attrs.get("class") or "").split()
 
     def alltext(self):
-        return "".join(self.text) + "".join(c.alltext() for c in self.children)
+        return "".join(p if isinstance(p, str) else p.alltext()
+                       for p in self.parts)
 
     def find(self, pred):
         out = []
@@ -34,11 +36,14 @@ class Tree(HTMLParser):
     def handle_starttag(self, tag, attrs):
         n = Node(tag, attrs, self.cur)
         self.cur.children.append(n)
+        self.cur.parts.append(n)
         if tag not in VOID:
             self.cur = n
 
     def handle_startendtag(self, tag, attrs):
-        self.cur.children.append(Node(tag, attrs, self.cur))
+        n = Node(tag, attrs, self.cur)
+        self.cur.children.append(n)
+        self.cur.parts.append(n)
 
     def handle_endtag(self, tag):
         n = self.cur
@@ -49,6 +54,7 @@ class Tree(HTMLParser):
 
     def handle_data(self, data):
         self.cur.text.append(data)
+        self.cur.parts.append(data)
 
 
 def parse(path):

@@ -7,7 +7,8 @@ import hashlib
 import json
 import re
 
-from conftest import CATALOGUE, load, torc
+from conftest import (ALL_CAPS, CATALOGUE, HANDWRITTEN, SUITE, cap_bit,
+                      document, load, record, report_of, torc)
 from htmlscan import parse
 
 FAILING = {"FAIL", "CRASH", "TIMEOUT", "ERROR"}
@@ -189,7 +190,8 @@ def test_null_target_lists_missing_mandatory_features(null_target):
     assert by_id(root, "capability-names").alltext() == "none declared"
     md = (out / "summary.md").read_text()
     assert md.startswith("## torc conformance: NOT CONFORMANT")
-    assert "missing mandatory feature `TORC_CAP_NONPUSH_MODE` (RCV-176)" in md
+    assert "missing mandatory feature `TORC_CAP_NONPUSH_MODE` (RCV-176, " \
+        "RCV-177)" in md
 
 
 def test_digest_matches_python_recomputation(completes_twice, reference):
@@ -267,3 +269,263 @@ def test_bad_input_is_exit_2_naming_the_place(tmp_path):
     assert not (tmp_path / "o" / "report.html").exists()
     r = torc("report", "-o", tmp_path / "o")
     assert r.returncode == 2
+
+
+# ---- The claim over hand-built format-2 documents (issue 11) --------------
+# Each expected headline follows common.md's rules, first match wins:
+# INCOMPLETE, NOT CONFORMANT, PARTIAL RUN, CONFORMANT WITH UNTESTED
+# REQUIREMENTS, CONFORMANT.
+
+NO_PUSH = ("target does not declare PUSH_MODE (push-mode receive requests "
+           "and the push timer), which RCV-176 makes mandatory")
+ALLOC_BECAUSE = ("the target's memory is not the host's: allocation failures "
+                 "cannot be injected")
+
+
+def matrix_rows(root):
+    return {tr.attrs["data-req"]: tr for tr in root.find(
+        lambda n: n.tag == "tr" and "req" in n.cls())}
+
+
+def summary(out):
+    return (out / "summary.md").read_text()
+
+
+def test_missing_mandatory_is_not_conformant_and_never_pass(tmp_path):
+    # A target without PUSH_MODE: two vectors the gate failed for it, two
+    # that passed (one of them citing RCV-176).  The document's own claim
+    # says CONFORMANT; the report recomputes and must not believe it.
+    fail = [{"requirement": "RCV-176", "message": NO_PUSH}]
+    doc = document([
+        record("v-push-1", "FAIL", ["RCV-176", "RCV-110"], fail,
+               "missing mandatory feature: PUSH_MODE"),
+        record("v-push-2", "FAIL", ["RCV-045"], fail,
+               "missing mandatory feature: PUSH_MODE"),
+        record("v-np-1", "PASS", ["RCV-176", "RCV-007"]),
+        record("v-np-2", "PASS", ["RCV-007"]),
+    ], caps=ALL_CAPS & ~cap_bit("PUSH_MODE"),
+        claim={"headline": "CONFORMANT", "exit_status": 0, "reasons": []})
+    res, out = report_of(tmp_path, doc)
+    root = parse(out / "report.html")
+    assert by_id(root, "status").alltext() == "NOT CONFORMANT"
+    assert by_id(root, "claim-headline").alltext() == "NOT CONFORMANT"
+    assert "Not a conformance claim." not in by_id(root, "claim").alltext()
+    reasons = [li.alltext() for li in by_id(root, "claim-reasons").find(
+        lambda n: n.tag == "li")]
+    assert reasons == ["2 vectors FAIL", "the " + NO_PUSH]
+    miss = by_id(root, "missing-mandatory")
+    feats = miss.find(lambda n: n.tag == "li" and "data-capability" in n.attrs)
+    assert [li.attrs["data-capability"] for li in feats] == ["PUSH_MODE"]
+    text = feats[0].alltext()
+    assert "TORC_CAP_PUSH_MODE" in text and "push-mode receive requests" in text
+    assert "RCV-176" in text and "RCV-177" in text
+    assert "A target supports both push-mode and non-push-mode" in text
+    assert "2 vectors FAIL for it" in text
+    rows = matrix_rows(root)
+    # RCV-176 has one PASS vector, but the feature it makes mandatory is
+    # missing: not met.  RCV-177 has no vector at all: not met either.
+    for rid in ("RCV-176", "RCV-177"):
+        assert rows[rid].attrs["data-status"] == "FAIL", rid
+        assert "failing" in rows[rid].cls()
+        assert "TORC_CAP_PUSH_MODE" in rows[rid].alltext()
+    assert rows["RCV-007"].attrs["data-status"] == "PASS"
+    assert rows["RCV-045"].attrs["data-status"] == "FAIL"
+    md = summary(out)
+    assert md.startswith("## torc conformance: NOT CONFORMANT :x:\n")
+    assert "missing mandatory feature `TORC_CAP_PUSH_MODE` (RCV-176, " \
+        "RCV-177): 2 vectors FAIL for it" in md
+    assert "CONFORMANT" not in md.replace("NOT CONFORMANT", "")
+
+
+def test_subset_target_all_pass_is_still_not_conformant(tmp_path):
+    # The issue's "RCV-045 shows 45 PASS": a target without PARTIAL_ACCEPT
+    # (RCV-141, RCV-045) whose vectors, none needing it, all pass.  No FAIL,
+    # but a mandatory feature is missing: NOT CONFORMANT, and RCV-045 and
+    # RCV-141 are not met although RCV-045 counts 3 PASS.
+    doc = document([record("v-%d" % i, "PASS", ["RCV-045"])
+                    for i in range(3)],
+                   caps=ALL_CAPS & ~cap_bit("PARTIAL_ACCEPT"))
+    res, out = report_of(tmp_path, doc)
+    root = parse(out / "report.html")
+    assert by_id(root, "status").alltext() == "NOT CONFORMANT"
+    rows = matrix_rows(root)
+    pass_cell = rows["RCV-045"].find(
+        lambda n: n.tag == "td" and n.attrs.get("data-verdict") == "PASS")
+    assert pass_cell[0].alltext() == "3"
+    assert rows["RCV-045"].attrs["data-status"] == "FAIL"
+    assert rows["RCV-141"].attrs["data-status"] == "FAIL"
+    assert "0 vectors FAIL for it" in by_id(root, "missing-mandatory").alltext()
+    assert summary(out).startswith("## torc conformance: NOT CONFORMANT :x:")
+
+
+def test_interrupted_is_incomplete(tmp_path):
+    # SIGINT after 3 of 10 selected vectors, all three PASS: INCOMPLETE.
+    doc = document([record("v-%d" % i, "PASS", ["RCV-007"])
+                    for i in range(3)],
+                   scope={"set_size": 10, "selected": 10, "finished": False,
+                          "stopped_by": "SIGINT"})
+    res, out = report_of(tmp_path, doc)
+    root = parse(out / "report.html")
+    assert by_id(root, "status").alltext() == "INCOMPLETE"
+    assert by_id(root, "claim-headline").alltext() == "INCOMPLETE"
+    assert "Not a conformance claim." in by_id(root, "claim").alltext()
+    reasons = by_id(root, "claim-reasons").alltext()
+    assert "stopped (SIGINT)" in reasons and "3 of 10" in reasons
+    assert by_id(root, "finished").alltext() == "no (stopped by SIGINT)"
+    md = summary(out)
+    assert md.startswith("## torc conformance: INCOMPLETE :x:\n\n"
+                         "**Not a conformance claim.**\n")
+    assert "not finished (stopped by SIGINT)" in md
+
+
+def test_one_shard_is_a_partial_run(tmp_path):
+    # Shard 1 of 2: 2 results of a set of 4, all PASS.
+    doc = document([record("v-a", "PASS", ["RCV-007"]),
+                    record("v-b", "PASS", ["RCV-008"])],
+                   scope={"set_size": 4, "selected": 4,
+                          "shards": [{"index": 1, "count": 2}]})
+    res, out = report_of(tmp_path, doc)
+    root = parse(out / "report.html")
+    assert by_id(root, "status").alltext() == "PARTIAL RUN"
+    assert "Not a conformance claim." in by_id(root, "claim").alltext()
+    assert "the shards cover 2 of the set's 4 vectors" in \
+        by_id(root, "claim-reasons").alltext()
+    assert by_id(root, "shards").alltext() == "1/2"
+    md = summary(out)
+    assert md.startswith("## torc conformance: PARTIAL RUN :x:\n\n"
+                         "**Not a conformance claim.**\n")
+    assert "shards: 1/2" in md
+
+
+def test_all_pass_but_not_the_suite_is_a_partial_run(tmp_path):
+    doc = document([record("v-%d" % i, "PASS", ["RCV-007"])
+                    for i in range(3)], is_suite=False)
+    res, out = report_of(tmp_path, doc)
+    root = parse(out / "report.html")
+    assert by_id(root, "status").alltext() == "PARTIAL RUN"
+    assert "Not a conformance claim." in by_id(root, "claim").alltext()
+    assert "are not the suite this torc ships" in \
+        by_id(root, "claim-reasons").alltext()
+    suite = by_id(root, "suite").alltext()
+    assert suite.startswith("the vectors run are not the suite")
+    assert "7" * 64 in suite and "5" * 64 in suite
+    assert summary(out).startswith("## torc conformance: PARTIAL RUN :x:")
+
+
+def test_alloc_hook_absent_is_conformant_with_untested(tmp_path):
+    # Without ALLOC_HOOK: RCV-007 passed in v-a, so only RCV-010 and RCV-237
+    # (cited by UNTESTED vectors and by no PASS) are untested.
+    lacks = "untested: target lacks ALLOC_HOOK (%s)" % ALLOC_BECAUSE
+    doc = document([record("v-a", "PASS", ["RCV-007", "RCV-008"]),
+                    record("v-b", "UNTESTED", ["RCV-010", "RCV-007"],
+                           detail=lacks),
+                    record("v-c", "UNTESTED", ["RCV-237"], detail=lacks)],
+                   caps=ALL_CAPS & ~cap_bit("ALLOC_HOOK"))
+    res, out = report_of(tmp_path, doc)
+    root = parse(out / "report.html")
+    want = "CONFORMANT WITH UNTESTED REQUIREMENTS"
+    assert by_id(root, "status").alltext() == want
+    assert "Not a conformance claim." not in by_id(root, "claim").alltext()
+    assert "2 requirements judged by no other vector, because the target " \
+        "lacks ALLOC_HOOK" in by_id(root, "claim-reasons").alltext()
+    items = by_id(root, "untested-requirements").find(
+        lambda n: n.tag == "li")
+    assert [li.attrs["data-req"] for li in items] == ["RCV-010", "RCV-237"]
+    for li in items:
+        assert "because the target lacks TORC_CAP_ALLOC_HOOK: " + \
+            ALLOC_BECAUSE in li.alltext()
+    assert "If storage for the BufferedData copy cannot be allocated" in \
+        items[0].alltext()
+    assert not by_id(root, "scope").find(
+        lambda n: n.attrs.get("id") == "missing-mandatory")
+    rows = matrix_rows(root)
+    assert rows["RCV-010"].attrs["data-status"] == "UNTESTED"
+    assert rows["RCV-237"].attrs["data-status"] == "UNTESTED"
+    assert rows["RCV-007"].attrs["data-status"] == "PASS"
+    md = summary(out)
+    assert md.startswith("## torc conformance: " + want +
+                         " :white_check_mark:\n")
+    assert "- untested requirements: RCV-010, RCV-237\n" in md
+
+
+def test_waivers_applied_and_unmatched_are_listed(tmp_path):
+    applied = {"vector": "v-w", "reason": "known bug 12",
+               "owner": "alice@example.com", "expires": "2027-01-31",
+               "link": "https://bugs.example/12", "vectors": ["v-w"]}
+    unmatched = {"requirement": "RCV-099", "reason": "stale",
+                 "owner": "bob@example.com", "expires": "2027-02-28"}
+    doc = document([record("v-w", "WAIVED", ["RCV-015"]),
+                    record("v-p", "PASS", ["RCV-007"])],
+                   waivers={"applied": [applied], "unmatched": [unmatched]})
+    res, out = report_of(tmp_path, doc)
+    root = parse(out / "report.html")
+    # WAIVED is judged, nothing failed, the whole suite ran: CONFORMANT.
+    assert by_id(root, "status").alltext() == "CONFORMANT"
+    a = by_id(root, "waivers-applied").find(lambda n: n.tag == "li")
+    assert len(a) == 1 and a[0].attrs["data-waives"] == "v-w"
+    for want in ("vector v-w", "known bug 12", "owner alice@example.com",
+                 "expires 2027-01-31", "https://bugs.example/12",
+                 "waived: v-w"):
+        assert want in a[0].alltext(), want
+    u = by_id(root, "waivers-unmatched").find(lambda n: n.tag == "li")
+    assert len(u) == 1 and u[0].attrs["data-waives"] == "RCV-099"
+    for want in ("requirement RCV-099", "stale", "owner bob@example.com",
+                 "expires 2027-02-28"):
+        assert want in u[0].alltext(), want
+    assert "waived:" not in u[0].alltext()
+    md = summary(out)
+    assert "- applied waiver of vector `v-w`: known bug 12 (owner " \
+        "alice@example.com, expires 2027-01-31, https://bugs.example/12); " \
+        "waived: v-w\n" in md
+    assert "- unmatched waiver of requirement `RCV-099`: stale (owner " \
+        "bob@example.com, expires 2027-02-28)\n" in md
+
+
+def test_scope_names_target_selection_and_strict(tmp_path):
+    caps = cap_bit("BUFFERED_DATA") | cap_bit("ALLOC_HOOK")
+    doc = document([record("v-a", "PASS", ["RCV-007"])],
+                   caps=ALL_CAPS, scope={
+                       "set_size": 9, "selected": 1, "strict": True,
+                       "selection": {"ids": [], "requirements": ["RCV-007"],
+                                     "tags": ["fin"], "exclude": ["v-x"]}})
+    doc["target"]["capability_names"] = ["BUFFERED_DATA", "ALLOC_HOOK"]
+    doc["target"]["capabilities"] = ALL_CAPS  # names are shown as written
+    res, out = report_of(tmp_path, doc)
+    root = parse(out / "report.html")
+    assert by_id(root, "status").alltext() == "PARTIAL RUN"
+    assert "a selection (--id, --requirement, --tag, --exclude) kept 1 of " \
+        "the set's 9 vectors" in by_id(root, "claim-reasons").alltext()
+    scope = by_id(root, "scope").alltext()
+    assert "hand 9.8.7, ABI 1, torc 0.1.0" in scope
+    assert "1 results of 1 selected, in a set of 9" in scope
+    assert by_id(root, "capability-names").alltext() == \
+        "BUFFERED_DATA, ALLOC_HOOK"
+    assert by_id(root, "selection").alltext() == \
+        "ids: -; requirements: RCV-007; tags: fin; excluded: v-x"
+    assert by_id(root, "strict").alltext().startswith("yes")
+    assert caps  # both names are real features
+    assert "; --strict" in summary(out)
+
+
+def test_format_1_is_refused(tmp_path):
+    p = tmp_path / "old.json"
+    p.write_text(json.dumps({"format": 1, "results": []}))
+    r = torc("report", p, "-o", tmp_path / "o")
+    assert r.returncode == 2
+    assert f"{p}: $.format: results of an older torc (format 1); re-run" in \
+        r.stderr
+
+
+def test_real_selection_run_is_partial(tmp_path):
+    # A real run of the reference over the suite, kept to one requirement:
+    # every selected vector passes, but it is a selection.
+    res, out = tmp_path / "r.json", tmp_path / "rep"
+    torc("run", "--target", "reference", "--vectors", SUITE, "--requirement",
+         "RCV-109", "--json", res, "--quiet", check=0)
+    torc("report", res, "-o", out, "--catalogue", CATALOGUE, check=0)
+    root = parse(out / "report.html")
+    assert by_id(root, "status").alltext() == "PARTIAL RUN"
+    assert by_id(root, "selection").alltext().startswith(
+        "ids: -; requirements: RCV-109;")
+    assert "a selection (--id, --requirement, --tag, --exclude) kept" in \
+        by_id(root, "claim-reasons").alltext()
