@@ -3,7 +3,8 @@
  * into the compiled-in template (reports/report.html.in, with its CSS and
  * script).
  *
- * Header and verdict summary, filters, failure signatures, the requirement
+ * Header and verdict summary, the claim and its scope
+ * (torc_report_claim.c), filters, failure signatures, the requirement
  * matrix, an article per vector that did not pass (torc_report_failure.c),
  * every vector, and the document as embedded data for the filter script.
  * Static HTML throughout; the inline script (reports/report.js) only

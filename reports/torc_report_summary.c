@@ -2,7 +2,9 @@
  * torc_report_summary.c - summary.md: the report in a few lines of
  * Markdown, for a pull-request comment.
  *
- * Status, target, counts per verdict, the failure signatures (the Markdown
+ * The claim (recomputed by the report, torc_report_claim.c: headline,
+ * reasons, missing features, untested requirements, waivers, scope),
+ * target, counts per verdict, the failure signatures (the Markdown
  * table written with the page) and the first failing vectors, with the
  * results digest that ties the summary to its results file.
  */

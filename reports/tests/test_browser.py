@@ -158,3 +158,44 @@ def test_filters_work_when_clicked(completes_twice, tmp_path):
     reqs = [tr for tr in root.find(lambda n: n.tag == "tr" and "req" in
                                    n.cls()) if "hidden" not in tr.cls()]
     assert [tr.attrs["data-req"] for tr in reqs] == [target]
+
+
+def by_id(root, ident):
+    found = root.find(lambda n: n.attrs.get("id") == ident)
+    assert len(found) == 1, ident
+    return found[0]
+
+
+def test_headline_is_the_claim_in_the_browser(completes_twice, tmp_path):
+    # completes_twice fails vectors: the rendered page's headline and the
+    # claim section both say NOT CONFORMANT, and neither is hidden.
+    res, out = completes_twice
+    root = dom(tmp_path, out / "report.html", "")
+    assert body(root).attrs["data-ready"] == "1"
+    for ident in ("status", "claim-headline"):
+        n = by_id(root, ident)
+        assert n.alltext() == "NOT CONFORMANT"
+        assert "hidden" not in n.cls()
+    assert "hidden" not in by_id(root, "claim").cls()
+
+
+def test_only_failures_keeps_requirements_not_met(tmp_path):
+    # A target without PARTIAL_ACCEPT (RCV-141, RCV-045) whose 3 vectors
+    # (citing RCV-045 and RCV-007) all pass: "only failures" hides the PASS
+    # vectors and RCV-007, and keeps RCV-045 and RCV-141, which are not met.
+    from conftest import ALL_CAPS, cap_bit, document, record, report_of
+    doc = document([record("v-%d" % i, "PASS", ["RCV-045", "RCV-007"])
+                    for i in range(3)],
+                   caps=ALL_CAPS & ~cap_bit("PARTIAL_ACCEPT"))
+    res, out = report_of(tmp_path, doc)
+    root = dom(tmp_path, out / "report.html", "#click=only-failing")
+    assert by_id(root, "claim-headline").alltext() == "NOT CONFORMANT"
+    assert body(root).attrs["data-shown-vectors"] == "0"
+    shown = {tr.attrs["data-req"] for tr in root.find(
+        lambda n: n.tag == "tr" and "req" in n.cls() and
+        "hidden" not in n.cls())}
+    assert {"RCV-045", "RCV-141"} <= shown
+    assert "RCV-007" not in shown
+    assert all(tr.attrs["data-status"] not in ("PASS", "UNTESTED")
+               for tr in root.find(lambda n: n.tag == "tr" and "req" in
+                                   n.cls() and "hidden" not in n.cls()))
