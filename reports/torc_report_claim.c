@@ -230,6 +230,8 @@ static void untested_html(FILE *f, const report *R) {
 static void waiver_items(FILE *f, const json_t *list, int applied) {
   const json_t *w;
   size_t i;
+  if (!json_array_size(list))
+    fputs("<li class=\"none\">none</li>", f);
   json_array_foreach(list, i, w) {
     const char *v = str(w, "vector");
     fputs("<li class=\"waiver\" data-waives=\"", f);

@@ -18,7 +18,7 @@
 
 static void write_header(FILE *f, const report *R) {
   const json_t *t = json_object_get(R->doc, "target");
-  int st = torcint_report_status(R), k;
+  int st = torcint_report_status(R);
   const char *h = torcint_report_headline(R);
   fputs("<header class=\"top\"><h1>torc conformance report</h1>", f);
   fprintf(f, "<span class=\"status %s\" id=\"status\">",
@@ -39,10 +39,12 @@ static void write_header(FILE *f, const report *R) {
           json_integer_value(json_object_get(R->doc, "format")));
   fputs("<dt>target</dt><dd>", f);
   esc(f, str(t, "name"));
+  fputc(' ', f);
+  esc(f, str(t, "version"));
   fprintf(f,
-          " %s, ABI version <span id=\"abi-version\">%" JSON_INTEGER_FORMAT
+          ", ABI version <span id=\"abi-version\">%" JSON_INTEGER_FORMAT
           "</span>, capabilities 0x%" JSON_INTEGER_FORMAT "x</dd>",
-          "", json_integer_value(json_object_get(t, "abi_version")),
+          json_integer_value(json_object_get(t, "abi_version")),
           json_integer_value(json_object_get(t, "capabilities")));
   fputs("<dt>vector set</dt><dd><code id=\"vector-set-digest\">", f);
   esc(f, str(R->doc, "vector_set_digest"));
@@ -54,9 +56,15 @@ static void write_header(FILE *f, const report *R) {
   fputs(R->digest, f);
   fputs("</code> (SHA-256 of ", f);
   esc(f, R->results_path);
-  fputs(" in canonical form: sorted keys, compact)</dd></dl></header>\n", f);
+  fputs(" in canonical form: sorted keys, compact)</dd></dl></header>\n"
+        "<main>",
+        f);
+}
 
-  fputs("<main><h2 id=\"summary\">Verdicts</h2><div class=\"counts\" "
+/* The verdict counts and their bar. */
+static void write_counts(FILE *f, const report *R) {
+  int k;
+  fputs("<h2 id=\"summary\">Verdicts</h2><div class=\"counts\" "
         "id=\"verdict-counts\">",
         f);
   fprintf(f,
@@ -306,6 +314,7 @@ static void write_body(FILE *f, FILE *mdf, report *R) {
   size_t i, nfail = 0, drawn = 0;
   write_header(f, R);
   torcint_report_claim_html(f, R);
+  write_counts(f, R);
   write_filters(f);
   torcint_report_signatures(f, R, mdf);
   write_matrix(f, R);
