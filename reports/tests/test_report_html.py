@@ -529,3 +529,82 @@ def test_real_selection_run_is_partial(tmp_path):
         "ids: -; requirements: RCV-109;")
     assert "a selection (--id, --requirement, --tag, --exclude) kept" in \
         by_id(root, "claim-reasons").alltext()
+
+
+# ---- The claim over real runs ----------------------------------------------
+
+def test_real_subset_target_lists_missing_feature(lacks_nonpush):
+    # The reference without NONPUSH_MODE: every FAIL is the gate's, for
+    # NONPUSH_MODE; RCV-176 and RCV-177 are not met; NOT CONFORMANT.
+    res, out = lacks_nonpush
+    doc = load(res)
+    nfail = doc["summary"]["counts"]["FAIL"]
+    assert nfail > 0
+    assert all(r["detail"] == "missing mandatory feature: NONPUSH_MODE"
+               for r in doc["results"] if r["verdict"] == "FAIL")
+    root = parse(out / "report.html")
+    assert by_id(root, "status").alltext() == "NOT CONFORMANT"
+    feats = by_id(root, "missing-mandatory").find(
+        lambda n: n.tag == "li" and "data-capability" in n.attrs)
+    assert [li.attrs["data-capability"] for li in feats] == ["NONPUSH_MODE"]
+    assert "%d vectors FAIL for it" % nfail in feats[0].alltext()
+    assert "RCV-176" in feats[0].alltext()
+    rows = matrix_rows(root)
+    assert rows["RCV-176"].attrs["data-status"] == "FAIL"
+    assert rows["RCV-177"].attrs["data-status"] == "FAIL"
+    assert summary(out).startswith("## torc conformance: NOT CONFORMANT :x:")
+
+
+def test_real_alloc_hook_absent_lists_untested(lacks_alloc_hook):
+    res, out = lacks_alloc_hook
+    doc = load(res)
+    # The rule: cited by an UNTESTED vector and by no PASS/PASS-NONSTRICT.
+    untested = {q for r in doc["results"] if r["verdict"] == "UNTESTED"
+                for q in r["requirements"]}
+    passed = {q for r in doc["results"]
+              if r["verdict"] in ("PASS", "PASS-NONSTRICT")
+              for q in r["requirements"]}
+    want = sorted(untested - passed)
+    assert want and "RCV-010" in want
+    root = parse(out / "report.html")
+    assert by_id(root, "status").alltext() == \
+        "CONFORMANT WITH UNTESTED REQUIREMENTS"
+    items = by_id(root, "untested-requirements").find(
+        lambda n: n.tag == "li")
+    assert [li.attrs["data-req"] for li in items] == want
+    assert all("because the target lacks TORC_CAP_ALLOC_HOOK" in li.alltext()
+               for li in items)
+    for rid in want:
+        assert matrix_rows(root)[rid].attrs["data-status"] == "UNTESTED"
+    assert "- untested requirements: " + ", ".join(want) + "\n" in \
+        summary(out)
+
+
+def test_real_sigint_then_report_is_incomplete(tmp_path):
+    import signal
+    import subprocess
+    import time
+    from conftest import TARGETS, TORC
+    res = tmp_path / "i.json"
+    journal = tmp_path / "i.json.journal"
+    p = subprocess.Popen([str(TORC), "run", "--target",
+                          str(TARGETS / "hang.so"), "--vectors",
+                          str(HANDWRITTEN), "--timeout", "400", "--json",
+                          str(res)], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    t0 = time.monotonic()
+    while not (journal.exists() and
+               journal.read_text().count("\n") >= 3):
+        assert p.poll() is None and time.monotonic() - t0 < 60
+        time.sleep(0.02)
+    p.send_signal(signal.SIGINT)
+    assert p.wait(timeout=60) == 3
+    out = tmp_path / "rep"
+    torc("report", res, "-o", out, "--catalogue", CATALOGUE, check=0)
+    root = parse(out / "report.html")
+    assert by_id(root, "status").alltext() == "INCOMPLETE"
+    assert "Not a conformance claim." in by_id(root, "claim").alltext()
+    assert by_id(root, "finished").alltext() == "no (stopped by SIGINT)"
+    assert "the run was stopped (SIGINT)" in \
+        by_id(root, "claim-reasons").alltext()
+    assert summary(out).startswith("## torc conformance: INCOMPLETE :x:")
