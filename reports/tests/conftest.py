@@ -151,14 +151,14 @@ def report_of(tmp, doc):
 
 
 @pytest.fixture(scope="session")
-def lacks_nonpush(tmp_path_factory):
+def no_nonpush(tmp_path_factory):
     """A subset target: the reference without NONPUSH_MODE (RCV-176)."""
     return run_and_report(tmp_path_factory.mktemp("lnp"),
-                          TARGETS / "lacks_nonpush.so", SUITE)
+                          TARGETS / "no_nonpush.so", SUITE)
 
 
 @pytest.fixture(scope="session")
-def lacks_alloc_hook(tmp_path_factory):
+def no_alloc_hook(tmp_path_factory):
     """The reference without ALLOC_HOOK, the one optional feature."""
     return run_and_report(tmp_path_factory.mktemp("lah"),
-                          TARGETS / "lacks_alloc_hook.so", SUITE)
+                          TARGETS / "no_alloc_hook.so", SUITE)

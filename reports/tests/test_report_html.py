@@ -533,10 +533,10 @@ def test_real_selection_run_is_partial(tmp_path):
 
 # ---- The claim over real runs ----------------------------------------------
 
-def test_real_subset_target_lists_missing_feature(lacks_nonpush):
+def test_real_subset_target_lists_missing_feature(no_nonpush):
     # The reference without NONPUSH_MODE: every FAIL is the gate's, for
     # NONPUSH_MODE; RCV-176 and RCV-177 are not met; NOT CONFORMANT.
-    res, out = lacks_nonpush
+    res, out = no_nonpush
     doc = load(res)
     nfail = doc["summary"]["counts"]["FAIL"]
     assert nfail > 0
@@ -555,8 +555,8 @@ def test_real_subset_target_lists_missing_feature(lacks_nonpush):
     assert summary(out).startswith("## torc conformance: NOT CONFORMANT :x:")
 
 
-def test_real_alloc_hook_absent_lists_untested(lacks_alloc_hook):
-    res, out = lacks_alloc_hook
+def test_real_alloc_hook_absent_lists_untested(no_alloc_hook):
+    res, out = no_alloc_hook
     doc = load(res)
     # The rule: cited by an UNTESTED vector and by no PASS/PASS-NONSTRICT.
     untested = {q for r in doc["results"] if r["verdict"] == "UNTESTED"
