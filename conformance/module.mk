@@ -26,3 +26,13 @@ CHECK_TARGETS += check-pytest-plugin
 .PHONY: check-pytest-plugin
 check-pytest-plugin: $(TORC_BIN) $(TESTTARGET_SOS)
 	TORC_BUILD=$(O) $(PYTEST) -q conformance/tests/test_pytest_plugin.py
+
+# The captured specification's fingerprint (hashes of its 12-word runs and
+# quotes), which the catalogue's copy checks read: regenerate it when the
+# specification outside the repository changes.  Not part of `make check`
+# (the specification is not in the repository; the fingerprint is).
+TORC_REQUIREMENTS ?= ../shared/spec/REQUIREMENTS.md
+.PHONY: spec-fingerprint
+spec-fingerprint:
+	/usr/bin/python3 conformance/tools/spec_fingerprint.py \
+	  $(TORC_REQUIREMENTS) conformance/spec-fingerprint.txt

@@ -8,14 +8,18 @@ project's own words (never a sentence of the specification, which the project
 does not copy), say why a row cannot be judged by a replayed vector exactly
 when it cannot, and cite only decisions that docs/DECISIONS.md defines.
 
-The copy checks need the captured specification's REQUIREMENTS.md, which
-lives outside the repository (/work/shared/spec, or $TORC_REQUIREMENTS); they
-are skipped, with that reason, where it is absent (CI).
+The copy checks compare the summaries with conformance/spec-fingerprint.txt,
+the hashes of every 12-word run of the captured specification's
+REQUIREMENTS.md and of each quoted sentence (conformance/tools/
+spec_fingerprint.py): the specification itself lives outside the
+repository, its fingerprint holds none of its text, and the checks run on
+every clone.
 """
 import json
-import os
 import re
 from pathlib import Path
+
+import sys
 
 import jsonschema
 import pytest
@@ -24,13 +28,11 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "conformance" / "catalogue.json"
 SCHEMA = ROOT / "conformance" / "catalogue.schema.json"
 DECISIONS = ROOT / "docs" / "DECISIONS.md"
-REQUIREMENTS = Path(os.environ.get("TORC_REQUIREMENTS",
-                                   "/work/shared/spec/REQUIREMENTS.md"))
-
-RUN = 12  # words: a run this long shared with the spec counts as copied
+FINGERPRINT = ROOT / "conformance" / "spec-fingerprint.txt"
+sys.path.insert(0, str(ROOT / "conformance" / "tools"))
+import spec_fingerprint as fp  # noqa: E402
 WHY = ("host-side guarantee", "definition", "outside the receive path",
        "not observable through the interface", "no way to express it")
-QUOTE = re.compile(r'^- \*\*(RCV-\d{3})\*\* `\[[A-Z ]+\]` "(.*)"\s*$')
 
 
 def load(path):
@@ -48,21 +50,10 @@ def rows(cat):
     return cat["requirements"]
 
 
-def words(text):
-    return re.findall(r"[a-z0-9_]+", text.lower())
-
-
-def runs(text, n=RUN):
-    w = words(text)
-    return {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}
-
-
 @pytest.fixture(scope="module")
-def spec_text():
-    if not REQUIREMENTS.is_file():
-        pytest.skip(f"{REQUIREMENTS} not found: the captured specification "
-                    "lives outside the repository (set TORC_REQUIREMENTS)")
-    return REQUIREMENTS.read_text(encoding="utf-8")
+def spec():
+    """(quote digests by RCV id, digests of the spec's 12-word runs)."""
+    return fp.load(FINGERPRINT)
 
 
 # ---- shape -----------------------------------------------------------------
@@ -175,26 +166,47 @@ def test_interpretations_name_their_decisions(rows):
 
 # ---- not copied from the specification ------------------------------------
 
-def test_copy_detector_catches_a_copied_run(spec_text):
-    # The check below must be able to fail: a summary made of the first
-    # twelve words of a quote is flagged.
-    quote = next(m.group(2) for m in map(QUOTE.match, spec_text.splitlines())
-                 if m and len(words(m.group(2))) >= RUN)
-    fake = " ".join(words(quote)[:RUN]).capitalize() + "."
-    assert runs(fake) & runs(spec_text)
+def test_fingerprint_covers_every_requirement(spec):
+    quotes, runs = spec
+    assert sorted(quotes) == ["RCV-%03d" % i for i in range(1, 321)]
+    # REQUIREMENTS.md is about 12,000 words: one run digest per word, bar
+    # repeats.
+    assert len(runs) > 10000
 
 
-def test_no_summary_copies_a_12_word_run_of_the_spec(rows, spec_text):
-    spec_runs = runs(spec_text)
-    copied = [r["id"] for r in rows if runs(r["summary"]) & spec_runs]
-    assert not copied, f"summaries sharing {RUN}-word runs with the spec: " \
-        f"{copied}"
+def test_copy_detector_catches_a_copied_run(tmp_path):
+    # The check below must be able to fail: on a made-up specification, a
+    # summary made of the first twelve words of a quote is flagged and one
+    # of eleven is not.
+    quote = ("when the offload target has no posted request it must keep "
+             "the data in order until the client posts one")
+    text = '- **RCV-001** `[MUST]` "%s"\n' % quote
+    path = tmp_path / "fp.txt"
+    path.write_text(fp.fingerprint(text), encoding="ascii")
+    quotes, runs = fp.load(path)
+    twelve = " ".join(fp.words(quote)[:12]).capitalize() + "."
+    eleven = " ".join(fp.words(quote)[:11]).capitalize() + "."
+    assert fp.runs(twelve) & runs
+    assert not fp.runs(eleven) & runs
+    assert quotes["RCV-001"] == fp.digest(fp.words(quote.upper()))
 
 
-def test_no_summary_equals_its_quote(rows, spec_text):
-    quotes = {m.group(1): m.group(2)
-              for m in map(QUOTE.match, spec_text.splitlines()) if m}
-    assert len(quotes) == 320, f"{REQUIREMENTS}: parsed {len(quotes)} quotes"
+def test_malformed_fingerprint_names_the_line(tmp_path):
+    path = tmp_path / "fp.txt"
+    path.write_text(fp.FORMAT + "\nrun 12\nquote RCV-001 abc\n")
+    with pytest.raises(ValueError, match="fp.txt: line 3: "):
+        fp.load(path)
+
+
+def test_no_summary_copies_a_12_word_run_of_the_spec(rows, spec):
+    _, spec_runs = spec
+    copied = [r["id"] for r in rows if fp.runs(r["summary"]) & spec_runs]
+    assert not copied, "summaries sharing %d-word runs with the spec: %s" % (
+        fp.RUN, copied)
+
+
+def test_no_summary_equals_its_quote(rows, spec):
+    quotes, _ = spec
     same = [r["id"] for r in rows
-            if words(r["summary"]) == words(quotes[r["id"]])]
+            if fp.digest(fp.words(r["summary"])) == quotes[r["id"]]]
     assert not same, same
