@@ -148,7 +148,7 @@ install-harness: $(TORC_BIN) $(RUNNER_BIN)
 	install -D -m 644 examples/adapter-skeleton/Makefile \
 	  $(DESTDIR)$(PREFIX)/share/torc/examples/adapter-skeleton/Makefile
 
-check-e2e: $(TORC_BIN) $(RUNNER_BIN) $(TESTTARGET_SOS)
+check-e2e: $(TORC_BIN) $(RUNNER_BIN) $(TESTTARGET_SOS) $(LOAD_SMOKE) $(REF_SO)
 	TORC_BUILD=$(O) $(PYTEST) -q harness/tests
 
 $(BENCH_HARNESS): $(BENCH_HARNESS_OBJS) $(HARNESS_LIB) $(REF_LIB)

@@ -52,7 +52,7 @@ class Torc:
 def torc():
     t = Torc()
     if not t.bin.exists():
-        pytest.skip("%s not built (make O=%s)" % (t.bin, t.build))
+        pytest.fail("%s not built (make O=%s)" % (t.bin, t.build))
     return t
 
 
@@ -76,7 +76,7 @@ def load_vector_files(root):
 def vectors(torc):
     vs = load_vector_files(torc.vectors)
     if not vs:
-        pytest.skip("no vectors committed under %s" % torc.vectors)
+        pytest.fail("no vectors committed under %s" % torc.vectors)
     return vs
 
 

@@ -190,7 +190,7 @@ def test_malformed_vector_rejected(tmp_path, name, mutate, schema_rejects,
         assert not errors, f"schema rule expected to pass: {errors[0].message}"
     torc = torc_bin()
     if not torc:
-        pytest.skip("torc CLI not built")
+        pytest.fail("torc CLI not built")
     res = subprocess.run([torc, "lint", str(path)], capture_output=True,
                          text=True, timeout=30)
     out = res.stdout + res.stderr
@@ -202,7 +202,7 @@ def test_malformed_vector_rejected(tmp_path, name, mutate, schema_rejects,
 def test_lint_accepts_every_committed_vector():
     torc = torc_bin()
     if not torc:
-        pytest.skip("torc CLI not built")
+        pytest.fail("torc CLI not built")
     res = subprocess.run([torc, "lint", str(ROOT / "vectors")],
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stdout + res.stderr
@@ -214,7 +214,7 @@ def test_lint_accepts_every_committed_vector():
 def test_garbage_is_an_error_not_a_crash(tmp_path, garbage):
     torc = torc_bin()
     if not torc:
-        pytest.skip("torc CLI not built")
+        pytest.fail("torc CLI not built")
     p = tmp_path / "garbage.json"
     p.write_bytes(garbage)
     res = subprocess.run([torc, "lint", str(p)], capture_output=True,
