@@ -42,6 +42,14 @@ typedef struct torc_lent {
 
 typedef struct torc_ref torc_ref;
 
+/* The notes behind the next host call (torc_why.h). */
+#define TORC_WHY_MAX 64
+typedef struct torc_why_notes {
+  const char *tag[TORC_WHY_MAX]; /* static strings */
+  uint32_t n;
+  uint32_t lost; /* beyond TORC_WHY_MAX */
+} torc_why_notes;
+
 typedef struct torc_conn {
   struct torc_conn *next; /* in torc_ref's list */
   torc_ref *ref;          /* the instance (host ops, clock) */
@@ -107,6 +115,12 @@ typedef struct torc_conn {
                                the terminate, DEC-06) */
 
   torc_conn_counters ctr;
+
+  /* Explanations (torc_why.h): NULL unless torc_reference_explain() set a
+   * hook. */
+  torc_reference_explain_fn explain;
+  void *explain_ctx;
+  torc_why_notes why;
 } torc_conn;
 
 /* The reference instance (torc_target.user_data). */

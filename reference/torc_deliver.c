@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "torc_seq.h"
+#include "torc_why.h"
 
 /* Completions passed in one receive_complete call at most (DEC-19
  * allowance "completion-batching" covers a split beyond this). */
@@ -42,6 +43,7 @@ static int gone(const torc_conn *c) {
 
 static void call_event(torc_conn *c, uint32_t event, uint32_t info) {
   const torc_ref *r = c->ref;
+  torcint_why_emit(c);
   c->in_progress = 1;
   r->host->event_indicate(r->host_ctx, c->handle, event, info);
   c->in_progress = 0;
@@ -68,6 +70,7 @@ static int complete_head(torc_conn *c, uint32_t n, uint32_t filled_st,
     }
     torcint_reqq_drop(&c->reqs, k);
     n -= k;
+    torcint_why_emit(c);
     c->in_progress = 1;
     r->host->receive_complete(r->host_ctx, c->handle, v, k);
     c->in_progress = 0;
@@ -86,6 +89,8 @@ static void complete_rejected(torc_conn *c) {
   uint32_t n = c->nrejected;
   memcpy(v, c->rejected, n * sizeof(v[0]));
   c->nrejected = 0;
+  TORC_WHY(c, "RCV-237", "RCV-114", "RCV-061");
+  torcint_why_emit(c);
   c->in_progress = 1;
   r->host->receive_complete(r->host_ctx, c->handle, v, n);
   c->in_progress = 0;
@@ -117,6 +122,9 @@ uint64_t torcint_deliver_room(torc_conn *c, uint64_t limit) {
 static uint32_t place(torc_conn *c, const uint8_t **src, uint32_t *srclen) {
   const torc_mem *mem = &c->ref->mem;
   uint32_t filled = 0;
+  TORC_WHY(c, "P1", "RCV-071");
+  if (c->held.bytes > 0 && c->reqs.count > 0)
+    TORC_WHY(c, "RCV-038");
   while (filled < c->reqs.count && c->held.bytes + *srclen > 0) {
     torc_req *q = torcint_reqq_at(&c->reqs, filled);
     uint32_t room = torcint_req_room(q);
@@ -137,6 +145,10 @@ static uint32_t place(torc_conn *c, const uint8_t **src, uint32_t *srclen) {
     }
     if (room > 0)
       break; /* data ran out inside this request: partly filled */
+    if (torcint_req_room(q) == 0 && q->placed == 0)
+      TORC_WHY(c, "RCV-117", "DEC-20"); /* a zero-byte request */
+    if (filled > 0)
+      TORC_WHY(c, "RCV-060");
     filled++;
   }
   torcint_conn_update_window(c); /* placing data reopens it (DEC-15) */
@@ -164,8 +176,15 @@ static void main_path(torc_conn *c, int psh, const uint8_t *src,
       srclen = 0;
       torcint_conn_update_window(c);
     }
+    if (filled == 0)
+      TORC_WHY(c, "D6=no");
     if (filled > 0) {
       /* D6 = Yes -> D7: stop the push timer (RCV-073, DEC-10). */
+      TORC_WHY(c, "D6=yes", "RCV-072", "RCV-181");
+      if (c->timer_running)
+        TORC_WHY(c, "D7=yes", "RCV-073");
+      else
+        TORC_WHY(c, "D7=no");
       torcint_conn_timer_stop(c);
       /* Complete all filled requests in one call (RCV-072, DEC-19). */
       if (complete_head(c, filled, TORC_STATUS_SUCCESS, TORC_STATUS_SUCCESS) <
@@ -176,30 +195,49 @@ static void main_path(torc_conn *c, int psh, const uint8_t *src,
     if (c->held.bytes > 0) {
       /* DEC-14: requests posted during the completion take the data
        * before any indication (RCV-143, RCV-052): back to P1. */
-      if (c->reqs.count > 0)
+      if (c->reqs.count > 0) {
+        TORC_WHY(c, "D8=no", "RCV-143", "DEC-14");
         continue;
+      }
       /* D8 = No -> J5 -> (B): indicate the remaining data. */
+      TORC_WHY(c, "D8=no", "J5", "RCV-074");
       indicate_flow(c);
       return;
     }
     /* D9: any request partially filled?  No -> exit (no more data). */
-    if (!head_partly_filled(c))
+    if (!head_partly_filled(c)) {
+      TORC_WHY(c, "D8=yes", "D9=no", "RCV-075");
       return;
+    }
+    TORC_WHY(c, "D8=yes", "D9=yes");
     /* D10: is the request in push mode?  No -> exit: a later segment may
      * complete it (RCV-077, RCV-184; non-push is mandatory, RCV-076). */
-    if (!torcint_reqq_at(&c->reqs, 0)->r.push)
+    if (!torcint_reqq_at(&c->reqs, 0)->r.push) {
+      TORC_WHY(c, "D10=no", "RCV-077", "RCV-184", "RCV-185");
       return;
+    }
+    TORC_WHY(c, "D10=yes");
     /* D11: PSH bit set in the received segment (DEC-09, DEC-18)? */
     if (psh) {
       /* D12: stop the push timer, complete the request in its own call
        * (RCV-079, DEC-19). */
+      TORC_WHY(c, "D11=yes", "RCV-078", "RCV-079", "RCV-182");
+      if (c->timer_running)
+        TORC_WHY(c, "D12=yes", "RCV-073");
+      else
+        TORC_WHY(c, "D12=no");
       torcint_conn_timer_stop(c);
       complete_head(c, 1, TORC_STATUS_SUCCESS, TORC_STATUS_SUCCESS);
       return;
     }
     /* D13: push timer started?  No -> start it (RCV-080, RCV-179). */
-    if (!c->timer_running)
+    TORC_WHY(c, "D11=no", "RCV-078");
+    if (!c->timer_running) {
+      TORC_WHY(c, "D13=no", "RCV-080", "RCV-179");
       torcint_conn_timer_start(c);
+    } else {
+      TORC_WHY(c, "D13=yes");
+    }
     return; /* completed later when the push timer expires (RCV-081) */
   }
 }
@@ -209,16 +247,21 @@ static void main_path(torc_conn *c, int psh, const uint8_t *src,
 /* Entry 1 (E1): requests were posted (RCV-064).  D1 was answered by the
  * pump (no callback in flight). */
 static void entry1(torc_conn *c) {
+  TORC_WHY(c, "E1", "D1=no", "RCV-064");
   /* DEC-18, RCV-254: after the disconnect indication no data will come;
    * empty requests complete with INVALID_STATE at once. */
   if (c->fin_indicated) {
+    TORC_WHY(c, "RCV-254", "DEC-18");
     complete_head(c, c->reqs.count, TORC_STATUS_SUCCESS,
                   TORC_STATUS_INVALID_STATE);
     return;
   }
   /* D2: any buffered data?  No -> J1: the requests stay queued (RCV-065). */
-  if (c->held.bytes == 0)
+  if (c->held.bytes == 0) {
+    TORC_WHY(c, "D2=no", "J1", "RCV-065");
     return;
+  }
+  TORC_WHY(c, "D2=yes", "J2", "RCV-036", "RCV-087", "RCV-137", "DEC-09");
   /* D2 = Yes -> J2 -> J3 -> P1, with D11 answered No (DEC-09). */
   main_path(c, 0, NULL, 0, NULL);
 }
@@ -231,6 +274,7 @@ static void entry2_pending(torc_conn *c) {
   const torc_mem *mem = &c->ref->mem;
   int had_held = c->held.bytes > 0;
   int psh = 0;
+  TORC_WHY(c, "E2", "RCV-067");
   do {
     torc_chunk *ch = c->pending.head;
     c->pending.head = ch->next;
@@ -240,38 +284,51 @@ static void entry2_pending(torc_conn *c) {
     c->pending.count--;
     ch->next = NULL;
     psh |= (ch->flags & (TORC_TCP_PSH | TORC_TCP_FIN)) != 0;
+    if (ch->flags & TORC_TCP_FIN)
+      TORC_WHY(c, "DEC-18");
     torcint_held_append(mem, &c->held, ch);
   } while (c->pending.head != NULL &&
            (c->pending.head->flags & TORC_CHUNK_CONT));
   /* DEC-01: accepted in-sequence payload restarts a running push timer. */
-  if (c->timer_running)
+  if (c->timer_running) {
+    TORC_WHY(c, "RCV-189", "DEC-01");
     torcint_conn_timer_start(c);
+  }
   /* D4: receive requests available?  Yes -> J3 -> P1. */
   if (c->reqs.count > 0) {
+    TORC_WHY(c, "D3=no", "D4=yes", "J3");
     main_path(c, psh, NULL, 0, NULL);
     return;
   }
   /* D5: any buffered data?  Yes -> place the segment into buffers and
    * append them to the buffered data (RCV-070, DEC-16): done above. */
-  if (had_held)
+  if (had_held) {
+    TORC_WHY(c, "D3=no", "D4=no", "D5=yes", "RCV-070", "RCV-035");
     return;
+  }
   /* D5 = No -> J5 -> (B): indicate (flowchart 2). */
+  TORC_WHY(c, "D3=no", "D4=no", "D5=no", "J5", "RCV-055");
   indicate_flow(c);
 }
 
 /* Entry 2 for the FIN itself, after its data (DEC-18: FIN implies PSH). */
 static void entry2_fin(torc_conn *c) {
   /* D4 = Yes -> P1 (nothing new to place) -> D9..D12 with PSH. */
-  if (c->reqs.count > 0)
+  if (c->reqs.count > 0) {
+    TORC_WHY(c, "E2", "D3=no", "D4=yes", "J3", "DEC-18");
     main_path(c, 1, NULL, 0, NULL);
+  }
 }
 
 void torcint_deliver_direct(torc_conn *c, const uint8_t *data, uint32_t len,
                             torc_chunk *rem, int psh) {
   /* E2 -> D3 = No -> D4 = Yes -> J3 -> P1, the segment's bytes copied
    * straight into the requests (nothing is held, so order is kept). */
-  if (c->timer_running)
+  TORC_WHY(c, "E2", "RCV-067", "D3=no", "D4=yes", "J3", "RCV-052");
+  if (c->timer_running) {
+    TORC_WHY(c, "RCV-189", "DEC-01");
     torcint_conn_timer_start(c); /* DEC-01 */
+  }
   main_path(c, psh, data, len, rem);
 }
 
@@ -283,8 +340,10 @@ static void indicate_flow(torc_conn *c) {
   for (;;) {
     /* D14: completion or indication in progress?  Yes -> exit: the pump
      * comes back here when it is finished (RCV-082). */
-    if (c->in_progress || gone(c))
+    if (c->in_progress || gone(c)) {
+      TORC_WHY(c, "D14=yes", "RCV-082");
       return;
+    }
     /* D16 (and the entry from J5): nothing to indicate -> exit. */
     if (c->held.bytes == 0)
       return;
@@ -292,8 +351,13 @@ static void indicate_flow(torc_conn *c) {
      * RcvIndicationSize bytes at a time (DEC-21), as one list of
      * fragments (RCV-123, RCV-124) with status SUCCESS (RCV-125). */
     uint64_t n = c->held.bytes;
-    if (c->indication_size != 0 && n > c->indication_size)
+    TORC_WHY(c, "D14=no", "RCV-083", "RCV-125", "RCV-046");
+    if (c->indication_size != 0 && n > c->indication_size) {
+      TORC_WHY(c, "RCV-157", "DEC-21");
       n = c->indication_size;
+    } else {
+      TORC_WHY(c, "RCV-164");
+    }
     if (n > 0x7fffffffu)
       n = 0x7fffffffu;
     uint32_t k = 0;
@@ -327,6 +391,7 @@ static void indicate_flow(torc_conn *c) {
     l->id = c->next_id++;
     l->next = NULL;
     uint32_t consumed = 0;
+    torcint_why_emit(c);
     c->in_progress = 1;
     uint32_t st =
         r->host->receive_indicate(r->host_ctx, c->handle, l->id,
@@ -340,6 +405,12 @@ static void indicate_flow(torc_conn *c) {
       took = n;
     else if (st == TORC_STATUS_OFFLOAD_DATA_PARTIALLY_ACCEPTED)
       took = consumed >= n ? n : consumed;
+    if (took == n)
+      TORC_WHY(c, "D15=yes", "RCV-084");
+    else if (took > 0)
+      TORC_WHY(c, "D15=no", "RCV-141", "DEC-03");
+    else
+      TORC_WHY(c, "D15=no", "RCV-085", "DEC-02");
     if (took > 0) {
       /* Consumed bytes stay lent until receive_return(id) (RCV-133). */
       torcint_held_consume(mem, &c->held, NULL, took);
@@ -357,21 +428,27 @@ static void indicate_flow(torc_conn *c) {
       return;
     if (took == n) {
       /* D15 = Yes -> D16: more receive data?  No -> exit. */
-      if (c->held.bytes == 0)
+      if (c->held.bytes == 0) {
+        TORC_WHY(c, "D16=no");
         return;
+      }
       /* D17: preposted requests available?  Yes -> (A) -> P1 (DEC-09). */
       if (c->reqs.count > 0) {
+        TORC_WHY(c, "D16=yes", "D17=yes", "A", "RCV-143", "DEC-09");
         main_path(c, 0, NULL, 0, NULL);
         return;
       }
+      TORC_WHY(c, "D16=yes", "D17=no", "J8");
       continue; /* D17 = No -> D14: indicate again */
     }
     /* D15 = No (or the unconsumed tail, DEC-03) -> D18: preposted requests
      * available (posted during the indication)?  Yes -> (A) -> P1. */
     if (c->reqs.count > 0) {
+      TORC_WHY(c, "D18=yes", "A", "RCV-087", "RCV-137", "DEC-09");
       main_path(c, 0, NULL, 0, NULL);
       return;
     }
+    TORC_WHY(c, "D18=no", "RCV-086", "RCV-136", "RCV-142", "DEC-16");
     /* D18 = No: queue the indicated buffers (RCV-086): they stay at the
      * head of the held data, not indicated again until a request is
      * posted (RCV-136, RCV-142, DEC-16). */
@@ -383,14 +460,20 @@ static void indicate_flow(torc_conn *c) {
 
 static void timer_expired(torc_conn *c) {
   /* E3: the push timer expires (RCV-088). */
+  TORC_WHY(c, "E3", "RCV-088", "RCV-197");
   torcint_conn_timer_stop(c);
   /* D19: is there a partially filled request?  No -> exit (a spurious
    * expiry is a no-op, RCV-089). */
-  if (!head_partly_filled(c))
+  if (!head_partly_filled(c)) {
+    TORC_WHY(c, "D19=no", "RCV-089");
     return;
+  }
   /* D20: is the request in push mode?  No -> exit (RCV-077). */
-  if (!torcint_reqq_at(&c->reqs, 0)->r.push)
+  if (!torcint_reqq_at(&c->reqs, 0)->r.push) {
+    TORC_WHY(c, "D19=yes", "D20=no", "RCV-077");
     return;
+  }
+  TORC_WHY(c, "D19=yes", "D20=yes", "RCV-081", "RCV-182");
   /* Complete the request (RCV-079, RCV-179). */
   complete_head(c, 1, TORC_STATUS_SUCCESS, TORC_STATUS_SUCCESS);
 }
@@ -409,9 +492,11 @@ static void abort_flow(torc_conn *c) {
   torcint_held_clear(mem, &c->held);
   torcint_held_clear(mem, &c->pending);
   torcint_reasm_clear(&c->ooo, mem);
+  TORC_WHY(c, "RCV-303", "RCV-259", "RCV-258", "RCV-260", "DEC-04");
   call_event(c, TORC_EVENT_ABORT, 0);
   if (gone(c))
     return;
+  TORC_WHY(c, "RCV-259", "RCV-258", "RCV-253", "DEC-04");
   complete_head(c, c->reqs.count, TORC_STATUS_REQUEST_ABORTED,
                 TORC_STATUS_REQUEST_ABORTED);
   /* (requests refused for lack of memory follow from the pump) */
@@ -431,6 +516,8 @@ static void terminate_flow(torc_conn *c) {
   if (again) {
     /* A second terminate: nothing left to hand back. */
     st.rcv_nxt = c->rcv_nxt;
+    TORC_WHY(c, "RCV-226");
+    torcint_why_emit(c);
     c->in_progress = 1;
     r->host->terminate_offload_complete(r->host_ctx, c->handle,
                                         TORC_STATUS_FAILURE, &st);
@@ -440,6 +527,7 @@ static void terminate_flow(torc_conn *c) {
   /* Every posted request completes first, in one call (RCV-230, DEC-06):
    * partly filled -> SUCCESS with its bytes, empty -> UPLOAD_IN_PROGRESS. */
   while (c->reqs.count > 0 || c->nrejected > 0) {
+    TORC_WHY(c, "RCV-230", "RCV-229", "DEC-06");
     if (complete_head(c, c->reqs.count, TORC_STATUS_SUCCESS,
                       TORC_STATUS_UPLOAD_IN_PROGRESS) < 0)
       return;
@@ -472,10 +560,13 @@ static void terminate_flow(torc_conn *c) {
     st.rcv_nxt = TORC_SEQ_ADD(st.rcv_nxt, 0xffffffffu);
   st.rcv_wnd = torcint_conn_rcv_wnd(c);
   st.buffered_data = first;
+  TORC_WHY(c, "RCV-222", "RCV-224", "RCV-171", "RCV-226");
   if (first != NULL) {
+    TORC_WHY(c, "RCV-208", "RCV-213", "DEC-07");
     c->upload_id = c->next_id++;
     st.buffered_id = c->upload_id;
   }
+  torcint_why_emit(c);
   c->in_progress = 1;
   r->host->terminate_offload_complete(r->host_ctx, c->handle,
                                       TORC_STATUS_SUCCESS, &st);
@@ -505,6 +596,7 @@ void torcint_deliver_pump(torc_conn *c) {
        * uploaded): requests complete at once with INVALID_STATE. */
       c->reqs_new = 0;
       if (c->reqs.count > 0) {
+        TORC_WHY(c, "RCV-114");
         complete_head(c, c->reqs.count, TORC_STATUS_INVALID_STATE,
                       TORC_STATUS_INVALID_STATE);
         continue;
@@ -520,6 +612,7 @@ void torcint_deliver_pump(torc_conn *c) {
       c->reqs_new = 0;
       if (!c->old_reqs_pending && c->reqs.count > 0) {
         c->ctr.priv.posts_upload_in_progress += c->reqs.count;
+        TORC_WHY(c, "RCV-236", "RCV-242", "DEC-24");
         complete_head(c, c->reqs.count, TORC_STATUS_UPLOAD_IN_PROGRESS,
                       TORC_STATUS_UPLOAD_IN_PROGRESS);
         continue;
@@ -551,6 +644,7 @@ void torcint_deliver_pump(torc_conn *c) {
      * been delivered; at most once. */
     if (c->fin_rcvd && !c->fin_indicated && c->held.bytes == 0) {
       c->fin_indicated = 1;
+      TORC_WHY(c, "RCV-255", "RCV-256", "DEC-18");
       call_event(c, TORC_EVENT_DISCONNECT, 0);
       continue;
     }
@@ -562,6 +656,11 @@ void torcint_deliver_pump(torc_conn *c) {
       c->retrieve_made = 1;
       c->old_reqs_pending = c->reqs.count > 0;
       torcint_conn_timer_stop(c);
+      if (c->retrieve_reason == TORC_UPLOAD_RECEIVED_URGENT_DATA)
+        TORC_WHY(c, "RCV-281", "RCV-283", "RCV-288", "DEC-08");
+      else
+        TORC_WHY(c, "RCV-237", "DEC-25");
+      TORC_WHY(c, "RCV-242", "DEC-24");
       call_event(c, TORC_EVENT_RETRIEVE, c->retrieve_reason);
       continue;
     }

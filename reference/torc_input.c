@@ -17,6 +17,7 @@
 
 #include "torc_deliver.h"
 #include "torc_seq.h"
+#include "torc_why.h"
 
 /* RFC 9293 §3.10.7.4 acceptability test for a segment occupying seglen
  * sequence numbers from seq, against [rcv_nxt, rcv_nxt + wnd).  The RFC's
@@ -156,6 +157,7 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
 
   /* First: is the segment acceptable (RFC 9293 §3.10.7.4, DEC-15)? */
   if (!acceptable(c->rcv_nxt, wnd, seq, seglen)) {
+    TORC_WHY(c, "RCV-167");
     count_unacceptable(c, seq, seglen, flags);
     return;
   }
@@ -163,6 +165,7 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
    * elsewhere in the window it earns a challenge ACK (RCV-304). */
   if (flags & TORC_TCP_RST) {
     if (seq == c->rcv_nxt) {
+      TORC_WHY(c, "RCV-303");
       c->pending_abort = 1;
       torcint_deliver_pump(c);
     } else {
@@ -178,6 +181,7 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
   /* URG (DEC-08): ask for an upload and stop taking data here. */
   if (flags & TORC_TCP_URG) {
     c->urgent = 1;
+    TORC_WHY(c, "RCV-281", "RCV-285");
     torcint_conn_want_upload(c, TORC_UPLOAD_RECEIVED_URGENT_DATA);
     c->ctr.priv.dropped_urgent++;
     torcint_reasm_clear(&c->ooo, mem);
@@ -204,10 +208,13 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
   if (len > 0 && TORC_SEQ_GT(TORC_SEQ_ADD(seq, len), limit)) {
     uint32_t keep = TORC_SEQ_GT(limit, seq) ? TORC_SEQ_SUB(limit, seq) : 0;
     uint32_t cut = len - keep;
-    if (c->fin_known && limit == c->fin_seq)
+    if (c->fin_known && limit == c->fin_seq) {
+      TORC_WHY(c, "DEC-18");
       c->ctr.priv.dropped_after_fin++;
-    else
+    } else {
+      TORC_WHY(c, "RCV-167", "DEC-15");
       c->ctr.pub.bytes_trimmed += cut;
+    }
     len = keep;
     fin = 0; /* the FIN lay beyond what was kept */
   }
@@ -246,6 +253,7 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
     } else {
       /* Beyond a gap: queue until it fills (RCV-062). */
       torc_reasm_result res;
+      TORC_WHY(c, "RCV-062");
       if (torcint_reasm_insert(&c->ooo, mem, c->rcv_nxt, seq, data, len,
                                flags & TORC_TCP_PSH, &res) < 0) {
         c->ctr.priv.dropped_no_memory++;
@@ -273,6 +281,7 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
   torc_chunk *ch;
   uint8_t cont = queued ? TORC_CHUNK_CONT : 0;
   while ((ch = torcint_reasm_pop(&c->ooo, mem, c->rcv_nxt)) != NULL) {
+    TORC_WHY(c, "RCV-062", "RCV-057");
     ch->flags = (uint8_t)((ch->flags & (TORC_TCP_PSH | TORC_TCP_FIN)) | cont);
     cont = TORC_CHUNK_CONT;
     c->rcv_nxt = TORC_SEQ_ADD(c->rcv_nxt, ch->len - ch->off);
@@ -280,6 +289,7 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
   }
   /* The FIN once every byte before it was received. */
   if (c->fin_known && !c->fin_rcvd && c->rcv_nxt == c->fin_seq) {
+    TORC_WHY(c, "DEC-18");
     c->fin_rcvd = 1;
     c->rcv_nxt = TORC_SEQ_ADD(c->rcv_nxt, 1);
     c->pending_fin = 1;

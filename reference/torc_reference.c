@@ -17,6 +17,7 @@
 #include "torc_deliver.h"
 #include "torc_input.h"
 #include "torc_seq.h"
+#include "torc_why.h"
 
 /* Largest BufferedData the reference copies (and largest window total). */
 #define TORC_MAX_BUFFERED (1u << 30)
@@ -35,8 +36,10 @@ static void conn_free(torc_conn *c) {
 }
 
 /* Brackets every operation on a connection (see the file head). */
+/* An operation of the host begins on c (or, nested, continues). */
 static void conn_enter(torc_conn *c) {
-  c->busy++;
+  if (c->busy++ == 0)
+    torcint_why_clear(c); /* each operation explains its own calls */
 }
 
 static void conn_leave(torc_conn *c) {
@@ -130,6 +133,7 @@ static void op_initiate_offload(void *user_data, void *conn,
     /* RCV-007: copy BufferedData into target memory before completing;
      * its bytes are [rcv_nxt - total, rcv_nxt) (RCV-006). */
     if (total > 0) {
+      TORC_WHY(c, "RCV-007", "RCV-009");
       ch = torcint_chunk_new(&r->mem, TORC_SEQ_SUB(st.rcv_nxt, total),
                              (uint32_t)total, 0);
       if (ch != NULL) {
@@ -164,9 +168,11 @@ static void op_initiate_offload(void *user_data, void *conn,
       c->indication_size = st.rcv_indication_size; /* DEC-21 */
       c->state = TORC_CONN_OFFLOADED;
       status = TORC_STATUS_SUCCESS;
+      TORC_WHY(c, "RCV-015", "DEC-22");
     } else {
       /* DEC-05, RCV-010: no memory for the copy -> FAILURE; nothing is
        * delivered, ever, and the host's state is not written (RCV-017). */
+      TORC_WHY(c, "RCV-010", "DEC-05");
       c->state = TORC_CONN_FAILED;
     }
   } else if (c->state == TORC_CONN_IDLE) {
@@ -174,6 +180,7 @@ static void op_initiate_offload(void *user_data, void *conn,
   }
   /* DEC-22: complete from inside the call.  The host's buffers are never
    * touched after this (RCV-011). */
+  torcint_why_emit(c);
   c->in_progress = 1;
   r->host->initiate_offload_complete(r->host_ctx, c->handle, status);
   c->in_progress = 0;
@@ -212,8 +219,10 @@ static uint32_t op_receive(void *user_data, void *conn,
     /* DEC-12, RCV-180: a push request arriving partly filled starts the
      * push timer at once. */
     if (c->state == TORC_CONN_OFFLOADED && q.push && q.prefilled > 0 &&
-        !c->timer_running)
+        !c->timer_running) {
+      TORC_WHY(c, "RCV-180", "DEC-12");
       torcint_conn_timer_start(c);
+    }
   }
   /* Entry 1 (E1); D1 = Yes keeps them queued until the callback returns
    * (RCV-065, RCV-066). */
@@ -299,6 +308,17 @@ int torc_reference_counters_get(const void *conn,
   if (c == NULL || out == NULL)
     return -1;
   *out = c->ctr.priv;
+  return 0;
+}
+
+int torc_reference_explain(void *conn, torc_reference_explain_fn fn,
+                           void *ctx) {
+  torc_conn *c = conn;
+  if (c == NULL)
+    return -1;
+  c->explain = fn;
+  c->explain_ctx = ctx;
+  torcint_why_clear(c);
   return 0;
 }
 

@@ -46,4 +46,17 @@ typedef struct torc_reference_counters {
 
 int torc_reference_counters_get(const void *conn, torc_reference_counters *out);
 
+/* The reference explains its host calls.  Just before each host call on
+ * conn (the offload completion, a receive completion, an indication, an
+ * event, the terminate completion), fn gets the notes made since the
+ * previous call or since the operation began, in the order taken: the
+ * flowchart boxes passed and decisions taken as
+ * shared/spec/delivery-algorithm.md numbers them ("E2", "D3=no", "P1"),
+ * and the rules applied ("RCV-167", "DEC-18").  The strings are static.
+ * fn NULL stops it; without a hook nothing is recorded.  Returns 0, or -1
+ * when conn is NULL. */
+typedef void (*torc_reference_explain_fn)(void *ctx, const char *const *because,
+                                          uint32_t n);
+int torc_reference_explain(void *conn, torc_reference_explain_fn fn, void *ctx);
+
 #endif /* TORC_REFERENCE_H */

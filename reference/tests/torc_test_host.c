@@ -86,6 +86,10 @@ const torc_target *th_target(const torc_test_host *h) {
   return &h->t;
 }
 
+void *th_conn(const torc_test_host *h) {
+  return h->conn;
+}
+
 torc_test_host *th_new(void) {
   torc_test_host *h = th_xcalloc(1, sizeof *h);
   h->ev = th_xcalloc(TH_MAX_EVENTS, sizeof *h->ev);

@@ -66,6 +66,9 @@ void th_free(torc_test_host *h);
 /* The target's table (name, capabilities...).  Borrowed; valid until
  * th_free(). */
 const torc_target *th_target(const torc_test_host *h);
+/* The connection conn_open returned (for torc_reference_explain and the
+ * private counters).  Borrowed; valid until th_free(). */
+void *th_conn(const torc_test_host *h);
 
 /* ---- The stream ----------------------------------------------------------
  * th_stream_byte is a fixed function of off (a hash, not periodic in any

@@ -1,0 +1,216 @@
+/*
+ * test_why.c - the "why" suite: the reference explains each host call
+ * (torc_reference_explain(), reference/torc_why.h).
+ *
+ * Each case drives the reference through the recording test host, with an
+ * explain hook that keeps, per host call, the notes handed to it.  The
+ * expected notes are worked out by hand from the flowcharts
+ * (spec/delivery-algorithm.md: entries E1-E3, decisions D1-D20 with their
+ * outcome, junctions J1-J8, P1) and the rules applied on the way, in the
+ * order the algorithm takes them; the "path" comments give the derivation.
+ * Call 0 is always the offload completion.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "torc_reference.h"
+#include "torc_test_host.h"
+
+#define PUSH_US 500000u /* TcpPushTicks 0 -> 500 ms (RCV-193, DEC-10) */
+#define MAX_CALLS 16
+
+/* The notes of each host call, space-separated. */
+typedef struct notes {
+  char call[MAX_CALLS][512];
+  int n;
+} notes;
+
+static void record(void *ctx, const char *const *because, uint32_t n) {
+  notes *w = ctx;
+  char *out;
+  size_t used = 0;
+  ck_assert_int_lt(w->n, MAX_CALLS);
+  out = w->call[w->n++];
+  out[0] = '\0';
+  for (uint32_t i = 0; i < n; i++)
+    used += (size_t)snprintf(out + used, sizeof w->call[0] - used, "%s%s",
+                             i ? " " : "", because[i]);
+}
+
+/* A test host whose connection explains itself into *w. */
+static torc_test_host *explained(notes *w) {
+  torc_test_host *h = th_new();
+  memset(w, 0, sizeof *w);
+  ck_assert_int_eq(torc_reference_explain(th_conn(h), record, w), 0);
+  return h;
+}
+
+/* covers: RCV-015 DEC-22 */
+START_TEST(test_why_offload_completion) {
+  /* path: no BufferedData; the offload completes from inside the call. */
+  notes w;
+  torc_test_host *h = explained(&w);
+  ck_assert_uint_eq(th_offload(h, 0), TORC_STATUS_SUCCESS);
+  ck_assert_int_eq(w.n, 1);
+  ck_assert_str_eq(w.call[0], "RCV-015 DEC-22");
+  th_free(h);
+}
+END_TEST
+
+/* covers: RCV-007 RCV-009 RCV-015 */
+START_TEST(test_why_offload_with_buffered_data) {
+  notes w;
+  torc_test_host *h = explained(&w);
+  ck_assert_uint_eq(th_offload(h, 100), TORC_STATUS_SUCCESS);
+  ck_assert_str_eq(w.call[0], "RCV-007 RCV-009 RCV-015 DEC-22");
+  th_free(h);
+}
+END_TEST
+
+/* covers: RCV-067 RCV-052 RCV-071 RCV-078 RCV-079 RCV-182 */
+START_TEST(test_why_psh_completes_a_partly_filled_push_request) {
+  /* path: E2 -> D3 No -> D4 Yes -> J3 -> P1 (100 bytes into the 1000-byte
+   * request: none filled) -> D6 No -> D8 Yes (all placed) -> D9 Yes (partly
+   * filled) -> D10 Yes (push) -> D11 Yes (PSH) -> complete -> D12 No (no
+   * timer running).  The post before it explained no call: the segment's
+   * operation starts its own notes. */
+  notes w;
+  torc_test_host *h = explained(&w);
+  th_offload(h, 0);
+  th_post(h, 1000, 1);
+  ck_assert_int_eq(w.n, 1);
+  th_segment(h, 0, 100, TORC_TCP_PSH);
+  ck_assert_str_eq(th_trace(h), "O C[100]");
+  ck_assert_int_eq(w.n, 2);
+  ck_assert_str_eq(w.call[1], "E2 RCV-067 D3=no D4=yes J3 RCV-052 P1 RCV-071 "
+                              "D6=no D8=yes D9=yes D10=yes D11=yes RCV-078 "
+                              "RCV-079 RCV-182 D12=no");
+  th_free(h);
+}
+END_TEST
+
+/* covers: RCV-055 RCV-083 RCV-125 RCV-164 */
+START_TEST(test_why_no_request_indicates) {
+  /* path: E2 -> D3 No -> D4 No -> D5 No -> J5 -> (B) -> D14 No -> indicate
+   * all 200 bytes (RcvIndicationSize 0: as much as possible). */
+  notes w;
+  torc_test_host *h = explained(&w);
+  th_offload(h, 0);
+  th_segment(h, 0, 200, 0);
+  ck_assert_str_eq(th_trace(h), "O I200");
+  ck_assert_int_eq(w.n, 2);
+  ck_assert_str_eq(w.call[1], "E2 RCV-067 D3=no D4=no D5=no J5 RCV-055 D14=no "
+                              "RCV-083 RCV-125 RCV-046 RCV-164");
+  th_return_indications(h);
+  th_free(h);
+}
+END_TEST
+
+/* covers: RCV-072 RCV-181 RCV-077 RCV-185 */
+START_TEST(test_why_full_non_push_request_completes_alone) {
+  /* path: E2 -> D3 No -> D4 Yes -> J3 -> P1 (150 bytes: request 1 full,
+   * request 2 holds 50) -> D6 Yes -> complete request 1 -> D7 No.  Then D8
+   * Yes -> D9 Yes -> D10 No: request 2 waits, PSH notwithstanding
+   * (RCV-185), and no further call is made. */
+  notes w;
+  torc_test_host *h = explained(&w);
+  th_offload(h, 0);
+  th_post(h, 100, 0);
+  th_post(h, 100, 0);
+  th_segment(h, 0, 150, TORC_TCP_PSH);
+  ck_assert_str_eq(th_trace(h), "O C[100]");
+  ck_assert_int_eq(w.n, 2);
+  ck_assert_str_eq(w.call[1], "E2 RCV-067 D3=no D4=yes J3 RCV-052 P1 RCV-071 "
+                              "D6=yes RCV-072 RCV-181 D7=no");
+  th_free(h);
+}
+END_TEST
+
+/* covers: RCV-088 RCV-197 RCV-081 RCV-182 */
+START_TEST(test_why_push_timer_completes) {
+  /* path (segment): ... D10 Yes -> D11 No -> D13 No -> start the timer; no
+   * call.  path (expiry): E3 -> D19 Yes -> D20 Yes -> complete. */
+  notes w;
+  torc_test_host *h = explained(&w);
+  th_offload(h, 0);
+  th_post(h, 1000, 1);
+  th_segment(h, 0, 100, 0);
+  ck_assert_int_eq(w.n, 1);
+  th_advance(h, PUSH_US);
+  ck_assert_str_eq(th_trace(h), "O C[100]");
+  ck_assert_int_eq(w.n, 2);
+  ck_assert_str_eq(w.call[1], "E3 RCV-088 RCV-197 D19=yes D20=yes RCV-081 "
+                              "RCV-182");
+  th_free(h);
+}
+END_TEST
+
+/* covers: RCV-167 DEC-15 */
+START_TEST(test_why_window_trims_the_indication) {
+  /* A 100-byte window and a 150-byte segment at RcvNxt: the 50 bytes past
+   * the right edge are cut (RCV-167, DEC-15) before the segment takes
+   * entry 2; then as test_why_no_request_indicates. */
+  notes w;
+  torc_test_host *h = th_new();
+  memset(&w, 0, sizeof w);
+  th_set_rcv_wnd(h, 100);
+  ck_assert_int_eq(torc_reference_explain(th_conn(h), record, &w), 0);
+  th_offload(h, 0);
+  th_segment(h, 0, 150, 0);
+  ck_assert_str_eq(th_trace(h), "O I100");
+  ck_assert_str_eq(w.call[1],
+                   "RCV-167 DEC-15 E2 RCV-067 D3=no D4=no D5=no J5 RCV-055 "
+                   "D14=no RCV-083 RCV-125 RCV-046 RCV-164");
+  th_return_indications(h);
+  th_free(h);
+}
+END_TEST
+
+/* covers: RCV-255 RCV-256 DEC-18 */
+START_TEST(test_why_fin_indicates_the_disconnect) {
+  /* A bare FIN at RcvNxt with nothing held: RcvNxt passes it (DEC-18), no
+   * request waits for it, and every earlier byte is delivered, so the
+   * disconnect is indicated (RCV-255, RCV-256). */
+  notes w;
+  torc_test_host *h = explained(&w);
+  th_offload(h, 0);
+  th_segment(h, 0, 0, TORC_TCP_FIN);
+  ck_assert_str_eq(th_trace(h), "O Ed");
+  ck_assert_str_eq(w.call[1], "DEC-18 RCV-255 RCV-256");
+  th_free(h);
+}
+END_TEST
+
+START_TEST(test_why_nothing_without_a_hook) {
+  /* No hook: nothing is handed out; a hook removed stops the notes; a NULL
+   * connection is refused. */
+  notes w;
+  torc_test_host *h = explained(&w);
+  th_offload(h, 0);
+  ck_assert_int_eq(torc_reference_explain(th_conn(h), NULL, NULL), 0);
+  th_segment(h, 0, 200, 0);
+  ck_assert_str_eq(th_trace(h), "O I200");
+  ck_assert_int_eq(w.n, 1);
+  ck_assert_int_eq(torc_reference_explain(NULL, record, &w), -1);
+  th_return_indications(h);
+  th_free(h);
+}
+END_TEST
+
+Suite *why_suite(void);
+Suite *why_suite(void) {
+  Suite *s = suite_create("why");
+  TCase *t = tcase_create("why");
+  tcase_add_test(t, test_why_offload_completion);
+  tcase_add_test(t, test_why_offload_with_buffered_data);
+  tcase_add_test(t, test_why_psh_completes_a_partly_filled_push_request);
+  tcase_add_test(t, test_why_no_request_indicates);
+  tcase_add_test(t, test_why_full_non_push_request_completes_alone);
+  tcase_add_test(t, test_why_push_timer_completes);
+  tcase_add_test(t, test_why_window_trims_the_indication);
+  tcase_add_test(t, test_why_fin_indicates_the_disconnect);
+  tcase_add_test(t, test_why_nothing_without_a_hook);
+  suite_add_tcase(s, t);
+  return s;
+}
