@@ -6,20 +6,19 @@ Runs `torc run` over the committed vectors against the reference target
 conformance/mutants/ (the reference with one deliberate fault, built by
 conformance/mutants/module.mk into $(O)/lib/mutants/<name>.so).  A mutant is
 killed when `torc run` exits non-zero AND at least one FAIL/CRASH/TIMEOUT
-vector ties the failure to a requirement the mutant breaks (mutants.json,
-"breaks"):
+vector's failure is attributed to a requirement the mutant breaks
+(mutants.json, "breaks"): the result's "attributed_to" names it, because
+the judge found that rule of the expected event's because contradicted
+(issue 12), or the simulated host checked it itself.  A vector that merely
+cites the requirement does not count.  A mutant whose fault makes the
+target crash or hang ("crashes": true) is also killed by a CRASH or
+TIMEOUT.
 
-  violation  the judge or the simulated host reported a violation of that
-             requirement (a finding, not the vector's own citation list);
-  cited      the vector cites that requirement in "requirements" (and
-             failed on a call-pattern difference or another finding).
-
-A mutant that only fails vectors unrelated to its requirement was caught by
-accident and counts as a survivor.  For each mutant the script prints the
-vector that killed it (a violation kill first, else the citing vector with
-the fewest cited requirements), then "killed N of M"; it exits 1 when a
-mutant survives, the reference does not pass, or the table and the built
-mutants disagree.
+A mutant that only fails vectors for other rules was caught by accident
+and counts as a survivor.  For each mutant the script prints the vector
+that killed it (the one whose failure is attributed to the fewest rules),
+then "killed N of M"; it exits 1 when a mutant survives, the reference does
+not pass, or the table and the built mutants disagree.
 
 Usage: mutation_score.py --torc BIN --reference SO --mutants DIR
                          --table mutants.json --work DIR [--jobs N]
@@ -34,7 +33,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 KILL_VERDICTS = ("FAIL", "CRASH", "TIMEOUT")
-CITED_ONLY = "requirement exercised by this vector"
 
 
 def load_table(path):
@@ -86,40 +84,35 @@ def run_torc(args, target, json_out):
     return rc, results
 
 
-def find_kill(results, breaks):
+def find_kill(results, breaks, crashes=False):
     """The best evidence that a result set kills a mutant breaking `breaks`:
-    (kind, vector id, verdict, requirement, message) or None."""
+    (kind, vector id, verdict, requirement, message) or None.  Only a
+    failure the judge attributes to one of those rules counts (its
+    "attributed_to": the rules of the expected event's because that the
+    target contradicted, or a host rule the harness checks itself); a
+    mutant marked "crashes" is also killed by a CRASH or TIMEOUT, which has
+    no rule to attribute."""
     breaks = set(breaks)
-    best_cited = None
+    best = None
     for r in results:
         if r.get("verdict") not in KILL_VERDICTS:
             continue
-        viol = r.get("violations", [])
-        # When the judge cannot name the requirement of a call-pattern
-        # difference it attaches its message to every cited requirement:
-        # that message is a citation, not a finding.
-        cited_all = set(r.get("requirements", []))
-        fallback = None
-        msgs = {v.get("message") for v in viol
-                if v.get("requirement") in cited_all}
-        for m in msgs:
-            if all(any(v.get("requirement") == c and v.get("message") == m
-                       for v in viol) for c in cited_all):
-                fallback = m
-        for v in viol:
-            if (v.get("requirement") in breaks and
-                    v.get("message") not in (CITED_ONLY, fallback)):
-                return ("violation", r["id"], r["verdict"], v["requirement"],
-                        v.get("message", ""))
-        cited = breaks.intersection(r.get("requirements", []))
-        if cited:
-            n = len(r.get("requirements", []))
-            if best_cited is None or n < best_cited[0]:
-                first = next(v.get("message", "") for v in
-                             r.get("violations", [{}]) or [{}])
-                best_cited = (n, ("cited", r["id"], r["verdict"],
-                                  sorted(cited)[0], first))
-    return best_cited[1] if best_cited else None
+        hit = breaks.intersection(r.get("attributed_to", []))
+        if hit:
+            req = sorted(hit)[0]
+            msg = next((v.get("message", "") for v in r.get("violations", [])
+                        if v.get("requirement") == req), "")
+            n = len(r.get("attributed_to", []))
+            if best is None or n < best[0]:
+                best = (n, ("attributed", r["id"], r["verdict"], req, msg))
+    if best:
+        return best[1]
+    if crashes:
+        for r in results:
+            if r.get("verdict") in ("CRASH", "TIMEOUT"):
+                return ("crash", r["id"], r["verdict"], sorted(breaks)[0],
+                        r.get("detail", ""))
+    return None
 
 
 def main():
@@ -173,7 +166,8 @@ def main():
         row = table[name]
         rc, results = runs[name]
         failing = sum(1 for r in results if r.get("verdict") in KILL_VERDICTS)
-        kill = find_kill(results, row["breaks"]) if rc in (1, 3) else None
+        kill = (find_kill(results, row["breaks"], row.get("crashes") is True)
+                if rc in (1, 3) else None)
         if kill:
             killed += 1
             kind, vid, verdict, req, msg = kill

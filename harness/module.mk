@@ -34,6 +34,8 @@ $(FEATURES_TABLE_H): conformance/catalogue.json conformance/tools/gen_features.p
 	/usr/bin/python3 conformance/tools/gen_features.py $< $@
 $(O)/obj/harness/results/torc_features.o: $(FEATURES_TABLE_H)
 $(O)/obj/harness/results/torc_features.o: CPPFLAGS += -I$(O)/gen
+$(O)/obj/harness/engine/torc_attribute.o: $(FEATURES_TABLE_H)
+$(O)/obj/harness/engine/torc_attribute.o: CPPFLAGS += -I$(O)/gen
 
 # The digest of the suite this torc ships (vectors/handwritten and
 # vectors/corpus), computed by a build-time tool linked against the harness

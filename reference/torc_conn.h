@@ -43,7 +43,7 @@ typedef struct torc_lent {
 typedef struct torc_ref torc_ref;
 
 /* The notes behind the next host call (torc_why.h). */
-#define TORC_WHY_MAX 64
+#define TORC_WHY_MAX 128
 typedef struct torc_why_notes {
   const char *tag[TORC_WHY_MAX]; /* static strings */
   uint32_t n;
@@ -121,6 +121,14 @@ typedef struct torc_conn {
   torc_reference_explain_fn explain;
   void *explain_ctx;
   torc_why_notes why;
+  /* Why the push timer runs (TORC_WHY_TIMER): noted again when it expires,
+   * which may be many operations later. */
+  const char *const *timer_why;
+  uint32_t ntimer_why;
+  /* Where the BufferedData of the offload ends (has_buffered: there was
+   * some), to say when held data is BufferedData (RCV-037). */
+  int has_buffered;
+  uint32_t buffered_end;
 } torc_conn;
 
 /* The reference instance (torc_target.user_data). */

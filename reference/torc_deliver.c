@@ -43,6 +43,7 @@ static int gone(const torc_conn *c) {
 
 static void call_event(torc_conn *c, uint32_t event, uint32_t info) {
   const torc_ref *r = c->ref;
+  TORC_WHY(c, "RCV-122");
   torcint_why_emit(c);
   c->in_progress = 1;
   r->host->event_indicate(r->host_ctx, c->handle, event, info);
@@ -70,6 +71,10 @@ static int complete_head(torc_conn *c, uint32_t n, uint32_t filled_st,
     }
     torcint_reqq_drop(&c->reqs, k);
     n -= k;
+    TORC_WHY(c, "RCV-092", "RCV-103", "RCV-109", "RCV-110", "RCV-112",
+             "RCV-114", "RCV-122", "RCV-046", "RCV-047", "RCV-061", "RCV-093");
+    if (k > 1)
+      TORC_WHY(c, "RCV-048", "RCV-104", "RCV-105");
     torcint_why_emit(c);
     c->in_progress = 1;
     r->host->receive_complete(r->host_ctx, c->handle, v, k);
@@ -89,7 +94,8 @@ static void complete_rejected(torc_conn *c) {
   uint32_t n = c->nrejected;
   memcpy(v, c->rejected, n * sizeof(v[0]));
   c->nrejected = 0;
-  TORC_WHY(c, "RCV-237", "RCV-114", "RCV-061");
+  TORC_WHY(c, "RCV-237", "RCV-114", "RCV-061", "RCV-092", "RCV-110", "RCV-112",
+           "RCV-122");
   torcint_why_emit(c);
   c->in_progress = 1;
   r->host->receive_complete(r->host_ctx, c->handle, v, n);
@@ -122,7 +128,9 @@ uint64_t torcint_deliver_room(torc_conn *c, uint64_t limit) {
 static uint32_t place(torc_conn *c, const uint8_t **src, uint32_t *srclen) {
   const torc_mem *mem = &c->ref->mem;
   uint32_t filled = 0;
-  TORC_WHY(c, "P1", "RCV-071");
+  TORC_WHY(c, "P1", "RCV-071", "RCV-029", "RCV-050");
+  if (c->held.bytes + *srclen > 0 && c->reqs.count > 0)
+    TORC_WHY(c, "RCV-057", "RCV-059");
   if (c->held.bytes > 0 && c->reqs.count > 0)
     TORC_WHY(c, "RCV-038");
   while (filled < c->reqs.count && c->held.bytes + *srclen > 0) {
@@ -201,6 +209,9 @@ static void main_path(torc_conn *c, int psh, const uint8_t *src,
       }
       /* D8 = No -> J5 -> (B): indicate the remaining data. */
       TORC_WHY(c, "D8=no", "J5", "RCV-074");
+      if (c->has_buffered &&
+          TORC_SEQ_LT(c->held.head->seq + c->held.head->off, c->buffered_end))
+        TORC_WHY(c, "RCV-037"); /* BufferedData beyond the requests */
       indicate_flow(c);
       return;
     }
@@ -213,15 +224,16 @@ static void main_path(torc_conn *c, int psh, const uint8_t *src,
     /* D10: is the request in push mode?  No -> exit: a later segment may
      * complete it (RCV-077, RCV-184; non-push is mandatory, RCV-076). */
     if (!torcint_reqq_at(&c->reqs, 0)->r.push) {
-      TORC_WHY(c, "D10=no", "RCV-077", "RCV-184", "RCV-185");
+      TORC_WHY(c, "D10=no", "RCV-076", "RCV-176", "RCV-177", "RCV-183",
+               "RCV-185", "RCV-188", "RCV-184", "RCV-077");
       return;
     }
-    TORC_WHY(c, "D10=yes");
+    TORC_WHY(c, "D10=yes", "RCV-176", "RCV-177");
     /* D11: PSH bit set in the received segment (DEC-09, DEC-18)? */
     if (psh) {
       /* D12: stop the push timer, complete the request in its own call
        * (RCV-079, DEC-19). */
-      TORC_WHY(c, "D11=yes", "RCV-078", "RCV-079", "RCV-182");
+      TORC_WHY(c, "D11=yes", "RCV-182", "RCV-078", "RCV-079");
       if (c->timer_running)
         TORC_WHY(c, "D12=yes", "RCV-073");
       else
@@ -233,7 +245,8 @@ static void main_path(torc_conn *c, int psh, const uint8_t *src,
     /* D13: push timer started?  No -> start it (RCV-080, RCV-179). */
     TORC_WHY(c, "D11=no", "RCV-078");
     if (!c->timer_running) {
-      TORC_WHY(c, "D13=no", "RCV-080", "RCV-179");
+      TORC_WHY(c, "D13=no");
+      TORC_WHY_TIMER(c, "RCV-080", "RCV-179");
       torcint_conn_timer_start(c);
     } else {
       TORC_WHY(c, "D13=yes");
@@ -247,7 +260,7 @@ static void main_path(torc_conn *c, int psh, const uint8_t *src,
 /* Entry 1 (E1): requests were posted (RCV-064).  D1 was answered by the
  * pump (no callback in flight). */
 static void entry1(torc_conn *c) {
-  TORC_WHY(c, "E1", "D1=no", "RCV-064");
+  TORC_WHY(c, "E1", "D1=no", "RCV-064", "RCV-044", "RCV-049", "RCV-051");
   /* DEC-18, RCV-254: after the disconnect indication no data will come;
    * empty requests complete with INVALID_STATE at once. */
   if (c->fin_indicated) {
@@ -274,7 +287,7 @@ static void entry2_pending(torc_conn *c) {
   const torc_mem *mem = &c->ref->mem;
   int had_held = c->held.bytes > 0;
   int psh = 0;
-  TORC_WHY(c, "E2", "RCV-067");
+  TORC_WHY(c, "E2", "RCV-067", "RCV-044", "RCV-049", "RCV-051");
   do {
     torc_chunk *ch = c->pending.head;
     c->pending.head = ch->next;
@@ -291,12 +304,12 @@ static void entry2_pending(torc_conn *c) {
            (c->pending.head->flags & TORC_CHUNK_CONT));
   /* DEC-01: accepted in-sequence payload restarts a running push timer. */
   if (c->timer_running) {
-    TORC_WHY(c, "RCV-189", "DEC-01");
+    TORC_WHY_TIMER(c, "RCV-189", "RCV-190", "RCV-191", "DEC-01");
     torcint_conn_timer_start(c);
   }
   /* D4: receive requests available?  Yes -> J3 -> P1. */
   if (c->reqs.count > 0) {
-    TORC_WHY(c, "D3=no", "D4=yes", "J3");
+    TORC_WHY(c, "D3=no", "D4=yes", "J3", "RCV-052", "RCV-053", "RCV-054");
     main_path(c, psh, NULL, 0, NULL);
     return;
   }
@@ -307,7 +320,7 @@ static void entry2_pending(torc_conn *c) {
     return;
   }
   /* D5 = No -> J5 -> (B): indicate (flowchart 2). */
-  TORC_WHY(c, "D3=no", "D4=no", "D5=no", "J5", "RCV-055");
+  TORC_WHY(c, "D3=no", "D4=no", "D5=no", "J5", "RCV-055", "RCV-056");
   indicate_flow(c);
 }
 
@@ -324,9 +337,10 @@ void torcint_deliver_direct(torc_conn *c, const uint8_t *data, uint32_t len,
                             torc_chunk *rem, int psh) {
   /* E2 -> D3 = No -> D4 = Yes -> J3 -> P1, the segment's bytes copied
    * straight into the requests (nothing is held, so order is kept). */
-  TORC_WHY(c, "E2", "RCV-067", "D3=no", "D4=yes", "J3", "RCV-052");
+  TORC_WHY(c, "E2", "RCV-067", "RCV-044", "RCV-049", "RCV-051", "D3=no",
+           "D4=yes", "J3", "RCV-052", "RCV-053", "RCV-054");
   if (c->timer_running) {
-    TORC_WHY(c, "RCV-189", "DEC-01");
+    TORC_WHY_TIMER(c, "RCV-189", "RCV-190", "RCV-191", "DEC-01");
     torcint_conn_timer_start(c); /* DEC-01 */
   }
   main_path(c, psh, data, len, rem);
@@ -351,9 +365,11 @@ static void indicate_flow(torc_conn *c) {
      * RcvIndicationSize bytes at a time (DEC-21), as one list of
      * fragments (RCV-123, RCV-124) with status SUCCESS (RCV-125). */
     uint64_t n = c->held.bytes;
-    TORC_WHY(c, "D14=no", "RCV-083", "RCV-125", "RCV-046");
+    TORC_WHY(c, "D14=no", "RCV-083", "RCV-125", "RCV-126", "RCV-127", "RCV-128",
+             "RCV-027", "RCV-032", "RCV-122", "RCV-046", "RCV-047", "RCV-029",
+             "RCV-050", "RCV-057", "RCV-059");
     if (c->indication_size != 0 && n > c->indication_size) {
-      TORC_WHY(c, "RCV-157", "DEC-21");
+      TORC_WHY(c, "RCV-157", "RCV-158", "RCV-159", "DEC-21");
       n = c->indication_size;
     } else {
       TORC_WHY(c, "RCV-164");
@@ -387,6 +403,10 @@ static void indicate_flow(torc_conn *c) {
       ch->refs++;
       l->chunks[i] = ch;
     }
+    if (k > 1)
+      TORC_WHY(c, "RCV-124");
+    if (c->indication_size == 0)
+      TORC_WHY(c, "RCV-160", "RCV-163");
     l->nchunks = k;
     l->id = c->next_id++;
     l->next = NULL;
@@ -410,7 +430,7 @@ static void indicate_flow(torc_conn *c) {
     else if (took > 0)
       TORC_WHY(c, "D15=no", "RCV-141", "DEC-03");
     else
-      TORC_WHY(c, "D15=no", "RCV-085", "DEC-02");
+      TORC_WHY(c, "D15=no", "RCV-085", "DEC-02", "RCV-136");
     if (took > 0) {
       /* Consumed bytes stay lent until receive_return(id) (RCV-133). */
       torcint_held_consume(mem, &c->held, NULL, took);
@@ -460,7 +480,14 @@ static void indicate_flow(torc_conn *c) {
 
 static void timer_expired(torc_conn *c) {
   /* E3: the push timer expires (RCV-088). */
-  TORC_WHY(c, "E3", "RCV-088", "RCV-197");
+  TORC_WHY(c, "E3", "RCV-088", "RCV-197", "RCV-199", "RCV-204", "RCV-044",
+           "RCV-051");
+  if (c->timer_why != NULL)
+    torcint_why_add(c, c->timer_why, c->ntimer_why);
+  if (c->push_interval_us == 500000u)
+    TORC_WHY(c, "RCV-193");
+  if (c->ref->now_us > 0xffffffffu)
+    TORC_WHY(c, "RCV-200");
   torcint_conn_timer_stop(c);
   /* D19: is there a partially filled request?  No -> exit (a spurious
    * expiry is a no-op, RCV-089). */
@@ -509,7 +536,10 @@ static void terminate_flow(torc_conn *c) {
   int again = c->state == TORC_CONN_TERMINATED;
   c->pending_terminate = 0;
   c->state = TORC_CONN_TERMINATED; /* segments are ignored now (RCV-215) */
-  torcint_conn_timer_stop(c);      /* RCV-196 */
+  if (c->timer_running)
+    TORC_WHY(c, "RCV-196");
+  TORC_WHY(c, "RCV-240");
+  torcint_conn_timer_stop(c); /* RCV-196 */
   torc_upload_state st;
   memset(&st, 0, sizeof(st));
   st.struct_size = sizeof(st);
@@ -540,6 +570,8 @@ static void terminate_flow(torc_conn *c) {
   /* Accepted data still waiting for entry 2 is held data too; out-of-order
    * data was never acknowledged and is dropped (RCV-220, RCV-221). */
   torcint_held_splice(&c->held, &c->pending);
+  if (c->ooo.head != NULL)
+    TORC_WHY(c, "RCV-220", "RCV-221");
   torcint_reasm_clear(&c->ooo, mem);
   c->pending_fin = 0;
   /* Hand back the held data, in stream order, ending just before the
@@ -560,9 +592,9 @@ static void terminate_flow(torc_conn *c) {
     st.rcv_nxt = TORC_SEQ_ADD(st.rcv_nxt, 0xffffffffu);
   st.rcv_wnd = torcint_conn_rcv_wnd(c);
   st.buffered_data = first;
-  TORC_WHY(c, "RCV-222", "RCV-224", "RCV-171", "RCV-226");
+  TORC_WHY(c, "RCV-222", "RCV-224", "RCV-171", "RCV-226", "RCV-234", "RCV-286");
   if (first != NULL) {
-    TORC_WHY(c, "RCV-208", "RCV-213", "DEC-07");
+    TORC_WHY(c, "RCV-208", "RCV-210", "RCV-212", "RCV-213", "DEC-07");
     c->upload_id = c->next_id++;
     st.buffered_id = c->upload_id;
   }

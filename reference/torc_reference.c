@@ -36,10 +36,8 @@ static void conn_free(torc_conn *c) {
 }
 
 /* Brackets every operation on a connection (see the file head). */
-/* An operation of the host begins on c (or, nested, continues). */
 static void conn_enter(torc_conn *c) {
-  if (c->busy++ == 0)
-    torcint_why_clear(c); /* each operation explains its own calls */
+  c->busy++;
 }
 
 static void conn_leave(torc_conn *c) {
@@ -133,7 +131,7 @@ static void op_initiate_offload(void *user_data, void *conn,
     /* RCV-007: copy BufferedData into target memory before completing;
      * its bytes are [rcv_nxt - total, rcv_nxt) (RCV-006). */
     if (total > 0) {
-      TORC_WHY(c, "RCV-007", "RCV-009");
+      TORC_WHY(c, "RCV-007", "RCV-008", "RCV-009");
       ch = torcint_chunk_new(&r->mem, TORC_SEQ_SUB(st.rcv_nxt, total),
                              (uint32_t)total, 0);
       if (ch != NULL) {
@@ -156,8 +154,11 @@ static void op_initiate_offload(void *user_data, void *conn,
                         : (uint64_t)st.rcv_wnd + (uint64_t)total;
       c->window_total = wt < TORC_MAX_WINDOW ? wt : TORC_MAX_WINDOW;
       c->right_edge = c->rcv_nxt;
-      if (ch != NULL)
+      if (ch != NULL) {
         torcint_held_append(&r->mem, &c->held, ch); /* waits (RCV-035) */
+        c->has_buffered = 1;
+        c->buffered_end = st.rcv_nxt;
+      }
       torcint_conn_update_window(c);
       /* DEC-10: interval = TcpPushTicks / TicksPerSecond; 0 ticks means
        * 500 ms (RCV-193), 0 ticks per second means 1000 (RCV-198). */
@@ -168,7 +169,7 @@ static void op_initiate_offload(void *user_data, void *conn,
       c->indication_size = st.rcv_indication_size; /* DEC-21 */
       c->state = TORC_CONN_OFFLOADED;
       status = TORC_STATUS_SUCCESS;
-      TORC_WHY(c, "RCV-015", "DEC-22");
+      TORC_WHY(c, "RCV-015", "RCV-018", "RCV-019", "RCV-268", "DEC-22");
     } else {
       /* DEC-05, RCV-010: no memory for the copy -> FAILURE; nothing is
        * delivered, ever, and the host's state is not written (RCV-017). */
@@ -220,12 +221,15 @@ static uint32_t op_receive(void *user_data, void *conn,
      * push timer at once. */
     if (c->state == TORC_CONN_OFFLOADED && q.push && q.prefilled > 0 &&
         !c->timer_running) {
-      TORC_WHY(c, "RCV-180", "DEC-12");
+      TORC_WHY_TIMER(c, "RCV-180", "DEC-12");
       torcint_conn_timer_start(c);
     }
   }
   /* Entry 1 (E1); D1 = Yes keeps them queued until the callback returns
-   * (RCV-065, RCV-066). */
+   * (RCV-065, RCV-066); no completion call is made from inside one
+   * (RCV-108). */
+  if (c->in_progress)
+    TORC_WHY(c, "E1", "D1=yes", "J1", "RCV-065", "RCV-066", "RCV-108");
   c->reqs_new = 1;
   torcint_deliver_pump(c);
   conn_leave(c);

@@ -49,7 +49,7 @@ int torc_reference_counters_get(const void *conn, torc_reference_counters *out);
 /* The reference explains its host calls.  Just before each host call on
  * conn (the offload completion, a receive completion, an indication, an
  * event, the terminate completion), fn gets the notes made since the
- * previous call or since the operation began, in the order taken: the
+ * previous host call, in the order taken (each once): the
  * flowchart boxes passed and decisions taken as
  * shared/spec/delivery-algorithm.md numbers them ("E2", "D3=no", "P1"),
  * and the rules applied ("RCV-167", "DEC-18").  The strings are static.

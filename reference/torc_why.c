@@ -9,18 +9,36 @@
 
 #include <string.h>
 
+/* 1 for a rule ("RCV-", "DEC-"), 0 for a box or decision. */
+static int is_rule(const char *tag) {
+  return strncmp(tag, "RCV-", 4) == 0 || strncmp(tag, "DEC-", 4) == 0;
+}
+
 void torcint_why_add(torc_conn *c, const char *const *tags, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) {
-    uint32_t k;
-    for (k = 0; k < c->why.n; k++)
-      if (c->why.tag[k] == tags[i] || strcmp(c->why.tag[k], tags[i]) == 0)
-        break;
+    uint32_t k = c->why.n;
+    /* A rule is noted once; boxes as often as the path passes them, so
+     * that each pass since the last call starts at its entry box. */
+    if (is_rule(tags[i]))
+      for (k = 0; k < c->why.n; k++)
+        if (c->why.tag[k] == tags[i] || strcmp(c->why.tag[k], tags[i]) == 0)
+          break;
     if (k < c->why.n)
       continue;
-    if (c->why.n < TORC_WHY_MAX)
-      c->why.tag[c->why.n++] = tags[i];
-    else
+    if (c->why.n == TORC_WHY_MAX) {
+      /* The oldest box goes (the passes nearest the call matter most);
+       * rules, each noted once, stay. */
+      uint32_t j = 0;
+      while (j < c->why.n && is_rule(c->why.tag[j]))
+        j++;
+      if (j == c->why.n)
+        j = 0;
+      memmove(c->why.tag + j, c->why.tag + j + 1,
+              (c->why.n - j - 1) * sizeof c->why.tag[0]);
+      c->why.n--;
       c->why.lost++;
+    }
+    c->why.tag[c->why.n++] = tags[i];
   }
 }
 

@@ -6,8 +6,11 @@
  * decisions it takes, as shared/spec/delivery-algorithm.md numbers them
  * ("E2", "D4=yes", "P1"), and the rules it applies on the way ("RCV-167",
  * "DEC-18").  Just before each host call the notes made since the previous
- * one (or since the operation began) are handed to the connection's
- * explain hook (torc_reference_explain(), torc_reference.h) and cleared.
+ * host call are handed to the connection's explain hook
+ * (torc_reference_explain(), torc_reference.h) and cleared: a call is
+ * explained by everything decided since the host last heard from the
+ * target, across operations (a request queued at J1 by one post, then the
+ * segment that fills it).
  * With no hook set, TORC_WHY is one test of a pointer: the explanation
  * costs nothing when nobody asked for it.
  */
@@ -28,8 +31,21 @@
     }                                                                          \
   } while (0)
 
-/* Adds n tags, each once, in the order first seen (beyond TORC_WHY_MAX
- * the rest are dropped and counted in why_lost). */
+/* Notes why the push timer is (re)started, for its expiry (E3) to note
+ * again; also notes them now. */
+#define TORC_WHY_TIMER(c, ...)                                                 \
+  do {                                                                         \
+    if ((c)->explain != NULL) {                                                \
+      static const char *const why_timer_[] = {__VA_ARGS__};                   \
+      (c)->timer_why = why_timer_;                                             \
+      (c)->ntimer_why = (uint32_t)(sizeof why_timer_ / sizeof why_timer_[0]);  \
+      torcint_why_add((c), why_timer_, (c)->ntimer_why);                       \
+    }                                                                          \
+  } while (0)
+
+/* Adds n tags in order: a rule once (where first noted), a box each time
+ * it is passed; beyond TORC_WHY_MAX the oldest box is dropped (rules stay;
+ * counted in why.lost). */
 void torcint_why_add(torc_conn *c, const char *const *tags, uint32_t n);
 /* Hands the notes to the explain hook, then clears them; call just before
  * every host call. */

@@ -236,8 +236,17 @@ const char *torcint_report_headline(const report *R) {
 /* The first specific violation of a record, else its detail. */
 const char *torcint_report_first_reason(const json_t *rec, const char **req) {
   const json_t *x;
+  const char *att = json_string_value(
+      json_array_get(json_object_get(rec, "attributed_to"), 0));
   size_t i;
   *req = "";
+  /* The rule the failure is attributed to (issue 12) first. */
+  json_array_foreach(json_object_get(rec, "violations"), i, x) {
+    if (att && strcmp(str(x, "requirement"), att) == 0) {
+      *req = att;
+      return str(x, "message");
+    }
+  }
   json_array_foreach(json_object_get(rec, "violations"), i, x) {
     if (is_specific(x)) {
       *req = str(x, "requirement");

@@ -55,6 +55,11 @@ def env():
     return e
 
 
+def vid_of(name):
+    """The id of the hand-written vector in file name (ids follow content)."""
+    return json.loads((HW / name).read_text())["id"]
+
+
 def hw_vectors(root=HW):
     """{id: vector dict (+ _path)} straight from the files."""
     out = {}
@@ -204,7 +209,7 @@ def test_all_skipped_session_fails_on_the_claim(tmp_path, xdist):
 def test_partial_run_is_reported_not_failed(tmp_path):
     """A -k selection of passing vectors is a PARTIAL RUN: reported, and
     the session passes."""
-    vid = "rcv-41bafb1a5fc6f55e"
+    vid = vid_of("buffered-then-posts.json")
     r = plugin(tmp_path, "reference", "-k", vid)
     assert r.rc == 0 and r.outcome == {vid: "passed"}, r.out
     assert "torc: claim: PARTIAL RUN\n" in r.out
@@ -261,7 +266,7 @@ def test_failure_shows_the_first_divergence(tmp_path):
     (RCV-007, RCV-011): the host poisons it, so the first delivered bytes
     differ at stream offset 0.  The message carries the divergence as torc
     reports it.  Also -k: one vector id selects one test."""
-    vid = "rcv-41bafb1a5fc6f55e"  # buffered-then-posts.json
+    vid = vid_of("buffered-then-posts.json")
     _, engine = torc_run(tmp_path, bad("keeps_host_buffer"))
     div = engine[vid]["divergence"]
     assert div["stream_offset"] == 0
@@ -296,7 +301,8 @@ def test_timeout_fails_and_the_replay_keeps_the_watchdog(tmp_path):
     """hang loops on the first segment: psh-completion.json (segments) is a
     TIMEOUT after --torc-timeout, alloc-fail-offload.json (no segment: the
     offload fails, RCV-010) passes; the replay command carries --timeout."""
-    hangs, fine = "rcv-c46184253bfe8fed", "rcv-1832bcb42a8985e6"
+    hangs = vid_of("psh-completion.json")
+    fine = vid_of("alloc-fail-offload.json")
     r = plugin(tmp_path, bad("hang"), "--torc-timeout", "1000", "-k",
                "%s or %s" % (hangs, fine))
     assert r.rc == 1, r.out
@@ -309,7 +315,7 @@ def test_timeout_fails_and_the_replay_keeps_the_watchdog(tmp_path):
 def test_waived_vector_is_skipped_with_the_reason(tmp_path):
     """A waiver turns keeps_host_buffer's FAIL into WAIVED: a skip with the
     waiver's reason; the other failures stay failures."""
-    vid = "rcv-41bafb1a5fc6f55e"
+    vid = vid_of("buffered-then-posts.json")
     w = tmp_path / "waivers.json"
     w.write_text(json.dumps([{"vector": vid, "reason": "known copy bug",
                               "owner": "nic-team@example",

@@ -87,6 +87,14 @@ def main(argv):
         for r in ops:
             f.write(r + "\n")
         f.write("#endif\n")
+        # Every requirement's summary, in the project's words, for the
+        # judge's messages (harness/engine/torc_attribute.c).
+        f.write("#ifdef TORC_SUMMARY_ROW\n")
+        for row in doc["requirements"]:
+            f.write("TORC_SUMMARY_ROW(%d, %s, %s)\n" % (
+                int(row["id"][4:]), c_string(row.get("group", "")),
+                c_string(row["summary"])))
+        f.write("#endif\n")
     import os
     os.replace(dst + ".tmp", dst)
     return 0

@@ -33,6 +33,7 @@ int torc_cmd_diff(int argc, char **argv);
  * distinct flows; returns TORC_EXIT_FAIL when a testable requirement of
  * groups A-I has vectors from fewer than 3 flows). */
 int torc_cmd_vectorize(int argc, char **argv);
+int torc_cmd_explain(int argc, char **argv);
 int torc_cli_coverage(torc_vector *const *vs, size_t n, const char *catalogue);
 
 /* ---- torc_cli_opts.c ---------------------------------------------------- */

@@ -21,6 +21,7 @@ static const char main_help[] =
     "  list     list vectors, or requirement coverage\n"
     "  merge    merge the JSON results of shards\n"
     "  vectorize  turn captures into vectors (torc vectorize --help)\n"
+    "  explain  why the reference expects each event of a vector\n"
     "  report   render results as an offline HTML report and Markdown\n"
     "  diff     compare two results files (regressions, vector-set changes)\n"
     "\n"
@@ -55,6 +56,8 @@ int main(int argc, char **argv) {
     return torc_cmd_merge(argc - 1, argv + 1);
   if (strcmp(cmd, "vectorize") == 0)
     return torc_cmd_vectorize(argc - 1, argv + 1);
+  if (strcmp(cmd, "explain") == 0)
+    return torc_cmd_explain(argc - 1, argv + 1);
   if (strcmp(cmd, "report") == 0)
     return torc_cmd_report(argc - 1, argv + 1);
   if (strcmp(cmd, "diff") == 0)

@@ -250,6 +250,9 @@ int torc_engine_run(torc_engine *e, const torc_vector *v, torc_result *r) {
   e->clock_us = 0;
   torc_hostsim_begin(e->hs, b, TORC_ENGINE_HOST_HANDLE);
   if (torc_hostsim_open(e->hs) == 0) {
+    if (e->opts.record_because)
+      torc_loaded_explain(e->loaded, torc_hostsim_conn(e->hs),
+                          torc_hostsim_explain, e->hs);
     play_script(e, b);
     torc_hostsim_close(e->hs);
   }

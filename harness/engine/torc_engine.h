@@ -61,6 +61,8 @@ typedef struct torc_engine_opts {
   int strict;           /* PASS-NONSTRICT becomes FAIL */
   const char *log_path; /* target log lines go here (NULL: discarded) */
   int record_traces;    /* fill *_trace_json */
+  int record_because;   /* the built-in reference explains each event: the
+                           actual trace carries its "because" (torc vectorize) */
 } torc_engine_opts;
 
 typedef struct torc_engine torc_engine;

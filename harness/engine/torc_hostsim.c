@@ -147,7 +147,33 @@ void torc_hostsim_begin(torc_hostsim *hs, const torc_vector_body *vb,
   hs->nifr = 0;
   hs->nfail = 0;
   hs->nviol = 0;
+  hs->nwhy = 0;
   memset(&hs->div, 0, sizeof hs->div);
+}
+
+void *torc_hostsim_conn(const torc_hostsim *hs) {
+  return hs->conn;
+}
+
+void torc_hostsim_explain(void *ctx, const char *const *because, uint32_t n) {
+  torc_hostsim *hs = ctx;
+  uint32_t i;
+  hs->nwhy = 0;
+  for (i = 0; i < n && hs->nwhy < TORC_HS_MAX_WHY; i++) {
+    torc_because c = torc_because_parse(because[i]);
+    if (c)
+      hs->why[hs->nwhy++] = c;
+  }
+}
+
+torc_trace_entry *torc_hs_trace_add(torc_hostsim *hs, uint32_t kind) {
+  torc_trace_entry *e = torc_trace_add(&hs->trace, kind, hs->at);
+  if (e && hs->nwhy > 0) {
+    torc_trace_set_why(&hs->trace, hs->why, hs->nwhy);
+    e = &hs->trace.e[hs->trace.n - 1];
+  }
+  hs->nwhy = 0;
+  return e;
 }
 
 void torc_hostsim_set_at(torc_hostsim *hs, uint32_t at) {

@@ -59,6 +59,11 @@ void torc_hostsim_set_at(torc_hostsim *hs, uint32_t at);
 /* Opens/closes the connection through the call site.  open returns 0, or -1
  * with the target's refusal recorded as a violation. */
 int torc_hostsim_open(torc_hostsim *hs);
+/* The connection conn_open returned (NULL before). */
+void *torc_hostsim_conn(const torc_hostsim *hs);
+/* The reference's explain hook (torc_loaded_explain, ctx = hs): keeps the
+ * because of the host call about to be made, for its trace entry. */
+void torc_hostsim_explain(void *ctx, const char *const *because, uint32_t n);
 void torc_hostsim_close(torc_hostsim *hs);
 
 /* Script operations (see torc_vector_int.h). */

@@ -88,7 +88,7 @@ uint32_t torc_hs_host_receive_indicate(void *ctx, uint64_t handle,
     consumed = ans->consumed < total ? ans->consumed : (uint32_t)total;
   else
     consumed = 0;
-  e = torc_trace_add(&hs->trace, TORC_TR_INDICATE, hs->at);
+  e = torc_hs_trace_add(hs, TORC_TR_INDICATE);
   if (e) {
     e->offset = hs->delivered;
     e->len = (uint32_t)total;

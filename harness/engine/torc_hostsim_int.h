@@ -54,6 +54,8 @@ typedef struct alloc_hdr {
   uint64_t size;
 } alloc_hdr;
 
+#define TORC_HS_MAX_WHY 128
+
 struct torc_hostsim {
   FILE *log;
   torc_callsite *cs;
@@ -63,6 +65,10 @@ struct torc_hostsim {
   int conn_open;
   uint32_t at;
   torc_trace trace;
+  /* The because the reference gave for the host call in progress
+   * (torc_hostsim_explain), set on the trace entry it records. */
+  torc_because why[TORC_HS_MAX_WHY];
+  uint32_t nwhy;
   /* connection state */
   int offload_called, offload_done; /* done: 0 no, 1 success, 2 failure */
   int terminate_called, terminate_done;
@@ -130,6 +136,9 @@ void torc_hs_region_mark_returned(torc_hostsim *hs, const region *r);
 int torc_hs_region_untouched(const torc_hostsim *hs, const region *r);
 /* Posts one request of the script (also from inside a completion). */
 void torc_hs_post_now(torc_hostsim *hs, const torc_event *e);
+/* Appends a trace entry of kind k at the current script event, with the
+ * because the reference gave for it (if any).  NULL when out of memory. */
+torc_trace_entry *torc_hs_trace_add(torc_hostsim *hs, uint32_t kind);
 /* Checks and applies one completion of receive_complete. */
 void torc_hs_complete_one(torc_hostsim *hs, const torc_completion *c);
 /* Gives every request's region back to the pool. */

@@ -59,7 +59,7 @@ static void host_initiate_offload_complete(void *ctx, uint64_t handle,
         hs, "RCV-019", "initiate offload completed with status 0x%08" PRIX32,
         status);
   }
-  e = torc_trace_add(&hs->trace, TORC_TR_OFFLOAD_COMPLETE, hs->at);
+  e = torc_hs_trace_add(hs, TORC_TR_OFFLOAD_COMPLETE);
   if (e)
     e->status = status;
   hs->offload_done = status == TORC_STATUS_SUCCESS ? 1 : 2;
@@ -95,7 +95,7 @@ static void host_receive_complete(void *ctx, uint64_t handle,
                            count, open);
     n = open; /* never read beyond what the target could have filled */
   }
-  e = torc_trace_add(&hs->trace, TORC_TR_COMPLETE, hs->at);
+  e = torc_hs_trace_add(hs, TORC_TR_COMPLETE);
   (void)e;
   outer = hs->busy;
   hs->busy = TORC_TR_COMPLETE;
@@ -125,7 +125,7 @@ static void host_event_indicate(void *ctx, uint64_t handle, uint32_t event,
                              "disconnect indicated more than once (DEC-18)");
     hs->disconnect_seen = 1;
   }
-  e = torc_trace_add(&hs->trace, TORC_TR_EVENT, hs->at);
+  e = torc_hs_trace_add(hs, TORC_TR_EVENT);
   if (e) {
     e->event = event;
     e->info = info;
@@ -165,7 +165,7 @@ static void host_terminate_offload_complete(void *ctx, uint64_t handle,
                              hs->reqs[i].id);
       break;
     }
-  e = torc_trace_add(&hs->trace, TORC_TR_TERMINATE_COMPLETE, hs->at);
+  e = torc_hs_trace_add(hs, TORC_TR_TERMINATE_COMPLETE);
   if (!st) {
     torc_hostsim_violation(hs, "RCV-224",
                            "terminate completed without an upload state");

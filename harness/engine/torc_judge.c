@@ -12,6 +12,8 @@
  */
 #include "torc_judge.h"
 
+#include "torc_attribute.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -402,6 +404,232 @@ void torc_result_add_violation(torc_result *r, const char *rcv,
   r->nviolations++;
 }
 
+/* Adds rcv to the rules the failure is attributed to (once). */
+static void attribute(torc_result *r, const char *rcv) {
+  uint32_t i;
+  for (i = 0; i < r->nattributed; i++)
+    if (strcmp(r->attributed[i], rcv) == 0)
+      return;
+  if (r->nattributed < TORC_MAX_VIOLATIONS)
+    snprintf(r->attributed[r->nattributed++], sizeof r->attributed[0], "%s",
+             rcv);
+}
+
+/* Adds a violation of rcv that the failure is attributed to. */
+static void broken(torc_result *r, const char *rcv, const char *msg) {
+  torc_result_add_violation(r, rcv, msg);
+  attribute(r, rcv);
+}
+
+/* The expected entry that delivers stream offset off (a completed
+ * request, an indication or the hand-back holding it), or -1. */
+static long entry_at_offset(const torc_trace *t, uint64_t off) {
+  size_t i, k;
+  for (i = 0; i < t->n; i++) {
+    const torc_trace_entry *e = &t->e[i];
+    if (e->kind == TORC_TR_COMPLETE) {
+      for (k = 0; k < e->count; k++) {
+        const torc_trace_req *q = &t->reqs[e->first + k];
+        if (q->bytes && q->offset != TORC_NO_OFFSET && off >= q->offset &&
+            off < q->offset + q->bytes)
+          return (long)i;
+      }
+    } else if (e->kind == TORC_TR_INDICATE ||
+               e->kind == TORC_TR_TERMINATE_COMPLETE) {
+      /* An indication delivers what the host consumed of it. */
+      uint32_t got = e->kind == TORC_TR_INDICATE ? e->consumed : e->len;
+      if (got && e->offset != TORC_NO_OFFSET && off >= e->offset &&
+          off < e->offset + got)
+        return (long)i;
+    }
+  }
+  return -1;
+}
+
+/* Delivered bytes that differ from the stream at off: the rules of the
+ * because of the expected event delivering that byte that decide which
+ * bytes go where, then the stream-order rules the host checks itself. */
+static void attribute_data(const torc_vector_body *vb, uint64_t off, int poison,
+                           const char *msg, torc_result *r) {
+  char ids[TORC_MAX_VIOLATIONS][16];
+  long ei = entry_at_offset(&vb->expected, off);
+  /* Rules about which bytes go where first, then about how many. */
+  size_t n = torc_attribute(&vb->expected, ei, TORC_ASPECT_DATA, 0, ids,
+                            TORC_MAX_VIOLATIONS / 2),
+         i;
+  if (n == 0)
+    n = torc_attribute(&vb->expected, ei, TORC_ASPECT_AMOUNT, 0, ids,
+                       TORC_MAX_VIOLATIONS / 2);
+  for (i = 0; i < n; i++)
+    broken(r, ids[i], msg);
+  if (poison) {
+    broken(r, "RCV-007", msg);
+    broken(r, "RCV-011", msg);
+  } else {
+    broken(r, "RCV-038", msg);
+    broken(r, "RCV-057", msg);
+  }
+}
+
+/* A host call the reference does not make at this point (y, where the
+ * expected x is another call or none): the rules that say when such a call
+ * is made.  Returns 1 when y is one of those. */
+static int attribute_unexpected(const atom *x, const atom *y, const char *et,
+                                const char *at, torc_result *r) {
+  static const struct {
+    uint32_t event;
+    const char *ids[2];
+    const char *what;
+  } when[] = {{TORC_EVENT_DISCONNECT,
+               {"RCV-255", "RCV-256"},
+               "the disconnect is indicated only once every earlier byte is "
+               "delivered"},
+              {TORC_EVENT_ABORT,
+               {"RCV-303", "RCV-259"},
+               "an abort is indicated only for an acceptable RST"},
+              {TORC_EVENT_RETRIEVE,
+               {"RCV-242", "RCV-237"},
+               "an upload is asked for only for a mandatory reason"}};
+  char msg[1024];
+  size_t i, k;
+  if (!y || y->kind != TORC_TR_EVENT ||
+      (x && x->kind == TORC_TR_EVENT && x->event == y->event))
+    return 0;
+  for (i = 0; i < sizeof when / sizeof when[0]; i++) {
+    if (when[i].event != y->event)
+      continue;
+    snprintf(msg, sizeof msg, "%s (%s): expected %.100s; got %.100s",
+             when[i].what, when[i].ids[0], et, at);
+    for (k = 0; k < 2; k++)
+      broken(r, when[i].ids[k], msg);
+    return 1;
+  }
+  return 0;
+}
+
+/* What differs between expected atom x and actual atom y (TORC_ASPECT_*);
+ * either may be NULL when its trace ended. */
+static unsigned differs(const atom *x, const atom *y) {
+  unsigned a = 0;
+  if (!x || !y || x->kind != y->kind)
+    return TORC_ASPECT_KIND;
+  if (x->callstart != y->callstart)
+    a |= TORC_ASPECT_ORDER;
+  if (x->kind != TORC_TR_OFFLOAD_COMPLETE && x->at != y->at)
+    a |= TORC_ASPECT_TIMING;
+  switch (x->kind) {
+  case TORC_TR_COMPLETE:
+    if (x->id != y->id)
+      a |= TORC_ASPECT_ORDER;
+    if (x->status != y->status)
+      a |= TORC_ASPECT_STATUS;
+    if (x->bytes != y->bytes)
+      a |= TORC_ASPECT_AMOUNT;
+    break;
+  case TORC_TR_INDICATE:
+    if (x->bytes != y->bytes)
+      a |= TORC_ASPECT_AMOUNT;
+    if (x->status != y->status || x->consumed != y->consumed)
+      a |= TORC_ASPECT_STATUS;
+    break;
+  case TORC_TR_EVENT:
+    if (x->event != y->event || x->info != y->info)
+      a |= TORC_ASPECT_EVENT;
+    break;
+  case TORC_TR_TERMINATE_COMPLETE:
+    if (x->status != y->status)
+      a |= TORC_ASPECT_STATUS;
+    if (x->rcv_nxt != y->rcv_nxt || x->bytes != y->bytes)
+      a |= TORC_ASPECT_HANDBACK;
+    break;
+  default:
+    if (x->status != y->status)
+      a |= TORC_ASPECT_STATUS;
+  }
+  return a ? a : TORC_ASPECT_KIND;
+}
+
+/* The failure of a call-pattern divergence (expected atom x, actual y):
+ * the rules of x's because that decide what differs, each a violation
+ * with one sentence naming the rule and the numbers; else the judge's own
+ * patterns (pattern_ids); else, plainly, that no rule explains it, with
+ * the boxes the reference went through. */
+static void pattern_ids(const torc_vector_body *vb, const atom *x,
+                        const atom *y, torc_result *r, const char *msg);
+static int half_closed_at(const torc_vector_body *vb, uint32_t at);
+
+static void attribute_pattern(const torc_vector_body *vb, const atom *x,
+                              const atom *y, const char *et, const char *at,
+                              torc_result *r) {
+  char ids[TORC_MAX_VIOLATIONS][16], msg[1024], more[96] = "";
+  unsigned asp = differs(x, y);
+  /* RCV-243: an upload request the reference does not make, on a
+   * connection already half-closed by the peer's FIN: a rule the judge
+   * checks itself, whatever the expected event's because. */
+  if (y && y->kind == TORC_TR_EVENT && y->event == TORC_EVENT_RETRIEVE &&
+      (!x || x->kind != TORC_TR_EVENT || x->event != TORC_EVENT_RETRIEVE) &&
+      half_closed_at(vb, y->at)) {
+    snprintf(msg, sizeof msg,
+             "no upload of a half-closed connection (RCV-243): expected "
+             "%.100s; got %.100s",
+             et, at);
+    broken(r, "RCV-243", msg);
+    return;
+  }
+  if (attribute_unexpected(x, y, et, at, r))
+    return;
+  /* A call the target did not make, or made at another script event,
+   * where the expected one came from the virtual clock (an advance): the
+   * push timer's rules decide it. */
+  if (x && (!y || x->at != y->at) && x->at < vb->nevents &&
+      vb->events[x->at].op == TORC_OP_ADVANCE)
+    asp = TORC_ASPECT_TIMING;
+  size_t n = torc_attribute(&vb->expected, x ? (long)x->entry : -1, asp,
+                            x && y && y->at < x->at, ids, TORC_MAX_VIOLATIONS),
+         i;
+  if (x && y && x->kind == y->kind && x->bytes != y->bytes &&
+      (x->kind == TORC_TR_COMPLETE || x->kind == TORC_TR_INDICATE))
+    snprintf(more, sizeof more, " (%u bytes %s)",
+             x->bytes > y->bytes ? x->bytes - y->bytes : y->bytes - x->bytes,
+             y->bytes > x->bytes ? "more" : "fewer");
+  if (n > 0) {
+    const char *sum = torc_requirement_summary(ids[0]);
+    int len = (int)strlen(sum);
+    if (len > 0 && sum[len - 1] == '.')
+      len--;
+    snprintf(msg, sizeof msg,
+             "%.*s (%s): %s differs%s: expected %.100s; got %.100s",
+             len > 100 ? 100 : len, sum, ids[0], torc_aspect_name(asp), more,
+             et, at);
+    for (i = 0; i < n; i++)
+      broken(r, ids[i], msg);
+    return;
+  }
+  snprintf(msg, sizeof msg,
+           "call pattern differs%s: expected %.100s; got %.100s", more, et, at);
+  {
+    uint32_t before = r->nviolations, k;
+    pattern_ids(vb, x, y, r, msg);
+    for (k = before; k < r->nviolations; k++)
+      attribute(r, r->violations[k].requirement);
+    if (r->nviolations > before)
+      return;
+  }
+  {
+    char boxes[256], line[1536];
+    size_t len;
+    torc_attribute_boxes(&vb->expected, x ? (long)x->entry : -1, boxes,
+                         sizeof boxes);
+    snprintf(line, sizeof line,
+             "%s: no rule of the expected event's because explains the "
+             "difference%s%s",
+             msg, *boxes ? "; the reference went through " : "", boxes);
+    len = strnlen(line, sizeof r->detail - 1);
+    memcpy(r->detail, line, len);
+    r->detail[len] = '\0';
+  }
+}
+
 /* 1 when the expected trace has the disconnect indication (the peer's FIN
  * taken: the connection is half-closed, CLOSE_WAIT) at or before script
  * event at. */
@@ -470,16 +698,16 @@ void torc_judge(const torc_vector *v, const torc_trace *actual,
   size_t i, ie, ia;
   uint32_t needed;
   unsigned k;
-  int fail = 0, specific = 1;
-  char pattern_msg[TORC_MSG_SIZE] = "";
+  int fail = 0;
 
   if (flatten(&vb->expected, &e) < 0 || flatten(actual, &a) < 0) {
     r->verdict = TORC_ERROR;
     snprintf(r->detail, sizeof r->detail, "judge: out of memory");
     goto out;
   }
+  /* Host rules the simulated host checks itself keep their own ids. */
   for (i = 0; i < nviol; i++)
-    torc_result_add_violation(r, viol[i].requirement, viol[i].message);
+    broken(r, viol[i].requirement, viol[i].message);
   fail = nviol > 0;
 
   /* Bytes, always (RCV-038, RCV-057; poison: RCV-007, RCV-011). */
@@ -492,13 +720,7 @@ void torc_judge(const torc_vector *v, const torc_trace *actual,
              div->poison ? " (host poison: BufferedData used after the "
                            "offload completed)"
                          : "");
-    if (div->poison) {
-      torc_result_add_violation(r, "RCV-007", msg);
-      torc_result_add_violation(r, "RCV-011", msg);
-    } else {
-      torc_result_add_violation(r, "RCV-038", msg);
-      torc_result_add_violation(r, "RCV-057", msg);
-    }
+    attribute_data(vb, div->stream_offset, div->poison, msg, r);
     r->divergence.present = 1;
     r->divergence.event_index = div->trace_index;
     r->divergence.stream_offset = div->stream_offset;
@@ -524,7 +746,7 @@ void torc_judge(const torc_vector *v, const torc_trace *actual,
     /* Report the first divergence under every allowance. */
     atoms ce = {NULL, 0}, ca = {NULL, 0};
     const atom *x, *y;
-    char msg[TORC_MSG_SIZE], et[TORC_MSG_SIZE], at[TORC_MSG_SIZE];
+    char et[TORC_MSG_SIZE], at[TORC_MSG_SIZE];
     fail = 1;
     if (copy_atoms(&e, &ce) == 0 && copy_atoms(&a, &ca) == 0) {
       for (k = 0; k < TORC_ALLOW_COUNT; k++)
@@ -543,15 +765,7 @@ void torc_judge(const torc_vector *v, const torc_trace *actual,
         torc_trace_entry_text(actual, y->entry, at, sizeof at);
       else
         snprintf(at, sizeof at, "no further host-visible event");
-      snprintf(msg, sizeof msg,
-               "call pattern differs: expected %.100s; got %.100s", et, at);
-      {
-        uint32_t before = r->nviolations;
-        pattern_ids(vb, x, y, r, msg);
-        specific = r->nviolations > before;
-        if (!specific)
-          snprintf(pattern_msg, sizeof pattern_msg, "%s", msg);
-      }
+      attribute_pattern(vb, x, y, et, at, r);
       if (!r->divergence.present) {
         r->divergence.present = 1;
         r->divergence.event_index = y ? y->entry : (uint32_t)actual->n;
@@ -571,14 +785,6 @@ void torc_judge(const torc_vector *v, const torc_trace *actual,
     if (ca.a)
       free(ca.a);
     r->verdict = TORC_FAIL;
-  }
-  if (r->verdict == TORC_FAIL) {
-    /* Plus the requirements the vector itself exercises. */
-    for (i = 0; i < v->nrequirements; i++)
-      torc_result_add_violation(r, v->requirements[i],
-                                specific ? "requirement exercised by this "
-                                           "vector"
-                                         : pattern_msg);
   }
 out:
   free(e.a);

@@ -20,11 +20,13 @@ void torc_trace_init(torc_trace *t) {
 void torc_trace_reset(torc_trace *t) {
   t->n = 0;
   t->nreqs = 0;
+  t->nwhy = 0;
 }
 
 void torc_trace_free(torc_trace *t) {
   free(t->e);
   free(t->reqs);
+  free(t->why);
   memset(t, 0, sizeof *t);
 }
 
@@ -69,6 +71,30 @@ int torc_trace_add_req(torc_trace *t, uint64_t id, uint32_t status,
   return 0;
 }
 
+int torc_trace_set_why(torc_trace *t, const torc_because *codes, size_t n) {
+  torc_trace_entry *x;
+  if (t->n == 0)
+    return -1;
+  if (t->nwhy + n > t->capwhy) {
+    size_t nc = t->capwhy ? t->capwhy * 2 : 256;
+    torc_because *nw;
+    while (nc < t->nwhy + n)
+      nc *= 2;
+    nw = realloc(t->why, nc * sizeof *nw);
+    if (!nw)
+      return -1;
+    t->why = nw;
+    t->capwhy = nc;
+  }
+  x = &t->e[t->n - 1];
+  x->why_first = (uint32_t)t->nwhy;
+  x->why_count = (uint32_t)n;
+  if (n)
+    memcpy(t->why + t->nwhy, codes, n * sizeof *codes);
+  t->nwhy += n;
+  return 0;
+}
+
 int torc_trace_copy(torc_trace *dst, const torc_trace *src) {
   torc_trace_reset(dst);
   if (src->n > dst->cap) {
@@ -85,6 +111,16 @@ int torc_trace_copy(torc_trace *dst, const torc_trace *src) {
     dst->reqs = nr;
     dst->capreqs = src->nreqs;
   }
+  if (src->nwhy > dst->capwhy) {
+    torc_because *nw = realloc(dst->why, src->nwhy * sizeof *nw);
+    if (!nw)
+      return -1;
+    dst->why = nw;
+    dst->capwhy = src->nwhy;
+  }
+  if (src->nwhy)
+    memcpy(dst->why, src->why, src->nwhy * sizeof *dst->why);
+  dst->nwhy = src->nwhy;
   if (src->n)
     memcpy(dst->e, src->e, src->n * sizeof *dst->e);
   if (src->nreqs)
@@ -318,6 +354,15 @@ char *torc_trace_to_json(const torc_trace *t) {
       break;
     default:
       break;
+    }
+    if (x->why_count > 0 && x->why_first + x->why_count <= t->nwhy) {
+      rc |= sb_printf(&b, ",\"because\":[");
+      for (k = 0; k < x->why_count; k++) {
+        char nm[16];
+        torc_because_name(t->why[x->why_first + k], nm, sizeof nm);
+        rc |= sb_printf(&b, "%s\"%s\"", k ? "," : "", nm);
+      }
+      rc |= sb_printf(&b, "]");
     }
     rc |= sb_printf(&b, "}");
   }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "torc_because.h"
+
 typedef enum torc_trace_kind {
   TORC_TR_OFFLOAD_COMPLETE = 0,
   TORC_TR_COMPLETE,
@@ -45,6 +47,7 @@ typedef struct torc_trace_entry {
   uint32_t consumed;     /* indicate: bytes the host consumed */
   uint32_t event, info;  /* TORC_TR_EVENT */
   uint32_t rcv_nxt;      /* terminate: reported RcvNxt */
+  uint32_t why_first, why_count; /* its because: why[first .. +count) */
 } torc_trace_entry;
 
 typedef struct torc_trace {
@@ -52,6 +55,8 @@ typedef struct torc_trace {
   size_t n, cap;
   torc_trace_req *reqs; /* (owned) */
   size_t nreqs, capreqs;
+  torc_because *why; /* the because of each entry (torc_because.h) (owned) */
+  size_t nwhy, capwhy;
 } torc_trace;
 
 void torc_trace_init(torc_trace *t);
@@ -62,6 +67,9 @@ torc_trace_entry *torc_trace_add(torc_trace *t, uint32_t kind, uint32_t at);
 /* Appends a request to the last entry (which must be TORC_TR_COMPLETE). */
 int torc_trace_add_req(torc_trace *t, uint64_t id, uint32_t status,
                        uint32_t bytes, uint64_t offset);
+/* Sets the because of the last entry (codes, n of them).  Returns 0 or -1
+ * (no entry, out of memory). */
+int torc_trace_set_why(torc_trace *t, const torc_because *codes, size_t n);
 /* Deep copy (dst must be initialised). Returns 0 or -1. */
 int torc_trace_copy(torc_trace *dst, const torc_trace *src);
 

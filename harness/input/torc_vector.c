@@ -66,6 +66,7 @@ void torc_vector_free(torc_vector *v) {
   free(v->path);
   free(v->id);
   free(v->title);
+  free(v->focus);
   for (i = 0; v->requirements && i < v->nrequirements; i++)
     free(v->requirements[i]);
   free(v->requirements);
@@ -83,9 +84,9 @@ static int is_cap_name(const char *s) {
 static int parse_root(ld *L, json_t *root, torc_vector *v,
                       torc_capture_cache *cc) {
   static const char *const keys[] = {
-      "format",   "id",         "title", "requirements", "tags",
-      "requires", "provenance", "state", "buffered",     "host",
-      "events",   "expected",   NULL};
+      "format", "id",       "title",      "focus",    "requirements",
+      "tags",   "requires", "state",      "buffered", "host",
+      "events", "expected", "provenance", NULL};
   torc_vector_body *b = v->body;
   frameset fs = {NULL, 0, NULL};
   idset ids = {NULL, 0};
@@ -115,6 +116,20 @@ static int parse_root(ld *L, json_t *root, torc_vector *v,
     torcint_vector_push_key(L, "title");
     torcint_vector_fail(L, "expected one line starting \"Verify that \"");
     goto out;
+  }
+  {
+    const char *focus = torcint_vector_get_str(L, root, "focus", 0, &bad);
+    if (bad)
+      goto out;
+    if (focus && (!*focus || strlen(focus) > 120 || strchr(focus, '\n'))) {
+      torcint_vector_push_key(L, "focus");
+      torcint_vector_fail(L, "expected one short line (at most 120 bytes)");
+      goto out;
+    }
+    if (focus && !(v->focus = strdup(focus))) {
+      torcint_vector_fail(L, "out of memory");
+      goto out;
+    }
   }
   if (torcint_vector_get_str_list(L, root, "requirements", is_rcv_id,
                                   "an id like RCV-035", &v->requirements,

@@ -21,7 +21,8 @@ typedef struct torc_vector {
   char *path;  /* file it came from (owned) */
   char *id;    /* content-derived stable id, e.g. "rcv-3f9a0c12d4e5b6a7" */
   char *title; /* "Verify that ..." */
-  char **requirements; /* "RCV-035", ... (owned) */
+  char *focus; /* what it was made to test, one short line, or NULL */
+  char **requirements; /* the rules that decide its events (owned) */
   size_t nrequirements;
   char **tags;
   size_t ntags;
@@ -46,5 +47,10 @@ void torc_vector_free_all(torc_vector **vs, size_t n);
 /* SHA-256 (hex) over the canonical content of every vector in the set, in id
  * order: the "vector-set digest" of results and reports. */
 void torc_vector_set_digest(torc_vector *const *vs, size_t n, char out[65]);
+
+/* 0 when every requirement v cites is named by the because of one of its
+ * expected events and some event has one; else -1 with "FILE: $.path:
+ * problem" in err (torc_vector_citations.c, for `torc lint`). */
+int torc_vector_check_citations(const torc_vector *v, char *err, size_t n);
 
 #endif /* TORC_VECTOR_H */

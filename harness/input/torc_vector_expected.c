@@ -18,6 +18,9 @@
 
 #include "torc_vector_parse_int.h"
 
+/* Notes in one event's because, at most. */
+#define TORC_MAX_BECAUSE 128
+
 static int parse_status_member(ld *L, json_t *obj, const char *key,
                                int required, uint32_t dflt, uint32_t *out) {
   int bad;
@@ -47,19 +50,64 @@ static uint32_t consumed_by(const torc_answer *ans, uint32_t len) {
   return 0;
 }
 
+/* $.expected.trace[i].because (optional): why the event happens, a list of
+ * flowchart boxes, decisions and rule ids (torc_because.h), set on the
+ * entry just added. */
+static int parse_because(ld *L, json_t *v, torc_trace *t) {
+  json_t *a = json_object_get(v, "because"), *x;
+  torc_because codes[TORC_MAX_BECAUSE];
+  size_t i, n = 0, o;
+  if (!a)
+    return 0;
+  o = torcint_vector_push_key(L, "because");
+  if (!json_is_array(a) || json_array_size(a) == 0 ||
+      json_array_size(a) > TORC_MAX_BECAUSE) {
+    torcint_vector_fail(L, "expected a list of 1 to %d boxes and rule ids",
+                        TORC_MAX_BECAUSE);
+    return -1;
+  }
+  json_array_foreach(a, i, x) {
+    torc_because c = torc_because_parse(json_string_value(x));
+    size_t k;
+    if (!c) {
+      torcint_vector_push_idx(L, i);
+      torcint_vector_fail(L, "expected a box (E1, D4=yes, J5, P1, A, B), a "
+                             "requirement (RCV-071) or a decision (DEC-18)");
+      return -1;
+    }
+    for (k = 0; k < n && codes[k] != c; k++)
+      ;
+    if (k < n && !torc_because_is_box(c)) {
+      torcint_vector_push_idx(L, i);
+      torcint_vector_fail(L,
+                          "a rule named twice (boxes may repeat, rules not)");
+      return -1;
+    }
+    codes[n++] = c;
+  }
+  if (torc_trace_set_why(t, codes, n) < 0) {
+    torcint_vector_fail(L, "out of memory");
+    return -1;
+  }
+  torcint_vector_pop(L, o);
+  return 0;
+}
+
 /* $.expected: allowances and the expected trace, checked against the
  * script, the host's answers and the stream. */
 int torcint_vector_parse_expected(ld *L, json_t *root, torc_vector_body *b,
                                   const idset *ids) {
   static const char *const keys[] = {"trace", "allowances", NULL};
-  static const char *const k_oc[] = {"at", "ev", "status", NULL};
-  static const char *const k_c[] = {"at", "ev", "requests", NULL};
+  static const char *const k_oc[] = {"at", "ev", "status", "because", NULL};
+  static const char *const k_c[] = {"at", "ev", "requests", "because", NULL};
   static const char *const k_r[] = {"id", "status", "bytes", "offset", NULL};
-  static const char *const k_i[] = {"at",     "ev",       "offset", "len",
-                                    "answer", "consumed", NULL};
-  static const char *const k_e[] = {"at", "ev", "event", "info", NULL};
+  static const char *const k_i[] = {"at",     "ev",       "offset",  "len",
+                                    "answer", "consumed", "because", NULL};
+  static const char *const k_e[] = {"at",   "ev",      "event",
+                                    "info", "because", NULL};
   static const char *const k_t[] = {
-      "at", "ev", "status", "rcv_nxt", "handback_offset", "handback_len", NULL};
+      "at",           "ev",      "status", "rcv_nxt", "handback_offset",
+      "handback_len", "because", NULL};
   json_t *x = torcint_vector_want_object(L, root, "expected", 1), *tr, *al, *v;
   size_t o, o2, i, nind = 0;
   uint64_t delivered = 0;
@@ -302,6 +350,8 @@ int torcint_vector_parse_expected(ld *L, json_t *root, torc_vector_body *b,
       break;
     }
     }
+    if (parse_because(L, v, &b->expected) < 0)
+      return -1;
     torcint_vector_pop(L, o3);
   }
   torcint_vector_pop(L, o2);

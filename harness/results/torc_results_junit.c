@@ -12,6 +12,7 @@
  * vector-set digest.
  */
 #include "torc_results_int.h"
+#include "torc_attribute.h"
 
 #include "torc_claim.h"
 
@@ -188,10 +189,18 @@ int torc_results_write_junit(torc_results *rs, const char *path, int strict,
   json_array_foreach(rs->results, i, rec) {
     int v = torc_results_verdict(rec);
     const char *kind = NULL;
+    const char *att = json_string_value(
+        json_array_get(json_object_get(rec, "attributed_to"), 0));
     fputs("    <testcase name=\"", f);
     torc_markup_escape(f, torcint_results_rec_id(rec));
     fputs("\" classname=\"", f);
     torc_markup_escape(f, suite);
+    /* A failure attributed to a rule is filed under the rule's group of
+     * the catalogue (torc.reference.G for the receive window, ...). */
+    if (att && *torc_requirement_group(att)) {
+      fputc('.', f);
+      torc_markup_escape(f, torc_requirement_group(att));
+    }
     fprintf(f, "\" time=\"%.6f\"", rec_seconds(rec));
     if (v == TORC_FAIL || (strict && v == TORC_PASS_NONSTRICT))
       kind = "failure";
@@ -203,9 +212,34 @@ int torc_results_write_junit(torc_results *rs, const char *path, int strict,
       fputs("/>\n", f);
       continue;
     }
-    fprintf(f, ">\n      <%s message=\"", kind);
+    fputs(">\n", f);
+    if (att) {
+      size_t k;
+      const json_t *a;
+      fputs("      <properties>\n", f);
+      json_array_foreach(json_object_get(rec, "attributed_to"), k, a) {
+        fputs("        <property name=\"attributed_to\" value=\"", f);
+        torc_markup_escape(f, json_string_value(a) ? json_string_value(a) : "");
+        fputs("\"/>\n", f);
+      }
+      fputs("      </properties>\n", f);
+    }
+    fprintf(f, "      <%s message=\"", kind);
     torc_markup_escape(f, torcint_results_str(rec, "verdict"));
-    if (*torcint_results_str(rec, "detail")) {
+    if (att) {
+      /* The broken rule and its sentence (the first violation naming it). */
+      size_t k;
+      const json_t *w;
+      fputs(" ", f);
+      torc_markup_escape(f, att);
+      json_array_foreach(json_object_get(rec, "violations"), k, w) {
+        if (strcmp(torcint_results_str(w, "requirement"), att) == 0) {
+          fputs(": ", f);
+          torc_markup_escape(f, torcint_results_str(w, "message"));
+          break;
+        }
+      }
+    } else if (*torcint_results_str(rec, "detail")) {
       fputs(": ", f);
       torc_markup_escape(f, torcint_results_str(rec, "detail"));
     }

@@ -59,6 +59,10 @@ static void add_report_context(const torc_run_opts *o, json_t *rec,
 static void progress_line(const torc_result *r, char *line, size_t n) {
   if (r->detail[0])
     snprintf(line, n, "%s", r->detail);
+  else if (r->nviolations > 0 &&
+           strstr(r->violations[0].message, r->violations[0].requirement))
+    snprintf(line, n, "%s%s", r->violations[0].message,
+             r->nviolations > 1 ? " (...)" : ""); /* it names its rule */
   else if (r->nviolations > 0)
     snprintf(line, n, "%s: %s%s", r->violations[0].requirement,
              r->violations[0].message, r->nviolations > 1 ? " (...)" : "");

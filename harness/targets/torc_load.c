@@ -250,6 +250,15 @@ int torc_loaded_restart(torc_loaded *l, char *errbuf) {
   return 0;
 }
 
+int torc_loaded_explain(torc_loaded *l, void *conn,
+                        void (*fn)(void *ctx, const char *const *because,
+                                   uint32_t n),
+                        void *ctx) {
+  if (!l || l->kind != KIND_BUILTIN || l->init != torc_reference_target_init)
+    return -1;
+  return torc_reference_explain(conn, fn, ctx);
+}
+
 int torc_loaded_is_remote(const torc_loaded *l) {
   return l->kind == KIND_EXEC;
 }

@@ -52,6 +52,14 @@ int torc_loaded_is_remote(const torc_loaded *l);
 /* Reply timeout for out-of-process targets, in milliseconds (default 10000). */
 void torc_loaded_set_timeout(torc_loaded *l, unsigned ms);
 
+/* Asks the built-in reference to explain its host calls on conn to fn
+ * (torc_reference_explain()).  Returns 0, or -1 for any other target:
+ * only the reference can say why it did what it did. */
+int torc_loaded_explain(torc_loaded *l, void *conn,
+                        void (*fn)(void *ctx, const char *const *because,
+                                   uint32_t n),
+                        void *ctx);
+
 /* Calls ops->destroy, closes the shared object or stops the child. */
 void torc_unload(torc_loaded *l);
 

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "torc_vector.h"
 
@@ -47,5 +48,13 @@ int torc_vectorize(const char *const *captures, size_t n,
 enum { TORC_COVERAGE_MET = 0, TORC_COVERAGE_GAPS = 1, TORC_COVERAGE_ERROR = 2 };
 int torc_vectorize_coverage(torc_vector *const *vs, size_t n,
                             const char *catalogue);
+
+/* `torc explain`: prints why the reference makes each expected call of the
+ * vector at path (its because) and, with write, rewrites the file with
+ * them, its requirements the testable rules (catalogue) that decided its
+ * events, and its id recomputed.  The reference must PASS the vector with
+ * its exact trace.  Returns 0, or -1 with the reason in err. */
+int torc_vectorize_explain(const char *path, const char *catalogue, int write,
+                           FILE *out, char *err, size_t n);
 
 #endif /* TORC_VECTORIZE_H */

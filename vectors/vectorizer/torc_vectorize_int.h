@@ -74,6 +74,12 @@ enum {
  * the offload (DEC-25). */
 const char *torc_vz_kind_name(int kind, int alloc_after);
 const char *torc_vz_kind_title(int kind, int alloc_after);
+const char *torc_vz_kind_focus(int kind, int alloc_after);
+
+/* ---- torc_vectorize_explain.c ------------------------------------------- */
+
+int torc_vz_explain_file(const char *path, const unsigned char *testable,
+                         int write, FILE *out, char *err, size_t n);
 /* 1 when the kind wants BufferedData (some kinds: by chance). */
 int torc_vz_kind_needs_buffered(int kind, vz_rng *r);
 
@@ -186,25 +192,20 @@ json_t *torc_vz_make_buffered(vz_rng *r, uint64_t b, unsigned maxlists,
 
 /* ---- torc_vectorize_requirements.c: which RCV ids a vector cites -------- */
 
-typedef struct vz_reqs {
-  unsigned char on[1000];
-} vz_reqs;
-
 /* The catalogue's testable ids (testable[n] = 1); returns -1 when the
  * catalogue cannot be read. */
 int torc_vz_load_testable(const char *path, unsigned char *testable);
 /* The first TcpIndicateRetrieve of the reference's trace: its index in the
  * trace (or -1), with its event index and reason. */
 long torc_vz_trace_retrieve(json_t *trace, size_t *at, uint32_t *info);
-/* The requirements the scenario and the reference's trace exercise; also
- * the number of indications and whether a completion carried several
- * requests. */
-void torc_vz_derive_requirements(const vz_scen *s, json_t *trace, vz_reqs *q,
-                                 int *n_indicate, int *multi_complete);
-/* Fills the array rq with "RCV-nnn" for the testable ids of q (RCV-015
- * when none). */
-void torc_vz_requirement_ids(const vz_reqs *q, const unsigned char *testable,
-                             json_t *rq);
+/* The number of indications of the reference's trace and whether a
+ * completion carried several requests. */
+void torc_vz_trace_counts(json_t *trace, int *n_indicate, int *multi_complete);
+/* Fills the array rq with the testable requirement ids ("RCV-nnn",
+ * ascending) named by the "because" of any event of the trace; returns how
+ * many. */
+size_t torc_vz_decided_requirements(json_t *trace,
+                                    const unsigned char *testable, json_t *rq);
 
 /* ---- torc_vectorize_labels.c: tags, capabilities, allowances ------------ */
 

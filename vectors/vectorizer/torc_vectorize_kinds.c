@@ -63,6 +63,32 @@ static const char *const kind_title[K_COUNT] = {
     "Verify that data beyond the receive window is not accepted",
     "Verify that the push timer still works after weeks of virtual time"};
 
+/* What each kind was made to test, in a few words (the vector's "focus"). */
+static const char *const kind_focus[K_COUNT] = {
+    "requests posted before the data: FIFO placement",
+    "BufferedData held by a larger first request",
+    "BufferedData filling a request exactly",
+    "BufferedData beyond the requests, then indicated",
+    "BufferedData in many lists and fragments, in order",
+    "indication without requests, then posts",
+    "push timer completes a partly filled push request",
+    "non-push requests complete only when full",
+    "refused indication kept for later posts",
+    "partly accepted indication keeps its tail",
+    "terminate: completions and hand-back",
+    "offload fails when BufferedData cannot be copied",
+    "zero-byte request takes no data",
+    "indications follow RcvIndicationSize",
+    "posts from inside a completion come first",
+    "prefilled push request keeps its bytes",
+    "nothing beyond the receive window",
+    "push timer after weeks of virtual time"};
+
+const char *torc_vz_kind_focus(int kind, int alloc_after) {
+  return alloc_after ? "allocation failure after the offload: upload"
+                     : kind_focus[kind];
+}
+
 const char *torc_vz_kind_name(int kind, int alloc_after) {
   return alloc_after ? VZ_ALLOC_AFTER_NAME : kind_name[kind];
 }

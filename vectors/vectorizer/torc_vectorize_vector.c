@@ -175,11 +175,9 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   char path[PATH_MAX + 128], dirp[PATH_MAX], name[96];
   char why[512], note[256];
   torc_verdict verdict = TORC_ERROR;
-  vz_reqs q;
   int need_buf, n_ind = 0, multi = 0, rc = 0;
 
   memset(&s, 0, sizeof s);
-  memset(&q, 0, sizeof q);
   torc_vz_rng_for_vector(&r, c->seed, c->cap_sha, d->id, index);
   pi = choose_cut(&s, fl, &r, index,
                   (int)(index % K_COUNT) == K_ALLOC_FAIL &&
@@ -216,6 +214,8 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   json_object_set_new(body, "format", json_integer(1));
   json_object_set_new(body, "title",
                       json_string(torc_vz_kind_title(s.kind, s.alloc_after)));
+  json_object_set_new(body, "focus",
+                      json_string(torc_vz_kind_focus(s.kind, s.alloc_after)));
   json_object_set_new(body, "requirements", json_array());
   json_object_set_new(body, "tags", tags = json_array());
   json_object_set_new(body, "requires", requires = json_array());
@@ -233,7 +233,7 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   json_object_set_new(exp, "trace", json_array());
   json_object_set_new(body, "expected", exp);
   json_array_append_new(json_object_get(body, "requirements"),
-                        json_string("RCV-015"));
+                        json_string("RCV-015")); /* the draft's, replaced */
   torc_vz_add_str(requires, "push_mode");
 
   snprintf(dirp, sizeof dirp, "%.3800s/%.255s", c->tmpdir, c->cap_stem);
@@ -262,11 +262,22 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
     goto out;
   }
 
-  /* 2. Expectation, requirements, capabilities, allowances. */
-  torc_vz_derive_requirements(&s, trace, &q, &n_ind, &multi);
+  /* 2. Expectation, requirements (the rules that decided its events),
+   * capabilities, allowances.  A vector none of whose events a testable
+   * rule decided would cite nothing: it is dropped. */
+  torc_vz_trace_counts(trace, &n_ind, &multi);
   json_object_set(exp, "trace", trace);
-  torc_vz_requirement_ids(&q, c->testable,
-                          json_object_get(body, "requirements"));
+  if (torc_vz_decided_requirements(
+          trace, c->testable, json_object_get(body, "requirements")) == 0) {
+    if (!c->quiet)
+      fprintf(stderr,
+              "torc vectorize: dropped %s: no testable rule decides "
+              "any of its events\n",
+              name);
+    c->dropped++;
+    unlink(path);
+    goto out;
+  }
   torc_vz_tags(c, &s, d, kname, tags);
   torc_vz_requires(&s, n_ind, requires);
   allow = torc_vz_allowances(&s, trace, multi);

@@ -1,0 +1,123 @@
+"""test_attribution.py - failures name the broken rule (issue 12).
+
+Every expected event of a vector carries its "because" (the flowchart boxes
+and rules the reference went through, recorded by the reference itself);
+the judge attributes a failure to the rules of the diverging event's because
+that decide what the actual call does differently.  Checked end to end:
+
+  - ignores_window accepts 64 KiB beyond the offloaded receive window: its
+    failures are the byte counts the window cut, attributed to RCV-167 (the
+    window) and never to RCV-015 (the offload completion, which every
+    vector cites), with one sentence naming the rule and the numbers;
+  - JUnit files such a failure under the rule's catalogue group (G for
+    RCV-167) with the rule and its sentence in <failure message>;
+  - `torc explain` prints the path worked out by hand from the flowcharts;
+  - `torc lint` refuses a vector citing a rule that decides none of its
+    events, and a vector none of whose events says why.
+
+TORC_BUILD selects the build tree (default build/).
+"""
+import json
+import sys
+import xml.etree.ElementTree as ET
+
+from conftest import ROOT, results
+
+sys.path.insert(0, str(ROOT / "vectors" / "schema"))
+from vector_id import vector_id  # noqa: E402
+
+SUITE = ROOT / "vectors"
+WINDOW = ("The target accepts data up to the updated receive window and no "
+          "further")
+
+
+def test_window_failures_are_attributed_to_the_window(torc, tmp_path):
+    out, junit = tmp_path / "w.json", tmp_path / "w.xml"
+    r = torc("run", "--target", torc.target("ignores_window"), "--vectors",
+             SUITE, "--json", out, "--junit", junit, timeout=300)
+    assert r.returncode == 1, r.stderr
+    fails = [x for x in results(out)["results"] if x["verdict"] == "FAIL"]
+    assert fails
+    window = [x for x in fails if x.get("attributed_to", [None])[0] ==
+              "RCV-167"]
+    # The fault only widens the window: most failures are its byte counts.
+    assert len(window) * 2 > len(fails), [x.get("attributed_to")
+                                          for x in fails]
+    for x in fails:
+        assert "RCV-015" not in x.get("attributed_to", []), x["id"]
+        assert len(x["violations"]) <= 16
+    for x in window:
+        msg = next(v["message"] for v in x["violations"]
+                   if v["requirement"] == "RCV-167")
+        assert msg.startswith(WINDOW + " (RCV-167): the byte count differs ("), \
+            msg
+        assert "bytes more): expected " in msg, msg
+    # JUnit: the rule's group, the rule and its sentence.
+    cases = {c.get("name"): c for c in ET.parse(junit).getroot()[0]
+             .findall("testcase")}
+    case = cases[window[0]["id"]]
+    assert case.get("classname") == "torc.ignores_window.G"
+    fail = case.find("failure")
+    assert fail.get("message").startswith("FAIL RCV-167: " + WINDOW)
+    props = [p.get("value") for p in case.find("properties")]
+    assert props == window[0]["attributed_to"]
+
+
+def test_explain_prints_the_hand_worked_path(torc):
+    """psh-completion.json: post 1000 bytes (push), then frame 4 (100 bytes,
+    PSH).  Flowchart 1: the post takes E1 -> D1 No -> D2 No (nothing held)
+    -> J1 (queued); the segment takes E2 -> D3 No -> D4 Yes -> J3 -> P1 ->
+    D6 No (nothing filled) -> D8 Yes -> D9 Yes (partly filled) -> D10 Yes
+    (push) -> D11 Yes (PSH) -> complete -> D12 No (no timer)."""
+    path = SUITE / "handwritten" / "psh-completion.json"
+    r = torc("explain", path)
+    assert r.returncode == 0, r.stderr
+    line = next(l for l in r.stdout.splitlines()
+                if ": event 1 (complete at 2):" in l)
+    notes = line.split(":", 2)[2].split()
+    boxes = [n for n in notes if not n.startswith(("RCV-", "DEC-"))]
+    assert boxes == ["E1", "D1=no", "D2=no", "J1", "E2", "D3=no", "D4=yes",
+                     "J3", "P1", "D6=no", "D8=yes", "D9=yes", "D10=yes",
+                     "D11=yes", "D12=no"]
+    for rule in ("RCV-065", "RCV-071", "RCV-078", "RCV-079"):
+        assert rule in notes
+    # The vector carries the same because on that event.
+    doc = json.loads(path.read_text())
+    assert doc["expected"]["trace"][1]["because"] == notes
+
+
+def write(tmp_path, doc):
+    doc["id"] = vector_id(doc)
+    p = tmp_path / "v.json"
+    p.write_text(json.dumps(doc))
+    return p
+
+
+def test_lint_refuses_citations_that_decide_nothing(torc, tmp_path):
+    src = SUITE / "handwritten" / "psh-completion.json"
+    doc = json.loads(src.read_text())
+    # Capture paths are relative to the vector: point at the original.
+    cap = src.parent / doc["provenance"]["capture"]
+    doc["provenance"]["capture"] = str(cap)
+    doc["requirements"] = sorted(doc["requirements"] + ["RCV-301"])
+    p = write(tmp_path, doc)
+    r = torc("lint", p)
+    assert r.returncode == 2
+    k = doc["requirements"].index("RCV-301")
+    assert ("$.requirements[%d]: RCV-301 decides none of the vector's "
+            "expected events" % k) in r.stderr
+    doc["requirements"].remove("RCV-301")
+    for e in doc["expected"]["trace"]:
+        e.pop("because")
+    p = write(tmp_path, doc)
+    r = torc("lint", p)
+    assert r.returncode == 2
+    assert "$.expected.trace: no event says why" in r.stderr
+    # A because naming something that is neither a box nor a rule.
+    doc = json.loads(src.read_text())
+    doc["provenance"]["capture"] = str(cap)
+    doc["expected"]["trace"][1]["because"][0] = "D21=yes"
+    p = write(tmp_path, doc)
+    r = torc("lint", p)
+    assert r.returncode == 2
+    assert "$.expected.trace[1].because[0]: expected a box" in r.stderr
