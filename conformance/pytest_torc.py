@@ -16,9 +16,11 @@ runs a slice of the collection starting at the item it was given, because
 xdist hands workers contiguous chunks.  Each item then reports its vector's
 verdict: PASS passes; PASS-NONSTRICT passes, or fails under --torc-strict
 (torc runs with --strict then); UNTESTED and WAIVED skip with the reason;
-FAIL, CRASH, TIMEOUT and ERROR fail with the violated requirement ids and
-their catalogue summaries, the first divergence and the command that replays
-that one vector.
+FAIL, CRASH, TIMEOUT and ERROR fail with the violated requirement ids (the
+rules the judge attributes the failure to first: those of the expected
+event's because that the target contradicted) and their catalogue
+summaries, the first divergence and the command that replays that one
+vector.
 
 The claim decides the session too.  Each `torc run` writes its claim
 (harness/results/torc_claim.c; nothing here recomputes it); the session's is
@@ -447,7 +449,9 @@ class TorcState:
 
     def failure_headline(self, rec):
         verdict = str(rec.get("verdict"))
-        ids = []
+        # The rules the judge attributes the failure to come first: those
+        # of the expected event's because that the target contradicted.
+        ids = [str(r) for r in rec.get("attributed_to") or []]
         for viol in rec.get("violations") or []:
             if (isinstance(viol, dict) and viol.get("message") != EXERCISED
                     and str(viol.get("requirement")) not in ids):
@@ -472,8 +476,14 @@ class TorcState:
             m = str(viol.get("message", ""))
             if m and m not in msgs[rid]:
                 msgs[rid].append(m)
-        broken = [r for r in order if any(m != EXERCISED for m in msgs[r])]
+        att = [str(r) for r in rec.get("attributed_to") or []]
+        broken = [r for r in att if r in msgs] + [
+            r for r in order
+            if r not in att and any(m != EXERCISED for m in msgs[r])]
         touched = [r for r in order if r not in broken]
+        if att:
+            lines.append("broken rule (of the expected event's because): %s"
+                         % self._req_line(att[0]))
         if broken:
             lines.append("violated requirements:")
             for rid in broken:

@@ -199,6 +199,7 @@ static void main_path(torc_conn *c, int psh, const uint8_t *src,
           0)
         return;
     }
+    TORC_WHY(c, "J4");
     /* D8: all data placed into requests? */
     if (c->held.bytes > 0) {
       /* DEC-14: requests posted during the completion take the data
@@ -208,7 +209,7 @@ static void main_path(torc_conn *c, int psh, const uint8_t *src,
         continue;
       }
       /* D8 = No -> J5 -> (B): indicate the remaining data. */
-      TORC_WHY(c, "D8=no", "J5", "RCV-074");
+      TORC_WHY(c, "D8=no", "J5", "B", "RCV-074");
       if (c->has_buffered &&
           TORC_SEQ_LT(c->held.head->seq + c->held.head->off, c->buffered_end))
         TORC_WHY(c, "RCV-037"); /* BufferedData beyond the requests */
@@ -235,9 +236,9 @@ static void main_path(torc_conn *c, int psh, const uint8_t *src,
        * (RCV-079, DEC-19). */
       TORC_WHY(c, "D11=yes", "RCV-182", "RCV-078", "RCV-079");
       if (c->timer_running)
-        TORC_WHY(c, "D12=yes", "RCV-073");
+        TORC_WHY(c, "D12=yes", "RCV-073", "J6");
       else
-        TORC_WHY(c, "D12=no");
+        TORC_WHY(c, "D12=no", "J6");
       torcint_conn_timer_stop(c);
       complete_head(c, 1, TORC_STATUS_SUCCESS, TORC_STATUS_SUCCESS);
       return;
@@ -245,11 +246,11 @@ static void main_path(torc_conn *c, int psh, const uint8_t *src,
     /* D13: push timer started?  No -> start it (RCV-080, RCV-179). */
     TORC_WHY(c, "D11=no", "RCV-078");
     if (!c->timer_running) {
-      TORC_WHY(c, "D13=no");
+      TORC_WHY(c, "D13=no", "J7");
       TORC_WHY_TIMER(c, "RCV-080", "RCV-179");
       torcint_conn_timer_start(c);
     } else {
-      TORC_WHY(c, "D13=yes");
+      TORC_WHY(c, "D13=yes", "J7");
     }
     return; /* completed later when the push timer expires (RCV-081) */
   }
@@ -320,7 +321,7 @@ static void entry2_pending(torc_conn *c) {
     return;
   }
   /* D5 = No -> J5 -> (B): indicate (flowchart 2). */
-  TORC_WHY(c, "D3=no", "D4=no", "D5=no", "J5", "RCV-055", "RCV-056");
+  TORC_WHY(c, "D3=no", "D4=no", "D5=no", "J5", "B", "RCV-055", "RCV-056");
   indicate_flow(c);
 }
 

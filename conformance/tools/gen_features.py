@@ -91,9 +91,9 @@ def main(argv):
         # judge's messages (harness/engine/torc_attribute.c).
         f.write("#ifdef TORC_SUMMARY_ROW\n")
         for row in doc["requirements"]:
-            f.write("TORC_SUMMARY_ROW(%d, %s, %s)\n" % (
+            f.write("TORC_SUMMARY_ROW(%d, %s, %s, %s)\n" % (
                 int(row["id"][4:]), c_string(row.get("group", "")),
-                c_string(row["summary"])))
+                c_string(row.get("source", "")), c_string(row["summary"])))
         f.write("#endif\n")
     import os
     os.replace(dst + ".tmp", dst)

@@ -281,10 +281,10 @@ void torc_attribute_boxes(const torc_trace *t, long ei, char *buf, size_t n) {
 /* ---- The catalogue's summaries ------------------------------------------ */
 
 #define TORC_FEATURE_ROW(cap, name, mandatory, reqs, what, because)
-#define TORC_SUMMARY_ROW(n, g, s) {n, g, s},
+#define TORC_SUMMARY_ROW(n, g, page, s) {n, g, page, s},
 static const struct {
   unsigned short n;
-  const char *group, *s;
+  const char *group, *page, *s;
 } summaries[] = {
 #include "torc_features_table.h"
 };
@@ -310,6 +310,11 @@ const char *torc_requirement_summary(const char *rcv) {
 const char *torc_requirement_group(const char *rcv) {
   size_t i = row_of(rcv);
   return i == (size_t)-1 ? "" : summaries[i].group;
+}
+
+const char *torc_requirement_page(const char *rcv) {
+  size_t i = row_of(rcv);
+  return i == (size_t)-1 ? "" : summaries[i].page;
 }
 
 const char *torc_aspect_name(unsigned a) {

@@ -47,6 +47,9 @@ void torc_attribute_boxes(const torc_trace *expected, long ei, char *buf,
 const char *torc_requirement_summary(const char *rcv);
 /* Its group letter ("A".."K"), or "". */
 const char *torc_requirement_group(const char *rcv);
+/* The specification page it comes from ("updating-cached-variables.md"),
+ * or "". */
+const char *torc_requirement_page(const char *rcv);
 
 /* One word for the first aspect in aspects ("bytes", "status", ...). */
 const char *torc_aspect_name(unsigned aspects);

@@ -222,6 +222,11 @@ int torc_results_write_junit(torc_results *rs, const char *path, int strict,
         torc_markup_escape(f, json_string_value(a) ? json_string_value(a) : "");
         fputs("\"/>\n", f);
       }
+      /* The specification page of the broken rule, as h2spec gives its
+       * section. */
+      fputs("        <property name=\"spec\" value=\"", f);
+      torc_markup_escape(f, torc_requirement_page(att));
+      fputs("\"/>\n", f);
       fputs("      </properties>\n", f);
     }
     fprintf(f, "      <%s message=\"", kind);

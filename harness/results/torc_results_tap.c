@@ -63,6 +63,16 @@ void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict) {
       fputs("\n  detail: ", f);
       yaml_str(f, torcint_results_str(rec, "detail"));
     }
+    if (json_array_size(json_object_get(rec, "attributed_to"))) {
+      /* The rules the failure broke (issue 12). */
+      const json_t *a;
+      size_t k;
+      fputs("\n  attributed_to:", f);
+      json_array_foreach(json_object_get(rec, "attributed_to"), k, a) {
+        fputs("\n    - ", f);
+        yaml_str(f, json_string_value(a) ? json_string_value(a) : "");
+      }
+    }
     if (json_array_size(viol)) {
       fputs("\n  violations:", f);
       json_array_foreach(viol, i, w) {

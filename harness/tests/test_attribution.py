@@ -59,16 +59,18 @@ def test_window_failures_are_attributed_to_the_window(torc, tmp_path):
     assert case.get("classname") == "torc.ignores_window.G"
     fail = case.find("failure")
     assert fail.get("message").startswith("FAIL RCV-167: " + WINDOW)
-    props = [p.get("value") for p in case.find("properties")]
-    assert props == window[0]["attributed_to"]
+    props = [(p.get("name"), p.get("value"))
+             for p in case.find("properties")]
+    assert props == [("attributed_to", a) for a in window[0]["attributed_to"]
+                     ] + [("spec", "updating-cached-variables.md")]
 
 
 def test_explain_prints_the_hand_worked_path(torc):
     """psh-completion.json: post 1000 bytes (push), then frame 4 (100 bytes,
     PSH).  Flowchart 1: the post takes E1 -> D1 No -> D2 No (nothing held)
     -> J1 (queued); the segment takes E2 -> D3 No -> D4 Yes -> J3 -> P1 ->
-    D6 No (nothing filled) -> D8 Yes -> D9 Yes (partly filled) -> D10 Yes
-    (push) -> D11 Yes (PSH) -> complete -> D12 No (no timer)."""
+    D6 No (nothing filled) -> J4 -> D8 Yes -> D9 Yes (partly filled) -> D10
+    Yes (push) -> D11 Yes (PSH) -> complete -> D12 No (no timer) -> J6."""
     path = SUITE / "handwritten" / "psh-completion.json"
     r = torc("explain", path)
     assert r.returncode == 0, r.stderr
@@ -77,8 +79,8 @@ def test_explain_prints_the_hand_worked_path(torc):
     notes = line.split(":", 2)[2].split()
     boxes = [n for n in notes if not n.startswith(("RCV-", "DEC-"))]
     assert boxes == ["E1", "D1=no", "D2=no", "J1", "E2", "D3=no", "D4=yes",
-                     "J3", "P1", "D6=no", "D8=yes", "D9=yes", "D10=yes",
-                     "D11=yes", "D12=no"]
+                     "J3", "P1", "D6=no", "J4", "D8=yes", "D9=yes",
+                     "D10=yes", "D11=yes", "D12=no", "J6"]
     for rule in ("RCV-065", "RCV-071", "RCV-078", "RCV-079"):
         assert rule in notes
     # The vector carries the same because on that event.
@@ -121,3 +123,30 @@ def test_lint_refuses_citations_that_decide_nothing(torc, tmp_path):
     r = torc("lint", p)
     assert r.returncode == 2
     assert "$.expected.trace[1].because[0]: expected a box" in r.stderr
+
+
+def test_coverage_counts_what_decides_events(torc, vectors):
+    """`torc list --coverage`: a requirement counts for a vector when the
+    because of one of its expected events names it, and each flowchart box
+    and decision outcome gets a row too; both worked out here from the
+    vector files."""
+    r = torc("list", "--coverage", torc.vectors)
+    assert r.returncode in (0, 1), r.stderr
+    rows = {}
+    for line in r.stdout.splitlines():
+        if line and not line.startswith("#"):
+            cols = line.split("\t")
+            rows[cols[0]] = int(cols[3])
+
+    def named(tag):
+        return sum(any(tag in e.get("because", [])
+                       for e in v["expected"]["trace"])
+                   for v in vectors.values())
+
+    for tag in ("RCV-071", "RCV-088", "RCV-255", "E1", "E3", "D11=yes",
+                "D15=no", "J5"):
+        assert rows[tag] == named(tag), tag
+    assert rows["E3"] > 0 and rows["D11=yes"] > 0
+    # Every box and decision outcome of the flowcharts has a row.
+    assert {"D%d=%s" % (d, a) for d in range(1, 21)
+            for a in ("yes", "no")} <= set(rows)

@@ -1,7 +1,10 @@
 /*
- * torc_vectorize_coverage.c - the requirement coverage table of `torc list
- * --coverage`: per catalogue row, how many vectors cite the requirement
- * and from how many distinct flows (capture digest, addresses, ports).
+ * torc_vectorize_coverage.c - the coverage table of `torc list --coverage`:
+ * per catalogue row, in how many vectors the requirement decides an
+ * expected event (is named by its because, issue 12) and from how many
+ * distinct flows (capture digest, addresses, ports); then the same per
+ * flowchart box and decision outcome (E1..E3, D1..D20 yes/no, J1..J8, P1,
+ * A, B) the reference went through.
  *
  * Reads loaded vectors (harness/input) and the catalogue; the strict rule
  * of check-coverage: every testable requirement of groups A-I has vectors
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "torc_because.h"
 #include "torc_vector_int.h"
 
 /* A flow identity: capture digest + addresses + ports. */
@@ -33,9 +37,10 @@ int torc_vectorize_coverage(torc_vector *const *vs, size_t n,
   json_t *root = json_load_file(catalogue, 0, &je), *rows, *row;
   char(*fid)[200] = NULL;
   size_t *flowof = NULL, nflows = 0, i, k, j, r;
-  size_t vec_count[1000] = {0};
-  unsigned char *seen = NULL;
-  size_t flow_count[1000] = {0};
+  /* Indexed by because code (torc_because.h): rules 1000+n, boxes < 200. */
+  enum { NCODES = 2100 };
+  static size_t vec_count[NCODES], flow_count[NCODES];
+  unsigned char *seen = NULL, *in_vec = NULL;
   size_t testable_ai = 0, covered_ai = 0;
   int rc = TORC_COVERAGE_MET;
   if (!root) {
@@ -58,23 +63,30 @@ int torc_vectorize_coverage(torc_vector *const *vs, size_t n,
       snprintf(fid[nflows++], sizeof fid[0], "%s", id);
     flowof[i] = k;
   }
-  seen = calloc(1000 * (nflows + 1), 1);
-  if (!seen) {
+  memset(vec_count, 0, sizeof vec_count);
+  memset(flow_count, 0, sizeof flow_count);
+  seen = calloc((size_t)NCODES * (nflows + 1), 1);
+  in_vec = calloc(NCODES, 1);
+  if (!seen || !in_vec) {
     rc = TORC_COVERAGE_ERROR;
     goto done;
   }
-  for (i = 0; i < n; i++)
-    for (k = 0; k < vs[i]->nrequirements; k++) {
-      int id;
-      if (sscanf(vs[i]->requirements[k], "RCV-%d", &id) != 1 || id <= 0 ||
-          id >= 1000)
+  for (i = 0; i < n; i++) {
+    const torc_trace *t = &vs[i]->body->expected;
+    memset(in_vec, 0, NCODES);
+    for (k = 0; k < t->nwhy; k++)
+      if (t->why[k] < NCODES)
+        in_vec[t->why[k]] = 1;
+    for (k = 1; k < NCODES; k++) {
+      if (!in_vec[k])
         continue;
-      vec_count[id]++;
-      if (!seen[(size_t)id * (nflows + 1) + flowof[i]]) {
-        seen[(size_t)id * (nflows + 1) + flowof[i]] = 1;
-        flow_count[id]++;
+      vec_count[k]++;
+      if (!seen[k * (nflows + 1) + flowof[i]]) {
+        seen[k * (nflows + 1) + flowof[i]] = 1;
+        flow_count[k]++;
       }
     }
+  }
   printf("# id\tstrength\ttestable\tvectors\tflows\n");
   rows = json_object_get(root, "requirements");
   json_array_foreach(rows, r, row) {
@@ -85,28 +97,43 @@ int torc_vectorize_coverage(torc_vector *const *vs, size_t n,
     if (!id || sscanf(id, "RCV-%d", &num) != 1 || num <= 0 || num >= 1000)
       continue;
     printf("%s\t%s\t%s\t%zu\t%zu\n", id, strength ? strength : "?",
-           t ? "yes" : "no", vec_count[num], flow_count[num]);
+           t ? "yes" : "no", vec_count[1000 + num], flow_count[1000 + num]);
     if (t && group && group[0] >= 'A' && group[0] <= 'I' && !group[1]) {
       testable_ai++;
-      if (flow_count[num] >= 3)
+      if (flow_count[1000 + num] >= 3)
         covered_ai++;
       else {
         fprintf(stderr,
-                "torc list: %s (group %s) is exercised by vectors from %zu "
+                "torc list: %s (group %s) decides events in vectors from %zu "
                 "flow%s (%zu vectors); at least 3 flows are needed\n",
-                id, group, flow_count[num], flow_count[num] == 1 ? "" : "s",
-                vec_count[num]);
+                id, group, flow_count[1000 + num],
+                flow_count[1000 + num] == 1 ? "" : "s", vec_count[1000 + num]);
         rc = TORC_COVERAGE_GAPS;
       }
     }
   }
+  /* The flowchart boxes and decision outcomes, each once per code. */
+  printf("# box\tkind\t-\tvectors\tflows\n");
+  for (k = 1; k < 200; k++) {
+    char nm[16];
+    torc_because_name((torc_because)k, nm, sizeof nm);
+    if (!*nm)
+      continue;
+    printf("%s\t%s\t-\t%zu\t%zu\n", nm,
+           nm[0] == 'D'   ? "decision"
+           : nm[0] == 'E' ? "entry"
+                          : "box",
+           vec_count[k], flow_count[k]);
+  }
   fprintf(stderr,
           "torc list: coverage: %zu of %zu testable requirements of groups "
-          "A-I have vectors from at least 3 flows (%zu vectors, %zu flows)\n",
+          "A-I decide events in vectors from at least 3 flows (%zu vectors, "
+          "%zu flows)\n",
           covered_ai, testable_ai, n, nflows);
   (void)j;
 done:
   free(seen);
+  free(in_vec);
   free(fid);
   free(flowof);
   json_decref(root);
