@@ -608,3 +608,26 @@ def test_real_sigint_then_report_is_incomplete(tmp_path):
     assert "the run was stopped (SIGINT)" in \
         by_id(root, "claim-reasons").alltext()
     assert summary(out).startswith("## torc conformance: INCOMPLETE :x:")
+
+
+def test_failures_are_grouped_by_the_rule_they_broke(tmp_path):
+    """Issue 12: a failure is shown, and grouped under "How they fail", by
+    the rule it is attributed to, not by the first violation listed: two
+    vectors whose first violation differs but whose failure is attributed
+    to RCV-167 make one row naming RCV-167."""
+    msg = ("The target accepts data up to the updated receive window and no "
+           "further (RCV-167): the byte count differs (100 bytes more)")
+    recs = []
+    for vid, first in (("v-1", "RCV-015"), ("v-2", "RCV-046")):
+        r = record(vid, "FAIL", ["RCV-015", "RCV-167"],
+                   [{"requirement": first, "message": "context " + vid},
+                    {"requirement": "RCV-167", "message": msg}])
+        r["attributed_to"] = ["RCV-167"]
+        recs.append(r)
+    _, out = report_of(tmp_path, document(recs))
+    md = (out / "summary.md").read_text()
+    section = md.split("### How they fail", 1)[1].split("###", 1)[0]
+    rows = [l for l in section.splitlines() if "RCV-" in l]
+    assert len(rows) == 1 and "RCV-167" in rows[0], section
+    assert "RCV-015" not in section and "RCV-046" not in section
+    assert "- `v-1` FAIL RCV-167: " in md and "- `v-2` FAIL RCV-167: " in md
