@@ -259,6 +259,31 @@ size_t torc_attribute(const torc_trace *t, long ei, unsigned aspects, int early,
   return n;
 }
 
+/* The expected entry that delivers stream offset off (a completed
+ * request, an indication or the hand-back holding it), or -1. */
+long torc_entry_at_offset(const torc_trace *t, uint64_t off) {
+  size_t i, k;
+  for (i = 0; i < t->n; i++) {
+    const torc_trace_entry *e = &t->e[i];
+    if (e->kind == TORC_TR_COMPLETE) {
+      for (k = 0; k < e->count; k++) {
+        const torc_trace_req *q = &t->reqs[e->first + k];
+        if (q->bytes && q->offset != TORC_NO_OFFSET && off >= q->offset &&
+            off < q->offset + q->bytes)
+          return (long)i;
+      }
+    } else if (e->kind == TORC_TR_INDICATE ||
+               e->kind == TORC_TR_TERMINATE_COMPLETE) {
+      /* An indication delivers what the host consumed of it. */
+      uint32_t got = e->kind == TORC_TR_INDICATE ? e->consumed : e->len;
+      if (got && e->offset != TORC_NO_OFFSET && off >= e->offset &&
+          off < e->offset + got)
+        return (long)i;
+    }
+  }
+  return -1;
+}
+
 void torc_attribute_boxes(const torc_trace *t, long ei, char *buf, size_t n) {
   const torc_trace_entry *e;
   size_t i, used = 0;

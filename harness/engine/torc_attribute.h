@@ -13,6 +13,7 @@
 #define TORC_ATTRIBUTE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "torc_trace.h"
 
@@ -37,6 +38,11 @@ enum {
  * entry without a because gives none. Returns how many. */
 size_t torc_attribute(const torc_trace *expected, long ei, unsigned aspects,
                       int early, char (*out)[16], size_t max);
+
+/* The expected entry that delivers stream offset off (a completed request,
+ * the consumed part of an indication, or the hand-back holding it), or
+ * -1: whose because explains where that byte went. */
+long torc_entry_at_offset(const torc_trace *expected, uint64_t off);
 
 /* The boxes and decisions of the because of entry ei ("E2 D3=no ..."), or
  * "" without one. */

@@ -8,7 +8,11 @@
  * the allowances of the vector are normalizations applied to both atom lists
  * (DEC-05, DEC-06, DEC-07, DEC-19, DEC-21, DEC-24, DEC-25, DEC-26).  The
  * allowances named in a PASS-NONSTRICT are the ones that were needed: each is
- * dropped in turn and kept only if the traces differ without it.
+ * dropped in turn and kept only if the traces differ without it.  A FAIL is
+ * attributed to the rules it broke (torc_result.attributed): the host rules
+ * the simulated host checks itself, and at the first divergence the rules
+ * of the expected event's because that decide what differs
+ * (torc_attribute.c), each a violation in one sentence with the numbers.
  */
 #include "torc_judge.h"
 
@@ -421,38 +425,13 @@ static void broken(torc_result *r, const char *rcv, const char *msg) {
   attribute(r, rcv);
 }
 
-/* The expected entry that delivers stream offset off (a completed
- * request, an indication or the hand-back holding it), or -1. */
-static long entry_at_offset(const torc_trace *t, uint64_t off) {
-  size_t i, k;
-  for (i = 0; i < t->n; i++) {
-    const torc_trace_entry *e = &t->e[i];
-    if (e->kind == TORC_TR_COMPLETE) {
-      for (k = 0; k < e->count; k++) {
-        const torc_trace_req *q = &t->reqs[e->first + k];
-        if (q->bytes && q->offset != TORC_NO_OFFSET && off >= q->offset &&
-            off < q->offset + q->bytes)
-          return (long)i;
-      }
-    } else if (e->kind == TORC_TR_INDICATE ||
-               e->kind == TORC_TR_TERMINATE_COMPLETE) {
-      /* An indication delivers what the host consumed of it. */
-      uint32_t got = e->kind == TORC_TR_INDICATE ? e->consumed : e->len;
-      if (got && e->offset != TORC_NO_OFFSET && off >= e->offset &&
-          off < e->offset + got)
-        return (long)i;
-    }
-  }
-  return -1;
-}
-
 /* Delivered bytes that differ from the stream at off: the rules of the
  * because of the expected event delivering that byte that decide which
  * bytes go where, then the stream-order rules the host checks itself. */
 static void attribute_data(const torc_vector_body *vb, uint64_t off, int poison,
                            const char *msg, torc_result *r) {
   char ids[TORC_MAX_VIOLATIONS][16];
-  long ei = entry_at_offset(&vb->expected, off);
+  long ei = torc_entry_at_offset(&vb->expected, off);
   /* Rules about which bytes go where first, then about how many. */
   size_t n = torc_attribute(&vb->expected, ei, TORC_ASPECT_DATA, 0, ids,
                             TORC_MAX_VIOLATIONS / 2),
