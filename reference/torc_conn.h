@@ -129,6 +129,10 @@ typedef struct torc_conn {
    * some), to say when held data is BufferedData (RCV-037). */
   int has_buffered;
   uint32_t buffered_end;
+  /* The right edge of the window cut the stream (a segment trimmed or
+   * refused beyond it) and the bytes before the cut are not all delivered:
+   * each delivery until they are notes RCV-167, which bounded it. */
+  int window_cut;
 } torc_conn;
 
 /* The reference instance (torc_target.user_data). */

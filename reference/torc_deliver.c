@@ -75,10 +75,14 @@ static int complete_head(torc_conn *c, uint32_t n, uint32_t filled_st,
              "RCV-114", "RCV-122", "RCV-046", "RCV-047", "RCV-061", "RCV-093");
     if (k > 1)
       TORC_WHY(c, "RCV-048", "RCV-104", "RCV-105");
+    if (c->window_cut)
+      TORC_WHY(c, "RCV-167"); /* the window bounded what was there */
     torcint_why_emit(c);
     c->in_progress = 1;
     r->host->receive_complete(r->host_ctx, c->handle, v, k);
     c->in_progress = 0;
+    if (c->held.bytes == 0 && c->pending.head == NULL)
+      c->window_cut = 0; /* everything before the cut is delivered */
     if (gone(c))
       return -1;
   }
@@ -412,6 +416,8 @@ static void indicate_flow(torc_conn *c) {
     l->id = c->next_id++;
     l->next = NULL;
     uint32_t consumed = 0;
+    if (c->window_cut)
+      TORC_WHY(c, "RCV-167"); /* the window bounded what was there */
     torcint_why_emit(c);
     c->in_progress = 1;
     uint32_t st =
@@ -435,6 +441,8 @@ static void indicate_flow(torc_conn *c) {
     if (took > 0) {
       /* Consumed bytes stay lent until receive_return(id) (RCV-133). */
       torcint_held_consume(mem, &c->held, NULL, took);
+      if (c->held.bytes == 0 && c->pending.head == NULL)
+        c->window_cut = 0; /* everything before the cut is delivered */
       torcint_conn_update_window(c);
       l->next = c->lent;
       c->lent = l;

@@ -157,7 +157,10 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
 
   /* First: is the segment acceptable (RFC 9293 §3.10.7.4, DEC-15)? */
   if (!acceptable(c->rcv_nxt, wnd, seq, seglen)) {
-    TORC_WHY(c, "RCV-167");
+    if (!TORC_SEQ_LEQ(TORC_SEQ_ADD(seq, seglen), c->rcv_nxt)) {
+      TORC_WHY(c, "RCV-167"); /* beyond the window, not a retransmission */
+      c->window_cut = 1;
+    }
     count_unacceptable(c, seq, seglen, flags);
     return;
   }
@@ -213,6 +216,7 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
       c->ctr.priv.dropped_after_fin++;
     } else {
       TORC_WHY(c, "RCV-167", "DEC-15");
+      c->window_cut = 1;
       c->ctr.pub.bytes_trimmed += cut;
     }
     len = keep;

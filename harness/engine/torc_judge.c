@@ -542,6 +542,15 @@ static void attribute_pattern(const torc_vector_body *vb, const atom *x,
                               torc_result *r) {
   char ids[TORC_MAX_VIOLATIONS][16], msg[1024], more[96] = "";
   unsigned asp = differs(x, y);
+  /* A delivery the reference never made (its trace ended): the bytes it
+   * carries are more than the reference accepted, which the last expected
+   * delivery's because bounds (the window, out-of-order data, the FIN). */
+  long ei = x ? (long)x->entry : -1;
+  if (!x && y && (y->kind == TORC_TR_COMPLETE || y->kind == TORC_TR_INDICATE) &&
+      vb->expected.n > 0) {
+    ei = (long)vb->expected.n - 1;
+    asp = TORC_ASPECT_AMOUNT | TORC_ASPECT_DATA;
+  }
   /* RCV-243: an upload request the reference does not make, on a
    * connection already half-closed by the peer's FIN: a rule the judge
    * checks itself, whatever the expected event's because. */
@@ -563,8 +572,8 @@ static void attribute_pattern(const torc_vector_body *vb, const atom *x,
   if (x && (!y || x->at != y->at) && x->at < vb->nevents &&
       vb->events[x->at].op == TORC_OP_ADVANCE)
     asp = TORC_ASPECT_TIMING;
-  size_t n = torc_attribute(&vb->expected, x ? (long)x->entry : -1, asp,
-                            x && y && y->at < x->at, ids, TORC_MAX_VIOLATIONS),
+  size_t n = torc_attribute(&vb->expected, ei, asp, x && y && y->at < x->at,
+                            ids, TORC_MAX_VIOLATIONS),
          i;
   if (x && y && x->kind == y->kind && x->bytes != y->bytes &&
       (x->kind == TORC_TR_COMPLETE || x->kind == TORC_TR_INDICATE))

@@ -44,6 +44,8 @@ def test_window_failures_are_attributed_to_the_window(torc, tmp_path):
     assert len(window) * 2 > len(fails), [x.get("attributed_to")
                                           for x in fails]
     for x in fails:
+        # Every failure names a rule, and never the offload completion.
+        assert x.get("attributed_to"), x
         assert "RCV-015" not in x.get("attributed_to", []), x["id"]
         assert len(x["violations"]) <= 16
     for x in window:
