@@ -43,9 +43,10 @@ static void write_header(FILE *f, const report *R) {
   esc(f, str(t, "version"));
   fprintf(f,
           ", ABI version <span id=\"abi-version\">%" JSON_INTEGER_FORMAT
-          "</span>, capabilities 0x%" JSON_INTEGER_FORMAT "x</dd>",
+          "</span>, capabilities <span id=\"capabilities\">0x%llx</span></dd>",
           json_integer_value(json_object_get(t, "abi_version")),
-          json_integer_value(json_object_get(t, "capabilities")));
+          (unsigned long long)json_integer_value(
+              json_object_get(t, "capabilities")));
   fputs("<dt>vector set</dt><dd><code id=\"vector-set-digest\">", f);
   esc(f, str(R->doc, "vector_set_digest"));
   fputs("</code></dd><dt>run</dt><dd><span id=\"run-date\">", f);

@@ -631,3 +631,13 @@ def test_failures_are_grouped_by_the_rule_they_broke(tmp_path):
     assert len(rows) == 1 and "RCV-167" in rows[0], section
     assert "RCV-015" not in section and "RCV-046" not in section
     assert "- `v-1` FAIL RCV-167: " in md and "- `v-2` FAIL RCV-167: " in md
+
+
+def test_capabilities_are_printed_in_hex(tmp_path):
+    """Issue 17: "0x16383x" (decimal between "0x" and "x") was printed for
+    TORC_CAP_ALL; the header gives the bits in hexadecimal."""
+    no_indicate = ALL_CAPS & ~cap_bit("INDICATE")
+    _, out = report_of(tmp_path, document([record("v-1", "PASS", ["RCV-015"])],
+                                          caps=no_indicate))
+    root = parse(out / "report.html")
+    assert by_id(root, "capabilities").alltext() == "0x%x" % no_indicate
