@@ -47,7 +47,6 @@ typedef struct torc_ref torc_ref;
 typedef struct torc_why_notes {
   const char *tag[TORC_WHY_MAX]; /* static strings */
   uint32_t n;
-  uint32_t lost; /* beyond TORC_WHY_MAX */
 } torc_why_notes;
 
 typedef struct torc_conn {

@@ -36,7 +36,6 @@ void torcint_why_add(torc_conn *c, const char *const *tags, uint32_t n) {
       memmove(c->why.tag + j, c->why.tag + j + 1,
               (c->why.n - j - 1) * sizeof c->why.tag[0]);
       c->why.n--;
-      c->why.lost++;
     }
     c->why.tag[c->why.n++] = tags[i];
   }
@@ -47,10 +46,8 @@ void torcint_why_emit(torc_conn *c) {
     return;
   c->explain(c->explain_ctx, c->why.tag, c->why.n);
   c->why.n = 0;
-  c->why.lost = 0;
 }
 
 void torcint_why_clear(torc_conn *c) {
   c->why.n = 0;
-  c->why.lost = 0;
 }

@@ -44,8 +44,8 @@
   } while (0)
 
 /* Adds n tags in order: a rule once (where first noted), a box each time
- * it is passed; beyond TORC_WHY_MAX the oldest box is dropped (rules stay;
- * counted in why.lost). */
+ * it is passed; beyond TORC_WHY_MAX the oldest box is dropped (rules
+ * stay). */
 void torcint_why_add(torc_conn *c, const char *const *tags, uint32_t n);
 /* Hands the notes to the explain hook, then clears them; call just before
  * every host call. */

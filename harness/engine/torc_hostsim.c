@@ -168,10 +168,8 @@ void torc_hostsim_explain(void *ctx, const char *const *because, uint32_t n) {
 
 torc_trace_entry *torc_hs_trace_add(torc_hostsim *hs, uint32_t kind) {
   torc_trace_entry *e = torc_trace_add(&hs->trace, kind, hs->at);
-  if (e && hs->nwhy > 0) {
+  if (e && hs->nwhy > 0)
     torc_trace_set_why(&hs->trace, hs->why, hs->nwhy);
-    e = &hs->trace.e[hs->trace.n - 1];
-  }
   hs->nwhy = 0;
   return e;
 }

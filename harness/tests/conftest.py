@@ -12,6 +12,7 @@ import json
 import os
 import pathlib
 import subprocess
+import time
 
 import pytest
 
@@ -116,3 +117,16 @@ def comparable(rec):
     r = dict(rec)
     r.pop("duration_ms", None)
     return r
+
+
+def wait_for_lines(path, n, proc, limit=30):
+    """Waits until the file at path has n lines (a journal filling up while
+    proc runs); False when proc ends first or limit seconds pass."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        if path.exists() and path.read_text().count("\n") >= n:
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.02)
+    return False

@@ -16,11 +16,10 @@ import json
 import re
 import signal
 import subprocess
-import time
 
 import pytest
 
-from conftest import results, by_id, load_vector_files, ROOT
+from conftest import results, by_id, load_vector_files, wait_for_lines, ROOT
 
 # TORC_CAP_* in bit order, and for each mandatory feature the requirement
 # that makes it mandatory (the first the catalogue gives, cited by the
@@ -300,17 +299,6 @@ def start_hang_run(torc, out, *extra):
          str(torc.vectors), "--timeout", "400", "--json", str(out)] +
         list(extra), cwd=str(ROOT), stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True)
-
-
-def wait_for_lines(path, n, proc, limit=30):
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < limit:
-        if path.exists() and path.read_text().count("\n") >= n:
-            return True
-        if proc.poll() is not None:
-            return False
-        time.sleep(0.02)
-    return False
 
 
 @pytest.mark.parametrize("sig,name,extra", [

@@ -12,23 +12,11 @@ TORC_BUILD selects the build tree (default build/).
 import json
 import signal
 import subprocess
-import time
 
-from conftest import results, by_id, ROOT
+from conftest import results, by_id, wait_for_lines, ROOT
 
 
 # ---- Interruption and --resume ---------------------------------------------
-
-def wait_for_lines(path, n, proc, limit=30):
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < limit:
-        if path.exists() and path.read_text().count("\n") >= n:
-            return True
-        if proc.poll() is not None:
-            return False
-        time.sleep(0.02)
-    return False
-
 
 def start_hang_run(torc, out, *extra):
     return subprocess.Popen(
