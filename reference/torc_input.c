@@ -157,7 +157,9 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
 
   /* First: is the segment acceptable (RFC 9293 §3.10.7.4, DEC-15)? */
   if (!acceptable(c->rcv_nxt, wnd, seq, seglen)) {
-    if (!TORC_SEQ_LEQ(TORC_SEQ_ADD(seq, seglen), c->rcv_nxt)) {
+    if (flags & TORC_TCP_RST)
+      TORC_WHY(c, "RCV-301"); /* dropped, not acted on (DEC-04) */
+    else if (!TORC_SEQ_LEQ(TORC_SEQ_ADD(seq, seglen), c->rcv_nxt)) {
       TORC_WHY(c, "RCV-167"); /* beyond the window, not a retransmission */
       c->window_cut = 1;
     }
@@ -172,13 +174,24 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
       c->pending_abort = 1;
       torcint_deliver_pump(c);
     } else {
+      TORC_WHY(c, "DEC-04"); /* challenged (RCV-304), not acted on */
       c->ctr.priv.rst_challenged++;
     }
     return;
   }
-  /* SYN on an offloaded connection is outside this model: counted. */
+  /* Third: SYN.  At RcvNxt the connection goes back to the host, closed
+   * (RCV-295, RCV-305, DEC-27); elsewhere it only earns a challenge ACK
+   * (RCV-302) and changes nothing here. */
   if (flags & TORC_TCP_SYN) {
     c->ctr.priv.dropped_syn++;
+    if (seq == c->rcv_nxt) {
+      TORC_WHY(c, "RCV-295", "RCV-305", "DEC-27");
+      torcint_conn_want_upload(c, TORC_UPLOAD_INVALID_STATE);
+      torcint_reasm_clear(&c->ooo, mem);
+      torcint_deliver_pump(c);
+    } else {
+      TORC_WHY(c, "RCV-302");
+    }
     return;
   }
   /* URG (DEC-08): ask for an upload and stop taking data here. */

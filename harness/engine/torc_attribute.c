@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <torc/target.h>
 
 #include "torc_because.h"
 
@@ -351,4 +352,35 @@ const char *torc_aspect_name(unsigned a) {
     if (a & (1u << k))
       return names[k];
   return "the call";
+}
+
+const char *torc_attribute_wire(const torc_trace *expected, size_t ei,
+                                uint32_t event, const char **what) {
+  static const struct {
+    uint32_t event;
+    const char *id, *what;
+  } wire[] = {
+      {TORC_EVENT_ABORT, "RCV-301",
+       "an RST outside the receive window is dropped"},
+      {TORC_EVENT_RETRIEVE, "RCV-302",
+       "a SYN not at RcvNxt only earns a challenge ACK"},
+      {TORC_EVENT_ABORT, "RCV-302",
+       "a SYN not at RcvNxt only earns a challenge ACK"},
+  };
+  const torc_trace_entry *e;
+  size_t i, k;
+  if (ei >= expected->n)
+    return NULL;
+  e = &expected->e[ei];
+  for (i = 0; i < sizeof wire / sizeof wire[0]; i++) {
+    torc_because code = torc_because_parse(wire[i].id);
+    if (wire[i].event != event)
+      continue;
+    for (k = 0; k < e->why_count; k++)
+      if (expected->why[e->why_first + k] == code) {
+        *what = wire[i].what;
+        return wire[i].id;
+      }
+  }
+  return NULL;
 }

@@ -60,4 +60,11 @@ const char *torc_requirement_page(const char *rcv);
 /* One word for the first aspect in aspects ("bytes", "status", ...). */
 const char *torc_aspect_name(unsigned aspects);
 
+/* The wire rule (an RST or SYN the reference did not act on: RCV-301,
+ * RCV-302) that expected entry ei's because names and that forbids the
+ * event (TORC_EVENT_*) a target indicated instead, with one line saying
+ * what it requires in *what; NULL when there is none. */
+const char *torc_attribute_wire(const torc_trace *expected, size_t ei,
+                                uint32_t event, const char **what);
+
 #endif /* TORC_ATTRIBUTE_H */

@@ -142,16 +142,23 @@ static int play(torc_engine *e, const torc_event *ev) {
     if (ev->op == TORC_OP_POST)
       torc_hostsim_post(hs, ev);
     else if (ev->op == TORC_OP_FRAME)
-      torc_hostsim_frame(hs, ev->frame);
+      torc_hostsim_frame(hs, ev);
     else
       torc_hostsim_terminate(hs);
     break;
   case TORC_OP_RETURN:
-    torc_hostsim_return_all(hs);
+    if (ev->indication)
+      torc_hostsim_return_one(hs, ev->indication);
+    else
+      torc_hostsim_return_all(hs);
     break;
   case TORC_OP_POST_IN_COMPLETION:
     if (st == 1 || st == 2)
       torc_hostsim_post_in_completion(hs, ev);
+    break;
+  case TORC_OP_POST_IN_INDICATION:
+    if (st == 1 || st == 2)
+      torc_hostsim_post_in_indication(hs, ev);
     break;
   case TORC_OP_FAIL_ALLOC:
     torc_hostsim_fail_alloc(hs, ev->nth);

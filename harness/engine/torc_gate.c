@@ -20,7 +20,8 @@
 static unsigned ops_needed(const torc_vector_body *b) {
   unsigned need = 1u << TORC_CALL_CONN_OPEN | 1u << TORC_CALL_CONN_CLOSE |
                   1u << TORC_CALL_INITIATE_OFFLOAD;
-  if (b->ops_used & (1u << TORC_OP_POST | 1u << TORC_OP_POST_IN_COMPLETION))
+  if (b->ops_used & (1u << TORC_OP_POST | 1u << TORC_OP_POST_IN_COMPLETION |
+                     1u << TORC_OP_POST_IN_INDICATION))
     need |= 1u << TORC_CALL_RECEIVE;
   if (b->ops_used & 1u << TORC_OP_FRAME)
     need |= 1u << TORC_CALL_SEGMENT;

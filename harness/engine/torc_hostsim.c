@@ -113,6 +113,7 @@ void torc_hostsim_free(torc_hostsim *hs) {
   torc_trace_free(&hs->trace);
   free(hs->reqs);
   free(hs->inner);
+  free(hs->inner_ind);
   free(hs->inds);
   free(hs->ifr);
   free(hs->ret_ids);
@@ -143,6 +144,8 @@ void torc_hostsim_begin(torc_hostsim *hs, const torc_vector_body *vb,
   hs->nindications = 0;
   hs->delivered = 0;
   hs->ninner = 0;
+  hs->ninner_ind = 0;
+  hs->naccepted = 0;
   hs->ninds = 0;
   hs->nifr = 0;
   hs->nfail = 0;
@@ -281,30 +284,28 @@ void torc_hostsim_post_in_completion(torc_hostsim *hs, const torc_event *e) {
     hs->inner[hs->ninner++] = e;
 }
 
-void torc_hostsim_frame(torc_hostsim *hs, uint32_t frame_index) {
-  const torc_capture *cap = hs->vb->cap;
-  const torc_frame *f = &cap->frames[frame_index];
+void torc_hostsim_post_in_indication(torc_hostsim *hs, const torc_event *e) {
+  if (HS_GROW(hs, inner_ind, capinner_ind, hs->ninner_ind + 1) == 0)
+    hs->inner_ind[hs->ninner_ind++] = e;
+}
+
+/* The segment is built by the vector module: the captured frame, or the
+ * rebased or derived one its provenance records (torc_vector_transform.c). */
+void torc_hostsim_frame(torc_hostsim *hs, const torc_event *ev) {
+  const torc_frame *f = &hs->vb->cap->frames[ev->frame];
   torc_segment seg;
+  uint32_t len;
   if (torc_hs_grow((void **)&hs->scratch, &hs->scratch_cap, f->caplen + 1, 1) <
       0) {
     torc_hostsim_violation(hs, "RCV-067", "host out of memory");
     return;
   }
-  memcpy(hs->scratch, torc_capture_bytes(cap, f), f->caplen);
-  memset(&seg, 0, sizeof seg);
-  seg.frame = hs->scratch;
-  seg.frame_len = f->caplen;
-  seg.link_type = cap->link_type;
-  seg.ip_offset = f->ip_offset;
-  seg.tcp_offset = f->tcp_offset;
-  seg.seq = f->seq;
-  seg.ack = f->ack;
-  seg.window = f->window;
-  seg.flags = f->flags;
-  seg.payload = hs->scratch + f->payload_offset;
-  seg.payload_len = f->payload_len;
+  len =
+      torc_vector_build_segment(hs->vb, ev, hs->scratch, hs->scratch_cap, &seg);
+  if (len == 0)
+    return;
   torc_call_segment(hs->cs, hs->conn, &seg);
-  memset(hs->scratch, POISON, f->caplen); /* borrowed for the call */
+  memset(hs->scratch, POISON, len); /* borrowed for the call */
 }
 
 void torc_hostsim_advance(torc_hostsim *hs, uint64_t now_us) {

@@ -69,12 +69,18 @@ void torc_hostsim_close(torc_hostsim *hs);
 /* Script operations (see torc_vector_int.h). */
 void torc_hostsim_offload(torc_hostsim *hs);
 void torc_hostsim_post(torc_hostsim *hs, const torc_event *e);
-void torc_hostsim_frame(torc_hostsim *hs, uint32_t frame_index);
+void torc_hostsim_frame(torc_hostsim *hs, const torc_event *ev);
 void torc_hostsim_advance(torc_hostsim *hs, uint64_t now_us);
 void torc_hostsim_terminate(torc_hostsim *hs);
 /* Returns every accepted indication and handed-back upload to the target
  * (after re-checking their bytes did not change, RCV-133/RCV-212). */
 void torc_hostsim_return_all(torc_hostsim *hs);
+/* Returns only the nth indication the host accepted (1-based), if it is
+ * still outstanding. */
+void torc_hostsim_return_one(torc_hostsim *hs, uint32_t nth);
+/* Queues a post the host makes from inside the next receive_indicate
+ * callback, before it answers (RCV-107's re-entrancy, on an indication). */
+void torc_hostsim_post_in_indication(torc_hostsim *hs, const torc_event *e);
 void torc_hostsim_post_in_completion(torc_hostsim *hs, const torc_event *e);
 void torc_hostsim_fail_alloc(torc_hostsim *hs, uint32_t nth);
 /* Disarms every failure fail_alloc armed and no allocation has hit yet. */

@@ -12,6 +12,7 @@
 #include "torc_hostsim_int.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 uint32_t torc_hs_host_receive_indicate(void *ctx, uint64_t handle,
                                        uint64_t indication_id, uint32_t status,
@@ -119,6 +120,7 @@ uint32_t torc_hs_host_receive_indicate(void *ctx, uint64_t handle,
       in->first = (uint32_t)hs->nifr;
       in->count = nfrags;
       in->handback = 0;
+      in->nth = ++hs->naccepted;
       for (i = 0; i < nfrags; i++) {
         hs->ifr[hs->nifr++] = frags[i];
         h = torc_hs_fnv(h, frags[i].data, frags[i].len);
@@ -128,10 +130,47 @@ uint32_t torc_hs_host_receive_indicate(void *ctx, uint64_t handle,
   } else {
     hs->refused = 1;
   }
+  /* The host posts from inside the indication, before it answers. */
+  if (hs->ninner_ind) {
+    size_t m = hs->ninner_ind;
+    hs->ninner_ind = 0;
+    for (k = 0; k < m; k++)
+      torc_hs_post_now(hs, hs->inner_ind[k]);
+  }
   if (bytes_consumed)
     *bytes_consumed = consumed;
   hs->busy = outer;
   return ans->status;
+}
+
+/* Re-checks the bytes of the outstanding entry in (RCV-133/RCV-212). */
+static void check_unchanged(torc_hostsim *hs, const hs_ind *in) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  uint32_t k;
+  for (k = 0; k < in->count; k++)
+    h = torc_hs_fnv(h, hs->ifr[in->first + k].data, hs->ifr[in->first + k].len);
+  if (h != in->hash)
+    torc_hostsim_violation(
+        hs, in->handback ? "RCV-212" : "RCV-133",
+        "%s %" PRIu64 ": bytes changed before the host returned them",
+        in->handback ? "handed-back data" : "indication", in->id);
+}
+
+void torc_hostsim_return_one(torc_hostsim *hs, uint32_t nth) {
+  size_t i;
+  uint64_t id;
+  for (i = 0; i < hs->ninds; i++)
+    if (!hs->inds[i].handback && hs->inds[i].nth == nth)
+      break;
+  if (i == hs->ninds)
+    return; /* not accepted (yet), or already returned */
+  check_unchanged(hs, &hs->inds[i]);
+  id = hs->inds[i].id;
+  memmove(&hs->inds[i], &hs->inds[i + 1],
+          (hs->ninds - i - 1) * sizeof *hs->inds);
+  if (--hs->ninds == 0)
+    hs->nifr = 0;
+  torc_call_receive_return(hs->cs, hs->conn, &id, 1);
 }
 
 void torc_hostsim_return_all(torc_hostsim *hs) {
@@ -141,18 +180,8 @@ void torc_hostsim_return_all(torc_hostsim *hs) {
   if (HS_GROW(hs, ret_ids, capret, n) < 0)
     return;
   for (i = 0; i < n; i++) {
-    const hs_ind *in = &hs->inds[i];
-    uint64_t h = 0xcbf29ce484222325ull;
-    uint32_t k;
-    for (k = 0; k < in->count; k++)
-      h = torc_hs_fnv(h, hs->ifr[in->first + k].data,
-                      hs->ifr[in->first + k].len);
-    if (h != in->hash)
-      torc_hostsim_violation(
-          hs, in->handback ? "RCV-212" : "RCV-133",
-          "%s %" PRIu64 ": bytes changed before the host returned them",
-          in->handback ? "handed-back data" : "indication", in->id);
-    hs->ret_ids[i] = in->id;
+    check_unchanged(hs, &hs->inds[i]);
+    hs->ret_ids[i] = hs->inds[i].id;
   }
   hs->ninds = 0;
   hs->nifr = 0;

@@ -47,6 +47,7 @@ typedef struct hs_ind {
   uint32_t first, count; /* in hs->ifr */
   uint64_t hash;
   int handback; /* 1: upload handback (RCV-212), 0: indication (RCV-133) */
+  uint32_t nth; /* indications: 1-based order in which the host accepted */
 } hs_ind;
 
 typedef struct alloc_hdr {
@@ -86,6 +87,10 @@ struct torc_hostsim {
   /* posts to make from inside the next completion */
   const torc_event **inner;
   size_t ninner, capinner;
+  /* posts to make from inside the next indication, before answering */
+  const torc_event **inner_ind;
+  size_t ninner_ind, capinner_ind;
+  uint32_t naccepted; /* indications accepted so far */
   /* accepted indications and handbacks awaiting return */
   hs_ind *inds;
   size_t ninds, capinds;

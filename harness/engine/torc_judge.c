@@ -131,9 +131,12 @@ static int is_terminate_event(const torc_vector_body *vb, uint32_t at) {
 static uint32_t first_frame_with(const torc_vector_body *vb, uint8_t flag) {
   size_t i;
   for (i = 0; i < vb->nevents; i++)
-    if (vb->events[i].op == TORC_OP_FRAME &&
-        (vb->cap->frames[vb->events[i].frame].flags & flag))
-      return (uint32_t)i;
+    if (vb->events[i].op == TORC_OP_FRAME) {
+      torc_frame f;
+      torc_vector_frame_info(vb, &vb->events[i], &f);
+      if (f.flags & flag)
+        return (uint32_t)i;
+    }
   return UINT32_MAX;
 }
 
@@ -142,7 +145,8 @@ static const torc_event *post_of(const torc_vector_body *vb, uint64_t id) {
   size_t i;
   for (i = 0; i < vb->nevents; i++)
     if ((vb->events[i].op == TORC_OP_POST ||
-         vb->events[i].op == TORC_OP_POST_IN_COMPLETION) &&
+         vb->events[i].op == TORC_OP_POST_IN_COMPLETION ||
+         vb->events[i].op == TORC_OP_POST_IN_INDICATION) &&
         vb->events[i].req_id == id)
       return &vb->events[i];
   return NULL;
@@ -453,8 +457,10 @@ static void attribute_data(const torc_vector_body *vb, uint64_t off, int poison,
 /* A host call the reference does not make at this point (y, where the
  * expected x is another call or none): the rules that say when such a call
  * is made.  Returns 1 when y is one of those. */
-static int attribute_unexpected(const atom *x, const atom *y, const char *et,
-                                const char *at, torc_result *r) {
+static int attribute_unexpected(const torc_vector_body *vb, const atom *x,
+                                const atom *y, const char *et, const char *at,
+                                torc_result *r) {
+
   static const struct {
     uint32_t event;
     const char *ids[2];
@@ -474,6 +480,16 @@ static int attribute_unexpected(const atom *x, const atom *y, const char *et,
   if (!y || y->kind != TORC_TR_EVENT ||
       (x && x->kind == TORC_TR_EVENT && x->event == y->event))
     return 0;
+  if (x) { /* an RST or SYN the reference did not act on */
+    const char *what,
+        *id = torc_attribute_wire(&vb->expected, x->entry, y->event, &what);
+    if (id) {
+      snprintf(msg, sizeof msg, "%s (%s): expected %.100s; got %.100s", what,
+               id, et, at);
+      broken(r, id, msg);
+      return 1;
+    }
+  }
   for (i = 0; i < sizeof when / sizeof when[0]; i++) {
     if (when[i].event != y->event)
       continue;
@@ -564,7 +580,7 @@ static void attribute_pattern(const torc_vector_body *vb, const atom *x,
     broken(r, "RCV-243", msg);
     return;
   }
-  if (attribute_unexpected(x, y, et, at, r))
+  if (attribute_unexpected(vb, x, y, et, at, r))
     return;
   /* A call the target did not make, or made at another script event,
    * where the expected one came from the virtual clock (an advance): the

@@ -54,6 +54,7 @@ static void body_free(torc_vector_body *b) {
   free(b->list_first);
   free(b->list_count);
   free(b->events);
+  free(b->derived);
   free(b->answers);
   torc_trace_free(&b->expected);
   free(b);
@@ -163,6 +164,7 @@ static int parse_root(ld *L, json_t *root, torc_vector *v,
       torcint_vector_parse_state(L, root, b) < 0 ||
       torcint_vector_parse_buffered(L, root, b) < 0 ||
       torcint_vector_parse_host(L, root, b) < 0 ||
+      torcint_vector_parse_transform(L, root, b, &fs) < 0 ||
       torcint_vector_build_stream(L, b, &fs) < 0 ||
       torcint_vector_parse_events(L, root, b, &fs, &ids) < 0 ||
       torcint_vector_parse_expected(L, root, b, &ids) < 0)

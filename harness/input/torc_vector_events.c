@@ -5,7 +5,8 @@
  * torc_vector.c calls it once the stream is built: each event is checked
  * for its op's members, time never goes backwards, there is exactly one
  * offload and it comes first (fail_alloc aside), frames are among the
- * listed ones (torc_vector_provenance.c), and posted request ids are unique.
+ * listed ones (torc_vector_provenance.c) or derived from them
+ * (torc_vector_transform.c), and posted request ids are unique.
  * The ids are kept for torc_vector_expected.c.
  */
 #include <inttypes.h>
@@ -31,7 +32,8 @@ int torcint_vector_parse_events(ld *L, json_t *root, torc_vector_body *b,
   static const char *const k_plain[] = {"t_us", "op", NULL};
   static const char *const k_post[] = {"t_us",      "op", "size", "push",
                                        "prefilled", "id", NULL};
-  static const char *const k_frame[] = {"t_us", "op", "frame", NULL};
+  static const char *const k_frame[] = {"t_us", "op", "frame", "derived", NULL};
+  static const char *const k_return[] = {"t_us", "op", "indication", NULL};
   static const char *const k_fail[] = {"t_us", "op", "nth", NULL};
   json_t *a = torcint_vector_want_array(L, root, "events", 1), *ev;
   uint64_t now = 0;
@@ -74,12 +76,15 @@ int torcint_vector_parse_events(ld *L, json_t *root, torc_vector_body *b,
     }
     e->op = (uint32_t)op;
     b->ops_used |= 1u << op;
-    if (torcint_vector_check_keys(
-            L, ev,
-            op == TORC_OP_POST || op == TORC_OP_POST_IN_COMPLETION ? k_post
-            : op == TORC_OP_FRAME                                  ? k_frame
-            : op == TORC_OP_FAIL_ALLOC                             ? k_fail
-                                       : k_plain) < 0)
+    if (torcint_vector_check_keys(L, ev,
+                                  op == TORC_OP_POST ||
+                                          op == TORC_OP_POST_IN_COMPLETION ||
+                                          op == TORC_OP_POST_IN_INDICATION
+                                      ? k_post
+                                  : op == TORC_OP_FRAME      ? k_frame
+                                  : op == TORC_OP_FAIL_ALLOC ? k_fail
+                                  : op == TORC_OP_RETURN     ? k_return
+                                                             : k_plain) < 0)
       return -1;
     if (torcint_vector_get_int(L, ev, "t_us", op == TORC_OP_ADVANCE, 0,
                                UINT64_MAX >> 12, now, &t) < 0)
@@ -100,7 +105,8 @@ int torcint_vector_parse_events(ld *L, json_t *root, torc_vector_body *b,
       saw_offload = 1;
       break;
     case TORC_OP_POST:
-    case TORC_OP_POST_IN_COMPLETION: {
+    case TORC_OP_POST_IN_COMPLETION:
+    case TORC_OP_POST_IN_INDICATION: {
       uint64_t id;
       int push, r;
       if (torcint_vector_get_u32(L, ev, "size", 1, 0, MAX_REQUEST_SIZE, 0,
@@ -130,7 +136,28 @@ int torcint_vector_parse_events(ld *L, json_t *root, torc_vector_body *b,
       break;
     }
     case TORC_OP_FRAME: {
-      uint32_t num;
+      uint32_t num, dk;
+      if (!json_object_get(ev, "frame") == !json_object_get(ev, "derived")) {
+        torcint_vector_fail(L, "a frame event has \"frame\" or \"derived\", "
+                               "not both");
+        return -1;
+      }
+      if (json_object_get(ev, "derived")) {
+        if (torcint_vector_get_u32(L, ev, "derived", 1, 1, UINT32_MAX, 0, &dk) <
+            0)
+          return -1;
+        if (dk > b->nderived) {
+          torcint_vector_push_key(L, "derived");
+          torcint_vector_fail(L,
+                              "derived segment %u is not in "
+                              "$.provenance.transform.derived (%zu)",
+                              dk, b->nderived);
+          return -1;
+        }
+        e->derived = dk;
+        e->frame = b->derived[dk - 1].from;
+        break;
+      }
       if (torcint_vector_get_u32(L, ev, "frame", 1, 1, UINT32_MAX, 0, &num) < 0)
         return -1;
       if (num > b->cap->nframes || !fs->listed[num]) {
@@ -144,6 +171,11 @@ int torcint_vector_parse_events(ld *L, json_t *root, torc_vector_body *b,
     }
     case TORC_OP_FAIL_ALLOC:
       if (torcint_vector_get_u32(L, ev, "nth", 0, 1, 1000000, 1, &e->nth) < 0)
+        return -1;
+      break;
+    case TORC_OP_RETURN:
+      if (torcint_vector_get_u32(L, ev, "indication", 0, 1, MAX_EVENTS, 0,
+                                 &e->indication) < 0)
         return -1;
       break;
     default:

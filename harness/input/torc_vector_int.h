@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <torc/target.h>
 
 #include "torc_capture.h"
 #include "torc_trace.h"
@@ -28,18 +29,25 @@ typedef enum torc_op {
   TORC_OP_RETURN,
   TORC_OP_POST_IN_COMPLETION,
   TORC_OP_FAIL_ALLOC,
+  TORC_OP_POST_IN_INDICATION,
   TORC_OP_COUNT
 } torc_op;
 
 typedef struct torc_event {
   uint32_t op;   /* torc_op */
   uint64_t t_us; /* virtual time of the event (non-decreasing) */
-  /* post, post_in_completion */
+  /* post, post_in_completion, post_in_indication */
   uint64_t req_id;
   uint32_t size, prefilled;
   uint8_t push;
-  /* frame: index into the capture's frames (number - 1) */
+  /* frame: index into the capture's frames (number - 1); for a derived
+   * segment, its source frame, and derived = 1 + its index in
+   * provenance.transform.derived (0: the frame itself) */
   uint32_t frame;
+  uint32_t derived;
+  /* return: 0 = every outstanding indication and hand-back; k = only the
+   * k-th indication the host accepted (1-based, in the order accepted) */
+  uint32_t indication;
   /* fail_alloc: the nth host allocation from now fails (1 = next) */
   uint32_t nth;
 } torc_event;
@@ -79,6 +87,18 @@ const char *torc_allowance_name(unsigned bit_index);
 /* "offload", "post", ... for a torc_op; "?" when out of range. */
 const char *torc_vector_op_name(unsigned op);
 
+/* A segment derived from a real frame (provenance.transform.derived): the
+ * source frame's headers, the payload cut to [offset, offset + len) of the
+ * stream (a sub-range of the source's payload, or empty at any sequence
+ * number), the flags replaced; lengths and checksums recomputed. */
+typedef struct torc_derived {
+  uint32_t from;         /* index of the source frame (number - 1) */
+  int64_t offset;        /* stream offset of the first sequence number */
+  uint32_t len;          /* payload bytes */
+  uint32_t payload_skip; /* bytes of the source payload before them */
+  uint8_t flags;         /* TORC_TCP_* */
+} torc_derived;
+
 /* A run of stream bytes held in the capture. */
 typedef struct torc_srun {
   uint64_t offset;
@@ -105,6 +125,12 @@ typedef struct torc_vector_body {
    * UINT64_MAX when no listed frame carries one.  A RcvNxt reported after
    * the FIN is one past the data (RFC 9293 3.10.7.4). */
   uint64_t fin_offset;
+  /* provenance.transform: added to the sequence number of every frame
+   * (isn and rcv_nxt are already in the rebased space), and the derived
+   * segments. */
+  uint32_t seq_shift;
+  torc_derived *derived; /* (owned) */
+  size_t nderived;
   /* Delegated state (defaults applied). */
   uint32_t rcv_nxt, rcv_wnd, snd_una, snd_nxt, snd_wnd;
   uint32_t push_ticks, ticks_per_second, rcv_indication_size;
@@ -141,6 +167,17 @@ int torc_vector_stream_copy(const torc_vector_body *b, uint64_t off, uint32_t n,
  * beyond stream_len differs from everything). */
 int torc_vector_stream_cmp(const torc_vector_body *b, uint64_t off,
                            const uint8_t *buf, uint32_t n, uint32_t *diff);
+
+/* The header fields of the segment a frame event gives the target (seq
+ * rebased, a derived segment's flags and length). */
+void torc_vector_frame_info(const torc_vector_body *b, const torc_event *ev,
+                            torc_frame *out);
+/* Builds the frame a frame event gives the target into buf (cap bytes, at
+ * least the source frame's caplen) and fills seg, pointing into buf.
+ * Returns the frame's length, or 0 when buf is too small. */
+uint32_t torc_vector_build_segment(const torc_vector_body *b,
+                                   const torc_event *ev, uint8_t *buf,
+                                   size_t cap, torc_segment *seg);
 
 /* Canonical JSON of a vector (for ids and digests): jansson's
  * JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII dump of the document

@@ -64,7 +64,8 @@ static const char *const op_names[TORC_OP_COUNT] = {"offload",
                                                     "terminate",
                                                     "return",
                                                     "post_in_completion",
-                                                    "fail_alloc"};
+                                                    "fail_alloc",
+                                                    "post_in_indication"};
 
 const char *torc_vector_op_name(unsigned op) {
   return op < TORC_OP_COUNT ? op_names[op] : "?";

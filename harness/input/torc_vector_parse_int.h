@@ -89,6 +89,8 @@ int torcint_vector_parse_provenance(ld *L, json_t *root, torc_vector_body *b,
 int torcint_vector_parse_state(ld *L, json_t *root, torc_vector_body *b);
 int torcint_vector_parse_buffered(ld *L, json_t *root, torc_vector_body *b);
 int torcint_vector_parse_host(ld *L, json_t *root, torc_vector_body *b);
+int torcint_vector_parse_transform(ld *L, json_t *root, torc_vector_body *b,
+                                   const frameset *fs);
 int torcint_vector_build_stream(ld *L, torc_vector_body *b, const frameset *fs);
 int torcint_vector_parse_events(ld *L, json_t *root, torc_vector_body *b,
                                 const frameset *fs, idset *ids);

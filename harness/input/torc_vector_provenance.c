@@ -86,8 +86,8 @@ static int resolve_capture(const char *vec_path, const char *rel, char *out,
 int torcint_vector_parse_provenance(ld *L, json_t *root, torc_vector_body *b,
                                     torc_capture_cache *cc, frameset *fs) {
   static const char *const keys[] = {
-      "capture",      "capture_sha256", "flow", "frames", "tool",
-      "tool_version", "seed",           "note", NULL};
+      "capture",      "capture_sha256", "flow", "frames",    "tool",
+      "tool_version", "seed",           "note", "transform", NULL};
   static const char *const fkeys[] = {"src", "dst", "sport", "dport", NULL};
   json_t *p = torcint_vector_want_object(L, root, "provenance", 1), *flow,
          *frames, *v;

@@ -5,7 +5,8 @@
  * torc_vector.c calls torcint_vector_build_stream once the provenance is
  * parsed: the payload of each listed frame, in listed (arrival) order, is
  * placed at its stream offset (sequence number - isn) where not yet covered
- * (first-arrived frame wins), as runs of bytes borrowed from the capture.
+ * (first-arrived frame wins), as runs of bytes borrowed from the capture;
+ * a rebase (provenance.transform.seq_shift) moves every frame first.
  * torc_vector_stream_copy and torc_vector_stream_cmp read those runs.
  */
 #include <stdlib.h>
@@ -119,7 +120,7 @@ int torcint_vector_build_stream(ld *L, torc_vector_body *b,
   for (i = 0; i < fs->n; i++) {
     const torc_frame *f = torc_capture_frame(b->cap, fs->nums[i]);
     const uint8_t *pl = torc_capture_bytes(b->cap, f) + f->payload_offset;
-    int64_t rel = (int32_t)(f->seq - b->isn);
+    int64_t rel = (int32_t)(f->seq + b->seq_shift - b->isn);
     uint32_t len = f->payload_len, skip = 0;
     if ((f->flags & TORC_TCP_FIN) && b->fin_offset == UINT64_MAX &&
         rel + (int64_t)len >= 0)
@@ -136,6 +137,13 @@ int torcint_vector_build_stream(ld *L, torc_vector_body *b,
       torcint_vector_fail(L, "out of memory");
       return -1;
     }
+  }
+  /* A derived segment that carries a FIN ends the stream there too. */
+  for (i = 0; i < b->nderived; i++) {
+    const torc_derived *x = &b->derived[i];
+    if ((x->flags & TORC_TCP_FIN) && x->offset + (int64_t)x->len >= 0 &&
+        (uint64_t)(x->offset + (int64_t)x->len) < b->fin_offset)
+      b->fin_offset = (uint64_t)(x->offset + (int64_t)x->len);
   }
   for (i = 0; i < b->nruns && b->runs[i].offset == end; i++)
     end += b->runs[i].len;

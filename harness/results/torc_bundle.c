@@ -65,7 +65,8 @@ json_t *torc_bundle_context(const torc_vector *v) {
                   (json_int_t)ev->t_us, "op", torc_vector_op_name(ev->op));
     if (!e)
       continue;
-    if (ev->op == TORC_OP_POST || ev->op == TORC_OP_POST_IN_COMPLETION) {
+    if (ev->op == TORC_OP_POST || ev->op == TORC_OP_POST_IN_COMPLETION ||
+        ev->op == TORC_OP_POST_IN_INDICATION) {
       json_object_set_new(e, "id", json_integer((json_int_t)ev->req_id));
       json_object_set_new(e, "size", json_integer(ev->size));
       json_object_set_new(e, "push", json_boolean(ev->push));
@@ -73,13 +74,16 @@ json_t *torc_bundle_context(const torc_vector *v) {
         json_object_set_new(e, "prefilled", json_integer(ev->prefilled));
     } else if (ev->op == TORC_OP_FRAME && b->cap &&
                ev->frame < b->cap->nframes) {
-      const torc_frame *f = &b->cap->frames[ev->frame];
+      torc_frame f;
       char fl[8];
-      flags_text(f->flags, fl);
-      json_object_set_new(e, "frame", json_integer(f->number));
+      torc_vector_frame_info(b, ev, &f);
+      flags_text(f.flags, fl);
+      json_object_set_new(e, "frame", json_integer(f.number));
+      if (ev->derived)
+        json_object_set_new(e, "derived", json_integer(ev->derived));
       json_object_set_new(e, "offset",
-                          json_integer((json_int_t)(int32_t)(f->seq - b->isn)));
-      json_object_set_new(e, "len", json_integer(f->payload_len));
+                          json_integer((json_int_t)(int32_t)(f.seq - b->isn)));
+      json_object_set_new(e, "len", json_integer(f.payload_len));
       json_object_set_new(e, "flags", json_string(fl));
     } else if (ev->op == TORC_OP_FAIL_ALLOC) {
       json_object_set_new(e, "nth", json_integer(ev->nth));
@@ -217,6 +221,27 @@ static void dump_frame(pcap_dumper_t *d, const torc_capture *cap,
   pcap_dump((u_char *)d, &h, torc_capture_bytes(cap, f));
 }
 
+/* The segment a frame event gives the target (rebased or derived frames as
+ * the target sees them), at the event's virtual time. */
+static void dump_segment(pcap_dumper_t *d, const torc_vector_body *b,
+                         const torc_event *ev) {
+  const torc_frame *f = &b->cap->frames[ev->frame];
+  struct pcap_pkthdr h;
+  torc_segment seg;
+  uint8_t *buf = malloc((size_t)f->caplen + 1);
+  uint32_t len;
+  if (!buf)
+    return;
+  len = torc_vector_build_segment(b, ev, buf, (size_t)f->caplen + 1, &seg);
+  memset(&h, 0, sizeof h);
+  h.ts.tv_sec = (time_t)(ev->t_us / 1000000u);
+  h.ts.tv_usec = (suseconds_t)(ev->t_us % 1000000u);
+  h.caplen = h.len = len;
+  if (len)
+    pcap_dump((u_char *)d, &h, buf);
+  free(buf);
+}
+
 /* Opens dir/name for writing a capture of cap's link type. */
 static pcap_dumper_t *open_dump(const char *dir, const char *name,
                                 const torc_capture *cap, pcap_t **pd, char *err,
@@ -302,7 +327,7 @@ static int write_slice(const char *dir, const torc_vector *v, char new_id[21],
   }
   for (i = 0; i < b->nevents; i++)
     if (b->events[i].op == TORC_OP_FRAME && b->events[i].frame < cap->nframes)
-      dump_frame(d, cap, &cap->frames[b->events[i].frame], b->events[i].t_us);
+      dump_segment(d, b, &b->events[i]);
   pcap_dump_close(d);
   pcap_close(pd);
 
@@ -330,6 +355,13 @@ static int write_slice(const char *dir, const torc_vector *v, char new_id[21],
     json_int_t k = json_integer_value(fr);
     if (fr && k >= 1 && k <= (json_int_t)cap->nframes && renum[k])
       json_object_set_new(ev, "frame", json_integer(renum[k]));
+  }
+  /* Derived segments name their source frame by number too. */
+  json_array_foreach(
+      json_object_get(json_object_get(prov, "transform"), "derived"), i, ev) {
+    json_int_t k = json_integer_value(json_object_get(ev, "from"));
+    if (k >= 1 && k <= (json_int_t)cap->nframes && renum[k])
+      json_object_set_new(ev, "from", json_integer(renum[k]));
   }
   json_object_del(root, "id");
   canon = torc_vector_canonical(root);

@@ -66,6 +66,14 @@ enum {
   K_PREFILLED,        /* prefilled push request */
   K_WINDOW,           /* small receive window */
   K_LONGCLOCK,        /* push timer after weeks of virtual time */
+  K_WRAP,             /* sequence numbers rebased across 2^32 */
+  K_RST,              /* RST (or SYN) at, in, before, beyond the window */
+  K_FIN_DATA,         /* the last data segment carries the FIN */
+  K_EDGE,             /* a segment ending at / one past the right edge */
+  K_POST_IN_IND,      /* posts from inside an indication */
+  K_ZERO_BEHIND,      /* zero-byte request behind others */
+  K_OVERLAP,          /* a retransmission overlapping RcvNxt */
+  K_DUP,              /* duplicates of held and of delivered data */
   K_COUNT
 };
 
@@ -153,6 +161,11 @@ typedef struct vz_scen {
   uint64_t frame_gap_us;
   uint64_t last_data_t; /* time of the last frame or post */
   size_t post_sizes_sum;
+  /* provenance.transform: the rebase and the derived segments */
+  uint32_t seq_shift;
+  json_t *derived;
+  int has_in_indication;
+  int returns_reordered; /* K_POST_IN_IND: explicit returns, last first */
 } vz_scen;
 
 /* The receiver direction's replayable frames and offload points (before

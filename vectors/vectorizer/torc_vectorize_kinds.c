@@ -25,7 +25,15 @@ static const char *const kind_name[K_COUNT] = {"buffered-none-posts-first",
                                                "reentrant-post",
                                                "prefilled",
                                                "receive-window",
-                                               "long-clock"};
+                                               "long-clock",
+                                               "wraparound",
+                                               "rst",
+                                               "fin-with-data",
+                                               "window-edge",
+                                               "post-in-indication",
+                                               "zero-byte-behind",
+                                               "overlap-rcvnxt",
+                                               "duplicates"};
 
 /* K_ALLOC_FAIL's second vector of a flow: the failure after the offload
  * (DEC-25). */
@@ -61,7 +69,20 @@ static const char *const kind_title[K_COUNT] = {
     "any indication",
     "Verify that a prefilled push request keeps its bytes and times out",
     "Verify that data beyond the receive window is not accepted",
-    "Verify that the push timer still works after weeks of virtual time"};
+    "Verify that the push timer still works after weeks of virtual time",
+    "Verify that a stream whose sequence numbers cross 2^32 is delivered in "
+    "order",
+    "Verify that an RST or SYN is acted on only where the rules accept it",
+    "Verify that a FIN carrying new data delivers the data and ends the "
+    "stream",
+    "Verify that a segment ending at or one byte past the window's right "
+    "edge is trimmed there",
+    "Verify that requests posted from inside an indication are served in "
+    "order",
+    "Verify that a zero-byte request behind others completes in its turn",
+    "Verify that a retransmission overlapping RcvNxt delivers only its new "
+    "bytes",
+    "Verify that duplicates of held and of delivered data change nothing"};
 
 /* What each kind was made to test, in a few words (the vector's "focus"). */
 static const char *const kind_focus[K_COUNT] = {
@@ -82,7 +103,15 @@ static const char *const kind_focus[K_COUNT] = {
     "posts from inside a completion come first",
     "prefilled push request keeps its bytes",
     "nothing beyond the receive window",
-    "push timer after weeks of virtual time"};
+    "push timer after weeks of virtual time",
+    "sequence space crossing 2^32",
+    "RST and SYN acceptability",
+    "FIN carrying new data",
+    "segment at the window's right edge",
+    "posts from inside an indication",
+    "zero-byte request behind others",
+    "retransmission overlapping RcvNxt",
+    "duplicate held and delivered data"};
 
 const char *torc_vz_kind_focus(int kind, int alloc_after) {
   return alloc_after ? "allocation failure after the offload: upload"
@@ -114,6 +143,10 @@ int torc_vz_kind_needs_buffered(int kind, vz_rng *r) {
   case K_PREFILLED:
   case K_PUSH_TIMER:
   case K_LONGCLOCK:
+  case K_WRAP:
+  case K_RST:
+  case K_FIN_DATA:
+  case K_ZERO_BEHIND:
     return torc_vz_rng_chance(r, 30);
   default:
     return 0;

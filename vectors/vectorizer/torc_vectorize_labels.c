@@ -29,6 +29,10 @@ void torc_vz_tags(const vz_ctx *c, const vz_scen *s, const torc_flow_dir *d,
     torc_vz_add_str(tags, "fin");
   if (s->buffered)
     torc_vz_add_str(tags, "buffered");
+  if (s->seq_shift)
+    torc_vz_add_str(tags, "seq-rebased");
+  if (s->derived)
+    torc_vz_add_str(tags, "derived");
 }
 
 /* The capabilities (state.requires) the script uses; "indicate" when it
@@ -49,7 +53,7 @@ void torc_vz_requires(const vz_scen *s, int n_ind, json_t *requires) {
     torc_vz_add_str(requires, "zero_byte_request");
   if (s->has_prefilled)
     torc_vz_add_str(requires, "prefilled_request");
-  if (s->has_reentrant)
+  if (s->has_reentrant || s->has_in_indication)
     torc_vz_add_str(requires, "reentrant_post");
   if (s->has_terminate)
     torc_vz_add_str(requires, "terminate");

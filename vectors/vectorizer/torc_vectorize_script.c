@@ -26,9 +26,15 @@ static json_t *ev_new(vz_scen *s, const char *op) {
   return e;
 }
 
+/* in_completion: 1 from inside the next completion, 2 from inside the next
+ * indication (before the host answers). */
 static void ev_post(vz_scen *s, uint64_t size, int push, uint64_t prefilled,
                     int in_completion) {
-  json_t *e = ev_new(s, in_completion ? "post_in_completion" : "post");
+  json_t *e = ev_new(s, in_completion == 2   ? "post_in_indication"
+                        : in_completion == 1 ? "post_in_completion"
+                                             : "post");
+  if (in_completion == 2)
+    s->has_in_indication = 1;
   json_object_set_new(e, "size", json_integer((json_int_t)size));
   if (!push)
     json_object_set_new(e, "push", json_false());
@@ -67,6 +73,72 @@ static void ev_frames(vz_scen *s, size_t n) {
     if (f->len)
       s->last_data_t = s->now;
   }
+}
+
+/* One frame event for replayed frame f (again, for a duplicate). */
+static void ev_frame_of(vz_scen *s, const vz_frame *f) {
+  json_t *e;
+  s->now += s->frame_gap_us;
+  e = ev_new(s, "frame");
+  json_object_set_new(e, "frame", json_integer(f->number));
+  if (f->tcp_flags & TORC_TCP_FIN)
+    s->has_fin = 1;
+  if (f->len)
+    s->last_data_t = s->now;
+}
+
+/* A segment derived from frame f (provenance.transform.derived): payload
+ * [voff, voff + len) of the vector's stream (inside f's, or empty at any
+ * sequence number), flags replaced. */
+static void ev_derived(vz_scen *s, const vz_frame *f, int64_t voff,
+                       uint32_t len, uint8_t flags) {
+  static const struct {
+    uint8_t bit;
+    const char *name;
+  } fl[] = {{TORC_TCP_FIN, "fin"}, {TORC_TCP_SYN, "syn"},
+            {TORC_TCP_RST, "rst"}, {TORC_TCP_PSH, "psh"},
+            {TORC_TCP_ACK, "ack"}, {TORC_TCP_URG, "urg"}};
+  json_t *d = json_object(), *names = json_array(), *e;
+  size_t i;
+  if (!s->derived)
+    s->derived = json_array();
+  for (i = 0; i < sizeof fl / sizeof fl[0]; i++)
+    if (flags & fl[i].bit)
+      json_array_append_new(names, json_string(fl[i].name));
+  json_object_set_new(d, "from", json_integer(f->number));
+  json_object_set_new(d, "offset", json_integer((json_int_t)voff));
+  json_object_set_new(d, "len", json_integer(len));
+  json_object_set_new(d, "flags", names);
+  json_array_append_new(s->derived, d);
+  s->now += s->frame_gap_us;
+  e = ev_new(s, "frame");
+  json_object_set_new(e, "derived",
+                      json_integer((json_int_t)json_array_size(s->derived)));
+  if (flags & TORC_TCP_FIN)
+    s->has_fin = 1;
+  if (flags & TORC_TCP_RST)
+    s->has_rst = 1;
+  if (len)
+    s->last_data_t = s->now;
+}
+
+/* RcvNxt (vector stream offset) once the frames replayed so far are in,
+ * when the window took them all. */
+static uint64_t contiguous_end(const vz_scen *s) {
+  uint64_t end = s->p;
+  size_t i;
+  int moved = 1;
+  while (moved) {
+    moved = 0;
+    for (i = 0; i < s->played; i++) {
+      const vz_frame *f = &s->play[i];
+      if (f->len && f->off <= end && f->off + f->len > end) {
+        end = f->off + f->len;
+        moved = 1;
+      }
+    }
+  }
+  return end - s->base;
 }
 
 static void ev_advance_to(vz_scen *s, uint64_t t) {
@@ -154,6 +226,100 @@ void torc_vz_set_push_params(vz_scen *s, vz_rng *r) {
 }
 
 /* Builds the script of kind s->kind. */
+/* K_RST: half the replay, then an RST (or a SYN) derived from the last
+ * replayed frame: at RcvNxt (RCV-303), in the window away from it
+ * (RCV-304), before it or beyond the window (RCV-301), or a SYN in the
+ * window; the rest of the replay, a post, sometimes a terminate. */
+static void wire_rst(vz_scen *s, vz_rng *r) {
+  size_t half = (s->nplay + 1) / 2;
+  const vz_frame *f;
+  uint64_t nxt;
+  int64_t at;
+  uint8_t flags = TORC_TCP_RST;
+  if (torc_vz_rng_chance(r, 60))
+    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+  ev_frames(s, half);
+  f = &s->play[s->played ? s->played - 1 : 0];
+  nxt = contiguous_end(s);
+  if (torc_vz_rng_chance(r, 50))
+    flags |= TORC_TCP_ACK;
+  switch (torc_vz_rng_next(r) % 5) {
+  case 0:
+    at = (int64_t)nxt;
+    break;
+  case 1:
+    at = (int64_t)nxt + (int64_t)torc_vz_rng_range(
+                            r, 1, s->rcv_wnd > 65536 ? 65535 : s->rcv_wnd - 1);
+    break;
+  case 2:
+    at = (int64_t)nxt - (int64_t)torc_vz_rng_range(r, 1, 65535);
+    break;
+  case 3:
+    at = (int64_t)nxt + s->rcv_wnd + (int64_t)torc_vz_rng_range(r, 0, 65535);
+    break;
+  default:
+    /* a SYN at RcvNxt (RCV-305) or elsewhere in the window (RCV-302) */
+    at = (int64_t)nxt + (torc_vz_rng_chance(r, 50)
+                             ? 0
+                             : (int64_t)torc_vz_rng_range(r, 1, 1000));
+    flags = TORC_TCP_SYN | TORC_TCP_ACK;
+    break;
+  }
+  ev_derived(s, f, at, 0, flags);
+  ev_frames(s, s->nplay);
+  ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+  if (torc_vz_rng_chance(r, 30))
+    ev_terminate(s);
+}
+
+/* K_FIN_DATA: the replay up to the frame reaching furthest, which comes
+ * with the FIN added to its flags (a FIN carrying new data). */
+static void wire_fin_data(vz_scen *s, vz_rng *r) {
+  size_t i, last = 0;
+  for (i = 0; i < s->nplay; i++)
+    if (s->play[i].off + s->play[i].len >=
+        s->play[last].off + s->play[last].len)
+      last = i;
+  if (torc_vz_rng_chance(r, 70))
+    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+  ev_frames(s, last);
+  {
+    const vz_frame *f = &s->play[s->played++];
+    ev_derived(s, f, (int64_t)(f->off - s->base), f->len,
+               (uint8_t)(f->tcp_flags | TORC_TCP_FIN | TORC_TCP_ACK));
+  }
+  if (torc_vz_rng_chance(r, 60))
+    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+  ev_deadline(s, r);
+  if (torc_vz_rng_chance(r, 40))
+    ev_terminate(s);
+}
+
+/* K_OVERLAP: a frame of the replay arrives first cut short (its first k
+ * bytes), so when the whole frame follows it starts before RcvNxt and
+ * ends beyond it; the cut part is never sent again on its own. */
+static void wire_overlap(vz_scen *s, vz_rng *r) {
+  size_t i, pick = s->nplay;
+  for (i = 0; i < s->nplay && pick == s->nplay; i++)
+    if (s->play[i].len >= 2 && s->play[i].off + s->play[i].len > s->p)
+      pick = i;
+  ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+  if (pick == s->nplay) {
+    ev_frames(s, s->nplay);
+    return;
+  }
+  ev_frames(s, pick);
+  {
+    const vz_frame *f = &s->play[pick];
+    uint32_t k = (uint32_t)torc_vz_rng_range(r, 1, f->len - 1);
+    ev_derived(s, f, (int64_t)(f->off - s->base), k,
+               (uint8_t)(f->tcp_flags & ~(TORC_TCP_FIN | TORC_TCP_PSH)));
+  }
+  ev_frames(s, s->nplay);
+  if (torc_vz_rng_chance(r, 50))
+    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+}
+
 void torc_vz_build_script(vz_scen *s, vz_rng *r) {
   size_t half = (s->nplay + 1) / 2, i;
   int n;
@@ -309,6 +475,78 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
     ev_deadline(s, r);
     break;
   }
+  case K_WRAP: /* the rebase is in torc_vectorize_vector.c */
+    n = (int)torc_vz_rng_range(r, 0, 3);
+    for (i = 0; i < (size_t)n; i++)
+      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 60), 0, 0);
+    ev_frames(s, s->nplay);
+    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 60), 0, 0);
+    ev_deadline(s, r);
+    break;
+  case K_RST:
+    wire_rst(s, r);
+    break;
+  case K_FIN_DATA:
+    wire_fin_data(s, r);
+    break;
+  case K_EDGE: /* the window is set in torc_vectorize_vector.c */
+    if (torc_vz_rng_chance(r, 40))
+      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    ev_frames(s, s->nplay);
+    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    ev_advance_to(s, s->now + 1000000);
+    break;
+  case K_POST_IN_IND:
+    n = (int)torc_vz_rng_range(r, 1, 2);
+    for (i = 0; i < (size_t)n; i++)
+      ev_post(s, torc_vz_rng_chance(r, 20) ? 0 : pick_size(r, s),
+              torc_vz_rng_chance(r, 50), 0, 2);
+    ev_frames(s, half);
+    if (torc_vz_rng_chance(r, 50))
+      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 2);
+    ev_frames(s, s->nplay);
+    if (torc_vz_rng_chance(r, 50))
+      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    if (torc_vz_rng_chance(r, 40)) {
+      /* The host returns the indications late and in another order. */
+      unsigned k;
+      s->returns_reordered = 1;
+      for (k = 3; k >= 1; k--) {
+        json_t *e = ev_new(s, "return");
+        json_object_set_new(e, "indication", json_integer(k));
+      }
+      ev_new(s, "return");
+    }
+    break;
+  case K_ZERO_BEHIND:
+    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    ev_post(s, 0, torc_vz_rng_chance(r, 50), 0, 0);
+    if (torc_vz_rng_chance(r, 60))
+      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    ev_frames(s, half);
+    if (torc_vz_rng_chance(r, 50))
+      ev_post(s, 0, torc_vz_rng_chance(r, 50), 0, 0);
+    ev_frames(s, s->nplay);
+    ev_deadline(s, r);
+    if (torc_vz_rng_chance(r, 30))
+      ev_terminate(s);
+    break;
+  case K_OVERLAP:
+    wire_overlap(s, r);
+    break;
+  case K_DUP:
+    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    while (s->played < s->nplay) {
+      size_t k = s->played;
+      ev_frames(s, 1);
+      /* held data again, at once: the frame the capture reordered */
+      if (s->has_ooo && k == s->first_ooo)
+        ev_frame_of(s, &s->play[k]);
+    }
+    if (s->played)
+      ev_frame_of(s, &s->play[torc_vz_rng_range(r, 0, s->played - 1)]);
+    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    break;
   default:
     ev_frames(s, s->nplay);
     break;
@@ -321,7 +559,8 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
 json_t *torc_vz_host(vz_scen *s, vz_rng *r) {
   json_t *host = NULL;
   size_t i;
-  if (s->kind == K_REFUSE || s->kind == K_PARTIAL ||
+  int in_ind = s->kind == K_POST_IN_IND && torc_vz_rng_chance(r, 65);
+  if (s->kind == K_REFUSE || s->kind == K_PARTIAL || in_ind ||
       (s->kind == K_WINDOW && torc_vz_rng_chance(r, 40))) {
     json_t *answers = json_array(), *a = json_object();
     uint32_t minlen = 0;
@@ -329,7 +568,8 @@ json_t *torc_vz_host(vz_scen *s, vz_rng *r) {
       if (s->play[i].len && (!minlen || s->play[i].len < minlen))
         minlen = s->play[i].len;
     host = json_object();
-    if (s->kind == K_PARTIAL && minlen >= 2) {
+    if ((s->kind == K_PARTIAL || (in_ind && torc_vz_rng_chance(r, 50))) &&
+        minlen >= 2) {
       json_object_set_new(a, "status", json_string("PARTIALLY_ACCEPTED"));
       json_object_set_new(
           a, "consumed",
@@ -350,7 +590,11 @@ json_t *torc_vz_host(vz_scen *s, vz_rng *r) {
     }
     json_object_set_new(host, "answers", answers);
   }
-  if (torc_vz_rng_chance(r, 20)) {
+  if (s->returns_reordered) {
+    if (!host)
+      host = json_object();
+    json_object_set_new(host, "auto_return", json_string("explicit"));
+  } else if (torc_vz_rng_chance(r, 20)) {
     if (!host)
       host = json_object();
     json_object_set_new(host, "auto_return", json_string("after_event"));

@@ -51,7 +51,8 @@ static long choose_cut(vz_scen *s, const vz_flow *fl, vz_rng *r, unsigned index,
     return -1;
   scenario_at(s, fl, &fl->pt[pi], w, index, alloc_after);
   /* Terminations and some others look for a replay the capture reordered. */
-  if (s->kind == K_TERMINATE || torc_vz_rng_chance(r, 30)) {
+  if (s->kind == K_TERMINATE || s->kind == K_WRAP || s->kind == K_DUP ||
+      torc_vz_rng_chance(r, 30)) {
     int tries;
     for (tries = 0; tries < 24 && !s->has_ooo; tries++) {
       size_t w2 = 0;
@@ -94,8 +95,31 @@ static void scenario_params(vz_scen *s, vz_rng *r, int need_buf) {
   if (s->kind == K_WINDOW)
     s->rcv_wnd =
         (uint32_t)torc_vz_rng_range(r, 1, s->dnew > 2 ? s->dnew / 2 : 1);
-  if (s->kind == K_INDSIZE)
+  if (s->kind == K_INDSIZE ||
+      (s->kind == K_POST_IN_IND && torc_vz_rng_chance(r, 50)))
     s->ind_size = (uint32_t)torc_vz_rng_range(r, 1, 3000);
+  if (s->kind == K_EDGE) {
+    /* The right edge exactly at the end of a replayed frame, or one byte
+     * before it (the frame reaches one byte past the window). */
+    size_t i, k = torc_vz_rng_range(r, 0, s->nplay ? s->nplay - 1 : 0);
+    for (i = 0; i < s->nplay; i++) {
+      const vz_frame *f = &s->play[(k + i) % s->nplay];
+      if (f->len && f->off + f->len > s->p + 1) {
+        s->rcv_wnd = (uint32_t)(f->off + f->len - s->p) -
+                     (torc_vz_rng_chance(r, 50) ? 1u : 0u);
+        break;
+      }
+    }
+  }
+}
+
+/* K_WRAP: the rebase that puts 2^32 inside the vector's stream (the
+ * sequence number isn + x wraps to 0 for some x within the data). */
+static void wrap_shift(vz_scen *s, vz_rng *r, uint32_t isn) {
+  uint64_t span = s->buffered + s->dnew;
+  uint32_t want =
+      (uint32_t)(0x100000000ull - torc_vz_rng_range(r, 1, span > 1 ? span : 1));
+  s->seq_shift = want - isn;
 }
 
 /* The frames a vector lists: those carrying the buffered bytes, then the
@@ -120,7 +144,8 @@ static uint32_t *listed_frames(const vz_flow *fl, const vz_point *pt,
 /* The provenance: capture, flow, listed frames, tool and a note saying how
  * the vector was cut. */
 static json_t *provenance(const vz_ctx *c, const torc_flow_dir *d,
-                          const uint32_t *nums, size_t np, const char *note) {
+                          const vz_scen *s, const uint32_t *nums, size_t np,
+                          const char *note) {
   json_t *prov = json_object(), *flow = json_object();
   char src[64], dst[64];
   torc_vz_addr_text(&d->key, d->key.src, src, sizeof src);
@@ -137,6 +162,14 @@ static json_t *provenance(const vz_ctx *c, const torc_flow_dir *d,
   json_object_set_new(prov, "tool_version", json_string(VZ_TOOL_VERSION));
   json_object_set_new(prov, "seed", json_integer((json_int_t)c->seed));
   json_object_set_new(prov, "note", json_string(note));
+  if (s->seq_shift || s->derived) {
+    json_t *t = json_object();
+    if (s->seq_shift)
+      json_object_set_new(t, "seq_shift", json_integer(s->seq_shift));
+    if (s->derived)
+      json_object_set(t, "derived", s->derived);
+    json_object_set_new(prov, "transform", t);
+  }
   return prov;
 }
 
@@ -145,10 +178,12 @@ static json_t *state_at_offload(const torc_flow_dir *d, const vz_scen *s) {
   json_t *state = json_object();
   json_object_set_new(
       state, "isn",
-      json_integer((json_int_t)(uint32_t)(d->base_seq + (uint32_t)s->base)));
+      json_integer((json_int_t)(uint32_t)(d->base_seq + (uint32_t)s->base +
+                                          s->seq_shift)));
   json_object_set_new(
       state, "rcv_nxt",
-      json_integer((json_int_t)(uint32_t)(d->base_seq + (uint32_t)s->p)));
+      json_integer(
+          (json_int_t)(uint32_t)(d->base_seq + (uint32_t)s->p + s->seq_shift)));
   json_object_set_new(state, "rcv_wnd", json_integer(s->rcv_wnd));
   if (s->push_ticks)
     json_object_set_new(state, "push_ticks", json_integer(s->push_ticks));
@@ -187,6 +222,8 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
     return 0; /* nothing to replay in this flow */
   pt = &fl->pt[pi];
   scenario_params(&s, &r, need_buf);
+  if (s.kind == K_WRAP)
+    wrap_shift(&s, &r, (uint32_t)(d->base_seq + (uint32_t)s.base));
   s.events = json_array();
   torc_vz_build_script(&s, &r);
   s.ooo_held_at_end = torc_vz_held_beyond_gap(&s);
@@ -198,6 +235,7 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   if (np == 0) { /* a vector lists at least one frame of its flow */
     free(nums);
     json_decref(s.events);
+    json_decref(s.derived);
     json_decref(host);
     return 0;
   }
@@ -206,9 +244,11 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   snprintf(note, sizeof note,
            "%s: offload after stream offset %" PRIu64 " (before frame %u), "
            "%" PRIu64 " bytes buffered, %zu frames replayed in capture order "
-           "(%" PRIu64 " new bytes%s%s)",
+           "(%" PRIu64 " new bytes%s%s)%s%s",
            kname, s.p, fl->fr[pt->idx].number, s.buffered, s.played, s.dnew,
-           s.has_ooo ? ", out of order" : "", s.has_dup ? ", duplicates" : "");
+           s.has_ooo ? ", out of order" : "", s.has_dup ? ", duplicates" : "",
+           s.seq_shift ? "; sequence numbers rebased across 2^32" : "",
+           s.derived ? "; derived segments in provenance.transform" : "");
 
   body = json_object();
   json_object_set_new(body, "format", json_integer(1));
@@ -219,7 +259,7 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   json_object_set_new(body, "requirements", json_array());
   json_object_set_new(body, "tags", tags = json_array());
   json_object_set_new(body, "requires", requires = json_array());
-  json_object_set_new(body, "provenance", provenance(c, d, nums, np, note));
+  json_object_set_new(body, "provenance", provenance(c, d, &s, nums, np, note));
   free(nums);
   json_object_set_new(body, "state", state_at_offload(d, &s));
   json_object_set_new(body, "buffered",
@@ -308,5 +348,6 @@ out:
   json_decref(trace);
   json_decref(doc);
   json_decref(body);
+  json_decref(s.derived);
   return rc;
 }

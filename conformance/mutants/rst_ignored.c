@@ -1,0 +1,19 @@
+/*
+ * rst_ignored.c - mutant: the reference, except that it
+ * ignores an RST at RcvNxt (no TcpIndicateAbort, requests keep waiting). Breaks
+ * RCV-303, RCV-258.
+ *
+ * The fault lives inside the reference's logic: module.mk links this file
+ * against a copy of the reference sources with patches/rst_ignored.patch
+ * applied, which changes reference/torc_input.c where it is marked "MUTANT".
+ * This file only exports that build through the public interface.
+ */
+#include "tt_wrap.h"
+
+int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
+                     void *host_ctx, torc_target *out, char *errbuf) {
+  return tt_init(host_abi_version, host, host_ctx, out, errbuf, "rst_ignored",
+                 NULL)
+             ? 0
+             : -1;
+}

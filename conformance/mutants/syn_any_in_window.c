@@ -1,0 +1,19 @@
+/*
+ * syn_any_in_window.c - mutant: the reference, except that it
+ * asks for an upload on any in-window SYN, not only one at RcvNxt.  Breaks
+ * RCV-302.
+ *
+ * The fault lives inside the reference's logic: module.mk links this file
+ * against a copy of the reference sources with patches/syn_any_in_window.patch
+ * applied, which changes reference/torc_input.c where it is marked "MUTANT".
+ * This file only exports that build through the public interface.
+ */
+#include "tt_wrap.h"
+
+int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
+                     void *host_ctx, torc_target *out, char *errbuf) {
+  return tt_init(host_abi_version, host, host_ctx, out, errbuf,
+                 "syn_any_in_window", NULL)
+             ? 0
+             : -1;
+}
