@@ -56,25 +56,6 @@ static void ev_post(vz_scen *s, uint64_t size, int push, uint64_t prefilled,
     s->last_data_t = s->now;
 }
 
-/* Replays the next n captured frames (fewer at the end of the replay). */
-static void ev_frames(vz_scen *s, size_t n) {
-  for (; n > 0 && s->played < s->nplay; n--) {
-    const vz_frame *f = &s->play[s->played++];
-    json_t *e;
-    s->now += s->frame_gap_us;
-    e = ev_new(s, "frame");
-    json_object_set_new(e, "frame", json_integer(f->number));
-    if (f->tcp_flags & TORC_TCP_FIN)
-      s->has_fin = 1;
-    if (f->tcp_flags & TORC_TCP_RST)
-      s->has_rst = 1;
-    if ((f->tcp_flags & TORC_TCP_PSH) && f->len)
-      s->has_psh_frame = 1;
-    if (f->len)
-      s->last_data_t = s->now;
-  }
-}
-
 /* One frame event for replayed frame f (again, for a duplicate). */
 static void ev_frame_of(vz_scen *s, const vz_frame *f) {
   json_t *e;
@@ -85,6 +66,18 @@ static void ev_frame_of(vz_scen *s, const vz_frame *f) {
     s->has_fin = 1;
   if (f->len)
     s->last_data_t = s->now;
+}
+
+/* Replays the next n captured frames (fewer at the end of the replay). */
+static void ev_frames(vz_scen *s, size_t n) {
+  for (; n > 0 && s->played < s->nplay; n--) {
+    const vz_frame *f = &s->play[s->played++];
+    ev_frame_of(s, f);
+    if (f->tcp_flags & TORC_TCP_RST)
+      s->has_rst = 1;
+    if ((f->tcp_flags & TORC_TCP_PSH) && f->len)
+      s->has_psh_frame = 1;
+  }
 }
 
 /* A segment derived from frame f (provenance.transform.derived): payload
