@@ -109,6 +109,14 @@ void lx_pump(lx *t, lx_conn *c) {
                  MSG_DONTWAIT);
       if (got > 0)
         r->placed += (uint32_t)got;
+      else if (got < 0 && (errno == ECONNRESET || errno == EPIPE)) {
+        /* recv() reports a RST once and clears it (sock_error()); the
+         * peek in check_end() would then see only the closed stream and
+         * call it a FIN. */
+        if (c->end == LX_OPEN)
+          c->end = LX_RESET;
+        break;
+      }
       if (r->placed == r->cap) {
         st[k++] = TORC_STATUS_SUCCESS;
         continue;
