@@ -10,6 +10,28 @@
  * fills.  A segment the reference cannot hold for lack of memory is dropped
  * as if never received (RcvNxt does not move), and the reference asks the
  * host for an upload (DEC-25, RCV-237).
+ *
+ * Each branch of this path notes a wire decision, W1..W24, in the because
+ * of the next host call (torc_why.h; once per call, like a rule), so that
+ * coverage-guided vector selection (`torc vectorize --select`) can ask for
+ * every branch as it asks for every flowchart outcome:
+ *   W1  fast path: plain in-sequence data straight into a non-push request
+ *   W2  not processed: before the offload, terminating or aborted (RCV-215)
+ *   W3  dropped: urgent data was seen (DEC-08)
+ *   W4  dropped: an upload was asked for after an allocation failure
+ *   W5  unacceptable RST (RCV-301)      W6  unacceptable, beyond the window
+ *   W7  unacceptable, wholly before RcvNxt (a retransmission)
+ *   W8  RST at RcvNxt (RCV-303)         W9  RST elsewhere in the window
+ *   W10 SYN at RcvNxt (DEC-27)          W11 SYN elsewhere (RCV-302)
+ *   W12 URG: upload requested (DEC-08)
+ *   W13 the part before RcvNxt trimmed  W14 cut at the window's right edge
+ *   W15 cut at a known FIN              W16 a FIN not taken (old, beyond
+ *                                           the window, a second FIN, past)
+ *   W17 in-sequence data accepted       W18 in-sequence data cut where
+ *                                           queued out-of-order data starts
+ *   W19 beyond a gap: queued            W20 beyond a gap: all duplicate
+ *   W21 a FIN fixes the stream's end    W22 queued data made in-sequence
+ *   W23 the FIN reached (RcvNxt past it) W24 no memory: upload (DEC-25)
  */
 #include "torc_input.h"
 
@@ -113,6 +135,7 @@ static int fast_path(torc_conn *c, const torc_segment *seg) {
   torc_req *q = torcint_reqq_at(&c->reqs, 0);
   if (q->r.push || torcint_req_room(q) <= seg->payload_len)
     return 0;
+  TORC_WHY(c, "W1");
   memcpy(q->r.buf + q->r.prefilled + q->placed, seg->payload, seg->payload_len);
   q->placed += seg->payload_len;
   c->rcv_nxt = TORC_SEQ_ADD(c->rcv_nxt, seg->payload_len);
@@ -129,6 +152,7 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
    * segments are not processed (RCV-215, RCV-027). */
   if (c->state != TORC_CONN_OFFLOADED || c->pending_terminate ||
       c->pending_abort) {
+    TORC_WHY(c, "W2");
     c->ctr.priv.dropped_not_open++;
     return;
   }
@@ -141,12 +165,14 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
   }
   if (c->urgent) {
     /* DEC-08, RCV-284, RCV-285: nothing at or after urgent data is taken. */
+    TORC_WHY(c, "W3");
     c->ctr.priv.dropped_urgent++;
     return;
   }
   if (c->upload_wanted) {
     /* DEC-25, RCV-242: after an allocation failure asked for an upload, the
      * connection is not processed any more. */
+    TORC_WHY(c, "W4");
     c->ctr.priv.dropped_upload_wanted++;
     return;
   }
@@ -158,11 +184,13 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
   /* First: is the segment acceptable (RFC 9293 §3.10.7.4, DEC-15)? */
   if (!acceptable(c->rcv_nxt, wnd, seq, seglen)) {
     if (flags & TORC_TCP_RST)
-      TORC_WHY(c, "RCV-301"); /* dropped, not acted on (DEC-04) */
+      TORC_WHY(c, "W5", "RCV-301"); /* dropped, not acted on (DEC-04) */
     else if (!TORC_SEQ_LEQ(TORC_SEQ_ADD(seq, seglen), c->rcv_nxt)) {
-      TORC_WHY(c, "RCV-167"); /* beyond the window, not a retransmission */
+      /* beyond the window, not a retransmission */
+      TORC_WHY(c, "W6", "RCV-167");
       c->window_cut = 1;
-    }
+    } else
+      TORC_WHY(c, "W7");
     count_unacceptable(c, seq, seglen, flags);
     return;
   }
@@ -170,11 +198,11 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
    * elsewhere in the window it earns a challenge ACK (RCV-304). */
   if (flags & TORC_TCP_RST) {
     if (seq == c->rcv_nxt) {
-      TORC_WHY(c, "RCV-303");
+      TORC_WHY(c, "W8", "RCV-303");
       c->pending_abort = 1;
       torcint_deliver_pump(c);
     } else {
-      TORC_WHY(c, "DEC-04"); /* challenged (RCV-304), not acted on */
+      TORC_WHY(c, "W9", "DEC-04"); /* challenged (RCV-304), not acted on */
       c->ctr.priv.rst_challenged++;
     }
     return;
@@ -185,19 +213,19 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
   if (flags & TORC_TCP_SYN) {
     c->ctr.priv.dropped_syn++;
     if (seq == c->rcv_nxt) {
-      TORC_WHY(c, "RCV-295", "RCV-305", "DEC-27");
+      TORC_WHY(c, "W10", "RCV-295", "RCV-305", "DEC-27");
       torcint_conn_want_upload(c, TORC_UPLOAD_INVALID_STATE);
       torcint_reasm_clear(&c->ooo, mem);
       torcint_deliver_pump(c);
     } else {
-      TORC_WHY(c, "RCV-302");
+      TORC_WHY(c, "W11", "RCV-302");
     }
     return;
   }
   /* URG (DEC-08): ask for an upload and stop taking data here. */
   if (flags & TORC_TCP_URG) {
     c->urgent = 1;
-    TORC_WHY(c, "RCV-281", "RCV-285");
+    TORC_WHY(c, "W12", "RCV-281", "RCV-285");
     torcint_conn_want_upload(c, TORC_UPLOAD_RECEIVED_URGENT_DATA);
     c->ctr.priv.dropped_urgent++;
     torcint_reasm_clear(&c->ooo, mem);
@@ -211,12 +239,15 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
   if (TORC_SEQ_LT(seq, c->rcv_nxt)) {
     uint32_t old = TORC_SEQ_SUB(c->rcv_nxt, seq);
     uint32_t cut = old < len ? old : len;
+    TORC_WHY(c, "W13");
     data += cut;
     len -= cut;
     seq = TORC_SEQ_ADD(seq, cut);
     c->ctr.pub.bytes_trimmed += cut;
-    if (fin && TORC_SEQ_LT(fin_pos, c->rcv_nxt))
+    if (fin && TORC_SEQ_LT(fin_pos, c->rcv_nxt)) {
+      TORC_WHY(c, "W16");
       fin = 0; /* an old FIN */
+    }
   }
   uint32_t limit = c->right_edge;
   if (c->fin_known && TORC_SEQ_LT(c->fin_seq, limit))
@@ -225,24 +256,29 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
     uint32_t keep = TORC_SEQ_GT(limit, seq) ? TORC_SEQ_SUB(limit, seq) : 0;
     uint32_t cut = len - keep;
     if (c->fin_known && limit == c->fin_seq) {
-      TORC_WHY(c, "DEC-18");
+      TORC_WHY(c, "W15", "DEC-18");
       c->ctr.priv.dropped_after_fin++;
     } else {
-      TORC_WHY(c, "RCV-167", "DEC-15");
+      TORC_WHY(c, "W14", "RCV-167", "DEC-15");
       c->window_cut = 1;
       c->ctr.pub.bytes_trimmed += cut;
     }
     len = keep;
     fin = 0; /* the FIN lay beyond what was kept */
   }
-  if (fin && !TORC_SEQ_LT(fin_pos, c->right_edge))
+  if (fin && !TORC_SEQ_LT(fin_pos, c->right_edge)) {
+    TORC_WHY(c, "W16");
     fin = 0; /* the FIN itself is beyond the window */
+  }
   if (fin && c->fin_known && fin_pos != c->fin_seq) {
+    TORC_WHY(c, "W16");
     c->ctr.priv.dropped_after_fin++; /* a second, different FIN */
     fin = 0;
   }
-  if (fin && c->fin_rcvd)
+  if (fin && c->fin_rcvd) {
+    TORC_WHY(c, "W16");
     fin = 0; /* already past it */
+  }
 
   int queued = 0;
   if (len > 0) {
@@ -253,14 +289,17 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
         uint32_t hs = TORC_SEQ_ADD(c->ooo.head->seq, c->ooo.head->off);
         if (TORC_SEQ_LT(hs, TORC_SEQ_ADD(seq, len)) && TORC_SEQ_GT(hs, seq)) {
           uint32_t cut = TORC_SEQ_SUB(TORC_SEQ_ADD(seq, len), hs);
+          TORC_WHY(c, "W18");
           len -= cut;
           c->ctr.pub.bytes_trimmed += cut;
         }
       }
       uint8_t f = flags;
+      TORC_WHY(c, "W17");
       if (fin && fin_pos != TORC_SEQ_ADD(seq, len))
         f &= (uint8_t)~TORC_TCP_FIN;
       if (accept_in_sequence(c, data, len, f, &queued) < 0) {
+        TORC_WHY(c, "W24");
         c->ctr.priv.dropped_no_memory++;
         /* DEC-25, RCV-237: ask the host to take the connection back. */
         torcint_conn_want_upload(c, TORC_UPLOAD_UPLOAD_REQUESTED);
@@ -273,6 +312,7 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
       TORC_WHY(c, "RCV-062");
       if (torcint_reasm_insert(&c->ooo, mem, c->rcv_nxt, seq, data, len,
                                flags & TORC_TCP_PSH, &res) < 0) {
+        TORC_WHY(c, "W24");
         c->ctr.priv.dropped_no_memory++;
         /* DEC-25, RCV-237: ask the host to take the connection back. */
         torcint_conn_want_upload(c, TORC_UPLOAD_UPLOAD_REQUESTED);
@@ -280,15 +320,19 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
         return;
       }
       c->ctr.pub.bytes_trimmed += res.trimmed;
-      if (res.queued > 0)
+      if (res.queued > 0) {
+        TORC_WHY(c, "W19");
         c->ctr.pub.queued_out_of_order++;
-      else
+      } else {
+        TORC_WHY(c, "W20");
         c->ctr.pub.dropped_duplicate++;
+      }
     }
   }
   /* A FIN in the window fixes the end of the stream (DEC-18): queued data
    * beyond it is dropped. */
   if (fin && !c->fin_known) {
+    TORC_WHY(c, "W21");
     c->fin_known = 1;
     c->fin_seq = fin_pos;
     c->ctr.priv.dropped_after_fin += torcint_reasm_cut(&c->ooo, mem, fin_pos);
@@ -298,7 +342,7 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
   torc_chunk *ch;
   uint8_t cont = queued ? TORC_CHUNK_CONT : 0;
   while ((ch = torcint_reasm_pop(&c->ooo, mem, c->rcv_nxt)) != NULL) {
-    TORC_WHY(c, "RCV-062", "RCV-057");
+    TORC_WHY(c, "W22", "RCV-062", "RCV-057");
     ch->flags = (uint8_t)((ch->flags & (TORC_TCP_PSH | TORC_TCP_FIN)) | cont);
     cont = TORC_CHUNK_CONT;
     c->rcv_nxt = TORC_SEQ_ADD(c->rcv_nxt, ch->len - ch->off);
@@ -306,7 +350,7 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
   }
   /* The FIN once every byte before it was received. */
   if (c->fin_known && !c->fin_rcvd && c->rcv_nxt == c->fin_seq) {
-    TORC_WHY(c, "DEC-18");
+    TORC_WHY(c, "W23", "DEC-18");
     c->fin_rcvd = 1;
     c->rcv_nxt = TORC_SEQ_ADD(c->rcv_nxt, 1);
     c->pending_fin = 1;

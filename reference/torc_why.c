@@ -9,9 +9,11 @@
 
 #include <string.h>
 
-/* 1 for a rule ("RCV-", "DEC-"), 0 for a box or decision. */
+/* 1 for a rule ("RCV-", "DEC-") or a wire note ("W17", torc_input.c),
+ * each noted once per call; 0 for a flowchart box or decision. */
 static int is_rule(const char *tag) {
-  return strncmp(tag, "RCV-", 4) == 0 || strncmp(tag, "DEC-", 4) == 0;
+  return strncmp(tag, "RCV-", 4) == 0 || strncmp(tag, "DEC-", 4) == 0 ||
+         tag[0] == 'W';
 }
 
 void torcint_why_add(torc_conn *c, const char *const *tags, uint32_t n) {

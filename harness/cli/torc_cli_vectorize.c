@@ -18,7 +18,7 @@
 
 static const char vz_help[] =
     "Usage: torc vectorize CAPTURE... -o DIR [--seed N] [--flows FILTER]\n"
-    "                      [--per-flow N] [--catalogue FILE]\n"
+    "                      [--per-flow N] [--select K] [--catalogue FILE]\n"
     "Turn the TCP flows of pcap/pcapng captures into test vectors whose\n"
     "expected traces are computed by the reference target.\n"
     "\n"
@@ -27,7 +27,13 @@ static const char vz_help[] =
     "  --flows FILTER       keep directions matching all of src=A, dst=A,\n"
     "                       sport=P, dport=P (comma-separated; default:\n"
     "                       every direction carrying data)\n"
-    "  --per-flow N         vectors per flow (default 40)\n"
+    "  --per-flow N         vectors per flow (default 40); with --select,\n"
+    "                       candidates per flow\n"
+    "  --select K           keep only a coverage-guided set: every decision\n"
+    "                       outcome the candidates reach (because notes,\n"
+    "                       pairs of them, kinds) in vectors of K different\n"
+    "                       flows, or of all that reach it (K 1..8); writes\n"
+    "                       DIR/selection.tsv\n"
     "  --catalogue FILE     requirement catalogue (default\n"
     "                       conformance/catalogue.json): only testable ids\n"
     "  -q, --quiet          no per-capture summary\n"
@@ -76,11 +82,12 @@ int torc_cmd_vectorize(int argc, char **argv) {
       {"seed", required_argument, NULL, 's'},
       {"flows", required_argument, NULL, 'f'},
       {"per-flow", required_argument, NULL, 'n'},
+      {"select", required_argument, NULL, 'k'},
       {"catalogue", required_argument, NULL, 'c'},
       {"quiet", no_argument, NULL, 'q'},
       {NULL, 0, NULL, 0}};
   const char *flows = NULL;
-  unsigned long seed = 1, per_flow = 40;
+  unsigned long seed = 1, per_flow = 40, select = 0;
   torc_vectorize_opts o;
   int ch, i;
 
@@ -113,6 +120,11 @@ int torc_cmd_vectorize(int argc, char **argv) {
                                     "1..100000",
                                     optarg);
       break;
+    case 'k':
+      if (torc_cli_parse_uint(optarg, 1, 8, &select))
+        return torc_cli_usage_error("vectorize", "--select '%s': expected 1..8",
+                                    optarg);
+      break;
     case 'c':
       o.catalogue = optarg;
       break;
@@ -139,6 +151,7 @@ int torc_cmd_vectorize(int argc, char **argv) {
       o.quiet = 1;
   o.seed = seed;
   o.per_flow = (unsigned)per_flow;
+  o.select = (unsigned)select;
   if (torc_vectorize((const char *const *)argv + optind,
                      (size_t)(argc - optind), &o) != 0)
     return TORC_EXIT_USAGE;

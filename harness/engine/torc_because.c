@@ -33,6 +33,9 @@ torc_because torc_because_parse(const char *s) {
     return (n = number(s + 4, 2, 1, 99)) > 0 ? (torc_because)(2000 + n) : 0;
   if (s[0] == 'E' && (n = number(s + 1, 1, 1, 3)) > 0)
     return (torc_because)n;
+  if (s[0] == 'W' &&
+      ((n = number(s + 1, 1, 1, 9)) > 0 || (n = number(s + 1, 2, 10, 30)) > 0))
+    return (torc_because)(200 + n);
   if (strcmp(s, "P1") == 0)
     return 4;
   if (strcmp(s, "A") == 0)
@@ -67,6 +70,8 @@ void torc_because_name(torc_because c, char *buf, size_t n) {
     snprintf(buf, n, "DEC-%02u", (unsigned)(c - 2000));
   else if (c >= 1001 && c <= 1999)
     snprintf(buf, n, "RCV-%03u", (unsigned)(c - 1000));
+  else if (c >= 201 && c <= 230)
+    snprintf(buf, n, "W%u", (unsigned)(c - 200));
   else if (c >= 102 && c <= 141)
     snprintf(buf, n, "D%u=%s", (unsigned)(c - 100) / 2, c % 2 ? "yes" : "no");
   else if (c >= 11 && c <= 18)
@@ -88,5 +93,5 @@ unsigned torc_because_rcv(torc_because c) {
 }
 
 int torc_because_is_box(torc_because c) {
-  return c >= 1 && c < 1000;
+  return c >= 1 && c < 200;
 }

@@ -71,8 +71,9 @@ static int parse_because(ld *L, json_t *v, torc_trace *t) {
     size_t k;
     if (!c) {
       torcint_vector_push_idx(L, i);
-      torcint_vector_fail(L, "expected a box (E1, D4=yes, J5, P1, A, B), a "
-                             "requirement (RCV-071) or a decision (DEC-18)");
+      torcint_vector_fail(
+          L, "expected a box (E1, D4=yes, J5, P1, A, B), a wire note (W17), a "
+             "requirement (RCV-071) or a decision (DEC-18)");
       return -1;
     }
     for (k = 0; k < n && codes[k] != c; k++)

@@ -72,14 +72,18 @@ def test_explain_prints_the_hand_worked_path(torc):
     PSH).  Flowchart 1: the post takes E1 -> D1 No -> D2 No (nothing held)
     -> J1 (queued); the segment takes E2 -> D3 No -> D4 Yes -> J3 -> P1 ->
     D6 No (nothing filled) -> J4 -> D8 Yes -> D9 Yes (partly filled) -> D10
-    Yes (push) -> D11 Yes (PSH) -> complete -> D12 No (no timer) -> J6."""
+    Yes (push) -> D11 Yes (PSH) -> complete -> D12 No (no timer) -> J6.
+    On the wire the segment starts at RcvNxt and is taken in sequence (W17,
+    reference/torc_input.c), noted as it arrives, before E2."""
     path = SUITE / "handwritten" / "psh-completion.json"
     r = torc("explain", path)
     assert r.returncode == 0, r.stderr
     line = next(l for l in r.stdout.splitlines()
                 if ": event 1 (complete at 2):" in l)
     notes = line.split(":", 2)[2].split()
-    boxes = [n for n in notes if not n.startswith(("RCV-", "DEC-"))]
+    boxes = [n for n in notes if not n.startswith(("RCV-", "DEC-", "W"))]
+    assert [n for n in notes if n.startswith("W")] == ["W17"]
+    assert notes.index("W17") < notes.index("E2")
     assert boxes == ["E1", "D1=no", "D2=no", "J1", "E2", "D3=no", "D4=yes",
                      "J3", "P1", "D6=no", "J4", "D8=yes", "D9=yes",
                      "D10=yes", "D11=yes", "D12=no", "J6"]

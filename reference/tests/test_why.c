@@ -40,18 +40,27 @@ static void record(void *ctx, const char *const *because, uint32_t n) {
                              i ? " " : "", because[i]);
 }
 
-/* The boxes and decisions of a call's notes, in order (rules left out). */
-static const char *boxes(const char *call) {
+/* The notes of a call of one sort, in order: wire 0 for the flowchart
+ * boxes and decisions, 1 for the wire-path branches (W1..W24); rules are
+ * left out. */
+static const char *notes_of(const char *call, int wire) {
   static char out[512];
   char buf[512], *tok, *save = NULL;
   size_t used = 0;
   snprintf(buf, sizeof buf, "%s", call);
   out[0] = '\0';
   for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-    if (strncmp(tok, "RCV-", 4) != 0 && strncmp(tok, "DEC-", 4) != 0)
+    if (strncmp(tok, "RCV-", 4) != 0 && strncmp(tok, "DEC-", 4) != 0 &&
+        (tok[0] == 'W') == wire)
       used += (size_t)snprintf(out + used, sizeof out - used, "%s%s",
                                used ? " " : "", tok);
   return out;
+}
+static const char *boxes(const char *call) {
+  return notes_of(call, 0);
+}
+static const char *wire(const char *call) {
+  return notes_of(call, 1);
 }
 
 /* 1 when the notes of call name tag. */
@@ -230,8 +239,9 @@ START_TEST(test_why_window_trims_the_indication) {
   th_segment(h, 0, 150, 0);
   ck_assert_str_eq(th_trace(h), "O I100");
   ck_assert_str_eq(boxes(w.call[1]), "E2 D3=no D4=no D5=no J5 B D14=no");
-  /* The cut is noted first: it happened as the segment arrived. */
-  ck_assert(strncmp(w.call[1], "RCV-167 DEC-15 E2", 17) == 0);
+  /* The cut is noted first: it happened as the segment arrived (W14),
+   * then the rest taken in sequence (W17). */
+  ck_assert(strncmp(w.call[1], "W14 RCV-167 DEC-15 W17 E2", 25) == 0);
   th_return_indications(h);
   th_free(h);
 }
@@ -248,7 +258,79 @@ START_TEST(test_why_fin_indicates_the_disconnect) {
   th_segment(h, 0, 0, TORC_TCP_FIN);
   ck_assert_str_eq(th_trace(h), "O Ed");
   ck_assert_str_eq(boxes(w.call[1]), "");
+  /* The FIN fixes the end (W21) and RcvNxt passes it at once (W23). */
+  ck_assert_str_eq(wire(w.call[1]), "W21 W23");
   names_all(w.call[1], "DEC-18 RCV-255 RCV-256 RCV-122");
+  th_free(h);
+}
+END_TEST
+
+/* covers: RCV-057 RCV-062 */
+START_TEST(test_why_wire_in_sequence_and_out_of_order) {
+  /* A 1000-byte non-push request.  [0, 100) fits with room to spare: the
+   * fast path (W1).  [200, 300) lies beyond a gap: queued (W19).
+   * [100, 200) fills the gap: taken in sequence (W17), and the queued
+   * [200, 300) is released behind it (W22).  [300, 1000) fills the request
+   * exactly (no room left over: not the fast path, W17 again, noted once).
+   * Only the last makes a call, so its notes carry all four. */
+  notes w;
+  torc_test_host *h = explained(&w);
+  th_offload(h, 0);
+  th_post(h, 1000, 0);
+  th_segment(h, 0, 100, 0);
+  th_segment(h, 200, 100, 0);
+  th_segment(h, 100, 100, 0);
+  ck_assert_int_eq(w.n, 1);
+  th_segment(h, 300, 700, 0);
+  ck_assert_str_eq(th_trace(h), "O C[1000]");
+  ck_assert_int_eq(w.n, 2);
+  ck_assert_str_eq(wire(w.call[1]), "W1 W19 W17 W22");
+  th_free(h);
+}
+END_TEST
+
+/* covers: RCV-301 RCV-303 DEC-04 */
+START_TEST(test_why_wire_rst_acceptability) {
+  /* 100 bytes into a 1000-byte push request (no PSH: it waits, W17).  An
+   * RST before RcvNxt and one far beyond the window are unacceptable (W5,
+   * noted once); one inside the window but not at RcvNxt is challenged
+   * (W9); only the one at RcvNxt is acted on (W8): the abort is the first
+   * call after the offload, and its notes name all three branches in the
+   * order taken. */
+  notes w;
+  torc_test_host *h = explained(&w);
+  th_offload(h, 0);
+  th_post(h, 1000, 1);
+  th_segment(h, 0, 100, 0);
+  th_segment(h, 50, 0, TORC_TCP_RST);
+  th_segment(h, 100 + (1u << 30), 0, TORC_TCP_RST);
+  th_segment(h, 150, 0, TORC_TCP_RST);
+  ck_assert_int_eq(w.n, 1);
+  th_segment(h, 100, 0, TORC_TCP_RST);
+  ck_assert_int_ge(w.n, 2);
+  ck_assert_str_eq(wire(w.call[1]), "W17 W5 W9 W8");
+  names_all(w.call[1], "RCV-301 DEC-04 RCV-303");
+  th_free(h);
+}
+END_TEST
+
+/* covers: RCV-079 RCV-182 */
+START_TEST(test_why_wire_retransmissions_are_trimmed) {
+  /* [0, 50) into a 1000-byte push request (W17; no PSH, it waits).  The
+   * same segment again lies wholly before RcvNxt: unacceptable, a
+   * retransmission (W7).  [25, 75) with PSH overlaps RcvNxt: its first 25
+   * bytes are trimmed (W13), the other 25 taken, and the PSH completes the
+   * request with 75 bytes. */
+  notes w;
+  torc_test_host *h = explained(&w);
+  th_offload(h, 0);
+  th_post(h, 1000, 1);
+  th_segment(h, 0, 50, 0);
+  th_segment(h, 0, 50, 0);
+  ck_assert_int_eq(w.n, 1);
+  th_segment(h, 25, 50, TORC_TCP_PSH);
+  ck_assert_str_eq(th_trace(h), "O C[75]");
+  ck_assert_str_eq(wire(w.call[1]), "W17 W7 W13");
   th_free(h);
 }
 END_TEST
@@ -282,6 +364,9 @@ Suite *why_suite(void) {
   tcase_add_test(t, test_why_push_timer_completes);
   tcase_add_test(t, test_why_window_trims_the_indication);
   tcase_add_test(t, test_why_fin_indicates_the_disconnect);
+  tcase_add_test(t, test_why_wire_in_sequence_and_out_of_order);
+  tcase_add_test(t, test_why_wire_rst_acceptability);
+  tcase_add_test(t, test_why_wire_retransmissions_are_trimmed);
   tcase_add_test(t, test_why_nothing_without_a_hook);
   suite_add_tcase(s, t);
   return s;

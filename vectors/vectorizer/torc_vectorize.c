@@ -126,11 +126,24 @@ int torc_vectorize(const char *const *captures, size_t n,
   c.seed = o->seed;
   c.testable = testable;
   c.tmpdir = tmp;
+  if (o->select > 0 && (c.sel = torc_vz_select_new(o->select)) == NULL) {
+    fprintf(stderr, "torc vectorize: out of memory\n");
+    rc = -1;
+  }
   for (i = 0; i < n && rc == 0; i++)
     if (torc_vz_capture(&c, captures[i], parent, &o->flows, o->per_flow) != 0)
       rc = -1;
   torc_capture_cache_free(c.cache);
   torc_engine_free(c.eng);
+  if (rc == 0 && c.sel) {
+    if (torc_vz_select_finish(c.sel, tmp, c.quiet, &c.written, c.per_kind) !=
+        0) {
+      fprintf(stderr, "torc vectorize: %s: cannot remove or write files\n",
+              tmp);
+      rc = -1;
+    }
+  }
+  torc_vz_select_free(c.sel);
   if (rc != 0) {
     rm_rf(tmp);
     return rc;

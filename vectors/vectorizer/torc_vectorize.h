@@ -28,7 +28,9 @@ typedef struct torc_vectorize_opts {
   const char *out;       /* output folder (replaced atomically) */
   const char *catalogue; /* requirement catalogue: only testable ids */
   uint64_t seed;         /* scenario seed */
-  unsigned per_flow;     /* vectors per flow */
+  unsigned per_flow;     /* vectors per flow (candidates with select) */
+  unsigned select;       /* 0: keep every vector; K: keep a coverage-guided
+                            set reaching each decision outcome in K flows */
   int quiet;             /* no per-capture summary, no dropped vectors */
   torc_vectorize_filter flows;
 } torc_vectorize_opts;

@@ -107,6 +107,7 @@ int torc_vz_capture(vz_ctx *c, const char *capture, const char *outparent,
       break;
     }
     flows++;
+    c->flow_no++;
     for (k = 0; k < per_flow && rc == 0; k++)
       if (torc_vz_make_vector(c, &fl, k) != 0)
         rc = -1;

@@ -117,6 +117,8 @@ typedef struct vz_flow {
 
 /* ---- the run, and the scenario being built ------------------------------ */
 
+typedef struct vz_select vz_select;
+
 typedef struct vz_ctx {
   const char *cap_rel;  /* capture path as written in vectors */
   const char *cap_sha;  /* sha256 of the capture file */
@@ -130,6 +132,8 @@ typedef struct vz_ctx {
   int quiet;
   size_t written, dropped;
   size_t per_kind[K_COUNT];
+  vz_select *sel;   /* --select: the candidates noted, or NULL */
+  unsigned flow_no; /* run-wide number of the flow being cut */
 } vz_ctx;
 
 /* The scenario being built. */
@@ -261,5 +265,20 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index);
  * (message on stderr). */
 int torc_vz_capture(vz_ctx *c, const char *capture, const char *outparent,
                     const torc_vectorize_filter *flt, unsigned per_flow);
+
+/* ---- torc_vectorize_select.c: coverage-guided selection --------------- */
+
+/* A selection keeping, per decision outcome, vectors from k flows. */
+vz_select *torc_vz_select_new(unsigned k);
+void torc_vz_select_free(vz_select *s);
+/* Notes a written candidate (relpath under the output folder) of flow
+ * number flow, its kind and its expected trace.  Returns 0 or -1. */
+int torc_vz_select_note(vz_select *s, const char *relpath, unsigned flow,
+                        int kind, json_t *trace);
+/* Chooses, deletes the candidates not kept from dir, writes
+ * dir/selection.tsv; *kept and per_kind[K_COUNT] count what stays.
+ * Returns 0 or -1 (a file error). */
+int torc_vz_select_finish(vz_select *s, const char *dir, int quiet,
+                          size_t *kept, size_t *per_kind);
 
 #endif /* TORC_VECTORIZE_INT_H */

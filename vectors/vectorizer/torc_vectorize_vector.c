@@ -344,6 +344,14 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   }
   c->written++;
   c->per_kind[s.kind]++;
+  if (c->sel) {
+    char rel[PATH_MAX];
+    snprintf(rel, sizeof rel, "%.255s/%s", c->cap_stem, name);
+    if (torc_vz_select_note(c->sel, rel, c->flow_no, s.kind, trace) != 0) {
+      fprintf(stderr, "torc vectorize: out of memory\n");
+      rc = -1;
+    }
+  }
 out:
   json_decref(trace);
   json_decref(doc);
