@@ -71,7 +71,7 @@ REF_COV_DIR := $(O)/cov
 REF_COV_OBJS := $(patsubst reference/%.c,$(REF_COV_DIR)/%.o,\
   $(REF_SRCS) reference/torc_reference_so.c)
 REF_COV_SO := $(REF_COV_DIR)/torc-reference-cov.so
-# not yet in CHECK_TARGETS: first run pending (issue 13)
+CHECK_TARGETS += check-reference-coverage
 
 $(REF_COV_DIR)/%.o: reference/%.c
 	@mkdir -p $(@D)
