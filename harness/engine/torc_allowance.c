@@ -77,7 +77,7 @@ static uint32_t first_frame_with(const torc_vector_body *vb, uint8_t flag) {
 }
 
 /* The post event of request id, or NULL. */
-static const torc_event *post_of(const torc_vector_body *vb, uint64_t id) {
+const torc_event *torcint_post_of(const torc_vector_body *vb, uint64_t id) {
   size_t i;
   for (i = 0; i < vb->nevents; i++)
     if ((vb->events[i].op == TORC_OP_POST ||
@@ -216,7 +216,7 @@ int torcint_allow_normalize(const torc_vector_body *vb, unsigned k, atoms *l) {
       const torc_event *pe;
       if (x->kind == TORC_TR_COMPLETE && fin != UINT32_MAX && x->at >= fin &&
           x->status == TORC_STATUS_SUCCESS && x->bytes > 0 &&
-          (pe = post_of(vb, x->id)) != NULL && !pe->push &&
+          (pe = torcint_post_of(vb, x->id)) != NULL && !pe->push &&
           x->bytes < pe->size - pe->prefilled) {
         x->dropped = 1;
         changed = 1;
@@ -246,7 +246,7 @@ int torcint_allow_normalize(const torc_vector_body *vb, unsigned k, atoms *l) {
           x->bytes == 0 &&
           (x->status == TORC_STATUS_UPLOAD_IN_PROGRESS ||
            x->status == TORC_STATUS_REQUEST_ABORTED) &&
-          (pe = post_of(vb, x->id)) != NULL &&
+          (pe = torcint_post_of(vb, x->id)) != NULL &&
           (uint32_t)(pe - vb->events) > retrieve_at) {
         x->dropped = 1;
         changed = 1;

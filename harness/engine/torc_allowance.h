@@ -45,4 +45,7 @@ int torcint_allow_normalize(const torc_vector_body *vb, unsigned k, atoms *l);
 int torcint_allow_smallest_set(const torc_vector_body *vb, const atoms *e,
                                const atoms *a, uint32_t *needed);
 
+/* The post event that made request id, or NULL. */
+const torc_event *torcint_post_of(const torc_vector_body *vb, uint64_t id);
+
 #endif /* TORC_ALLOWANCE_H */

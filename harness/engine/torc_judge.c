@@ -147,6 +147,19 @@ static int attribute_unexpected(const torc_vector_body *vb, const atom *x,
                "an upload is asked for only for a mandatory reason"}};
   char msg[1024];
   size_t i, k;
+  const torc_event *pe;
+  if (y && y->kind == TORC_TR_COMPLETE && y->status == TORC_STATUS_SUCCESS &&
+      y->bytes == 0 && (pe = torcint_post_of(vb, y->id)) != NULL &&
+      pe->size == 0 && (!x || x->kind != TORC_TR_COMPLETE || x->id != y->id)) {
+    /* A zero-byte request completed where the reference did not complete
+     * it: it completes when data reaches it (DEC-20). */
+    snprintf(msg, sizeof msg,
+             "a zero-byte request completes when data reaches it (RCV-117, "
+             "DEC-20): expected %.100s; got %.100s",
+             et, at);
+    broken(r, "RCV-117", msg);
+    return 1;
+  }
   if (!y || y->kind != TORC_TR_EVENT ||
       (x && x->kind == TORC_TR_EVENT && x->event == y->event))
     return 0;
