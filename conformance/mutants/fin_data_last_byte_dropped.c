@@ -1,0 +1,20 @@
+/*
+ * fin_data_last_byte_dropped.c - mutant: the reference, except that it
+ * drops the last data byte of a segment that carries the FIN.  Breaks RCV-057,
+ * RCV-255.
+ *
+ * The fault lives inside the reference's logic: module.mk links this file
+ * against a copy of the reference sources with
+ * patches/fin_data_last_byte_dropped.patch applied, which changes
+ * reference/torc_input.c (the text of a FIN segment) where it is marked
+ * "MUTANT". This file only exports that build through the public interface.
+ */
+#include "tt_wrap.h"
+
+int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
+                     void *host_ctx, torc_target *out, char *errbuf) {
+  return tt_init(host_abi_version, host, host_ctx, out, errbuf,
+                 "fin_data_last_byte_dropped", NULL)
+             ? 0
+             : -1;
+}
