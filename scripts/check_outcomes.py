@@ -16,6 +16,8 @@ Exit 2 on a malformed input, naming the file and line.
 """
 import sys
 
+from known_gaps import check, read_gaps, read_tsv
+
 FLOWS = 3
 WIRE_BRANCHES = 24
 DECISIONS = 20
@@ -30,21 +32,6 @@ def outcomes():
     return out
 
 
-def read_rows(path, ncols, header=None):
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for no, line in enumerate(f, start=1):
-            line = line.rstrip("\n")
-            if not line or line.startswith("#") or line == header:
-                continue
-            cols = line.split("\t")
-            if len(cols) < ncols:
-                raise ValueError("%s: line %d: expected %d tab-separated "
-                                 "columns" % (path, no, ncols))
-            rows.append((no, cols))
-    return rows
-
-
 def main(argv):
     if len(argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -52,36 +39,19 @@ def main(argv):
     sel_path, gaps_path = argv[1:]
     try:
         kept = {}
-        for no, c in read_rows(sel_path, 3,
+        for no, c in read_tsv(sel_path, 3,
                                "outcome\tcandidate_flows\tkept_flows"):
             if not c[2].isdigit():
                 raise ValueError("%s: line %d: kept_flows '%s' is not a "
                                  "number" % (sel_path, no, c[2]))
             kept[c[0]] = int(c[2])
-        gaps = {}
-        for no, c in read_rows(gaps_path, 2):
-            if not c[1].strip():
-                raise ValueError("%s: line %d: %s: a gap says why"
-                                 % (gaps_path, no, c[0]))
-            gaps[c[0]] = c[1]
+        gaps = read_gaps(gaps_path)
     except (OSError, ValueError) as e:
         print("check-outcomes: %s" % e, file=sys.stderr)
         return 2
     want = outcomes()
-    unlisted = [o for o in want if kept.get(o, 0) < FLOWS and o not in gaps]
-    closed = [o for o in gaps if kept.get(o, 0) >= FLOWS]
-    unknown = [o for o in gaps if o not in want]
-    for o in unlisted:
-        print("check-outcomes: %s is reached in %d flow(s), fewer than %d, "
-              "and is not a known gap (%s)" % (o, kept.get(o, 0), FLOWS,
-                                               gaps_path), file=sys.stderr)
-    for o in closed:
-        print("check-outcomes: %s is reached in %d flows now: remove it "
-              "from %s" % (o, kept[o], gaps_path), file=sys.stderr)
-    for o in unknown:
-        print("check-outcomes: %s in %s is not a flowchart outcome or wire "
-              "branch" % (o, gaps_path), file=sys.stderr)
-    if unlisted or closed or unknown:
+    if check("check-outcomes", "reached", want, kept, gaps, gaps_path, FLOWS,
+             "a flowchart outcome or wire branch"):
         return 1
     print("check-outcomes: ok (%d of %d flowchart outcomes and wire branches "
           "reached in >= %d flows; %d known gaps, each with why)"
