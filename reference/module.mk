@@ -81,10 +81,26 @@ $(REF_COV_DIR)/%.o: reference/%.c
 $(REF_COV_SO): $(REF_COV_OBJS)
 	$(CC) -shared --coverage -Wl,-Bsymbolic -o $@ $^
 
+# The readings (issue 14): the same instrumented reference inside the test
+# target other_reading, taking one other reading of docs/DECISIONS.md at a
+# time.  Every committed vector must PASS under each (a vector whose trace
+# the reading changes carries that reading's alternative), and what the
+# readings execute counts: the gcov data of both objects add up.
+REF_COV_READING_SO := $(REF_COV_DIR)/other-reading-cov.so
+$(REF_COV_READING_SO): $(O)/obj/harness/testtargets/other_reading.o \
+    $(filter-out %/torc_reference_so.o,$(REF_COV_OBJS))
+	$(CC) -shared --coverage -Wl,-Bsymbolic -o $@ $^
+
 .PHONY: check-reference-coverage
-check-reference-coverage: $(TORC_BIN) $(REF_COV_SO)
+check-reference-coverage: $(TORC_BIN) $(REF_COV_SO) $(REF_COV_READING_SO)
 	rm -f $(REF_COV_DIR)/*.gcda
 	$(TORC_BIN) run --target $(REF_COV_SO) --vectors vectors/ \
 	  --isolate none --quiet
+	set -e; for r in $$($(TORC_BIN) list --allowances | \
+	    awk -F'\t' '$$3 == "reading" { print $$1 }'); do \
+	  echo "reading $$r:"; \
+	  TORC_TT_READINGS=$$r $(TORC_BIN) run --target $(REF_COV_READING_SO) \
+	    --vectors vectors/ --isolate none --quiet; \
+	done
 	/usr/bin/python3 scripts/check_reference_coverage.py $(REF_COV_DIR) \
 	  conformance/reference-coverage.tsv

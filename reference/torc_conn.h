@@ -96,11 +96,14 @@ typedef struct torc_conn {
   int close_pending;     /* conn_close called while busy */
 
   /* FIN (DEC-18) and urgent data (DEC-08). */
-  int fin_known;     /* a FIN was seen in window at fin_seq */
-  uint32_t fin_seq;  /* sequence number the FIN occupies */
-  int fin_rcvd;      /* rcv_nxt has passed the FIN */
-  int fin_indicated; /* TcpIndicateDisconnect made */
-  int urgent;        /* urgent segment seen: stop taking data */
+  int fin_known;          /* a FIN was seen in window at fin_seq */
+  uint32_t fin_seq;       /* sequence number the FIN occupies */
+  int fin_rcvd;           /* rcv_nxt has passed the FIN */
+  int fin_indicated;      /* TcpIndicateDisconnect made */
+  uint32_t pre_disc_reqs; /* requests posted before the disconnect and
+                             still pending (completed at the terminate,
+                             DEC-18); those behind them were posted after */
+  int urgent;             /* urgent segment seen: stop taking data */
 
   /* Mandatory upload requests (DEC-24, DEC-25, RCV-242). */
   int upload_wanted;        /* a mandatory reason was seen: no segment is
@@ -112,6 +115,8 @@ typedef struct torc_conn {
   int old_reqs_pending;     /* requests posted before the retrieve were
                                pending when it was made (they wait for
                                the terminate, DEC-06) */
+
+  uint32_t readings; /* TORC_READING_*: another defensible reading */
 
   torc_conn_counters ctr;
 

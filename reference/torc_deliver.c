@@ -70,6 +70,7 @@ static int complete_head(torc_conn *c, uint32_t n, uint32_t filled_st,
       v[i].bytes = q->placed;
     }
     torcint_reqq_drop(&c->reqs, k);
+    c->pre_disc_reqs = c->pre_disc_reqs > k ? c->pre_disc_reqs - k : 0;
     n -= k;
     TORC_WHY(c, "RCV-092", "RCV-103", "RCV-109", "RCV-110", "RCV-112",
              "RCV-114", "RCV-122", "RCV-046", "RCV-047", "RCV-061", "RCV-093");
@@ -87,6 +88,33 @@ static int complete_head(torc_conn *c, uint32_t n, uint32_t filled_st,
       return -1;
   }
   return 0;
+}
+
+/* Completes every request behind the first keep ones with status (none
+ * can hold placed bytes), leaving the first keep pending: the
+ * disconnect-posts-at-once reading of DEC-18. */
+static void complete_tail(torc_conn *c, uint32_t keep, uint32_t status) {
+  const torc_ref *r = c->ref;
+  while (c->reqs.count > keep) {
+    torc_completion v[TORC_COMPLETE_BATCH];
+    uint32_t k = c->reqs.count - keep, i;
+    if (k > TORC_COMPLETE_BATCH)
+      k = TORC_COMPLETE_BATCH;
+    for (i = 0; i < k; i++) {
+      const torc_req *q = torcint_reqq_at(&c->reqs, keep + i);
+      v[i].id = q->r.id;
+      v[i].status = status;
+      v[i].bytes = q->placed;
+    }
+    torcint_reqq_cut(&c->reqs, keep, k);
+    TORC_WHY(c, "RCV-092", "RCV-109", "RCV-110", "RCV-122", "RCV-046");
+    torcint_why_emit(c);
+    c->in_progress = 1;
+    r->host->receive_complete(r->host_ctx, c->handle, v, k);
+    c->in_progress = 0;
+    if (gone(c))
+      return;
+  }
 }
 
 /* Requests that could not be queued for lack of memory (torc_reference.c),
@@ -107,6 +135,12 @@ static void complete_rejected(torc_conn *c) {
 }
 
 /* ---- Flowchart 1: main path --------------------------------------------- */
+
+/* A request holds bytes the target placed and has not completed (only the
+ * head can: placement is in FIFO order). */
+static int placed_uncompleted(torc_conn *c) {
+  return c->reqs.count > 0 && torcint_reqq_at(&c->reqs, 0)->placed > 0;
+}
 
 /* The head request holds some bytes but has room left (D9, D19). */
 static int head_partly_filled(torc_conn *c) {
@@ -267,11 +301,22 @@ static void main_path(torc_conn *c, int psh, const uint8_t *src,
 static void entry1(torc_conn *c) {
   TORC_WHY(c, "E1", "D1=no", "RCV-064", "RCV-044", "RCV-049", "RCV-051");
   /* DEC-18, RCV-254: after the disconnect indication no data will come;
-   * empty requests complete with INVALID_STATE at once. */
+   * a request posted since completes with INVALID_STATE and 0 bytes as soon
+   * as posting order allows (RCV-061): at once when no request posted
+   * before the disconnect is pending, else at the terminate.  Those older
+   * requests stay pending (RCV-184, DEC-06). */
   if (c->fin_indicated) {
+    uint32_t older = c->pre_disc_reqs;
     TORC_WHY(c, "RCV-254", "DEC-18");
-    complete_head(c, c->reqs.count, TORC_STATUS_SUCCESS,
-                  TORC_STATUS_INVALID_STATE);
+    if (older == 0) {
+      complete_head(c, c->reqs.count, TORC_STATUS_INVALID_STATE,
+                    TORC_STATUS_INVALID_STATE);
+    } else if (c->readings & TORC_READING_DISCONNECT_POSTS_AT_ONCE) {
+      /* The other reading: RCV-254 before posting order. */
+      complete_tail(c, older, TORC_STATUS_INVALID_STATE);
+    } else {
+      TORC_WHY(c, "RCV-061");
+    }
     return;
   }
   /* D2: any buffered data?  No -> J1: the requests stay queued (RCV-065). */
@@ -305,7 +350,8 @@ static void entry2_pending(torc_conn *c) {
     if (ch->flags & TORC_TCP_FIN)
       TORC_WHY(c, "DEC-18");
     torcint_held_append(mem, &c->held, ch);
-  } while (c->pending.head != NULL &&
+  } while (!(c->readings & TORC_READING_GAP_FILL_PER_SEGMENT) &&
+           c->pending.head != NULL &&
            (c->pending.head->flags & TORC_CHUNK_CONT));
   /* DEC-01: accepted in-sequence payload restarts a running push timer. */
   if (c->timer_running) {
@@ -335,6 +381,14 @@ static void entry2_fin(torc_conn *c) {
   if (c->reqs.count > 0) {
     TORC_WHY(c, "E2", "D3=no", "D4=yes", "J3", "DEC-18");
     main_path(c, 1, NULL, 0, NULL);
+    /* The fin-nonpush-complete reading: the FIN pushes a partly filled
+     * non-push request too (RFC 9293's "FIN implies PUSH" over RCV-184). */
+    if ((c->readings & TORC_READING_FIN_NONPUSH_COMPLETE) && !gone(c) &&
+        !c->in_progress && head_partly_filled(c) &&
+        !torcint_reqq_at(&c->reqs, 0)->r.push) {
+      TORC_WHY(c, "DEC-18", "DEC-30");
+      complete_head(c, 1, TORC_STATUS_SUCCESS, TORC_STATUS_SUCCESS);
+    }
   }
 }
 
@@ -566,10 +620,21 @@ static void terminate_flow(torc_conn *c) {
   /* Every posted request completes first, in one call (RCV-230, DEC-06):
    * partly filled -> SUCCESS with its bytes, empty -> UPLOAD_IN_PROGRESS. */
   while (c->reqs.count > 0 || c->nrejected > 0) {
+    /* Requests posted after the disconnect (behind those posted before it)
+     * keep the status RCV-254 gives them (DEC-18). */
+    uint32_t n = c->reqs.count;
+    if (c->fin_indicated && c->pre_disc_reqs < n)
+      n = c->pre_disc_reqs;
     TORC_WHY(c, "RCV-230", "RCV-229", "DEC-06");
-    if (complete_head(c, c->reqs.count, TORC_STATUS_SUCCESS,
+    if (complete_head(c, n, TORC_STATUS_SUCCESS,
                       TORC_STATUS_UPLOAD_IN_PROGRESS) < 0)
       return;
+    if (c->reqs.count > 0 && c->fin_indicated) {
+      TORC_WHY(c, "RCV-254", "DEC-18");
+      if (complete_head(c, c->reqs.count, TORC_STATUS_INVALID_STATE,
+                        TORC_STATUS_INVALID_STATE) < 0)
+        return;
+    }
     if (c->reqs.count == 0 && c->nrejected > 0) {
       complete_rejected(c);
       if (gone(c))
@@ -583,9 +648,9 @@ static void terminate_flow(torc_conn *c) {
     TORC_WHY(c, "RCV-220", "RCV-221");
   torcint_reasm_clear(&c->ooo, mem);
   c->pending_fin = 0;
-  /* Hand back the held data, in stream order, ending just before the
-   * reported RcvNxt (DEC-07, RCV-208, RCV-209).  A FIN the host has not yet
-   * been told about (no disconnect indication) is not counted in it. */
+  /* Hand back the held data, in stream order (DEC-07, RCV-208, RCV-209):
+   * it ends just before RcvNxt, or just before the FIN when one was
+   * received: RcvNxt counts an accepted FIN (DEC-28). */
   const torc_buffer_list *first = NULL, **link = &first;
   for (torc_chunk *ch = c->held.head; ch != NULL; ch = ch->next) {
     ch->uf.data = ch->data + ch->off;
@@ -597,8 +662,8 @@ static void terminate_flow(torc_conn *c) {
     link = &ch->ul.next;
   }
   st.rcv_nxt = c->rcv_nxt;
-  if (c->fin_rcvd && !c->fin_indicated)
-    st.rcv_nxt = TORC_SEQ_ADD(st.rcv_nxt, 0xffffffffu);
+  if (c->fin_rcvd)
+    TORC_WHY(c, "DEC-28");
   st.rcv_wnd = torcint_conn_rcv_wnd(c);
   st.buffered_data = first;
   TORC_WHY(c, "RCV-222", "RCV-224", "RCV-171", "RCV-226", "RCV-234", "RCV-286");
@@ -681,11 +746,15 @@ void torcint_deliver_pump(torc_conn *c) {
       timer_expired(c);
       continue;
     }
-    /* DEC-18, RCV-255: the disconnect once every byte before the FIN has
-     * been delivered; at most once. */
-    if (c->fin_rcvd && !c->fin_indicated && c->held.bytes == 0) {
+    /* DEC-18, DEC-30, RCV-255: the disconnect once every byte before the
+     * FIN has been delivered (no held data, and no request holding bytes
+     * it has not completed); at most once. */
+    if (c->fin_rcvd && !c->fin_indicated && c->held.bytes == 0 &&
+        (!placed_uncompleted(c) ||
+         (c->readings & TORC_READING_DISCONNECT_BEFORE_PLACED))) {
       c->fin_indicated = 1;
-      TORC_WHY(c, "RCV-255", "RCV-256", "DEC-18");
+      c->pre_disc_reqs = c->reqs.count;
+      TORC_WHY(c, "RCV-255", "RCV-256", "DEC-18", "DEC-30");
       call_event(c, TORC_EVENT_DISCONNECT, 0);
       continue;
     }

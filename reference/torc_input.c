@@ -262,6 +262,13 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
       TORC_WHY(c, "W14", "RCV-167", "DEC-15");
       c->window_cut = 1;
       c->ctr.pub.bytes_trimmed += cut;
+      /* DEC-31: the PSH of the kept part counts; the other reading drops
+       * it with the bytes it came after. */
+      if (flags & TORC_TCP_PSH) {
+        TORC_WHY(c, "DEC-31");
+        if (c->readings & TORC_READING_TRIMMED_PSH_IGNORED)
+          flags &= (uint8_t)~TORC_TCP_PSH;
+      }
     }
     len = keep;
     fin = 0; /* the FIN lay beyond what was kept */
@@ -323,6 +330,13 @@ void torcint_input_segment(torc_conn *c, const torc_segment *seg) {
       if (res.queued > 0) {
         TORC_WHY(c, "W19");
         c->ctr.pub.queued_out_of_order++;
+        /* DEC-01: out-of-order data does not restart a running push timer;
+         * the ooo-restarts-timer reading restarts it. */
+        if ((c->readings & TORC_READING_OOO_RESTARTS_TIMER) &&
+            c->timer_running) {
+          TORC_WHY_TIMER(c, "RCV-189", "RCV-190", "RCV-191", "DEC-01");
+          torcint_conn_timer_start(c);
+        }
       } else {
         TORC_WHY(c, "W20");
         c->ctr.pub.dropped_duplicate++;

@@ -142,6 +142,17 @@ void torcint_reqq_drop(torc_reqq *q, uint32_t n) {
   q->count -= n;
 }
 
+void torcint_reqq_cut(torc_reqq *q, uint32_t from, uint32_t n) {
+  uint32_t i;
+  if (from >= q->count)
+    return;
+  if (n > q->count - from)
+    n = q->count - from;
+  for (i = from; i + n < q->count; i++)
+    *torcint_reqq_at(q, i) = *torcint_reqq_at(q, i + n);
+  q->count -= n;
+}
+
 void torcint_reqq_free(const torc_mem *mem, torc_reqq *q) {
   if (q->ring != NULL)
     mem->free(mem->ctx, q->ring);

@@ -116,6 +116,9 @@ static inline torc_req *torcint_reqq_at(torc_reqq *q, uint32_t i) {
 }
 /* Removes n requests from the head. */
 void torcint_reqq_drop(torc_reqq *q, uint32_t n);
+/* Removes the n requests from index from on (from + n <= count), keeping
+ * the order of the others. */
+void torcint_reqq_cut(torc_reqq *q, uint32_t from, uint32_t n);
 void torcint_reqq_free(const torc_mem *mem, torc_reqq *q);
 
 #endif /* TORC_RCVBUF_H */

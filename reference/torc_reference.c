@@ -326,6 +326,14 @@ int torc_reference_explain(void *conn, torc_reference_explain_fn fn,
   return 0;
 }
 
+int torc_reference_read_as(void *conn, uint32_t readings) {
+  torc_conn *c = conn;
+  if (c == NULL || (readings & ~TORC_READING_ALL) != 0)
+    return -1;
+  c->readings = readings;
+  return 0;
+}
+
 int torc_reference_target_init(uint32_t host_abi_version,
                                const torc_host_ops *host, void *host_ctx,
                                torc_target *out, char *errbuf) {

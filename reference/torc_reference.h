@@ -59,4 +59,36 @@ typedef void (*torc_reference_explain_fn)(void *ctx, const char *const *because,
                                           uint32_t n);
 int torc_reference_explain(void *conn, torc_reference_explain_fn fn, void *ctx);
 
+/* Other readings of the specification.  Where docs/DECISIONS.md calls a
+ * second reading as defensible as the one the reference takes, the
+ * reference can take that one instead, on conn, so that `torc vectorize`
+ * and `torc explain --write` can record what it leads to as an alternative
+ * expected trace the judge accepts by the allowance's name.  Each bit is
+ * one allowance of DECISIONS.md:
+ *   DISCONNECT_BEFORE_PLACED  disconnect-before-placed (DEC-30): the
+ *       disconnect once no held data remains, bytes placed in an
+ *       uncompleted request notwithstanding
+ *   FIN_NONPUSH_COMPLETE      fin-nonpush-complete (DEC-18, DEC-30): the FIN
+ *       completes a partly filled non-push request too
+ *   DISCONNECT_POSTS_AT_ONCE  disconnect-posts-at-once (DEC-18): a post
+ *       after the disconnect completes with INVALID_STATE at once, ahead of
+ *       older requests still pending
+ *   GAP_FILL_PER_SEGMENT      gap-fill-per-segment (DEC-29): the segments a
+ *       gap-filler releases go through entry 2 one by one, each with its own
+ *       PSH
+ *   OOO_RESTARTS_TIMER        ooo-restarts-timer (DEC-01): out-of-order
+ *       data restarts a running push timer
+ *   TRIMMED_PSH_IGNORED       trimmed-psh-ignored (DEC-31): the PSH of a
+ *       segment cut at the window's right edge does not count
+ * Set before the offload; 0 (the default) is the reference's own reading.
+ * Returns 0, or -1 when conn is NULL or a bit is unknown. */
+#define TORC_READING_DISCONNECT_BEFORE_PLACED 0x01u
+#define TORC_READING_FIN_NONPUSH_COMPLETE 0x02u
+#define TORC_READING_DISCONNECT_POSTS_AT_ONCE 0x04u
+#define TORC_READING_GAP_FILL_PER_SEGMENT 0x08u
+#define TORC_READING_OOO_RESTARTS_TIMER 0x10u
+#define TORC_READING_TRIMMED_PSH_IGNORED 0x20u
+#define TORC_READING_ALL 0x3fu
+int torc_reference_read_as(void *conn, uint32_t readings);
+
 #endif /* TORC_REFERENCE_H */

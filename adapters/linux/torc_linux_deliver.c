@@ -137,6 +137,15 @@ void lx_pump(lx *t, lx_conn *c) {
       continue;
     }
     check_end(c);
+    if (c->end == LX_EOF && !c->end_told && c->n > 0 &&
+        c->reqs[c->head].placed > 0) {
+      /* A MSG_WAITALL recv() stopped by the FIN returns the bytes it has;
+       * the reader sees the end of the stream only at its next recv():
+       * the partly filled request completes before the disconnect. */
+      st[0] = TORC_STATUS_SUCCESS;
+      lx_complete_head(t, c, 1, st);
+      continue;
+    }
     if (c->end != LX_OPEN && !c->end_told) {
       c->end_told = 1;
       t->host->event_indicate(

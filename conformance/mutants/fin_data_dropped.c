@@ -1,7 +1,8 @@
 /*
  * fin_data_dropped.c - mutant: the reference, except that it
- * drops the data of a segment that carries a FIN, keeping only the FIN.  Breaks
- * RCV-057, RCV-255.
+ * drops the data of a segment that carries a FIN, keeping only the FIN.
+ * Breaks RCV-052 and RCV-055 (bytes received in sequence are neither
+ * placed in the posted requests nor indicated), RCV-057, RCV-255.
  *
  * The fault lives inside the reference's logic: module.mk links this file
  * against a copy of the reference sources with patches/fin_data_dropped.patch

@@ -1,7 +1,8 @@
 /*
  * fin_data_last_byte_dropped.c - mutant: the reference, except that it
- * drops the last data byte of a segment that carries the FIN.  Breaks RCV-057,
- * RCV-255.
+ * drops the last data byte of a segment that carries the FIN.  Breaks
+ * RCV-052 and RCV-055 (a byte received in sequence is neither placed in
+ * the posted requests nor indicated), RCV-057, RCV-255.
  *
  * The fault lives inside the reference's logic: module.mk links this file
  * against a copy of the reference sources with

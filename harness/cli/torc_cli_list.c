@@ -4,7 +4,8 @@
  * Loads and selects vectors like `torc run` does (same --id, --requirement,
  * --tag, --exclude and --shard, so a CI job can see what its shard holds)
  * and prints "ID<TAB>TITLE<TAB>RCV-a,RCV-b".  With --coverage it prints,
- * per requirement id, how many of the selected vectors exercise it.
+ * per requirement id, how many of the selected vectors exercise it.  With
+ * --allowances it prints the judge's allowances instead (no vectors).
  */
 #include "torc_cli.h"
 
@@ -13,8 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "torc_vector_int.h" /* TORC_ALLOW_*, torc_allowance_name */
+
 static const char list_help[] =
     "Usage: torc list [--coverage] [selection] [DIR|FILE]...\n"
+    "       torc list --allowances\n"
     "List vectors: id, title and requirement ids, one vector per line.\n"
     "\n"
     "  --vectors DIR|FILE   vectors (repeatable; also as arguments)\n"
@@ -25,6 +29,10 @@ static const char list_help[] =
     "                       a testable requirement of groups A-I has\n"
     "                       vectors from fewer than 3 flows\n"
     "  --catalogue FILE     (default conformance/catalogue.json)\n"
+    "  --allowances         the judge's allowances: name, decision of\n"
+    "                       docs/DECISIONS.md, and how the judge applies it\n"
+    "                       (normalization: both traces rewritten alike;\n"
+    "                       reading: the vector's alternative trace)\n"
     "\n"
     "Exit status: 0, or 2 on a usage error or a malformed vector.\n";
 
@@ -32,6 +40,7 @@ int torc_cmd_list(int argc, char **argv) {
   static const struct option opts[] = {
       {"help", no_argument, NULL, 'h'},
       {"coverage", no_argument, NULL, 'c'},
+      {"allowances", no_argument, NULL, 'a'},
       {"catalogue", required_argument, NULL, 'C'},
       {"vectors", required_argument, NULL, 'v'},
       {"id", required_argument, NULL, 'i'},
@@ -60,6 +69,13 @@ int torc_cmd_list(int argc, char **argv) {
     case 'c':
       cov = 1;
       break;
+    case 'a':
+      for (k = 0; k < TORC_ALLOW_COUNT; k++)
+        printf("%s\t%s\t%s\n", torc_allowance_name((unsigned)k),
+               torc_allowance_decision((unsigned)k),
+               (TORC_ALLOW_READINGS & (1u << k)) ? "reading" : "normalization");
+      rc = TORC_EXIT_OK;
+      goto done;
     case 'C':
       catalogue = optarg;
       break;

@@ -208,21 +208,6 @@ int torcint_allow_normalize(const torc_vector_body *vb, unsigned k, atoms *l) {
         }
       }
       break;
-    case TORC_ALLOW_FIN_NONPUSH_COMPLETE: {
-      /* DEC-18: a partly filled non-push request may be completed with
-       * SUCCESS at the FIN instead of staying pending: when such a
-       * completion happens (at or after the FIN) is not compared. */
-      uint32_t fin = first_frame_with(vb, TORC_TCP_FIN);
-      const torc_event *pe;
-      if (x->kind == TORC_TR_COMPLETE && fin != UINT32_MAX && x->at >= fin &&
-          x->status == TORC_STATUS_SUCCESS && x->bytes > 0 &&
-          (pe = torcint_post_of(vb, x->id)) != NULL && !pe->push &&
-          x->bytes < pe->size - pe->prefilled) {
-        x->dropped = 1;
-        changed = 1;
-      }
-      break;
-    }
     case TORC_ALLOW_RST_REQUESTS_PENDING: {
       /* DEC-04: requests aborted at the RST, or left pending and completed
        * at the terminate: either completion is not compared (the bytes

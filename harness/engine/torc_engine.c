@@ -111,6 +111,10 @@ struct torc_loaded *torc_engine_loaded(torc_engine *e) {
   return e->loaded;
 }
 
+void torc_engine_set_readings(torc_engine *e, uint32_t readings) {
+  e->opts.readings = readings;
+}
+
 void torc_engine_free(torc_engine *e) {
   if (!e)
     return;
@@ -260,6 +264,9 @@ int torc_engine_run(torc_engine *e, const torc_vector *v, torc_result *r) {
     if (e->opts.record_because)
       torc_loaded_explain(e->loaded, torc_hostsim_conn(e->hs),
                           torc_hostsim_explain, e->hs);
+    if (e->opts.readings)
+      torc_loaded_read_as(e->loaded, torc_hostsim_conn(e->hs),
+                          e->opts.readings);
     play_script(e, b);
     torc_hostsim_close(e->hs);
   }

@@ -63,6 +63,9 @@ typedef struct torc_engine_opts {
   int record_traces;    /* fill *_trace_json */
   int record_because;   /* the built-in reference explains each event: the
                            actual trace carries its "because" (torc vectorize) */
+  uint32_t readings;    /* the built-in reference takes these other readings
+                           (TORC_READING_* of torc_reference.h; torc
+                           vectorize records their traces as alternatives) */
 } torc_engine_opts;
 
 typedef struct torc_engine torc_engine;
@@ -84,5 +87,8 @@ struct torc_loaded *torc_engine_loaded(torc_engine *e);
 int torc_engine_run(torc_engine *e, const torc_vector *v, torc_result *r);
 
 void torc_engine_free(torc_engine *e);
+
+/* Changes opts.readings for the vectors run from now on. */
+void torc_engine_set_readings(torc_engine *e, uint32_t readings);
 
 #endif /* TORC_ENGINE_H */

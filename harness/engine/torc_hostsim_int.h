@@ -38,6 +38,7 @@ typedef struct hs_req {
   uint64_t id;
   uint32_t size, prefilled;
   uint8_t push, done;
+  uint8_t after_disconnect; /* posted once the disconnect was indicated */
   region r;
   uint8_t *buf;
 } hs_req;

@@ -57,6 +57,10 @@ static void body_free(torc_vector_body *b) {
   free(b->derived);
   free(b->answers);
   torc_trace_free(&b->expected);
+  for (size_t i = 0; i < b->nalt; i++)
+    torc_trace_free(&b->alt[i]);
+  free(b->alt);
+  free(b->alt_allow);
   free(b);
 }
 

@@ -94,11 +94,13 @@ static int parse_because(ld *L, json_t *v, torc_trace *t) {
   return 0;
 }
 
-/* $.expected: allowances and the expected trace, checked against the
- * script, the host's answers and the stream. */
-int torcint_vector_parse_expected(ld *L, json_t *root, torc_vector_body *b,
-                                  const idset *ids) {
-  static const char *const keys[] = {"trace", "allowances", NULL};
+/* One trace array (expected.trace, or an alternative's trace) into *out:
+ * entries in call order, deliveries contiguous, indications answered as
+ * the host answers them, the terminate's RcvNxt where delivered and
+ * handed-back bytes end (DEC-07, DEC-28); because lists only where
+ * with_because. */
+static int parse_trace(ld *L, json_t *tr, torc_vector_body *b, const idset *ids,
+                       torc_trace *out, int with_because) {
   static const char *const k_oc[] = {"at", "ev", "status", "because", NULL};
   static const char *const k_c[] = {"at", "ev", "requests", "because", NULL};
   static const char *const k_r[] = {"id", "status", "bytes", "offset", NULL};
@@ -109,44 +111,10 @@ int torcint_vector_parse_expected(ld *L, json_t *root, torc_vector_body *b,
   static const char *const k_t[] = {
       "at",           "ev",      "status", "rcv_nxt", "handback_offset",
       "handback_len", "because", NULL};
-  json_t *x = torcint_vector_want_object(L, root, "expected", 1), *tr, *al, *v;
-  size_t o, o2, i, nind = 0;
+  json_t *v;
+  size_t i, nind = 0;
   uint64_t delivered = 0;
   uint32_t last_at = 0;
-  if (!x)
-    return -1;
-  o = torcint_vector_push_key(L, "expected");
-  if (torcint_vector_check_keys(L, x, keys) < 0)
-    return -1;
-  if ((al = json_object_get(x, "allowances"))) {
-    o2 = torcint_vector_push_key(L, "allowances");
-    if (!json_is_array(al)) {
-      torcint_vector_fail(L, "expected array");
-      return -1;
-    }
-    json_array_foreach(al, i, v) {
-      unsigned k, found = 0;
-      size_t o3 = torcint_vector_push_idx(L, i);
-      for (k = 0; k < TORC_ALLOW_COUNT && json_is_string(v); k++)
-        if (strcmp(torc_allowance_name(k), json_string_value(v)) == 0)
-          found = 1u << k;
-      if (!found) {
-        torcint_vector_fail(L,
-                            "expected an allowance name of docs/DECISIONS.md");
-        return -1;
-      }
-      if (b->allowances & found) {
-        torcint_vector_fail(L, "duplicate allowance");
-        return -1;
-      }
-      b->allowances |= found;
-      torcint_vector_pop(L, o3);
-    }
-    torcint_vector_pop(L, o2);
-  }
-  if (!(tr = torcint_vector_want_array(L, x, "trace", 1)))
-    return -1;
-  o2 = torcint_vector_push_key(L, "trace");
   json_array_foreach(tr, i, v) {
     size_t o3 = torcint_vector_push_idx(L, i);
     int bad, kind;
@@ -183,7 +151,7 @@ int torcint_vector_parse_expected(ld *L, json_t *root, torc_vector_body *b,
       return -1;
     }
     last_at = at;
-    te = torc_trace_add(&b->expected, (uint32_t)kind, at);
+    te = torc_trace_add(out, (uint32_t)kind, at);
     if (!te) {
       torcint_vector_fail(L, "out of memory");
       return -1;
@@ -237,7 +205,7 @@ int torcint_vector_parse_expected(ld *L, json_t *root, torc_vector_body *b,
               off, delivered);
           return -1;
         }
-        if (torc_trace_add_req(&b->expected, id, st, bytes,
+        if (torc_trace_add_req(out, id, st, bytes,
                                bytes ? delivered : TORC_NO_OFFSET) < 0) {
           torcint_vector_fail(L, "out of memory");
           return -1;
@@ -351,11 +319,16 @@ int torcint_vector_parse_expected(ld *L, json_t *root, torc_vector_body *b,
       break;
     }
     }
-    if (parse_because(L, v, &b->expected) < 0)
+    if (with_because ? parse_because(L, v, out) < 0
+                     : json_object_get(v, "because") != NULL) {
+      if (!with_because) {
+        torcint_vector_push_key(L, "because");
+        torcint_vector_fail(L, "an alternative trace carries no because");
+      }
       return -1;
+    }
     torcint_vector_pop(L, o3);
   }
-  torcint_vector_pop(L, o2);
   if (delivered > b->stream_len) {
     torcint_vector_fail(L,
                         "the expected deliveries reach stream offset %" PRIu64
@@ -363,6 +336,123 @@ int torcint_vector_parse_expected(ld *L, json_t *root, torc_vector_body *b,
                         delivered, b->stream_len);
     return -1;
   }
+  return 0;
+}
+
+/* expected.alternatives: [{allowance, trace}], each allowance a reading
+ * (TORC_ALLOW_READINGS) the vector lists, at most one trace per reading. */
+static int parse_alternatives(ld *L, json_t *x, torc_vector_body *b,
+                              const idset *ids) {
+  static const char *const keys[] = {"allowance", "trace", NULL};
+  json_t *al = json_object_get(x, "alternatives"), *v;
+  size_t i, o;
+  uint32_t seen = 0;
+  if (!al)
+    return 0;
+  o = torcint_vector_push_key(L, "alternatives");
+  if (!json_is_array(al)) {
+    torcint_vector_fail(L, "expected array");
+    return -1;
+  }
+  b->alt = calloc(json_array_size(al) + 1, sizeof *b->alt);
+  b->alt_allow = calloc(json_array_size(al) + 1, sizeof *b->alt_allow);
+  if (!b->alt || !b->alt_allow) {
+    torcint_vector_fail(L, "out of memory");
+    return -1;
+  }
+  json_array_foreach(al, i, v) {
+    size_t o2 = torcint_vector_push_idx(L, i), o3;
+    const char *name;
+    uint32_t bit = 0;
+    unsigned k;
+    int bad;
+    json_t *tr;
+    if (!json_is_object(v)) {
+      torcint_vector_fail(L, "expected object {allowance, trace}");
+      return -1;
+    }
+    if (torcint_vector_check_keys(L, v, keys) < 0)
+      return -1;
+    name = torcint_vector_get_str(L, v, "allowance", 1, &bad);
+    if (bad)
+      return -1;
+    for (k = 0; k < TORC_ALLOW_COUNT; k++)
+      if (strcmp(torc_allowance_name(k), name) == 0)
+        bit = 1u << k;
+    if (!(bit & TORC_ALLOW_READINGS) || !(b->allowances & bit) ||
+        (seen & bit)) {
+      torcint_vector_push_key(L, "allowance");
+      torcint_vector_fail(L,
+                          !(bit & TORC_ALLOW_READINGS)
+                              ? "\"%s\" is not a reading with an alternative "
+                                "trace (docs/DECISIONS.md)"
+                          : !(b->allowances & bit)
+                              ? "\"%s\" is not among expected.allowances"
+                              : "a second alternative for \"%s\"",
+                          name);
+      return -1;
+    }
+    seen |= bit;
+    if (!(tr = torcint_vector_want_array(L, v, "trace", 1)))
+      return -1;
+    o3 = torcint_vector_push_key(L, "trace");
+    b->alt_allow[b->nalt] = bit;
+    if (parse_trace(L, tr, b, ids, &b->alt[b->nalt++], 0) < 0)
+      return -1;
+    torcint_vector_pop(L, o3);
+    torcint_vector_pop(L, o2);
+  }
+  torcint_vector_pop(L, o);
+  return 0;
+}
+
+/* $.expected: allowances and the expected trace, checked against the
+ * script, the host's answers and the stream. */
+int torcint_vector_parse_expected(ld *L, json_t *root, torc_vector_body *b,
+                                  const idset *ids) {
+  static const char *const keys[] = {"trace", "allowances", "alternatives",
+                                     NULL};
+  json_t *x = torcint_vector_want_object(L, root, "expected", 1), *tr, *al, *v;
+  size_t o, o2, i;
+  if (!x)
+    return -1;
+  o = torcint_vector_push_key(L, "expected");
+  if (torcint_vector_check_keys(L, x, keys) < 0)
+    return -1;
+  if ((al = json_object_get(x, "allowances"))) {
+    o2 = torcint_vector_push_key(L, "allowances");
+    if (!json_is_array(al)) {
+      torcint_vector_fail(L, "expected array");
+      return -1;
+    }
+    json_array_foreach(al, i, v) {
+      unsigned k, found = 0;
+      size_t o3 = torcint_vector_push_idx(L, i);
+      for (k = 0; k < TORC_ALLOW_COUNT && json_is_string(v); k++)
+        if (strcmp(torc_allowance_name(k), json_string_value(v)) == 0)
+          found = 1u << k;
+      if (!found) {
+        torcint_vector_fail(L,
+                            "expected an allowance name of docs/DECISIONS.md");
+        return -1;
+      }
+      if (b->allowances & found) {
+        torcint_vector_fail(L, "duplicate allowance");
+        return -1;
+      }
+      b->allowances |= found;
+      torcint_vector_pop(L, o3);
+    }
+    torcint_vector_pop(L, o2);
+  }
+  if (!(tr = torcint_vector_want_array(L, x, "trace", 1)))
+    return -1;
+  o2 = torcint_vector_push_key(L, "trace");
+  if (parse_trace(L, tr, b, ids, &b->expected, 1) < 0)
+    return -1;
+  torcint_vector_pop(L, o2);
+  if (parse_alternatives(L, x, b, ids) < 0)
+    return -1;
   torcint_vector_pop(L, o);
   return 0;
 }

@@ -82,8 +82,23 @@ typedef enum torc_auto_return {
 #define TORC_ALLOW_UPLOAD_WANTED_POSTS (1u << 7)   /* DEC-24 */
 #define TORC_ALLOW_RESOURCE_NO_RETRIEVE (1u << 8)  /* DEC-25 */
 #define TORC_ALLOW_TERMINATE_ASYNC (1u << 9)       /* DEC-26 */
-#define TORC_ALLOW_COUNT 10
+/* Readings: allowances met by an alternative expected trace
+ * (expected.alternatives), what the reference does when it takes the other
+ * reading the decision calls defensible (fin-nonpush-complete above is one
+ * too). */
+#define TORC_ALLOW_DISCONNECT_BEFORE_PLACED (1u << 10) /* DEC-30 */
+#define TORC_ALLOW_DISCONNECT_POSTS_AT_ONCE (1u << 11) /* DEC-18 */
+#define TORC_ALLOW_GAP_FILL_PER_SEGMENT (1u << 12)     /* DEC-29 */
+#define TORC_ALLOW_OOO_RESTARTS_TIMER (1u << 13)       /* DEC-01 */
+#define TORC_ALLOW_TRIMMED_PSH_IGNORED (1u << 14)      /* DEC-31 */
+#define TORC_ALLOW_COUNT 15
+#define TORC_ALLOW_READINGS                                                    \
+  (TORC_ALLOW_FIN_NONPUSH_COMPLETE | TORC_ALLOW_DISCONNECT_BEFORE_PLACED |     \
+   TORC_ALLOW_DISCONNECT_POSTS_AT_ONCE | TORC_ALLOW_GAP_FILL_PER_SEGMENT |     \
+   TORC_ALLOW_OOO_RESTARTS_TIMER | TORC_ALLOW_TRIMMED_PSH_IGNORED)
 const char *torc_allowance_name(unsigned bit_index);
+/* "DEC-19", ...: the decision an allowance belongs to. */
+const char *torc_allowance_decision(unsigned bit_index);
 /* "offload", "post", ... for a torc_op; "?" when out of range. */
 const char *torc_vector_op_name(unsigned op);
 
@@ -156,6 +171,12 @@ typedef struct torc_vector_body {
   /* Expectation. */
   torc_trace expected;
   uint32_t allowances; /* TORC_ALLOW_* */
+  /* expected.alternatives: the trace of another defensible reading, each
+   * accepted as PASS-NONSTRICT by its allowance (one TORC_ALLOW_READINGS
+   * bit, also in allowances). */
+  torc_trace *alt;     /* nalt traces (owned) */
+  uint32_t *alt_allow; /* nalt allowance bits (owned) */
+  size_t nalt;
 } torc_vector_body;
 
 /* Copies stream bytes [off, off + n) into dst.  Returns 0, or -1 when part

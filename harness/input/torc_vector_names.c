@@ -14,13 +14,27 @@
 #include "torc_vector_parse_int.h"
 
 static const char *const allowance_names[TORC_ALLOW_COUNT] = {
-    "completion-batching", "offload-fail-status",  "upload-request-status",
-    "upload-deliver",      "rst-requests-pending", "fin-nonpush-complete",
-    "indication-size",     "upload-wanted-posts",  "resource-no-retrieve",
-    "terminate-async"};
+    "completion-batching",      "offload-fail-status",
+    "upload-request-status",    "upload-deliver",
+    "rst-requests-pending",     "fin-nonpush-complete",
+    "indication-size",          "upload-wanted-posts",
+    "resource-no-retrieve",     "terminate-async",
+    "disconnect-before-placed", "disconnect-posts-at-once",
+    "gap-fill-per-segment",     "ooo-restarts-timer",
+    "trimmed-psh-ignored"};
+
+/* The decision of docs/DECISIONS.md each allowance belongs to. */
+static const char *const allowance_decisions[TORC_ALLOW_COUNT] = {
+    "DEC-19", "DEC-05", "DEC-06", "DEC-07", "DEC-04",
+    "DEC-18", "DEC-21", "DEC-24", "DEC-25", "DEC-26",
+    "DEC-30", "DEC-18", "DEC-29", "DEC-01", "DEC-31"};
 
 const char *torc_allowance_name(unsigned bit_index) {
   return bit_index < TORC_ALLOW_COUNT ? allowance_names[bit_index] : "?";
+}
+
+const char *torc_allowance_decision(unsigned bit_index) {
+  return bit_index < TORC_ALLOW_COUNT ? allowance_decisions[bit_index] : "?";
 }
 
 static const struct {

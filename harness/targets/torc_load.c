@@ -259,6 +259,33 @@ int torc_loaded_explain(torc_loaded *l, void *conn,
   return torc_reference_explain(conn, fn, ctx);
 }
 
+int torc_loaded_read_as(torc_loaded *l, void *conn, uint32_t readings) {
+  if (!l || l->kind != KIND_BUILTIN || l->init != torc_reference_target_init)
+    return -1;
+  return torc_reference_read_as(conn, readings);
+}
+
+/* The readings the reference can take, with the allowance each one is
+ * (docs/DECISIONS.md). */
+static const struct {
+  uint32_t bit;
+  const char *allowance;
+} readings[] = {
+    {TORC_READING_DISCONNECT_BEFORE_PLACED, "disconnect-before-placed"},
+    {TORC_READING_FIN_NONPUSH_COMPLETE, "fin-nonpush-complete"},
+    {TORC_READING_DISCONNECT_POSTS_AT_ONCE, "disconnect-posts-at-once"},
+    {TORC_READING_GAP_FILL_PER_SEGMENT, "gap-fill-per-segment"},
+    {TORC_READING_OOO_RESTARTS_TIMER, "ooo-restarts-timer"},
+    {TORC_READING_TRIMMED_PSH_IGNORED, "trimmed-psh-ignored"},
+};
+
+const char *torc_reading(unsigned i, uint32_t *bit) {
+  if (i >= sizeof readings / sizeof readings[0])
+    return NULL;
+  *bit = readings[i].bit;
+  return readings[i].allowance;
+}
+
 int torc_loaded_is_remote(const torc_loaded *l) {
   return l->kind == KIND_EXEC;
 }

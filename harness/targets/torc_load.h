@@ -60,6 +60,16 @@ int torc_loaded_explain(torc_loaded *l, void *conn,
                                    uint32_t n),
                         void *ctx);
 
+/* Asks the built-in reference to take other readings on conn
+ * (torc_reference_read_as(), TORC_READING_*).  Returns 0, or -1 for any
+ * other target or an unknown bit. */
+int torc_loaded_read_as(torc_loaded *l, void *conn, uint32_t readings);
+
+/* The i-th reading the built-in reference can take: returns the name of
+ * the allowance it is and sets *bit (for torc_loaded_read_as), or NULL
+ * past the last. */
+const char *torc_reading(unsigned i, uint32_t *bit);
+
 /* Calls ops->destroy, closes the shared object or stops the child. */
 void torc_unload(torc_loaded *l);
 

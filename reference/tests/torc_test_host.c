@@ -97,6 +97,7 @@ torc_test_host *th_new(void) {
   h->reqs = th_xcalloc(TH_MAX_REQS, sizeof *h->reqs);
   h->order = th_xcalloc(TH_MAX_REQS, sizeof *h->order);
   h->isn = 0x1000;
+  h->fin_at = UINT64_MAX;
   h->rcv_wnd = 65535;
   h->tps = 1000;
   h->dflt.status = TORC_STATUS_SUCCESS;

@@ -291,6 +291,9 @@ void th_check_invariants(const torc_test_host *h);
 /* Number of violations so far and the first one's text ("" if none). */
 int th_violations(const torc_test_host *h);
 const char *th_first_violation(const torc_test_host *h);
+/* Forgets the violations recorded so far, for a test that provoked one on
+ * purpose and has checked it. */
+void th_clear_violations(torc_test_host *h);
 
 /* ---- Allocation faults (STYLE R16) ----------------------------------------
  */

@@ -121,6 +121,7 @@ struct torc_test_host {
   uint8_t *dlv;
   uint64_t dlv_len, dlv_cap;
   uint64_t stream_end; /* bytes of the stream ever offered */
+  uint64_t fin_at;     /* stream offset of the first FIN sent, or UINT64_MAX */
   int pure;            /* every segment came from th_segment */
   uint8_t *handback;
   uint32_t handback_len;

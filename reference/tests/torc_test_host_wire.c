@@ -88,6 +88,8 @@ void th_segment(torc_test_host *h, uint64_t off, uint32_t len, uint8_t flags) {
   th_stream_fill(p, off, len);
   if (off + len > h->stream_end)
     h->stream_end = off + len;
+  if ((flags & TORC_TCP_FIN) && h->fin_at == UINT64_MAX)
+    h->fin_at = off + len;
   th_send(h, th_seq(h, off), p, len, flags);
   free(p);
 }

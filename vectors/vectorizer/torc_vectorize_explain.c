@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "torc_load.h"
 #include "torc_vector_int.h"
 
 /* The vector file as JSON, or NULL with the reason in err. */
@@ -104,6 +105,37 @@ int torc_vz_explain_file(const char *path, const unsigned char *testable,
                                    json_object_get(doc, "requirements")) == 0) {
     snprintf(err, n, "%s: no testable rule decides any of its events", path);
     goto out;
+  }
+  {
+    /* The other readings' traces, where they differ (DECISIONS.md): the
+     * alternatives are the reference's, like the because lists. */
+    json_t *xo = json_object_get(doc, "expected"), *al, *alts = NULL;
+    const char *rn;
+    uint32_t bit;
+    unsigned r;
+    size_t k;
+    if (!(al = json_object_get(xo, "allowances"))) {
+      json_object_set_new(xo, "allowances", json_array());
+      al = json_object_get(xo, "allowances");
+    }
+    /* A reading is allowed where its trace differs, nowhere else. */
+    for (r = 0; (rn = torc_reading(r, &bit)) != NULL; r++)
+      for (k = json_array_size(al); k-- > 0;)
+        if (strcmp(json_string_value(json_array_get(al, k)), rn) == 0)
+          json_array_remove(al, k);
+    if (torc_vz_alternatives(&c, path, trace, al, &alts, why, sizeof why) !=
+        0) {
+      snprintf(err, n, "%s: %s", path, why);
+      goto out;
+    }
+    if (json_array_size(alts))
+      json_object_set_new(xo, "alternatives", alts);
+    else {
+      json_decref(alts);
+      json_object_del(xo, "alternatives");
+    }
+    if (json_array_size(al) == 0)
+      json_object_del(xo, "allowances");
   }
   body = json_deep_copy(doc);
   json_object_del(body, "id");

@@ -255,6 +255,14 @@ int torc_vz_reference_open(torc_engine **eng, char *errbuf);
  * -1 with the reason in why. */
 int torc_vz_run_reference(vz_ctx *c, const char *path, json_t **trace,
                           torc_verdict *verdict, char *why, size_t whylen);
+/* Runs the vector at path under each other reading the reference can take
+ * (torc_reading()) and returns, in *alts, a new array of {allowance, trace}
+ * for each whose trace differs from trace (the reference's own, because
+ * lists ignored; the alternatives carry none), the allowance names also
+ * added to allow unless there.  Returns 0, or -1 with the reason in why. */
+int torc_vz_alternatives(vz_ctx *c, const char *path, json_t *trace,
+                         json_t *allow, json_t **alts, char *why,
+                         size_t whylen);
 
 /* ---- torc_vectorize_vector.c, torc_vectorize_capture.c ------------------ */
 

@@ -94,8 +94,6 @@ json_t *torc_vz_allowances(const vz_scen *s, json_t *trace, int multi) {
     torc_vz_add_str(allow, "terminate-async");
   if (s->has_rst)
     torc_vz_add_str(allow, "rst-requests-pending");
-  if (s->has_fin && s->has_nonpush)
-    torc_vz_add_str(allow, "fin-nonpush-complete");
   if (s->ind_size)
     torc_vz_add_str(allow, "indication-size");
   return allow;

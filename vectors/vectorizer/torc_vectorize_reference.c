@@ -6,13 +6,16 @@
  * The reference is reached by name through the built-in target registry
  * (torc_engine_new("reference"), harness/targets/torc_load.c), never
  * through reference/ headers.  torc_vectorize_vector.c runs each vector
- * twice: the draft for its trace, the final vector for a PASS.
+ * twice: the draft for its trace, the final vector for a PASS; and the
+ * draft once more under each other reading the reference can take, whose
+ * differing traces become the vector's alternatives (DECISIONS.md).
  */
 #include "torc_vectorize_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "torc_load.h"
 #include "torc_vector_int.h"
 
 int torc_vz_reference_open(torc_engine **eng, char *errbuf) {
@@ -55,4 +58,64 @@ int torc_vz_run_reference(vz_ctx *c, const char *path, json_t **trace,
   torc_result_clear(&r);
   torc_vector_free(v);
   return 0;
+}
+
+/* A copy of trace without the because lists. */
+static json_t *without_because(json_t *trace) {
+  json_t *t = json_deep_copy(trace), *x;
+  size_t i;
+  json_array_foreach(t, i, x) {
+    json_object_del(x, "because");
+  }
+  return t;
+}
+
+int torc_vz_alternatives(vz_ctx *c, const char *path, json_t *trace,
+                         json_t *allow, json_t **alts, char *why,
+                         size_t whylen) {
+  json_t *own = without_because(trace);
+  const char *name;
+  uint32_t bit;
+  unsigned i;
+  int rc = 0;
+  *alts = json_array();
+  if (!own || !*alts) {
+    snprintf(why, whylen, "out of memory");
+    json_decref(own);
+    return -1;
+  }
+  for (i = 0; rc == 0 && (name = torc_reading(i, &bit)) != NULL; i++) {
+    json_t *t = NULL, *other;
+    torc_verdict verdict;
+    size_t k;
+    int listed = 0;
+    torc_engine_set_readings(c->eng, bit);
+    rc = torc_vz_run_reference(c, path, &t, &verdict, why, whylen);
+    torc_engine_set_readings(c->eng, 0);
+    if (rc != 0)
+      break;
+    other = without_because(t);
+    json_decref(t);
+    if (!other) {
+      snprintf(why, whylen, "out of memory");
+      rc = -1;
+      break;
+    }
+    if (json_equal(other, own)) {
+      json_decref(other);
+      continue;
+    }
+    json_array_append_new(
+        *alts, json_pack("{s:s, s:o}", "allowance", name, "trace", other));
+    for (k = 0; k < json_array_size(allow); k++)
+      listed |= strcmp(json_string_value(json_array_get(allow, k)), name) == 0;
+    if (!listed)
+      json_array_append_new(allow, json_string(name));
+  }
+  json_decref(own);
+  if (rc != 0) {
+    json_decref(*alts);
+    *alts = NULL;
+  }
+  return rc;
 }

@@ -205,7 +205,7 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   size_t np = 0;
   long pi;
   json_t *body, *doc = NULL, *host, *exp;
-  json_t *trace = NULL, *tags, *requires, *allow;
+  json_t *trace = NULL, *tags, *requires, *allow, *alts = NULL;
   uint32_t *nums;
   char path[PATH_MAX + 128], dirp[PATH_MAX], name[96];
   char why[512], note[256];
@@ -321,10 +321,24 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   torc_vz_tags(c, &s, d, kname, tags);
   torc_vz_requires(&s, n_ind, requires);
   allow = torc_vz_allowances(&s, trace, multi);
+  /* The other readings' traces, where they differ (DECISIONS.md). */
+  if (torc_vz_alternatives(c, path, trace, allow, &alts, why, sizeof why) !=
+      0) {
+    if (!c->quiet)
+      fprintf(stderr, "torc vectorize: dropped %s: %s\n", name, why);
+    json_decref(allow);
+    c->dropped++;
+    unlink(path);
+    goto out;
+  }
   if (json_array_size(allow))
     json_object_set_new(exp, "allowances", allow);
   else
     json_decref(allow);
+  if (json_array_size(alts))
+    json_object_set_new(exp, "alternatives", alts);
+  else
+    json_decref(alts);
 
   /* 3. The final vector, and the reference must PASS it. */
   doc = torc_vz_with_id(body);

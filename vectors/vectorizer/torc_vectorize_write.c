@@ -57,10 +57,24 @@ int torc_vz_write_vector(const char *path, json_t *doc) {
       json_t *al = json_object_get(val, "allowances");
       fputs("{\n    \"trace\": ", f);
       rc |= put_array(f, json_object_get(val, "trace"), "    ");
+      json_t *alts = json_object_get(val, "alternatives"), *x;
+      size_t k;
       if (al) {
         char *t = dump(al);
         fprintf(f, ",\n    \"allowances\": %s", t ? t : "[]");
         free(t);
+      }
+      if (alts) {
+        /* Each alternative's trace one entry per line, as the trace. */
+        fputs(",\n    \"alternatives\": [", f);
+        json_array_foreach(alts, k, x) {
+          fprintf(f,
+                  "%s\n      {\"allowance\": \"%s\", \"trace\": ", k ? "," : "",
+                  json_string_value(json_object_get(x, "allowance")));
+          rc |= put_array(f, json_object_get(x, "trace"), "      ");
+          fputs("}", f);
+        }
+        fputs("\n    ]", f);
       }
       fputs("\n  }", f);
     } else {

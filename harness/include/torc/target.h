@@ -231,10 +231,14 @@ typedef struct torc_segment {
 typedef struct torc_upload_state {
   uint32_t struct_size;
   /* ---- ABI v1 ---- */
+  /* RcvNxt is RFC 9293's RCV.NXT: once an in-sequence FIN was accepted it
+   * counts the FIN, whether or not the disconnect was indicated
+   * (docs/DECISIONS.md DEC-28). */
   uint32_t rcv_nxt;
   uint32_t rcv_wnd;
   /* Undelivered receive data handed back to the host (RCV-208, RCV-209),
-   * whose bytes end just before rcv_nxt.  NULL when none.  The bytes must
+   * whose bytes end just before rcv_nxt, or just before the FIN when one
+   * was accepted.  NULL when none.  The bytes must
    * stay valid and unchanged until the host returns them with
    * receive_return(buffered_id) (RCV-212). */
   const torc_buffer_list *buffered_data;
