@@ -143,9 +143,13 @@ int torcint_allow_normalize(const torc_vector_body *vb, unsigned k, atoms *l) {
           l->a[i].event == TORC_EVENT_RETRIEVE)
         retrieve_at = l->a[i].at;
   if ((1u << k) == TORC_ALLOW_RESOURCE_NO_RETRIEVE) {
-    uint32_t off = first_op_from(vb, TORC_OP_OFFLOAD, 0);
-    if (off != UINT32_MAX)
-      fail_at = first_op_from(vb, TORC_OP_FAIL_ALLOC, off + 1);
+    /* The first event whose allocations fail, other than the offload. */
+    uint32_t f = first_op_from(vb, TORC_OP_FAIL_ALLOC, 0);
+    while (f != UINT32_MAX && f + 1 < vb->nevents &&
+           vb->events[f + 1].op == TORC_OP_OFFLOAD)
+      f = first_op_from(vb, TORC_OP_FAIL_ALLOC, f + 1);
+    if (f != UINT32_MAX)
+      fail_at = f + 1;
   }
   for (i = 0; i < l->n; i++) {
     atom *x = &l->a[i];
@@ -241,8 +245,8 @@ int torcint_allow_normalize(const torc_vector_body *vb, unsigned k, atoms *l) {
     case TORC_ALLOW_RESOURCE_NO_RETRIEVE:
       /* DEC-25 (RCV-237 is a SHOULD): a target that does not ask for an
        * upload after an allocation failure keeps processing, and what it
-       * does from the failure on is not compared (the host's data checks
-       * still apply). */
+       * does from the event whose allocations failed on is not compared
+       * (the host's data checks still apply). */
       if (fail_at != UINT32_MAX && x->at >= fail_at) {
         x->dropped = 1;
         changed = 1;

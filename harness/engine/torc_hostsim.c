@@ -148,7 +148,10 @@ void torc_hostsim_begin(torc_hostsim *hs, const torc_vector_body *vb,
   hs->naccepted = 0;
   hs->ninds = 0;
   hs->nifr = 0;
-  hs->nfail = 0;
+  hs->fail_event = UINT32_MAX;
+  hs->missed_at = UINT32_MAX;
+  hs->failing = 0;
+  hs->fail_hits = 0;
   hs->nviol = 0;
   hs->nwhy = 0;
   memset(&hs->div, 0, sizeof hs->div);

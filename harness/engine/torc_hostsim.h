@@ -82,8 +82,18 @@ void torc_hostsim_return_one(torc_hostsim *hs, uint32_t nth);
  * callback, before it answers (RCV-107's re-entrancy, on an indication). */
 void torc_hostsim_post_in_indication(torc_hostsim *hs, const torc_event *e);
 void torc_hostsim_post_in_completion(torc_hostsim *hs, const torc_event *e);
-void torc_hostsim_fail_alloc(torc_hostsim *hs, uint32_t nth);
-/* Disarms every failure fail_alloc armed and no allocation has hit yet. */
+/* fail_alloc at the current event: every allocation the target makes
+ * while the host plays the next event fails (issue 14: a situation stated
+ * in protocol terms, the same for every target however it allocates). */
+void torc_hostsim_fail_alloc(torc_hostsim *hs);
+/* Brackets the host's playing of event at (the clock's advance to its time
+ * included): allocations fail in between if fail_alloc armed that event. */
+void torc_hostsim_event_begin(torc_hostsim *hs, uint32_t at);
+void torc_hostsim_event_end(torc_hostsim *hs);
+/* The first event whose allocations the vector made fail although the
+ * target made none while handling it, or UINT32_MAX. */
+uint32_t torc_hostsim_fail_missed(const torc_hostsim *hs);
+/* Disarms a failure fail_alloc armed for an event not played yet. */
 void torc_hostsim_fail_clear(torc_hostsim *hs);
 
 /* 0 not offloaded yet, 1 offload pending, 2 offloaded, 3 offload failed. */

@@ -24,7 +24,6 @@
 #define GAP 16
 #define MAX_INDICATE_FRAGS 65536u
 #define MAX_HANDBACK_LISTS 4096u
-#define MAX_FAILS 16
 #define ALLOC_MAGIC 0x746f7263616c6c63ull /* "torcallc" */
 #define ALLOC_FREED 0x746f726366726565ull /* "torcfree" */
 #define POOL_MAX 64
@@ -118,8 +117,13 @@ struct torc_hostsim {
   /* allocation hook */
   uint64_t nallocs;
   int64_t outstanding, outstanding_at_open;
-  uint64_t fail_at[MAX_FAILS];
-  size_t nfail;
+  /* fail_alloc (issue 14): every allocation fails while the host plays
+   * event fail_event (UINT32_MAX: none armed); failing is set for its
+   * duration; hits counts the allocations refused during it, missed_at is
+   * the first armed event during which the target allocated nothing. */
+  uint32_t fail_event, missed_at;
+  int failing;
+  uint64_t fail_hits, hits_at_start;
   /* results */
   torc_hs_violation viol[TORC_HS_MAX_VIOLATIONS];
   size_t nviol;

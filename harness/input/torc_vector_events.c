@@ -34,7 +34,7 @@ int torcint_vector_parse_events(ld *L, json_t *root, torc_vector_body *b,
                                        "prefilled", "id", NULL};
   static const char *const k_frame[] = {"t_us", "op", "frame", "derived", NULL};
   static const char *const k_return[] = {"t_us", "op", "indication", NULL};
-  static const char *const k_fail[] = {"t_us", "op", "nth", NULL};
+  static const char *const k_fail[] = {"t_us", "op", NULL};
   json_t *a = torcint_vector_want_array(L, root, "events", 1), *ev;
   uint64_t now = 0;
   size_t i, o;
@@ -76,6 +76,14 @@ int torcint_vector_parse_events(ld *L, json_t *root, torc_vector_body *b,
     }
     e->op = (uint32_t)op;
     b->ops_used |= 1u << op;
+    if (op == TORC_OP_FAIL_ALLOC && json_object_get(ev, "nth")) {
+      torcint_vector_push_key(L, "nth");
+      torcint_vector_fail(L, "fail_alloc no longer counts the target's "
+                             "allocations (issue 14): it fails every "
+                             "allocation made while the target handles the "
+                             "next event; remove \"nth\"");
+      return -1;
+    }
     if (torcint_vector_check_keys(L, ev,
                                   op == TORC_OP_POST ||
                                           op == TORC_OP_POST_IN_COMPLETION ||
@@ -170,8 +178,27 @@ int torcint_vector_parse_events(ld *L, json_t *root, torc_vector_body *b,
       break;
     }
     case TORC_OP_FAIL_ALLOC:
-      if (torcint_vector_get_u32(L, ev, "nth", 0, 1, 1000000, 1, &e->nth) < 0)
+      /* The failures cover the next event: one the host plays at once. */
+      if (i + 1 == b->nevents) {
+        torcint_vector_fail(L, "fail_alloc must be followed by the event "
+                               "whose allocations fail");
         return -1;
+      }
+      {
+        json_t *nx = json_object_get(json_array_get(a, i + 1), "op");
+        const char *nn = json_is_string(nx) ? json_string_value(nx) : "";
+        if (strcmp(nn, "fail_alloc") == 0 ||
+            strcmp(nn, "post_in_completion") == 0 ||
+            strcmp(nn, "post_in_indication") == 0) {
+          torcint_vector_fail(L,
+                              "fail_alloc is followed by \"%s\": the "
+                              "next event must be one the host plays at "
+                              "once (offload, post, frame, advance, "
+                              "terminate, return)",
+                              nn);
+          return -1;
+        }
+      }
       break;
     case TORC_OP_RETURN:
       if (torcint_vector_get_u32(L, ev, "indication", 0, 1, MAX_EVENTS, 0,

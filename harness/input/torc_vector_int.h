@@ -48,8 +48,6 @@ typedef struct torc_event {
   /* return: 0 = every outstanding indication and hand-back; k = only the
    * k-th indication the host accepted (1-based, in the order accepted) */
   uint32_t indication;
-  /* fail_alloc: the nth host allocation from now fails (1 = next) */
-  uint32_t nth;
 } torc_event;
 
 /* One host answer to an indication (host.answers[]). */

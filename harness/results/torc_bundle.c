@@ -85,8 +85,6 @@ json_t *torc_bundle_context(const torc_vector *v) {
                           json_integer((json_int_t)(int32_t)(f.seq - b->isn)));
       json_object_set_new(e, "len", json_integer(f.payload_len));
       json_object_set_new(e, "flags", json_string(fl));
-    } else if (ev->op == TORC_OP_FAIL_ALLOC) {
-      json_object_set_new(e, "nth", json_integer(ev->nth));
     }
     json_array_append_new(script, e);
   }

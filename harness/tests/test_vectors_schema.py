@@ -153,6 +153,16 @@ MALFORMED = [
      "$.events[0]: \"post\" before the offload event"),
     ("at-beyond-events", _set(["expected", "trace", 3, "at"], 99), False,
      "$.expected.trace[3].at: expected integer in [0, 4]"),
+    # Issue 14: fail_alloc fails the next event's allocations, no count.
+    ("fail-alloc-nth", lambda d: d["events"].insert(
+        1, {"op": "fail_alloc", "nth": 1}), True,
+     "$.events[1].nth: fail_alloc no longer counts the target's allocations"),
+    ("fail-alloc-last", lambda d: d["events"].append({"op": "fail_alloc"}),
+     False, "fail_alloc must be followed by the event whose allocations fail"),
+    ("fail-alloc-before-deferred-post", lambda d: d["events"].__setitem__(
+        slice(1, 1), [{"op": "fail_alloc"},
+                      {"op": "post_in_completion", "size": 5}]), False,
+     "$.events[1]: fail_alloc is followed by \"post_in_completion\""),
 ]
 
 

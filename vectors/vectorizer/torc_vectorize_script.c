@@ -322,8 +322,7 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
   s->written = UINT64_MAX;
   s->last_data_t = s->now;
   if (s->kind == K_ALLOC_FAIL && !s->alloc_after) {
-    json_t *e = ev_new(s, "fail_alloc");
-    json_object_set_new(e, "nth", json_integer(1));
+    ev_new(s, "fail_alloc"); /* the offload's allocations fail */
     s->has_fail_alloc = 1;
   }
   ev_new(s, "offload");
@@ -419,15 +418,15 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
   case K_ALLOC_FAIL:
     if (s->alloc_after) {
       /* DEC-25: data arrives with no request posted, so the target must
-       * hold it; the next allocation fails: the reference drops that
-       * segment and asks for an upload (RCV-237), processes nothing more
-       * (RCV-242) and completes the post made after it with
-       * UPLOAD_IN_PROGRESS (RCV-236); the terminate hands back what it
-       * held. */
-      json_t *e;
+       * hold it, and every allocation made while it handles the next
+       * segment fails: the reference drops that segment and asks for an
+       * upload (RCV-237), processes nothing more (RCV-242) and completes
+       * the post made after it with UPLOAD_IN_PROGRESS (RCV-236); the
+       * terminate hands back what it held.  A segment that needs no
+       * memory (nothing new in it) leaves the failure unused: the
+       * reference does not PASS such a draft and it is dropped. */
       ev_frames(s, torc_vz_rng_range(r, 0, 2));
-      e = ev_new(s, "fail_alloc");
-      json_object_set_new(e, "nth", json_integer(1));
+      ev_new(s, "fail_alloc");
       s->has_fail_alloc = 1;
       ev_frames(s, torc_vz_rng_range(r, 1, 3));
       ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
