@@ -224,6 +224,78 @@ static void play_script(torc_engine *e, const torc_vector_body *b) {
     torc_hostsim_return_all(hs);
 }
 
+/* The limit of t the vector's offload state goes beyond (RCV-020..022),
+ * described in why; 0 when none.  *window: 1 for the InitialRcvWnd. */
+static int beyond_limit(const torc_target *t, const torc_vector_body *b,
+                        int *window, char *why, size_t n) {
+  if (t->max_initial_rcv_wnd && b->initial_rcv_wnd > t->max_initial_rcv_wnd) {
+    *window = 1;
+    snprintf(why, n,
+             "its InitialRcvWnd (%" PRIu32 " bytes) is beyond the %" PRIu32
+             " the target declares it supports",
+             b->initial_rcv_wnd, t->max_initial_rcv_wnd);
+    return 1;
+  }
+  if (t->max_buffered_bytes && b->buffered_len > t->max_buffered_bytes) {
+    *window = 0;
+    snprintf(why, n,
+             "its BufferedData (%" PRIu64 " bytes) is beyond the %" PRIu32
+             " the target declares it can take over",
+             b->buffered_len, t->max_buffered_bytes);
+    return 1;
+  }
+  return 0;
+}
+
+/* A vector beyond a limit the target declares expects the offload refused
+ * with the status the specification names: RCV-022's OFFLOAD_TCP_RCV_WINDOW
+ * for the window, RCV-021's OFFLOAD_TCP_RCV_BUFFER or RCV-020's RESOURCES
+ * for BufferedData.  Refused so, the vector is UNTESTED (nothing it tests
+ * happened); refused otherwise, a FAIL of that requirement; accepted, the
+ * target is judged on the whole vector as any other. */
+static void judge_limit(const torc_target *t, const torc_vector_body *b,
+                        const torc_trace *tr, size_t nviol, torc_result *r) {
+  char why[160];
+  int window = 0;
+  size_t i;
+  uint32_t status = TORC_STATUS_SUCCESS;
+  const char *rule;
+  if (!beyond_limit(t, b, &window, why, sizeof why))
+    return;
+  for (i = 0; i < tr->n; i++)
+    if (tr->e[i].kind == TORC_TR_OFFLOAD_COMPLETE) {
+      status = tr->e[i].status;
+      break;
+    }
+  if (i == tr->n || status == TORC_STATUS_SUCCESS || nviol)
+    return;
+  rule = window                            ? "RCV-022"
+         : status == TORC_STATUS_RESOURCES ? "RCV-020"
+                                           : "RCV-021";
+  if (window ? status == TORC_STATUS_OFFLOAD_TCP_RCV_WINDOW
+             : status == TORC_STATUS_OFFLOAD_TCP_RCV_BUFFER ||
+                   status == TORC_STATUS_RESOURCES) {
+    r->verdict = TORC_UNTESTED;
+    r->allowances[0] = '\0';
+    r->nviolations = 0;
+    r->nattributed = 0;
+    memset(&r->divergence, 0, sizeof r->divergence);
+    snprintf(r->detail, sizeof r->detail,
+             "untested: beyond a declared limit: %s, and the offload was "
+             "refused with %s (%s)",
+             why, torc_status_name(status), rule);
+    return;
+  }
+  r->verdict = TORC_FAIL;
+  r->nattributed = 1;
+  snprintf(r->attributed[0], sizeof r->attributed[0], "%s", rule);
+  snprintf(r->detail, sizeof r->detail,
+           "%s: the offload must be refused with %s (%s), not %s", why,
+           window ? "OFFLOAD_TCP_RCV_WINDOW"
+                  : "OFFLOAD_TCP_RCV_BUFFER or RESOURCES",
+           rule, torc_status_name(status));
+}
+
 int torc_engine_run(torc_engine *e, const torc_vector *v, torc_result *r) {
   const torc_vector_body *b = v->body;
   uint64_t t0 = now_ns();
@@ -310,6 +382,7 @@ int torc_engine_run(torc_engine *e, const torc_vector *v, torc_result *r) {
                k);
     }
   }
+  judge_limit(&e->ops, b, torc_hostsim_trace(e->hs), nviol, r);
   if (e->opts.strict && r->verdict == TORC_PASS_NONSTRICT) {
     r->verdict = TORC_FAIL;
     snprintf(r->detail, sizeof r->detail,

@@ -160,6 +160,7 @@ static flow_dir *dir_new(torc_flow *fl, const torc_flow_key *k,
   d->info.id = (uint32_t)fl->ndirs;
   d->info.first_frame = frame;
   d->info.reverse_id = UINT32_MAX;
+  d->info.syn_wscale = -1;
   if (hash_insert(fl, d) < 0) {
     free(d);
     return NULL;

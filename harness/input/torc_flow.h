@@ -80,8 +80,13 @@ typedef struct torc_flow_dir {
   uint32_t first_frame; /* first frame of this direction */
   int started;          /* stream base known (SYN or first data) */
   int syn_seen;
-  int midstream;     /* started on data without a SYN */
-  uint32_t isn;      /* valid when syn_seen */
+  int midstream; /* started on data without a SYN */
+  uint32_t isn;  /* valid when syn_seen */
+  /* Options of the SYN (valid when syn_seen): the MSS option's value, 0
+   * when the SYN carried none, and the window-scale shift, -1 when none
+   * (a shift above 14 is kept as sent; RFC 7323 2.3 reads it as 14). */
+  uint16_t syn_mss;
+  int8_t syn_wscale;
   uint32_t base_seq; /* sequence number of stream offset 0 */
   uint32_t syn_frame, fin_frame, rst_frame; /* first of each, 0 when none */
   uint64_t fin_offset;                      /* stream offset the FIN occupies */
@@ -120,6 +125,8 @@ typedef struct torc_flow_map_entry {
   uint32_t dir;       /* torc_flow_dir.id */
   uint64_t ts_us;     /* capture time, informational */
   uint32_t seq;       /* TCP sequence number */
+  uint32_t ack;       /* acknowledgment number (meaningful with TORC_TCP_ACK) */
+  uint16_t window;    /* window field, unscaled, as on the wire */
   uint8_t tcp_flags;  /* TORC_TCP_* bits as on the wire */
   uint8_t flags;      /* TORC_FLOW_F_* */
   int64_t off;        /* stream offset of the first payload byte carried

@@ -364,6 +364,35 @@ static int place(torc_flow *fl, flow_dir *d, int64_t start, const uint8_t *p,
   return 0;
 }
 
+/* The MSS and window-scale options of SYN f (bytes p) into in.  Options
+ * sit between the fixed 20-byte header and the payload; a truncated or
+ * malformed option list ends the walk without error (the frame is still
+ * used, as the stack receiving it would). */
+static void syn_options(torc_flow_dir *in, const torc_frame *f,
+                        const uint8_t *p) {
+  const uint8_t *o = p + f->tcp_offset + 20, *end = p + f->payload_offset;
+  in->syn_mss = 0;
+  in->syn_wscale = -1;
+  if (f->payload_offset < f->tcp_offset + 20)
+    return;
+  while (o < end) {
+    uint8_t kind = o[0], len;
+    if (kind == 0) /* end of option list */
+      break;
+    if (kind == 1) { /* no-operation */
+      o++;
+      continue;
+    }
+    if (end - o < 2 || (len = o[1]) < 2 || len > end - o)
+      break;
+    if (kind == 2 && len == 4)
+      in->syn_mss = (uint16_t)(o[2] << 8 | o[3]);
+    else if (kind == 3 && len == 3)
+      in->syn_wscale = (int8_t)(o[2] > 127 ? 127 : o[2]);
+    o += len;
+  }
+}
+
 /* One TCP frame f (bytes p) of direction d: records SYN, FIN and RST,
  * places the payload, then reports the frame-map entry. */
 int torcint_flow_segment(torc_flow *fl, flow_dir *d, const torc_frame *f,
@@ -377,6 +406,8 @@ int torcint_flow_segment(torc_flow *fl, flow_dir *d, const torc_frame *f,
   e.dir = in->id;
   e.ts_us = ts_us;
   e.seq = f->seq;
+  e.ack = f->ack;
+  e.window = f->window;
   e.tcp_flags = f->flags;
   e.len = len;
   in->segments++;
@@ -389,11 +420,13 @@ int torcint_flow_segment(torc_flow *fl, flow_dir *d, const torc_frame *f,
       in->base_seq = dseq;
       d->next_seq = dseq;
       in->syn_frame = number;
+      syn_options(in, f, p);
     } else if (!in->syn_seen && dseq == in->base_seq) {
       in->syn_seen = 1; /* the SYN arrived after the first data */
       in->midstream = 0;
       in->isn = f->seq;
       in->syn_frame = number;
+      syn_options(in, f, p);
     }
   }
   if ((f->flags & TORC_TCP_RST) && in->rst_frame == 0)

@@ -227,28 +227,99 @@ static int partial(const claim_facts *f, const json_t *doc, json_t *reasons) {
   return found;
 }
 
-static int untested(const claim_facts *f, json_t *reasons) {
-  size_t nf, i;
+/* UNTESTED records whose detail starts with prefix. */
+static size_t untested_with(const json_t *results, const char *prefix) {
+  const json_t *rec;
+  size_t i, n = 0;
+  json_array_foreach(results, i, rec) {
+    const char *d = json_string_value(json_object_get(rec, "detail"));
+    if (torc_verdict_parse(json_string_value(
+            json_object_get(rec, "verdict"))) == TORC_UNTESTED &&
+        d && strncmp(d, prefix, strlen(prefix)) == 0)
+      n++;
+  }
+  return n;
+}
+
+/* Why vectors are UNTESTED, one reason per cause with its own count: a
+ * testability hook the target lacks (torc_gate.c), a limit it declares
+ * (torc_engine.c, RCV-020..022), an armed allocation failure it never met
+ * (DEC-25).  One cause covering every UNTESTED vector makes one sentence;
+ * records without details (older journals) are put down to the absent
+ * hooks, as before the causes were told apart. */
+static int untested(const claim_facts *f, const json_t *doc,
+                    const json_t *results, json_t *reasons) {
+  enum { MAXC = 16 };
+  size_t nf, i, said = 0, nc = 0, k;
   const torc_feature *all = torc_features(&nf);
   size_t n = f->n[TORC_UNTESTED], nreq = json_array_size(f->untested);
-  int said = 0;
+  const json_t *lim =
+      json_object_get(json_object_get(doc, "target"), "declared_limits");
+  char prefix[96], why[MAXC][320];
+  size_t cnt[MAXC];
   if (!n)
     return 0;
-  for (i = 0; i < nf; i++) {
+  for (i = 0; i < nf && nc < MAXC - 2; i++) {
     if (!(f->absent & all[i].cap))
       continue;
-    reason(reasons,
-           "%zu vector%s UNTESTED, %zu requirement%s judged by no other "
-           "vector, because the target lacks %s: %s",
-           n, n == 1 ? "" : "s", nreq, nreq == 1 ? "" : "s", all[i].name,
-           all[i].because);
-    said = 1;
+    snprintf(prefix, sizeof prefix, "untested: target lacks %s ", all[i].name);
+    if ((k = untested_with(results, prefix)) == 0)
+      continue;
+    snprintf(why[nc], sizeof why[nc], "the target lacks %s: %s", all[i].name,
+             all[i].because);
+    cnt[nc++] = k;
   }
-  if (!said)
+  if ((k = untested_with(results, "untested: beyond a declared limit")) > 0) {
+    snprintf(why[nc], sizeof why[nc],
+             "they go beyond a limit the target declares (InitialRcvWnd at "
+             "most %" JSON_INTEGER_FORMAT " bytes, BufferedData at most "
+             "%" JSON_INTEGER_FORMAT " bytes, 0 = no limit), and it refused "
+             "their offload with the status RCV-020..022 name",
+             json_integer_value(json_object_get(lim, "max_initial_rcv_wnd")),
+             json_integer_value(json_object_get(lim, "max_buffered_bytes")));
+    cnt[nc++] = k;
+  }
+  if ((k = untested_with(results, "untested: the vector fails every")) > 0) {
+    snprintf(why[nc], sizeof why[nc],
+             "the target made no allocation while the event their failure "
+             "is armed for was handled (DEC-25)");
+    cnt[nc++] = k;
+  }
+  for (i = 0; i < nc; i++)
+    said += cnt[i];
+  if (nc == 1 && said == n) {
     reason(reasons,
            "%zu vector%s UNTESTED, %zu requirement%s judged by no other "
-           "vector",
-           n, n == 1 ? "" : "s", nreq, nreq == 1 ? "" : "s");
+           "vector, because %s",
+           n, n == 1 ? "" : "s", nreq, nreq == 1 ? "" : "s", why[0]);
+    return 1;
+  }
+  if (nc == 0) {
+    for (i = 0; i < nf; i++) {
+      if (!(f->absent & all[i].cap))
+        continue;
+      reason(reasons,
+             "%zu vector%s UNTESTED, %zu requirement%s judged by no other "
+             "vector, because the target lacks %s: %s",
+             n, n == 1 ? "" : "s", nreq, nreq == 1 ? "" : "s", all[i].name,
+             all[i].because);
+      said = n;
+    }
+    if (!said)
+      reason(reasons,
+             "%zu vector%s UNTESTED, %zu requirement%s judged by no other "
+             "vector",
+             n, n == 1 ? "" : "s", nreq, nreq == 1 ? "" : "s");
+    return 1;
+  }
+  reason(reasons,
+         "%zu vector%s UNTESTED, %zu requirement%s judged by no other vector",
+         n, n == 1 ? "" : "s", nreq, nreq == 1 ? "" : "s");
+  for (i = 0; i < nc; i++)
+    reason(reasons, "%zu of them because %s", cnt[i], why[i]);
+  if (said < n)
+    reason(reasons, "%zu of them for other reasons (see each result)",
+           n - said);
   return 1;
 }
 
@@ -270,7 +341,7 @@ json_t *torc_claim_compute(const json_t *doc, const json_t *results) {
   }
   if (partial(&f, doc, reasons) && !headline)
     headline = TORC_CLAIM_PARTIAL;
-  if (untested(&f, reasons) && !headline)
+  if (untested(&f, doc, results, reasons) && !headline)
     headline = TORC_CLAIM_UNTESTED;
   if (!headline)
     headline = TORC_CLAIM_CONFORMANT;

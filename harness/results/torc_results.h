@@ -42,6 +42,8 @@ typedef struct torc_target_info {
   const char *version;
   unsigned abi_version;
   unsigned long long capabilities;
+  /* Declared limits (torc_target.max_*), 0 = none. */
+  unsigned long max_initial_rcv_wnd, max_buffered_bytes;
 } torc_target_info;
 
 typedef struct torc_results torc_results;

@@ -26,6 +26,8 @@ static void target_info_copy(const torc_target *ops, torc_target_info *ti,
   ti->version = version;
   ti->abi_version = ops ? ops->abi_version : 0;
   ti->capabilities = ops ? (unsigned long long)ops->capabilities : 0;
+  ti->max_initial_rcv_wnd = ops ? ops->max_initial_rcv_wnd : 0;
+  ti->max_buffered_bytes = ops ? ops->max_buffered_bytes : 0;
 }
 
 /* FILE.journal of --json FILE: opened (with --resume: the results it

@@ -332,6 +332,9 @@ static int op_hello(runner *r, torc_rbuf *rb) {
   torc_wbuf_u64(b, r->t.capabilities);
   torc_wbuf_str(b, r->t.name);
   torc_wbuf_str(b, r->t.version);
+  /* The declared limits (0: none), an optional tail since issue 14. */
+  torc_wbuf_u32(b, r->t.max_initial_rcv_wnd);
+  torc_wbuf_u32(b, r->t.max_buffered_bytes);
   return torc_wire_send(&r->chan);
 }
 

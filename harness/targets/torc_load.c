@@ -38,8 +38,10 @@ struct torc_loaded {
   torc_target ops; /* what the caller got (for destroy) */
 };
 
-/* sizeof(torc_target) as each ABI version defined it; index = version. */
-static const uint32_t abi_struct_size[] = {0, sizeof(torc_target)};
+/* The smallest sizeof(torc_target) each ABI version allows; index =
+ * version.  v1 grew the declared limits at its end (issue 14): a table
+ * compiled before them is still v1, and reads as declaring none. */
+static const uint32_t abi_struct_size[] = {0, TORC_TARGET_V1_MIN_SIZE};
 #define ABI_KNOWN (sizeof(abi_struct_size) / sizeof(abi_struct_size[0]) - 1)
 
 /* The init writes here: room for a table of a future ABI. */
@@ -131,8 +133,11 @@ static int init_target(const char *spec, torc_target_init_fn init,
     free(o);
     return -1;
   }
+  /* Only the bytes the target's own table has: fields past its
+   * struct_size (a table compiled before they existed) read as zero. */
   memset(ops, 0, sizeof(*ops));
-  memcpy(ops, &o->t, sizeof(*ops));
+  memcpy(ops, &o->t,
+         o->t.struct_size < sizeof(*ops) ? o->t.struct_size : sizeof(*ops));
   if (!ops->version)
     ops->version = "";
   free(o);

@@ -62,6 +62,13 @@ static int hello(torc_proxy *p, torc_target *ops, char *errbuf) {
   uint64_t caps = torc_rbuf_u64(&r);
   torc_rbuf_str(&r, p->name, sizeof(p->name));
   torc_rbuf_str(&r, p->version, sizeof(p->version));
+  /* The declared limits: an optional tail (a target that sends none
+   * declares none). */
+  uint32_t max_wnd = 0, max_buf = 0;
+  if (!r.err && r.len - r.pos >= 8) {
+    max_wnd = torc_rbuf_u32(&r);
+    max_buf = torc_rbuf_u32(&r);
+  }
   free(ret);
   const char *bad = NULL;
   char tmp[96];
@@ -95,6 +102,8 @@ static int hello(torc_proxy *p, torc_target *ops, char *errbuf) {
     ops->name = p->name;
     ops->version = p->version;
     ops->capabilities = caps;
+    ops->max_initial_rcv_wnd = max_wnd;
+    ops->max_buffered_bytes = max_buf;
     torc_px_fill_ops(ops);
   }
   return 0;

@@ -33,8 +33,9 @@ static void skip_items(torc_rbuf *r, uint32_t count, size_t fixed, int len_at) {
 static void validate_ret(torc_rbuf *r, unsigned call) {
   char s[8];
   switch (call) {
-  case TORC_MSG_HELLO:
-    if (torc_rbuf_u8(r)) {
+  case TORC_MSG_HELLO: {
+    int ok = torc_rbuf_u8(r);
+    if (ok) {
       torc_rbuf_u16(r);
       torc_rbuf_u32(r);
       torc_rbuf_u32(r);
@@ -42,7 +43,13 @@ static void validate_ret(torc_rbuf *r, unsigned call) {
       torc_rbuf_str(r, s, sizeof(s));
     }
     torc_rbuf_str(r, s, sizeof(s));
+    /* The optional tail: the declared limits, two u32 (issue 14). */
+    if (ok && !r->err && r->len - r->pos == 8) {
+      torc_rbuf_u32(r);
+      torc_rbuf_u32(r);
+    }
     break;
+  }
   case TORC_MSG_OP_CONN_OPEN:
     torc_rbuf_u32(r);
     torc_rbuf_u64(r);

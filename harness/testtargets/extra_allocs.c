@@ -20,12 +20,14 @@ static void *ea_alloc(void *ctx, size_t size) {
   return t->host->alloc(t->host_ctx, size);
 }
 
-static void ea_customize(torc_host_ops *up) { up->alloc = ea_alloc; }
+static void ea_customize(torc_host_ops *up) {
+  up->alloc = ea_alloc;
+}
 
 int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
                      void *host_ctx, torc_target *out, char *errbuf) {
-  return tt_init(host_abi_version, host, host_ctx, out, errbuf,
-                 "extra_allocs", ea_customize)
+  return tt_init(host_abi_version, host, host_ctx, out, errbuf, "extra_allocs",
+                 ea_customize)
              ? 0
              : -1;
 }

@@ -121,6 +121,70 @@ START_TEST(absent_testability_hook_is_conformant_with_untested) {
 }
 END_TEST
 
+static void add_untested(json_t *doc, const char *req, const char *detail) {
+  json_array_append_new(json_object_get(doc, "results"),
+                        json_pack("{s:s, s:[s], s:s}", "verdict", "UNTESTED",
+                                  "requirements", req, "detail", detail));
+}
+
+/* The reason at index i of c's claim. */
+static const char *reason_at(json_t *c, size_t i) {
+  const char *s =
+      json_string_value(json_array_get(json_object_get(c, "reasons"), i));
+  ck_assert_ptr_nonnull(s);
+  return s;
+}
+
+/* Issue 14: UNTESTED vectors of two causes (a hook the target lacks, a
+ * limit it declares, DEC-32) get one count per cause, each naming its
+ * cause; the limits are read from the target's declared_limits. */
+START_TEST(untested_causes_are_counted_apart) {
+  json_t *d = doc_new(TORC_CAP_ALL & ~TORC_CAP_ALLOC_HOOK, 4);
+  json_t *c;
+  add(d, "PASS", "RCV-007");
+  json_object_set_new(json_object_get(d, "target"), "declared_limits",
+                      json_pack("{s:i, s:i}", "max_initial_rcv_wnd", 65535,
+                                "max_buffered_bytes", 0));
+  add_untested(d, "RCV-009", "untested: target lacks ALLOC_HOOK (x)");
+  add_untested(d, "RCV-022",
+               "untested: beyond a declared limit: its InitialRcvWnd ...");
+  add_untested(d, "RCV-023",
+               "untested: beyond a declared limit: its InitialRcvWnd ...");
+  c = claim_of(d);
+  ck_assert_str_eq(torc_claim_headline(c), TORC_CLAIM_UNTESTED);
+  ck_assert_uint_eq(json_array_size(json_object_get(c, "reasons")), 3);
+  ck_assert_str_eq(reason_at(c, 0), "3 vectors UNTESTED, 3 requirements "
+                                    "judged by no other vector");
+  ck_assert_ptr_nonnull(
+      strstr(reason_at(c, 1), "1 of them because the target lacks ALLOC_HOOK"));
+  ck_assert_ptr_nonnull(strstr(reason_at(c, 2),
+                               "2 of them because they go beyond a limit the "
+                               "target declares (InitialRcvWnd at most 65535 "
+                               "bytes, BufferedData at most 0 bytes"));
+  json_decref(c);
+  json_decref(d);
+}
+END_TEST
+
+/* One cause behind every UNTESTED vector: one sentence, as before. */
+START_TEST(one_untested_cause_is_one_sentence) {
+  json_t *d = doc_new(TORC_CAP_ALL, 2);
+  json_t *c;
+  add(d, "PASS", "RCV-007");
+  add_untested(d, "RCV-010",
+               "untested: the vector fails every allocation made while "
+               "event 2 is handled, and the target made none");
+  c = claim_of(d);
+  ck_assert_uint_eq(json_array_size(json_object_get(c, "reasons")), 1);
+  ck_assert_str_eq(reason_at(c, 0),
+                   "1 vector UNTESTED, 1 requirement judged by no other "
+                   "vector, because the target made no allocation while the "
+                   "event their failure is armed for was handled (DEC-25)");
+  json_decref(c);
+  json_decref(d);
+}
+END_TEST
+
 START_TEST(interrupted_run_is_incomplete_even_with_fails) {
   json_t *d = doc_new(TORC_CAP_ALL, 4);
   json_t *scope = json_object_get(d, "scope");
@@ -214,6 +278,8 @@ Suite *claim_suite(void) {
   tcase_add_test(tc, a_fail_is_not_conformant);
   tcase_add_test(tc, nonstrict_fails_only_under_strict);
   tcase_add_test(tc, absent_testability_hook_is_conformant_with_untested);
+  tcase_add_test(tc, untested_causes_are_counted_apart);
+  tcase_add_test(tc, one_untested_cause_is_one_sentence);
   tcase_add_test(tc, interrupted_run_is_incomplete_even_with_fails);
   tcase_add_test(tc, fail_fast_stop_is_not_conformant);
   tcase_add_test(tc, crash_is_incomplete);

@@ -471,6 +471,75 @@ START_TEST(test_flow_max_held) {
 }
 END_TEST
 
+/* ---- SYN options, acknowledgments and windows ---- */
+
+/* A raw IPv4 TCP frame of direction rev (0: 10.0.0.1.1000 > 10.0.0.2.5001)
+ * with TCP options opt (n bytes, a multiple of 4), ack and window. */
+static void w_tcp_opts(int rev, uint32_t seq, uint32_t ack, uint8_t flags,
+                       uint16_t win, const uint8_t *opt, uint32_t n) {
+  uint8_t p[40 + 40];
+  uint32_t tot = 40 + n;
+  ck_assert_uint_le(n, 40);
+  ck_assert_uint_eq(n % 4, 0);
+  memset(p, 0, sizeof p);
+  p[0] = 0x45;
+  p[2] = (uint8_t)(tot >> 8), p[3] = (uint8_t)tot;
+  p[8] = 64, p[9] = 6;
+  p[12] = 10, p[15] = (uint8_t)(rev ? 2 : 1);
+  p[16] = 10, p[19] = (uint8_t)(rev ? 1 : 2);
+  p[20] = rev ? 0x13 : 0x03, p[21] = rev ? 0x89 : 0xE8; /* 5001 / 1000 */
+  p[22] = rev ? 0x03 : 0x13, p[23] = rev ? 0xE8 : 0x89;
+  p[24] = (uint8_t)(seq >> 24), p[25] = (uint8_t)(seq >> 16);
+  p[26] = (uint8_t)(seq >> 8), p[27] = (uint8_t)seq;
+  p[28] = (uint8_t)(ack >> 24), p[29] = (uint8_t)(ack >> 16);
+  p[30] = (uint8_t)(ack >> 8), p[31] = (uint8_t)ack;
+  p[32] = (uint8_t)((5 + n / 4) << 4);
+  p[33] = flags;
+  p[34] = (uint8_t)(win >> 8), p[35] = (uint8_t)win;
+  if (n)
+    memcpy(p + 40, opt, n);
+  tp_frame(&w, p, tot, tot);
+}
+
+/* covers: issue 14 (state carried from the capture): the SYN's MSS option
+ * (kind 2, length 4) and window scale (kind 3, length 3) are recorded per
+ * direction, NOPs skipped; a malformed option (length past the header)
+ * ends the walk keeping what came before it; every frame-map entry keeps
+ * the frame's acknowledgment number and unscaled window */
+START_TEST(test_flow_syn_options) {
+  /* MSS 1400 (0x0578), NOP, window scale 7. */
+  static const uint8_t fwd_opt[] = {2, 4, 0x05, 0x78, 1, 3, 3, 7};
+  /* Window scale 14, then an MSS option claiming 9 bytes where 5 remain. */
+  static const uint8_t rev_opt[] = {3, 3, 14, 2, 9, 0, 0, 0};
+  const torc_flow_stream *s, *r;
+  w_tcp_opts(0, 1000, 0, SYN, 64240, fwd_opt, sizeof fwd_opt); /* 1 */
+  w_tcp_opts(1, 7000, 1001, SYN | ACK, 65160, rev_opt, sizeof rev_opt);
+  w_tcp_opts(0, 1001, 7001, ACK, 502, NULL, 0); /* 3 */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  r = &cap->dirs[s->info.reverse_id];
+  ck_assert_uint_eq(s->info.syn_mss, 1400);
+  ck_assert_int_eq(s->info.syn_wscale, 7);
+  ck_assert_uint_eq(r->info.syn_mss, 0);
+  ck_assert_int_eq(r->info.syn_wscale, 14);
+  ck_assert_uint_eq(s->nmap, 2);
+  ck_assert_uint_eq(s->map[1].ack, 7001);
+  ck_assert_uint_eq(s->map[1].window, 502);
+  ck_assert_uint_eq(r->map[0].ack, 1001);
+  ck_assert_uint_eq(r->map[0].window, 65160);
+}
+END_TEST
+
+/* covers: issue 14: a direction whose SYN carried no options records none
+ * (MSS 0, no window scale) */
+START_TEST(test_flow_syn_no_options) {
+  w_tcp(0, 1000, SYN, 0, 0, 0);
+  ck_assert_int_eq(collect(0), 0);
+  ck_assert_uint_eq(fwd()->info.syn_mss, 0);
+  ck_assert_int_eq(fwd()->info.syn_wscale, -1);
+}
+END_TEST
+
 Suite *flow_reasm_suite(void); /* collected by harness/module.mk */
 
 Suite *flow_reasm_suite(void) {
@@ -496,6 +565,8 @@ Suite *flow_reasm_suite(void) {
        tcase_add_test(tc, test_flow_conflict_delivered));
   CASE("wraparound", tcase_add_test(tc, test_flow_wraparound));
   CASE("midstream", tcase_add_test(tc, test_flow_midstream));
+  CASE("syn_options", tcase_add_test(tc, test_flow_syn_options);
+       tcase_add_test(tc, test_flow_syn_no_options));
   CASE("fin_rst", tcase_add_test(tc, test_flow_fin_rst);
        tcase_add_test(tc, test_flow_port_reuse));
   CASE("gaps", tcase_add_test(tc, test_flow_gap_at_end);

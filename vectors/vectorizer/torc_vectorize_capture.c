@@ -99,9 +99,11 @@ int torc_vz_capture(vz_ctx *c, const char *capture, const char *outparent,
   c->link_tag = link;
   for (i = 0; i < fc->ndirs; i++) {
     vz_flow fl;
+    uint32_t rid = fc->dirs[i].info.reverse_id;
     if (!torc_vz_filter_match(flt, &fc->dirs[i].info))
       continue;
-    if (torc_vz_flow_init(&fl, &fc->dirs[i]) != 0) {
+    if (torc_vz_flow_init(&fl, &fc->dirs[i],
+                          rid < fc->ndirs ? &fc->dirs[rid] : NULL) != 0) {
       fprintf(stderr, "torc vectorize: %s: out of memory\n", capture);
       rc = -1;
       break;

@@ -15,12 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-int torc_vz_flow_init(vz_flow *f, const torc_flow_stream *st) {
+int torc_vz_flow_init(vz_flow *f, const torc_flow_stream *st,
+                      const torc_flow_stream *rev) {
   size_t i, len = st->len;
   uint8_t *cov = calloc(len + 1, 1);
   uint64_t cend = 0, mend = 0;
   memset(f, 0, sizeof *f);
   f->st = st;
+  f->rev = rev;
   f->fr = calloc(st->nmap + 1, sizeof *f->fr);
   f->pt = calloc(st->nmap + 2, sizeof *f->pt);
   if (!cov || !f->fr || !f->pt) {
@@ -71,6 +73,63 @@ int torc_vz_flow_init(vz_flow *f, const torc_flow_stream *st) {
 void torc_vz_flow_free(vz_flow *f) {
   free(f->fr);
   free(f->pt);
+}
+
+/* 1 when sequence number a is after b (32-bit serial arithmetic). */
+static int seq_after(uint32_t a, uint32_t b) {
+  return (int32_t)(a - b) > 0;
+}
+
+void torc_vz_captured_state(const vz_flow *fl, uint32_t before, json_t *state) {
+  const torc_flow_dir *peer = &fl->st->info;
+  const torc_flow_dir *rcv = fl->rev ? &fl->rev->info : NULL;
+  const torc_flow_map_entry *last_ack = NULL;
+  uint32_t snd_nxt = 0;
+  int sent = 0, scaled;
+  size_t i;
+  if (!rcv || !rcv->syn_seen)
+    return; /* the handshake is not in the capture: nothing to say */
+  /* RFC 9293 3.7.1: without an MSS option the peer may send 536 bytes
+   * (IPv4) or 1220 (IPv6). */
+  json_object_set_new(state, "mss",
+                      json_integer(rcv->syn_mss               ? rcv->syn_mss
+                                   : rcv->key.ip_version == 6 ? 1220
+                                                              : 536));
+  /* RFC 7323 2.2: scaling holds only when both SYNs carried the option. */
+  scaled = peer->syn_seen && peer->syn_wscale >= 0 && rcv->syn_wscale >= 0;
+  if (scaled) {
+    json_object_set_new(
+        state, "snd_wscale",
+        json_integer(peer->syn_wscale > 14 ? 14 : peer->syn_wscale));
+    json_object_set_new(
+        state, "rcv_wscale",
+        json_integer(rcv->syn_wscale > 14 ? 14 : rcv->syn_wscale));
+  }
+  for (i = 0; i < fl->rev->nmap && fl->rev->map[i].frame < before; i++) {
+    const torc_flow_map_entry *e = &fl->rev->map[i];
+    uint32_t end = e->seq + e->len + !!(e->tcp_flags & TORC_TCP_SYN) +
+                   !!(e->tcp_flags & TORC_TCP_FIN);
+    if (!sent || seq_after(end, snd_nxt))
+      snd_nxt = end;
+    sent = 1;
+  }
+  for (i = 0; i < fl->st->nmap && fl->st->map[i].frame < before; i++) {
+    const torc_flow_map_entry *e = &fl->st->map[i];
+    if ((e->tcp_flags & TORC_TCP_ACK) &&
+        (!last_ack || !seq_after(last_ack->ack, e->ack)))
+      last_ack = e;
+  }
+  if (!sent || !last_ack)
+    return;
+  json_object_set_new(state, "snd_una", json_integer(last_ack->ack));
+  json_object_set_new(state, "snd_nxt", json_integer(snd_nxt));
+  /* The window of a SYN is never scaled (RFC 7323 2.2). */
+  json_object_set_new(
+      state, "snd_wnd",
+      json_integer((json_int_t)last_ack->window
+                   << (scaled && !(last_ack->tcp_flags & TORC_TCP_SYN)
+                           ? (peer->syn_wscale > 14 ? 14 : peer->syn_wscale)
+                           : 0)));
 }
 
 /* Analyses the replay of fl->fr[idx .. idx+w) from offload point p. */

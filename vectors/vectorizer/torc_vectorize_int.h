@@ -109,6 +109,8 @@ typedef struct vz_point {
 
 typedef struct vz_flow {
   const torc_flow_stream *st;
+  const torc_flow_stream *rev; /* the receiver's own sending direction
+                                  (its SYN and send side), NULL unseen */
   vz_frame *fr;
   size_t nfr;
   vz_point *pt;
@@ -174,8 +176,15 @@ typedef struct vz_scen {
 
 /* The receiver direction's replayable frames and offload points (before
  * frame k, every byte received is in order).  Returns 0 or -1 (memory). */
-int torc_vz_flow_init(vz_flow *f, const torc_flow_stream *st);
+int torc_vz_flow_init(vz_flow *f, const torc_flow_stream *st,
+                      const torc_flow_stream *rev);
 void torc_vz_flow_free(vz_flow *f);
+/* What the capture shows of the connection before frame number `before`
+ * (the first replayed frame): the MSS the receiver's SYN allowed the peer,
+ * the window-scale shifts both SYNs agreed, and the receiver's send side
+ * (SndNxt from its own segments, SndUna and SndWnd from the peer's last
+ * acknowledgment).  Adds to state only what the capture shows. */
+void torc_vz_captured_state(const vz_flow *fl, uint32_t before, json_t *state);
 /* Chooses an offload point and a replay window (*w frames).  Returns the
  * index into fl->pt, or -1 when the flow has none that fits. */
 long torc_vz_choose_point(const vz_flow *fl, vz_rng *r, int need_buffered,

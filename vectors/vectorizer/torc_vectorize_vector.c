@@ -174,7 +174,8 @@ static json_t *provenance(const vz_ctx *c, const torc_flow_dir *d,
 }
 
 /* The connection state at the offload. */
-static json_t *state_at_offload(const torc_flow_dir *d, const vz_scen *s) {
+static json_t *state_at_offload(const vz_flow *fl, const vz_scen *s) {
+  const torc_flow_dir *d = &fl->st->info;
   json_t *state = json_object();
   json_object_set_new(
       state, "isn",
@@ -192,6 +193,7 @@ static json_t *state_at_offload(const torc_flow_dir *d, const vz_scen *s) {
   if (s->ind_size)
     json_object_set_new(state, "rcv_indication_size",
                         json_integer(s->ind_size));
+  torc_vz_captured_state(fl, s->nplay ? s->play[0].number : UINT32_MAX, state);
   return state;
 }
 
@@ -261,7 +263,7 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   json_object_set_new(body, "requires", requires = json_array());
   json_object_set_new(body, "provenance", provenance(c, d, &s, nums, np, note));
   free(nums);
-  json_object_set_new(body, "state", state_at_offload(d, &s));
+  json_object_set_new(body, "state", state_at_offload(fl, &s));
   json_object_set_new(body, "buffered",
                       s.kind == K_BUF_SPREAD
                           ? torc_vz_make_buffered(&r, s.buffered, 5, 4)

@@ -175,8 +175,9 @@ typedef struct torc_offload_state {
   uint32_t push_ticks;          /* TcpPushTicks; 0 means the 500 ms default */
   uint32_t rcv_indication_size; /* RcvIndicationSize; 0 = unspecified */
   uint32_t initial_rcv_wnd;     /* InitialRcvWnd */
-  uint16_t mss;                 /* MSS the peer sends with */
-  uint8_t snd_wscale;           /* window scale shifts (0 if none) */
+  uint16_t mss;       /* the largest segment the peer may send: the MSS option
+                         of the receiver's SYN, as captured (RFC 9293 3.7.1) */
+  uint8_t snd_wscale; /* window scale shifts (0 if none) */
   uint8_t rcv_wscale;
   uint8_t conn_state; /* TCP_OFFLOAD_CONNECTION_STATE: 4 = Established */
   /* TCP_OFFLOAD_STATE_CONST: the connection's addresses, for targets that
@@ -368,7 +369,24 @@ typedef struct torc_target {
   /* Optional (may be NULL): copies the connection's counters into *out,
    * writing at most out->struct_size bytes.  Returns 0 or negative. */
   int (*get_stats)(void *user_data, void *conn, torc_target_stats *out);
+
+  /* ---- ABI v1, optional since issue 14: declared limits (0 = none) ----
+   * A table compiled without them (struct_size ending at get_stats) is
+   * still ABI v1: torc reads these only when struct_size covers them.  A
+   * vector beyond a declared limit expects the offload to be refused with
+   * the status the specification names for it, and is UNTESTED when it is:
+   * a limit narrows what the run checks, and the report's claim says so. */
+  /* The largest InitialRcvWnd the target supports; a larger one is refused
+   * with TORC_STATUS_OFFLOAD_TCP_RCV_WINDOW (RCV-022). */
+  uint32_t max_initial_rcv_wnd;
+  /* The most BufferedData bytes the target can take over at offload; more
+   * is refused with TORC_STATUS_OFFLOAD_TCP_RCV_BUFFER (RCV-021) or
+   * TORC_STATUS_RESOURCES (RCV-020). */
+  uint32_t max_buffered_bytes;
 } torc_target;
+
+/* The size of an ABI v1 table compiled before the declared limits. */
+#define TORC_TARGET_V1_MIN_SIZE offsetof(torc_target, max_initial_rcv_wnd)
 
 /* The one symbol a target exports.  Fills *out (zeroed by the caller) and
  * returns 0, or returns a negative value with a message in errbuf
