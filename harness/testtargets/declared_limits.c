@@ -47,8 +47,8 @@ static void dl_initiate_offload(void *ud, void *c,
 
 int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
                      void *host_ctx, torc_target *out, char *errbuf) {
-  if (!tt_init(host_abi_version, host, host_ctx, out, errbuf,
-               "declared_limits", NULL))
+  if (!tt_init(host_abi_version, host, host_ctx, out, errbuf, "declared_limits",
+               NULL))
     return -1;
   out->initiate_offload = dl_initiate_offload;
   out->max_initial_rcv_wnd = DL_MAX_WND;
