@@ -48,6 +48,7 @@ LDFLAGS += $(LDSAN)
 PKG_CHECK := $(shell pkg-config --cflags --libs check 2>/dev/null)
 PKG_PCAP := $(shell pkg-config --cflags --libs libpcap 2>/dev/null || echo -lpcap)
 PKG_JANSSON := $(shell pkg-config --cflags --libs jansson 2>/dev/null || echo -ljansson)
+PKG_SECCOMP := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lseccomp)
 
 # The libraries and the program the parts link with one another, named here
 # so that any fragment may use them before the one that builds them is read.

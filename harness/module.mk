@@ -69,7 +69,7 @@ $(TORC_BIN): $(TORC_CLI_OBJS) $(REPORTS_LIB) $(VECTORIZE_LIB) $(HARNESS_LIB) \
 
 $(RUNNER_BIN): $(RUNNER_OBJS) $(HARNESS_LIB) $(REF_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(HARNESS_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HARNESS_LIBS) $(PKG_SECCOMP)
 
 $(O)/lib/testtargets/%.so: $(O)/obj/harness/testtargets/%.o $(REF_LIB)
 	@mkdir -p $(@D)

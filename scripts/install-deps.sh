@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config clang libclang-rt-14-dev valgrind clang-format
-  check libpcap-dev libjansson-dev
+  check libpcap-dev libjansson-dev libseccomp-dev
   python3 python3-pytest python3-jsonschema python3-pytest-xdist
   tcpdump tshark iproute2 nftables ethtool
   chromium

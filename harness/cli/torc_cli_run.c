@@ -36,6 +36,11 @@ static const char run_help[] =
     "  --timeout MS         per-vector watchdog (default 10000)\n"
     "  --memory-limit MB    per-vector address-space limit (default 1024, 0:\n"
     "                       none)\n"
+    "  --in-process         load a PATH.so into torc's own process instead of\n"
+    "                       torc-target-runner's sandbox: a development run,\n"
+    "                       never a conformance claim\n"
+    "  --target-log FILE    a contained target's stdout and stderr (default:\n"
+    "                       a temporary file, named at the end if not empty)\n"
     "  --isolate MODE       in-process targets: batch (default: a forked\n"
     "                       child runs vectors, each on a fresh target\n"
     "                       instance, until one crashes or hangs; then a new\n"
@@ -88,6 +93,8 @@ enum {
   OPT_ISOLATE,
   OPT_BUNDLE,
   OPT_TRACES,
+  OPT_INPROCESS,
+  OPT_TARGETLOG,
   OPT_HELP
 };
 
@@ -114,6 +121,8 @@ static const struct option run_longopts[] = {
     {"isolate", required_argument, NULL, OPT_ISOLATE},
     {"bundle", required_argument, NULL, OPT_BUNDLE},
     {"traces", no_argument, NULL, OPT_TRACES},
+    {"in-process", no_argument, NULL, OPT_INPROCESS},
+    {"target-log", required_argument, NULL, OPT_TARGETLOG},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
 
@@ -218,6 +227,12 @@ static int parse_run(int argc, char **argv, torc_run_opts *o,
       break;
     case OPT_TRACES:
       o->traces = 1;
+      break;
+    case OPT_INPROCESS:
+      o->in_process = 1;
+      break;
+    case OPT_TARGETLOG:
+      o->target_log = optarg;
       break;
     case OPT_HELP:
       fputs(run_help, stdout);

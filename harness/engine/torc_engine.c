@@ -94,8 +94,17 @@ int torc_engine_new(const char *target_spec, const torc_engine_opts *opts,
   }
   e->cs.t = &e->ops;
   torc_hostsim_bind(e->hs, &e->cs);
-  if (torc_load(target_spec, torc_hostsim_ops(), e->hs, &e->loaded, &e->ops,
-                errbuf) != 0) {
+  if (!e->opts.contain &&
+      torc_load_preflight(target_spec, torc_hostsim_ops(), e->hs,
+                          e->opts.load_timeout_ms, errbuf) != 0) {
+    torc_engine_free(e);
+    return -1;
+  }
+  if ((e->opts.contain ? torc_load_contained(target_spec, e->opts.contain,
+                                             torc_hostsim_ops(), e->hs,
+                                             &e->loaded, &e->ops, errbuf)
+                       : torc_load(target_spec, torc_hostsim_ops(), e->hs,
+                                   &e->loaded, &e->ops, errbuf)) != 0) {
     e->loaded = NULL;
     torc_engine_free(e);
     return -1;

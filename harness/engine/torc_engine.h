@@ -66,6 +66,10 @@ typedef struct torc_engine_opts {
   uint32_t readings;    /* the built-in reference takes these other readings
                            (TORC_READING_* of torc_reference.h; torc
                            vectorize records their traces as alternatives) */
+  const struct torc_contain *contain; /* a .so runs contained as this says
+                           (torc_load_contained); NULL: in this process,
+                           after a watched trial load (torc_load_preflight) */
+  unsigned load_timeout_ms;           /* that trial's watchdog, 0: 10000 */
 } torc_engine_opts;
 
 typedef struct torc_engine torc_engine;

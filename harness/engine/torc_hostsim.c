@@ -23,8 +23,8 @@
  *    closed (a target that kept the pointer and wrote later is caught,
  *    RCV-103).  Guard pages are mapped once and reused: no system call per
  *    request once the pool is warm.
- *  - Segments: copied into a scratch frame that is poisoned after the call
- *    (borrowed for the call).
+ *  - Segments: copied into a scratch frame, read-only during the call and
+ *    poisoned after it (borrowed for the call, only to be read).
  *  - Allocations: a header per block; injected failures; the blocks still
  *    outstanding after conn_close are leaks (RCV-233).
  */
@@ -109,7 +109,8 @@ void torc_hostsim_free(torc_hostsim *hs) {
     return;
   torc_hs_release_requests(hs);
   for (i = 0; i < hs->npool; i++)
-    munmap(hs->pool[i].base, (hs->pool[i].npages + 2) * hs->pagesize);
+    munmap(hs->pool[i].base,
+           (hs->pool[i].npages + 2 * GUARD_PAGES) * hs->pagesize);
   torc_trace_free(&hs->trace);
   free(hs->reqs);
   free(hs->inner);
@@ -120,7 +121,8 @@ void torc_hostsim_free(torc_hostsim *hs) {
   free(hs->arena);
   free(hs->bfr);
   free(hs->blists);
-  free(hs->scratch);
+  if (hs->scratch)
+    munmap(hs->scratch, hs->scratch_cap);
   free(hs->canary);
   free(hs->returned);
   free(hs);
@@ -292,14 +294,31 @@ void torc_hostsim_post_in_indication(torc_hostsim *hs, const torc_event *e) {
     hs->inner_ind[hs->ninner_ind++] = e;
 }
 
+/* The frame scratch: whole pages of their own, so they can be made
+ * read-only while the target holds the frame. */
+static int scratch_reserve(torc_hostsim *hs, size_t need) {
+  size_t cap = (need + hs->pagesize - 1) / hs->pagesize * hs->pagesize;
+  void *p;
+  if (hs->scratch && hs->scratch_cap >= need)
+    return 0;
+  p = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+           0);
+  if (p == MAP_FAILED)
+    return -1;
+  if (hs->scratch)
+    munmap(hs->scratch, hs->scratch_cap);
+  hs->scratch = p;
+  hs->scratch_cap = cap;
+  return 0;
+}
+
 /* The segment is built by the vector module: the captured frame, or the
  * rebased or derived one its provenance records (torc_vector_transform.c). */
 void torc_hostsim_frame(torc_hostsim *hs, const torc_event *ev) {
   const torc_frame *f = &hs->vb->cap->frames[ev->frame];
   torc_segment seg;
   uint32_t len;
-  if (torc_hs_grow((void **)&hs->scratch, &hs->scratch_cap, f->caplen + 1, 1) <
-      0) {
+  if (scratch_reserve(hs, (size_t)f->caplen + 1) < 0) {
     torc_hostsim_violation(hs, "RCV-067", "host out of memory");
     return;
   }
@@ -307,8 +326,12 @@ void torc_hostsim_frame(torc_hostsim *hs, const torc_event *ev) {
       torc_vector_build_segment(hs->vb, ev, hs->scratch, hs->scratch_cap, &seg);
   if (len == 0)
     return;
+  /* Borrowed for the call and only to be read: a write faults (CRASH, as
+   * in the runner), and whatever the target kept reads poison after. */
+  mprotect(hs->scratch, hs->scratch_cap, PROT_READ);
   torc_call_segment(hs->cs, hs->conn, &seg);
-  memset(hs->scratch, POISON, len); /* borrowed for the call */
+  mprotect(hs->scratch, hs->scratch_cap, PROT_READ | PROT_WRITE);
+  memset(hs->scratch, POISON, len);
 }
 
 void torc_hostsim_advance(torc_hostsim *hs, uint64_t now_us) {

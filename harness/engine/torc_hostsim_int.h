@@ -27,6 +27,7 @@
 #define ALLOC_MAGIC 0x746f7263616c6c63ull /* "torcallc" */
 #define ALLOC_FREED 0x746f726366726565ull /* "torcfree" */
 #define POOL_MAX 64
+#define GUARD_PAGES 16u /* PROT_NONE pages on each side of a region's data */
 
 typedef struct region {
   uint8_t *base; /* [guard][npages data][guard] */

@@ -7,7 +7,9 @@
  * receive_complete callback (torc_hostsim_upcalls.c) hands each completion
  * to torc_hs_complete_one, which checks it against the request and the rules
  * (order, status, size, prefill, canary) and compares its bytes with the
- * stream.  Each buffer ends exactly at a PROT_NONE guard page; regions are
+ * stream.  Each buffer ends exactly at a PROT_NONE guard region of
+ * GUARD_PAGES pages (64 KiB with 4 KiB pages: a write a page or more past
+ * either end still faults), with another before it; regions are
  * pooled and reused, never returned to the kernel until the host simulation
  * is freed.
  */
@@ -34,13 +36,14 @@ int torc_hs_region_get(torc_hostsim *hs, size_t npages, region *out) {
     return 0;
   }
   out->npages = npages;
-  out->base = mmap(NULL, (npages + 2) * ps, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  out->base = mmap(NULL, (npages + 2 * GUARD_PAGES) * ps,
+                   PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (out->base == MAP_FAILED)
     return -1;
-  if (mprotect(out->base, ps, PROT_NONE) < 0 ||
-      mprotect(out->base + (npages + 1) * ps, ps, PROT_NONE) < 0) {
-    munmap(out->base, (npages + 2) * ps);
+  if (mprotect(out->base, GUARD_PAGES * ps, PROT_NONE) < 0 ||
+      mprotect(out->base + (GUARD_PAGES + npages) * ps, GUARD_PAGES * ps,
+               PROT_NONE) < 0) {
+    munmap(out->base, (npages + 2 * GUARD_PAGES) * ps);
     return -1;
   }
   return 0;
@@ -53,13 +56,13 @@ void torc_hs_region_put(torc_hostsim *hs, region *r) {
   if (hs->npool < POOL_MAX)
     hs->pool[hs->npool++] = *r;
   else
-    munmap(r->base, (r->npages + 2) * hs->pagesize);
+    munmap(r->base, (r->npages + 2 * GUARD_PAGES) * hs->pagesize);
   r->base = NULL;
 }
 
 /* The data pages of a region. */
 uint8_t *torc_hs_region_data(const torc_hostsim *hs, const region *r) {
-  return r->base + hs->pagesize;
+  return r->base + GUARD_PAGES * hs->pagesize;
 }
 
 /* Fills a completed request's pages with the "returned" pattern. */
@@ -183,7 +186,7 @@ void torc_hs_complete_one(torc_hostsim *hs, const torc_completion *c) {
   {
     /* The slack can exceed one page when a pooled region is larger than
      * needed: compare it page by page with the one-page canary. */
-    const uint8_t *lo = r->r.base + hs->pagesize;
+    const uint8_t *lo = torc_hs_region_data(hs, &r->r);
     size_t slack = (size_t)(r->buf - lo), o, m;
     int bad = 0;
     for (o = 0; o < slack && !bad; o += m) {

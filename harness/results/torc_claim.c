@@ -5,7 +5,8 @@
  * Sits at the end of the flow, after the verdicts: torc_results.c calls it
  * whenever it writes a document (a run, a merge), the report and `torc diff`
  * when they read one.  The rules are DESIGN.md's list of claims and issue
- * 11's order: INCOMPLETE, NOT CONFORMANT, PARTIAL RUN, CONFORMANT WITH
+ * 11's order: INCOMPLETE, NOT CONFORMANT, DEVELOPMENT RUN (issue 16: a .so
+ * in torc's process), PARTIAL RUN, CONFORMANT WITH
  * UNTESTED REQUIREMENTS, CONFORMANT.  Which features are mandatory, and by
  * which requirement, is the catalogue's (torc_features.h).
  */
@@ -227,6 +228,19 @@ static int partial(const claim_facts *f, const json_t *doc, json_t *reasons) {
   return found;
 }
 
+/* A shared object run inside torc's own process (--in-process) could have
+ * written its own verdicts: whatever it passed, the run claims nothing. */
+static int development(const json_t *doc, json_t *reasons) {
+  const char *where = json_string_value(
+      json_object_get(json_object_get(doc, "target"), "containment"));
+  if (!where || strcmp(where, "in-process") != 0)
+    return 0;
+  reason(reasons,
+         "the target ran inside torc's own process (--in-process), where it "
+         "can reach the verdicts: a development run, not a conformance claim");
+  return 1;
+}
+
 /* UNTESTED records whose detail starts with prefix. */
 static size_t untested_with(const json_t *results, const char *prefix) {
   const json_t *rec;
@@ -339,6 +353,8 @@ json_t *torc_claim_compute(const json_t *doc, const json_t *results) {
     headline = TORC_CLAIM_NOT_CONFORMANT;
     status = 1;
   }
+  if (development(doc, reasons) && !headline)
+    headline = TORC_CLAIM_DEVELOPMENT;
   if (partial(&f, doc, reasons) && !headline)
     headline = TORC_CLAIM_PARTIAL;
   if (untested(&f, doc, results, reasons) && !headline)

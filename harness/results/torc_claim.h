@@ -20,6 +20,7 @@
 #define TORC_CLAIM_NOT_CONFORMANT "NOT CONFORMANT"
 #define TORC_CLAIM_INCOMPLETE "INCOMPLETE"
 #define TORC_CLAIM_PARTIAL "PARTIAL RUN"
+#define TORC_CLAIM_DEVELOPMENT "DEVELOPMENT RUN"
 
 /* The claim of the document doc, whose records are results (doc's own
  * "results" when results is NULL):

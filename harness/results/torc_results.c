@@ -134,6 +134,8 @@ json_t *torcint_results_target_json(const torc_target_info *t) {
       (json_int_t)t->abi_version, "capabilities", (json_int_t)t->capabilities);
   if (target)
     add_feature_lists(target, t->capabilities);
+  if (target && t->containment)
+    json_object_set_new(target, "containment", json_string(t->containment));
   if (target && (t->max_initial_rcv_wnd || t->max_buffered_bytes))
     json_object_set_new(target, "declared_limits",
                         json_pack("{s:I, s:I}", "max_initial_rcv_wnd",

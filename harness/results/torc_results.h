@@ -44,6 +44,9 @@ typedef struct torc_target_info {
   unsigned long long capabilities;
   /* Declared limits (torc_target.max_*), 0 = none. */
   unsigned long max_initial_rcv_wnd, max_buffered_bytes;
+  /* Where its code ran (torc_loaded_containment): "builtin", "process" or
+   * "in-process"; NULL: not recorded. */
+  const char *containment;
 } torc_target_info;
 
 typedef struct torc_results torc_results;

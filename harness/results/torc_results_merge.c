@@ -448,6 +448,15 @@ static int merge_named(torc_results *const *in, const char *const *names,
     return -1;
   }
   json_object_set_new(m->doc, "scope", merged_scope(&c, n, shards));
+  /* One shard run inside torc's process makes the whole a development run
+   * (torc_claim.c). */
+  for (k = 0; k < n; k++) {
+    const char *where = torcint_results_str(
+        json_object_get(in[k]->doc, "target"), "containment");
+    json_t *target = json_object_get(m->doc, "target");
+    if (strcmp(where, "in-process") == 0 && json_is_object(target))
+      json_object_set_new(target, "containment", json_string(where));
+  }
   if (json_object_get(in[0]->doc, "waivers"))
     json_object_set_new(m->doc, "waivers", merged_waivers(&c, n));
   if (merged_records(&c, n, m) != 0) {

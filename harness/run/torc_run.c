@@ -128,6 +128,7 @@ int torc_run(const torc_run_opts *o, const char *started, torc_vector **all,
   }
   have_target = 1;
   target_info_copy(torc_engine_ops(t.e), &ti, name, version);
+  ti.containment = torc_loaded_containment(torc_engine_loaded(t.e));
   if (o->jobs > 1) {
     torc_run_target_close(&t);
     have_target = 0;

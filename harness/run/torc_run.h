@@ -35,6 +35,8 @@ typedef struct torc_run_opts {
   int isolate; /* TORC_RUN_ISO_* */
   unsigned timeout_ms;
   unsigned long memory_mb;
+  int in_process;           /* --in-process: a .so in torc's own process */
+  const char *target_log;   /* --target-log FILE (NULL: a temporary file) */
   const char *suite_digest; /* the set this torc ships (torc_cli_suite.c) */
 } torc_run_opts;
 

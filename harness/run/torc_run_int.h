@@ -64,6 +64,10 @@ typedef struct torc_run_target {
   torc_vector *const *vs; /* the selection (borrowed) */
   size_t nvs;
   torc_isolate_server *server; /* TORC_RUN_ISO_BATCH */
+  torc_contain contain;        /* how a .so runs (unless --in-process) */
+  int log_fd;                  /* the contained target's stdout and stderr */
+  char log_path[4096];
+  int log_is_temp; /* removed at close when the target wrote nothing */
 } torc_run_target;
 
 /* Loads o->target for the selection vs (nvs).  Returns 0, or -1 with the

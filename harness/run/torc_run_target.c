@@ -13,8 +13,49 @@
  */
 #include "torc_run_int.h"
 
+#include <errno.h>
+
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* What a contained target may write to its log: per vector (beyond it the
+ * vector is a CRASH naming the quota) and per run (RLIMIT_FSIZE of its
+ * process: SIGXFSZ). */
+#define LOG_PER_VECTOR (16ull << 20)
+#define LOG_PER_RUN (1024ull << 20)
+
+/* The log a contained target's stdout and stderr go to: --target-log FILE
+ * (appended to), else a temporary file kept only if the target wrote to
+ * it.  Returns 0 or -1 with errbuf. */
+static int open_log(torc_run_target *t, const torc_run_opts *o, char *errbuf) {
+  if (o->target_log) {
+    snprintf(t->log_path, sizeof t->log_path, "%s", o->target_log);
+    t->log_fd =
+        open(o->target_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  } else {
+    const char *dir = getenv("TMPDIR");
+    snprintf(t->log_path, sizeof t->log_path, "%s/torc-target-XXXXXX.log",
+             dir && dir[0] ? dir : "/tmp");
+    t->log_fd = mkostemps(t->log_path, 4, O_CLOEXEC | O_APPEND);
+    t->log_is_temp = 1;
+  }
+  if (t->log_fd < 0) {
+    snprintf(errbuf, TORC_ERRBUF_SIZE, "--target-log %.160s: %s", t->log_path,
+             strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+static uint64_t log_size(const torc_run_target *t) {
+  struct stat st;
+  return t->log_fd >= 0 && fstat(t->log_fd, &st) == 0 ? (uint64_t)st.st_size
+                                                      : 0;
+}
 
 int torc_run_target_open(torc_run_target *t, const torc_run_opts *o,
                          torc_vector *const *vs, size_t nvs,
@@ -24,8 +65,21 @@ int torc_run_target_open(torc_run_target *t, const torc_run_opts *o,
   memset(&eo, 0, sizeof eo);
   eo.strict = o->strict;
   eo.record_traces = 1; /* kept for vectors that do not PASS (report) */
-  if (torc_engine_new(o->target, &eo, &t->e, errbuf) != 0)
+  t->log_fd = -1;
+  eo.load_timeout_ms = o->timeout_ms;
+  if (!o->in_process) {
+    if (open_log(t, o, errbuf) != 0)
+      return -1;
+    t->contain.log_fd = t->log_fd;
+    t->contain.log_limit = LOG_PER_RUN;
+    t->contain.memory_mb = (unsigned)o->memory_mb;
+    t->contain.timeout_ms = o->timeout_ms;
+    eo.contain = &t->contain;
+  }
+  if (torc_engine_new(o->target, &eo, &t->e, errbuf) != 0) {
+    torc_run_target_close(t);
     return -1;
+  }
   t->loaded = torc_engine_loaded(t->e);
   t->remote = t->loaded ? torc_loaded_is_remote(t->loaded) : 0;
   if (t->remote)
@@ -67,10 +121,20 @@ int torc_run_target_run(torc_run_target *t, size_t idx, torc_result *r) {
   if (!t->remote && t->isolate == TORC_RUN_ISO_VECTOR)
     return torc_isolate_run(t->e, v, &t->iso, r) == 1;
   {
-    uint64_t t0 = torc_isolate_now_ns();
+    uint64_t t0 = torc_isolate_now_ns(), log0 = log_size(t), logged;
     char why[TORC_ERRBUF_SIZE] = "";
     int st;
     torc_engine_run(t->e, v, r);
+    if ((logged = log_size(t) - log0) > LOG_PER_VECTOR && log0 <= log_size(t)) {
+      torc_result_clear(r);
+      snprintf(why, sizeof why,
+               "quota: the target wrote %llu bytes to its log (%.120s) during "
+               "this vector, more than %llu MiB",
+               (unsigned long long)logged, t->log_path,
+               (unsigned long long)(LOG_PER_VECTOR >> 20));
+      set_detail(r, TORC_CRASH, why);
+      return 0;
+    }
     if (!r->duration_ns)
       r->duration_ns = torc_isolate_now_ns() - t0;
     if (!t->remote)
@@ -97,4 +161,16 @@ void torc_run_target_close(torc_run_target *t) {
   if (t->e)
     torc_engine_free(t->e);
   t->e = NULL;
+  if (t->log_fd >= 0) {
+    uint64_t n = log_size(t);
+    close(t->log_fd);
+    t->log_fd = -1;
+    if (t->log_is_temp && n == 0)
+      unlink(t->log_path);
+    else if (t->log_is_temp)
+      fprintf(stderr,
+              "torc run: the target wrote %llu bytes to stdout and "
+              "stderr: %s\n",
+              (unsigned long long)n, t->log_path);
+  }
 }

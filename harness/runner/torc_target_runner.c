@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "torc_load.h"
+#include "torc_runner_contain.h"
 #include "torc_wire.h"
 
 typedef struct rconn {
@@ -49,7 +50,7 @@ typedef struct rconn {
 
 typedef struct rreq {
   uint64_t id, handle;
-  uint8_t *map; /* guard page, data pages, guard page */
+  uint8_t *map; /* guard region, data pages, guard region */
   size_t maplen;
   uint8_t *buf; /* the last size bytes of the data pages */
   uint32_t size, prefilled;
@@ -73,6 +74,33 @@ typedef struct runner {
 
 /* ---- Fatal paths --------------------------------------------------------- */
 
+/* The frame lent to the target during OP_SEGMENT, read-only (len 0: none).
+ * The one global: a signal handler has nothing else to go by. */
+static struct {
+  const uint8_t *volatile start;
+  volatile size_t len;
+} frame_scratch;
+
+/* A fault inside the read-only frame is the target writing into memory the
+ * host only lent it to read: said on stderr (the target's log) and exit
+ * TORC_RUNNER_EXIT_FRAME_WRITE, which torc reports by name.  Any other
+ * fault is the target's crash, left to the default action. */
+static void on_segv(int sig, siginfo_t *si, void *uc) {
+  static const char msg[] =
+      "torc-target-runner: the target wrote into the frame it was lent for "
+      "OP_SEGMENT, which it may only read\n";
+  const uint8_t *a = si->si_addr;
+  (void)uc;
+  if (frame_scratch.len && a >= frame_scratch.start &&
+      a < frame_scratch.start + frame_scratch.len) {
+    if (write(2, msg, sizeof msg - 1) < 0) {
+      /* nothing more to say */
+    }
+    _exit(TORC_RUNNER_EXIT_FRAME_WRITE);
+  }
+  signal(sig, SIG_DFL); /* the fault repeats and kills us as it should */
+}
+
 static void die_protocol(runner *r) {
   fprintf(stderr, "torc-target-runner: %s\n",
           r->chan.why[0] ? r->chan.why : "protocol error");
@@ -94,17 +122,23 @@ static void upcall_simple(runner *r) {
 
 /* ---- Request buffers ----------------------------------------------------- */
 
+/* Guard regions on both sides of a request's data pages, as the host's
+ * (torc_hostsim_requests.c): a write a page or more past either end still
+ * faults. */
+#define GUARD_PAGES 16u
+
 static int map_request(runner *r, rreq *q, uint32_t size) {
   size_t data = ((size_t)size + r->page - 1) / r->page * r->page;
-  q->maplen = data + 2 * r->page;
+  size_t guard = GUARD_PAGES * r->page;
+  q->maplen = data + 2 * guard;
   q->map = mmap(NULL, q->maplen, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (q->map == MAP_FAILED)
     return -1;
-  if (data && mprotect(q->map + r->page, data, PROT_READ | PROT_WRITE) != 0) {
+  if (data && mprotect(q->map + guard, data, PROT_READ | PROT_WRITE) != 0) {
     munmap(q->map, q->maplen);
     return -1;
   }
-  q->buf = q->map + r->page + data - size;
+  q->buf = q->map + guard + data - size;
   q->size = size;
   return 0;
 }
@@ -458,12 +492,18 @@ static int op_segment(runner *r, rconn *c, torc_rbuf *rb) {
    * buffer and poison that afterwards, so a target keeping pointers into it
    * delivers poison in and out of process alike. */
   size_t need = (size_t)seg.frame_len + seg.payload_len;
+  if (frame_scratch.len) /* a segment from inside this segment's call */
+    return protocol_error(r, "OP_SEGMENT nested in OP_SEGMENT");
   if (need > r->scratch_cap) {
-    uint8_t *n = realloc(r->scratch, need);
-    if (!n)
+    size_t cap = (need + r->page - 1) / r->page * r->page;
+    void *n = mmap(NULL, cap, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (n == MAP_FAILED)
       return protocol_error(r, "out of memory");
+    if (r->scratch)
+      munmap(r->scratch, r->scratch_cap);
     r->scratch = n;
-    r->scratch_cap = need;
+    r->scratch_cap = cap;
   }
   if (seg.frame) {
     memcpy(r->scratch, seg.frame, seg.frame_len);
@@ -478,9 +518,19 @@ static int op_segment(runner *r, rconn *c, torc_rbuf *rb) {
     memcpy(r->scratch, seg.payload, seg.payload_len);
     seg.payload = r->scratch;
   }
+  /* Read-only while the target holds it: a write is the frame rule broken
+   * (on_segv below), not a silent change to what the host lent. */
+  if (need) {
+    mprotect(r->scratch, r->scratch_cap, PROT_READ);
+    frame_scratch.start = r->scratch;
+    frame_scratch.len = r->scratch_cap;
+  }
   r->t.segment(r->t.user_data, c->conn, &seg);
-  if (need)
+  if (need) {
+    frame_scratch.len = 0;
+    mprotect(r->scratch, r->scratch_cap, PROT_READ | PROT_WRITE);
     memset(r->scratch, TORC_WIRE_POISON, need);
+  }
   torc_wire_ret_begin(&r->chan, TORC_MSG_OP_SEGMENT);
   return torc_wire_send(&r->chan);
 }
@@ -570,7 +620,7 @@ static int dispatch(void *ctx, const uint8_t *body, size_t len) {
 
 static void usage(FILE *f) {
   fprintf(f, "usage: torc-target-runner [--target reference|null|PATH.so] "
-             "[--fd N] [--mem-limit MB]\n"
+             "[--fd N] [--mem-limit MB] [--contain]\n"
              "\n"
              "Serves one offload target over the torc wire protocol\n"
              "(docs/wire-protocol.md) on stdin/stdout, or on the inherited\n"
@@ -581,6 +631,14 @@ static void usage(FILE *f) {
              "  --fd N          speak on descriptor N instead of stdin/stdout\n"
              "  --mem-limit MB  address-space limit of this process (default "
              "2048, 0: none)\n"
+             "  --contain       sandbox this process before loading the "
+             "target:\n"
+             "                  no capabilities, a seccomp filter against "
+             "signalling,\n"
+             "                  tracing or writing into other processes, "
+             "subreaper of\n"
+             "                  whatever the target starts (how torc runs a "
+             ".so)\n"
              "\n"
              "Exit status: 0 done, 2 usage or load error, 3 protocol error.\n");
 }
@@ -590,6 +648,7 @@ int main(int argc, char **argv) {
   memset(&r, 0, sizeof(r));
   r.spec = "reference";
   long fd = -1;
+  int contain = 0;
 #if defined(__SANITIZE_ADDRESS__)
   long mem_mb = 0; /* ASan reserves terabytes of address space */
 #else
@@ -606,6 +665,8 @@ int main(int argc, char **argv) {
              TORC_VERSION_STRING, TORC_WIRE_PROTO_VERSION,
              TORC_TARGET_ABI_VERSION);
       return 0;
+    } else if (!strcmp(a, "--contain")) {
+      contain = 1;
     } else if (!strcmp(a, "--target") && i + 1 < argc) {
       r.spec = argv[++i];
     } else if (!strcmp(a, "--fd") && i + 1 < argc) {
@@ -635,11 +696,24 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+#if defined(__SANITIZE_ADDRESS__)
+  mem_mb = 0; /* ASan reserves terabytes of address space */
+#endif
   if (mem_mb > 0) {
     struct rlimit rl = {(rlim_t)mem_mb << 20, (rlim_t)mem_mb << 20};
     setrlimit(RLIMIT_AS, &rl);
   }
   signal(SIGPIPE, SIG_IGN);
+  {
+    static uint8_t altstack[64 * 1024];
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigaltstack(&ss, NULL);
+    sigaction(SIGSEGV, &sa, NULL);
+  }
   /* The protocol gets private descriptors; whatever the target prints on
    * stdout goes to stderr instead of corrupting the stream. */
   int in = fd >= 0 ? (int)fd : dup(0);
@@ -670,6 +744,13 @@ int main(int argc, char **argv) {
   r.host.event_indicate = h_event;
   r.host.terminate_offload_complete = h_terminate_complete;
   torc_wire_chan_init(&r.chan, in, out, dispatch, &r);
+  if (contain) {
+    char err[256];
+    if (torc_runner_contain(err, sizeof err) != 0) {
+      fprintf(stderr, "torc-target-runner: --contain: %s\n", err);
+      return 2;
+    }
+  }
   while (!r.done) {
     uint8_t *body;
     size_t len;
@@ -693,7 +774,8 @@ int main(int argc, char **argv) {
     torc_arena_free(&r.conns[i].st_mem);
   free(r.conns);
   free(r.reqs);
-  free(r.scratch);
+  if (r.scratch)
+    munmap(r.scratch, r.scratch_cap);
   torc_wire_chan_free(&r.chan);
   return 0;
 }

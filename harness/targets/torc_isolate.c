@@ -155,6 +155,27 @@ static void write_all(int fd, const unsigned char *p, size_t n) {
   }
 }
 
+/* The process's address space in bytes (/proc/self/statm), 0 unknown. */
+static uint64_t address_space(void) {
+  unsigned long pages = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (f) {
+    if (fscanf(f, "%lu", &pages) != 1)
+      pages = 0;
+    fclose(f);
+  }
+  long page = sysconf(_SC_PAGESIZE);
+  return (uint64_t)pages * (uint64_t)(page > 0 ? page : 4096);
+}
+
+static uint64_t heap_in_use(void) {
+  struct mallinfo2 mi = mallinfo2();
+  return (uint64_t)mi.uordblks + mi.hblkhd;
+}
+
+/* The heap the child inherited: its growth is the target's (retiring). */
+static uint64_t heap_at_start;
+
 /* What every isolated child does first: die with its parent, leave
  * interruption to the parent, and take the memory limit. */
 static void child_setup(const torc_isolate_opts *opts, pid_t parent) {
@@ -166,10 +187,13 @@ static void child_setup(const torc_isolate_opts *opts, pid_t parent) {
   signal(SIGTERM, SIG_DFL);
   signal(SIGPIPE, SIG_DFL);
   if (opts->memory_limit && !TORC_ISOLATE_ASAN) {
+    /* The limit is the target's: on top of what the child inherited (the
+     * loaded vectors and torc's tables), not including it. */
     struct rlimit rl;
-    rl.rlim_cur = rl.rlim_max = (rlim_t)opts->memory_limit;
+    rl.rlim_cur = rl.rlim_max = (rlim_t)(address_space() + opts->memory_limit);
     setrlimit(RLIMIT_AS, &rl);
   }
+  heap_at_start = heap_in_use();
 }
 
 /* The child: never returns. */
@@ -346,7 +370,9 @@ int torc_isolate_run(torc_engine *e, const torc_vector *v,
   } else if (got_status && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
              torc_result_unpack(buf, len, r) == 0) {
     snprintf(r->id, sizeof r->id, "%s", v->id);
-  } else if (got_status && WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+  } else if (got_status && WIFEXITED(status) &&
+             (WEXITSTATUS(status) != 0 || len == 0)) {
+    /* exit() from the target, with no result: a CRASH, as in batch mode */
     fill(r, v, TORC_CRASH, "the vector's process exited with status %u",
          (unsigned)WEXITSTATUS(status));
   } else {
@@ -394,11 +420,11 @@ torc_isolate_server *torc_isolate_server_new(torc_engine *e,
 #define RETIRE_BIT 0x80000000u
 
 static int retiring(const torc_isolate_opts *opts) {
-  struct mallinfo2 mi;
+  uint64_t now;
   if (!opts->memory_limit || TORC_ISOLATE_ASAN)
     return 0;
-  mi = mallinfo2();
-  return (uint64_t)mi.uordblks + mi.hblkhd >= opts->memory_limit / 2u;
+  now = heap_in_use();
+  return now > heap_at_start && now - heap_at_start >= opts->memory_limit / 2u;
 }
 
 static void server_child(torc_isolate_server *s, pid_t parent) {

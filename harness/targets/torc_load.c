@@ -15,10 +15,17 @@
 #include "torc_load.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "torc_null_target.h"
 #include "torc_proxy.h"
@@ -29,6 +36,7 @@ enum { KIND_BUILTIN, KIND_SO, KIND_EXEC };
 
 struct torc_loaded {
   int kind;
+  int contained; /* KIND_EXEC serving a .so through the runner */
   char *spec;
   torc_target_init_fn init; /* in-process flavours */
   const torc_host_ops *host;
@@ -171,8 +179,69 @@ static int load_so(const char *spec, torc_loaded *l, const torc_host_ops *host,
   return init_target(spec, init, host, host_ctx, ops, errbuf);
 }
 
-int torc_load(const char *spec, const torc_host_ops *host, void *host_ctx,
-              torc_loaded **out, torc_target *ops, char *errbuf) {
+static int is_so_spec(const char *spec) {
+  size_t n = strlen(spec);
+  return strncmp(spec, "exec:", 5) != 0 &&
+         (strchr(spec, '/') || (n > 3 && strcmp(spec + n - 3, ".so") == 0));
+}
+
+/* The runner a contained .so runs in: c->runner, $TORC_TARGET_RUNNER, or
+ * torc-target-runner in the running program's directory (the build tree's
+ * bin/ and the installed bindir alike). */
+static int find_runner(const torc_contain *c, char *out, size_t n) {
+  const char *env = getenv("TORC_TARGET_RUNNER");
+  if (c->runner || (env && env[0])) {
+    torc_wire_fmt(out, n, "%s", c->runner ? c->runner : env);
+    return access(out, X_OK);
+  }
+  char self[PATH_MAX];
+  ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (len <= 0)
+    return -1;
+  self[len] = '\0';
+  char *slash = strrchr(self, '/');
+  if (!slash)
+    return -1;
+  *slash = '\0';
+  torc_wire_fmt(out, n, "%s/torc-target-runner", self);
+  return access(out, X_OK);
+}
+
+static int load_contained(const char *spec, const torc_contain *c,
+                          torc_loaded *l, const torc_host_ops *host,
+                          void *host_ctx, torc_target *ops, char *errbuf) {
+  char runner[PATH_MAX] = "", path[PATH_MAX], mem[32];
+  if (find_runner(c, runner, sizeof runner) != 0)
+    return fail(errbuf, spec,
+                "cannot run it contained: no executable %s (set "
+                "TORC_TARGET_RUNNER, or use --in-process for a development "
+                "run)",
+                runner[0] ? runner : "torc-target-runner");
+  if (!realpath(spec, path))
+    return fail(errbuf, spec, "cannot load: %s", strerror(errno));
+  torc_wire_fmt(mem, sizeof mem, "%u", c->memory_mb);
+  const char *argv[] = {runner,
+                        "--contain",
+                        "--fd",
+                        "3",
+                        "--target",
+                        path,
+                        c->memory_mb ? "--mem-limit" : NULL,
+                        mem,
+                        NULL};
+  torc_proxy_spawn sp = {argv, spec, c->log_fd, c->log_limit};
+  /* The target runs as torc's user: make torc's memory unreachable to it
+   * through /proc/PID/mem (the runner also drops every capability). */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  l->kind = KIND_EXEC;
+  l->contained = 1;
+  return torc_proxy_start_contained(&sp, host, host_ctx, c->timeout_ms,
+                                    &l->proxy, ops, errbuf);
+}
+
+static int load_spec(const char *spec, const torc_contain *c,
+                     const torc_host_ops *host, void *host_ctx,
+                     torc_loaded **out, torc_target *ops, char *errbuf) {
   *out = NULL;
   errbuf[0] = '\0';
   if (!spec || !spec[0]) {
@@ -191,6 +260,8 @@ int torc_load(const char *spec, const torc_host_ops *host, void *host_ctx,
     else
       rc = torc_proxy_start(spec + 5, host, host_ctx, 10000, &l->proxy, ops,
                             errbuf);
+  } else if (c && is_so_spec(spec)) {
+    rc = load_contained(spec, c, l, host, host_ctx, ops, errbuf);
   } else if (strchr(spec, '/') || (n > 3 && strcmp(spec + n - 3, ".so") == 0)) {
     l->kind = KIND_SO;
     rc = load_so(spec, l, host, host_ctx, ops, errbuf);
@@ -223,6 +294,83 @@ int torc_load(const char *spec, const torc_host_ops *host, void *host_ctx,
   }
   *out = l;
   return 0;
+}
+
+int torc_load(const char *spec, const torc_host_ops *host, void *host_ctx,
+              torc_loaded **out, torc_target *ops, char *errbuf) {
+  return load_spec(spec, NULL, host, host_ctx, out, ops, errbuf);
+}
+
+int torc_load_contained(const char *spec, const torc_contain *c,
+                        const torc_host_ops *host, void *host_ctx,
+                        torc_loaded **out, torc_target *ops, char *errbuf) {
+  return load_spec(spec, c, host, host_ctx, out, ops, errbuf);
+}
+
+/* The trial child's status when the target loaded, initialised and was
+ * destroyed: not 0, which a target calling exit(0) would give too. */
+#define PREFLIGHT_OK 90
+
+int torc_load_preflight(const char *spec, const torc_host_ops *host,
+                        void *host_ctx, unsigned timeout_ms, char *errbuf) {
+  if (!spec || !is_so_spec(spec))
+    return 0;
+  fflush(NULL); /* the child's exit must not write torc's buffers twice */
+  pid_t pid = fork();
+  if (pid < 0)
+    return 0; /* no watchdog to be had: the real load goes on unguarded */
+  if (pid == 0) {
+    torc_loaded *l;
+    torc_target ops;
+    char eb[TORC_ERRBUF_SIZE];
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (torc_load(spec, host, host_ctx, &l, &ops, eb) != 0)
+      _exit(2);
+    torc_unload(l);
+    _exit(PREFLIGHT_OK);
+  }
+  int st = 0;
+  uint64_t waited_us = 0,
+           limit_us = (uint64_t)(timeout_ms ? timeout_ms : 10000) * 1000u;
+  for (;;) {
+    pid_t w = waitpid(pid, &st, WNOHANG);
+    if (w == pid)
+      break;
+    if (w < 0 && errno != EINTR)
+      return 0;
+    if (waited_us >= limit_us) {
+      kill(pid, SIGKILL);
+      while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+      return fail(errbuf, spec,
+                  "did not finish loading, initialising and destroying "
+                  "within %u ms (in a watched child, before loading it "
+                  "here)",
+                  timeout_ms ? timeout_ms : 10000);
+    }
+    struct timespec ts = {0, 1000000L};
+    nanosleep(&ts, NULL);
+    waited_us += 1000;
+  }
+  if (WIFSIGNALED(st)) {
+    const char *abbrev = sigabbrev_np(WTERMSIG(st));
+    return fail(errbuf, spec,
+                "killed by SIG%s (signal %d) while loading, initialising or "
+                "destroying it (in a watched child, before loading it here)",
+                abbrev ? abbrev : "?", WTERMSIG(st));
+  }
+  if (WIFEXITED(st) && WEXITSTATUS(st) != PREFLIGHT_OK && WEXITSTATUS(st) != 2)
+    return fail(errbuf, spec,
+                "exited with status %d while loading, initialising or "
+                "destroying it (in a watched child, before loading it here)",
+                WEXITSTATUS(st));
+  return 0; /* loaded, or refused: the real load gives the reason */
+}
+
+const char *torc_loaded_containment(const torc_loaded *l) {
+  if (l->kind == KIND_EXEC)
+    return "process";
+  return l->kind == KIND_SO ? "in-process" : "builtin";
 }
 
 int torc_loaded_reset(torc_loaded *l, torc_target *ops, char *errbuf) {

@@ -27,6 +27,41 @@ typedef struct torc_loaded torc_loaded;
 int torc_load(const char *spec, const torc_host_ops *host, void *host_ctx,
               torc_loaded **out, torc_target *ops, char *errbuf);
 
+/* How torc_load_contained runs a shared object: in torc-target-runner, a
+ * process of its own behind the wire protocol, sandboxed (--contain: a
+ * seccomp filter, no capabilities, the subreaper of whatever it starts), so
+ * nothing the target does reaches torc's memory, descriptors or verdicts. */
+typedef struct torc_contain {
+  const char *runner;  /* NULL: $TORC_TARGET_RUNNER, else torc-target-runner
+                          next to the running program */
+  int log_fd;          /* the target's stdout and stderr; -1: /dev/null */
+  uint64_t log_limit;  /* bytes the target may write to files, 0: no limit */
+  unsigned memory_mb;  /* the runner's address space, 0: the runner's default */
+  unsigned timeout_ms; /* for the load and each later call, 0: 10000 */
+} torc_contain;
+
+/* As torc_load, except that a shared object is run contained as above (the
+ * other flavours load as with torc_load).  The spec recorded and shown is
+ * still the .so's. */
+int torc_load_contained(const char *spec, const torc_contain *c,
+                        const torc_host_ops *host, void *host_ctx,
+                        torc_loaded **out, torc_target *ops, char *errbuf);
+
+/* For a .so about to be loaded into torc's own process (--in-process):
+ * loads, initialises and destroys it once in a forked child under a
+ * watchdog of timeout_ms (0: 10000), so that a target dying or hanging in a
+ * constructor, its init or its destroy ends the load with a message
+ * instead of taking torc down.  Returns 0 (also for other specs, and when
+ * the child's load itself was refused: the real load says why), or -1 with
+ * what happened in errbuf. */
+int torc_load_preflight(const char *spec, const torc_host_ops *host,
+                        void *host_ctx, unsigned timeout_ms, char *errbuf);
+
+/* Where the target's code runs: "builtin" (torc's own reference or null
+ * target), "process" (a process of its own: exec: or a contained .so) or
+ * "in-process" (a .so inside torc's process: a development run). */
+const char *torc_loaded_containment(const torc_loaded *l);
+
 /* 0 while the target is usable.  For an out-of-process target, after a
  * child crash, a protocol error or a reply timeout: TORC_LOAD_CRASHED or
  * TORC_LOAD_TIMEOUT, with the reason in why (n bytes).  The next call to

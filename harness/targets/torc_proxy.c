@@ -44,8 +44,8 @@ static int hello(torc_proxy *p, torc_target *ops, char *errbuf) {
   uint8_t *ret;
   torc_rbuf r;
   if (torc_px_op_call(p, &ret, &r) != 0) {
-    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE,
-                  "exec:%s: no HELLO from the target: %s", p->command, p->why);
+    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "%s: no HELLO from the target: %s",
+                  p->label, p->why);
     return -1;
   }
   int ok = torc_rbuf_u8(&r);
@@ -53,7 +53,7 @@ static int hello(torc_proxy *p, torc_target *ops, char *errbuf) {
     char msg[TORC_ERRBUF_SIZE];
     torc_rbuf_str(&r, msg, sizeof(msg));
     free(ret);
-    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "exec:%s: %s", p->command, msg);
+    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "%s: %s", p->label, msg);
     return -1;
   }
   unsigned proto = torc_rbuf_u16(&r);
@@ -91,7 +91,7 @@ static int hello(torc_proxy *p, torc_target *ops, char *errbuf) {
     bad = "target has no name";
   }
   if (bad) {
-    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "exec:%s: %s", p->command, bad);
+    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "%s: %s", p->label, bad);
     return -1;
   }
   if (ops) {
@@ -121,26 +121,76 @@ static void shutdown_child(torc_proxy *p) {
   torc_px_drop_allocs(p);
 }
 
-int torc_proxy_start(const char *command, const torc_host_ops *host,
-                     void *host_ctx, unsigned timeout_ms, torc_proxy **out,
-                     torc_target *ops, char *errbuf) {
-  *out = NULL;
+static torc_proxy *new_proxy(const char *command, const char *label,
+                             const torc_host_ops *host, void *host_ctx,
+                             unsigned timeout_ms) {
   torc_proxy *p = calloc(1, sizeof(*p));
-  if (!p || !(p->command = strdup(command))) {
-    free(p);
-    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "exec:%s: out of memory", command);
-    return -1;
-  }
+  if (!p)
+    return NULL;
+  p->command = strdup(command);
+  p->label = strdup(label);
   p->host = host;
   p->host_ctx = host_ctx;
   p->timeout_ms = timeout_ms ? timeout_ms : 10000;
   p->fd = -1;
+  p->log_fd = -1;
+  if (!p->command || !p->label) {
+    free(p->command);
+    free(p->label);
+    free(p);
+    return NULL;
+  }
+  return p;
+}
+
+static int start(torc_proxy *p, torc_proxy **out, torc_target *ops,
+                 char *errbuf) {
   if (torc_px_spawn(p, errbuf) != 0 || hello(p, ops, errbuf) != 0) {
     torc_proxy_stop(p);
     return -1;
   }
   *out = p;
   return 0;
+}
+
+int torc_proxy_start(const char *command, const torc_host_ops *host,
+                     void *host_ctx, unsigned timeout_ms, torc_proxy **out,
+                     torc_target *ops, char *errbuf) {
+  char label[TORC_ERRBUF_SIZE];
+  *out = NULL;
+  torc_wire_fmt(label, sizeof label, "exec:%s", command);
+  torc_proxy *p = new_proxy(command, label, host, host_ctx, timeout_ms);
+  if (!p) {
+    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "exec:%s: out of memory", command);
+    return -1;
+  }
+  return start(p, out, ops, errbuf);
+}
+
+int torc_proxy_start_contained(const torc_proxy_spawn *sp,
+                               const torc_host_ops *host, void *host_ctx,
+                               unsigned timeout_ms, torc_proxy **out,
+                               torc_target *ops, char *errbuf) {
+  size_t n = 0;
+  *out = NULL;
+  while (sp->argv[n])
+    n++;
+  torc_proxy *p = new_proxy(sp->argv[0], sp->label, host, host_ctx, timeout_ms);
+  if (p && (p->argv = calloc(n + 1, sizeof(char *))) != NULL)
+    for (size_t i = 0; i < n; i++)
+      if (!(p->argv[i] = strdup(sp->argv[i]))) {
+        torc_proxy_stop(p);
+        p = NULL;
+        break;
+      }
+  if (!p || !p->argv) {
+    torc_proxy_stop(p);
+    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "%s: out of memory", sp->label);
+    return -1;
+  }
+  p->log_fd = sp->log_fd;
+  p->log_limit = sp->log_limit;
+  return start(p, out, ops, errbuf);
 }
 
 int torc_proxy_status(const torc_proxy *p, char *why, size_t n) {
@@ -170,7 +220,7 @@ int torc_proxy_restart(torc_proxy *p, char *errbuf) {
   }
   if (strcmp(name, p->name) != 0) {
     torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE,
-                  "exec:%s: restarted target is \"%s\", was \"%s\"", p->command,
+                  "%s: restarted target is \"%s\", was \"%s\"", p->label,
                   p->name, name);
     memcpy(p->name, name, sizeof(name));
     return -1;
@@ -180,16 +230,20 @@ int torc_proxy_restart(torc_proxy *p, char *errbuf) {
 
 int torc_proxy_reset(torc_proxy *p, char *errbuf) {
   if (!torc_px_usable(p)) {
-    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "exec:%s: target not running%s%s",
-                  p->command, p->why[0] ? ": " : "", p->why);
+    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "%s: target not running%s%s",
+                  p->label, p->why[0] ? ": " : "", p->why);
     return -1;
   }
+  /* The end of a vector: nothing the target started outlives it. */
+  torc_px_kill_descendants(p);
+  p->upcalls = 0;
+  p->held_bytes = 0;
+  p->held_blocks = 0;
   torc_px_op_begin(p, TORC_MSG_OP_RESET);
   uint8_t *ret;
   torc_rbuf r;
   if (torc_px_op_call(p, &ret, &r) != 0) {
-    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "exec:%s: reset: %s", p->command,
-                  p->why);
+    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "%s: reset: %s", p->label, p->why);
     return -1;
   }
   int32_t rc = (int32_t)torc_rbuf_u32(&r);
@@ -202,8 +256,7 @@ int torc_proxy_reset(torc_proxy *p, char *errbuf) {
   p->gen++;
   torc_px_drop_conn_records(p, 0, 1);
   if (rc != 0) {
-    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "exec:%s: reset: %s", p->command,
-                  msg);
+    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "%s: reset: %s", p->label, msg);
     return -1;
   }
   return 0;
@@ -223,6 +276,11 @@ void torc_proxy_stop(torc_proxy *p) {
   shutdown_child(p);
   free(p->reqs);
   free(p->allocs);
+  if (p->argv)
+    for (size_t i = 0; p->argv[i]; i++)
+      free(p->argv[i]);
+  free(p->argv);
   free(p->command);
+  free(p->label);
   free(p);
 }

@@ -30,6 +30,29 @@ int torc_proxy_start(const char *command, const torc_host_ops *host,
                      void *host_ctx, unsigned timeout_ms, torc_proxy **out,
                      torc_target *ops, char *errbuf);
 
+/* Quotas per vector (between two resets) of any child; beyond one the
+ * child is killed and the vector is a CRASH naming the quota. */
+#define TORC_PROXY_MAX_UPCALLS 4000000u     /* upcall messages */
+#define TORC_PROXY_MAX_BLOCKS 16384u        /* blocks allocated, not freed */
+#define TORC_PROXY_MAX_HELD (1024ull << 20) /* bytes allocated */
+
+/* A contained child (torc_load_contained): argv executed as is (no shell)
+ * with the protocol on descriptor 3, stdin on /dev/null, stdout and stderr
+ * on log_fd (-1: /dev/null), no other descriptor of torc's, files it writes
+ * limited to log_limit bytes (0: no limit), and its descendants killed at
+ * every reset and when it stops.  label names it in messages. */
+typedef struct torc_proxy_spawn {
+  const char *const *argv;
+  const char *label;
+  int log_fd;
+  uint64_t log_limit;
+} torc_proxy_spawn;
+
+int torc_proxy_start_contained(const torc_proxy_spawn *sp,
+                               const torc_host_ops *host, void *host_ctx,
+                               unsigned timeout_ms, torc_proxy **out,
+                               torc_target *ops, char *errbuf);
+
 /* 0 while usable, else TORC_LOAD_CRASHED / TORC_LOAD_TIMEOUT (torc_load.h)
  * with the reason in why (n bytes). */
 int torc_proxy_status(const torc_proxy *p, char *why, size_t n);

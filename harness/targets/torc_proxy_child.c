@@ -14,7 +14,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,9 +32,19 @@ static void sleep_ms(long ms) {
 }
 
 static void describe_exit(int st, char *out, size_t n) {
-  if (WIFSIGNALED(st))
-    torc_wire_fmt(out, n, "killed by signal %d (%s)", WTERMSIG(st),
-                  strsignal(WTERMSIG(st)));
+  /* "killed by SIGSEGV", as torc_isolate.c says it in process: the same
+   * fault reads the same whichever process it happened in. */
+  const char *abbrev = WIFSIGNALED(st) ? sigabbrev_np(WTERMSIG(st)) : NULL;
+  if (WIFSIGNALED(st) && abbrev)
+    torc_wire_fmt(out, n, "killed by SIG%s (signal %d)", abbrev, WTERMSIG(st));
+  else if (WIFSIGNALED(st))
+    torc_wire_fmt(out, n, "killed by signal %d", WTERMSIG(st));
+  else if (WIFEXITED(st) && WEXITSTATUS(st) == TORC_RUNNER_EXIT_FRAME_WRITE)
+    torc_wire_fmt(out, n,
+                  "exited with status %d: the target wrote into the frame "
+                  "lent to it, which it may only read (target.h: "
+                  "torc_segment.frame is borrowed for the call)",
+                  WEXITSTATUS(st));
   else if (WIFEXITED(st))
     torc_wire_fmt(out, n, "exited with status %d", WEXITSTATUS(st));
   else
@@ -59,6 +73,7 @@ void torc_px_reap_child(torc_proxy *p, long grace_ms, char *how, size_t n) {
     how[0] = '\0';
   if (p->pid <= 0)
     return;
+  torc_px_kill_descendants(p);
   if (!wait_exit(p->pid, grace_ms)) {
     kill(-p->pid, SIGTERM);
     if (!wait_exit(p->pid, 200))
@@ -99,18 +114,110 @@ void torc_px_on_failure(torc_proxy *p) {
                   "target process %s",
                   p->timeout_ms, torc_wire_type_name(p->op_type), how);
   else if (p->chan.failed == TORC_WIRE_EOF && how[0])
-    torc_wire_fmt(p->why, sizeof(p->why), "target process %s", how);
+    torc_wire_fmt(p->why, sizeof(p->why), "target process %s (during %s)", how,
+                  torc_wire_type_name(p->op_type));
   else
     torc_wire_fmt(p->why, sizeof(p->why), "%s%s%s", p->chan.why,
                   how[0] ? "; target process " : "", how);
   torc_px_close_channel(p);
 }
 
+/* In the forked child of a contained spawn: the protocol on descriptor 3,
+ * stdin on /dev/null, stdout and stderr on the log, nothing else of torc's
+ * open (its journal, its results, the isolation pipes), then exec. */
+static void exec_contained(const torc_proxy *p, int chan) {
+  /* Out of the way of 0..3 first: either may sit on one of them. */
+  int devnull = open("/dev/null", O_RDWR);
+  int high = devnull < 0 ? -1 : fcntl(devnull, F_DUPFD, 10);
+  int log = fcntl(p->log_fd >= 0 ? p->log_fd : devnull, F_DUPFD, 10);
+  chan = fcntl(chan, F_DUPFD, 10);
+  if (high < 0 || log < 0 || chan < 0 || dup2(chan, 3) != 3 ||
+      dup2(high, 0) != 0 || dup2(log, 1) != 1 || dup2(log, 2) != 2)
+    _exit(127);
+  fcntl(3, F_SETFD, 0);
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, 4u, ~0u, 0u) != 0)
+#endif
+  {
+    long max = sysconf(_SC_OPEN_MAX);
+    for (long fd = 4; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+      close((int)fd);
+  }
+  if (p->log_limit) {
+    struct rlimit rl = {(rlim_t)p->log_limit, (rlim_t)p->log_limit};
+    setrlimit(RLIMIT_FSIZE, &rl);
+  }
+  signal(SIGXFSZ, SIG_DFL);
+  execv(p->argv[0], p->argv);
+  dprintf(2, "torc: cannot execute %s: %s\n", p->argv[0], strerror(errno));
+  _exit(127);
+}
+
+/* The children of pid, from /proc/PID/task/TID/children (every thread's);
+ * up to max of them into out.  Returns how many. */
+static size_t children_of(pid_t pid, pid_t *out, size_t max) {
+  char path[64];
+  size_t n = 0;
+  snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+  DIR *d = opendir(path);
+  if (!d)
+    return 0;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL && n < max) {
+    if (de->d_name[0] < '0' || de->d_name[0] > '9')
+      continue;
+    char cpath[384];
+    snprintf(cpath, sizeof cpath, "/proc/%d/task/%s/children", (int)pid,
+             de->d_name);
+    FILE *f = fopen(cpath, "r");
+    if (!f)
+      continue;
+    int c;
+    while (n < max && fscanf(f, "%d", &c) == 1)
+      out[n++] = (pid_t)c;
+    fclose(f);
+  }
+  closedir(d);
+  return n;
+}
+
+void torc_px_kill_descendants(torc_proxy *p) {
+  enum { MAXK = 256 };
+  pid_t kids[MAXK], seen[MAXK];
+  size_t nseen = 0;
+  if (!p->argv || p->pid <= 0)
+    return;
+  /* Kill the child's children; theirs become the child's (it is their
+   * subreaper) and are found on the next round.  Zombies stay listed until
+   * the child reaps them, so a round that finds nothing new ends it. */
+  for (int round = 0; round < 16; round++) {
+    size_t n = children_of(p->pid, kids, MAXK), fresh = 0;
+    for (size_t i = 0; i < n; i++) {
+      size_t j = 0;
+      while (j < nseen && seen[j] != kids[i])
+        j++;
+      /* their own children first, so none is orphaned outside the tree */
+      pid_t grand[MAXK];
+      size_t ng = children_of(kids[i], grand, MAXK);
+      for (size_t g = 0; g < ng; g++)
+        kill(grand[g], SIGKILL);
+      kill(kids[i], SIGKILL);
+      if (j == nseen && nseen < MAXK) {
+        seen[nseen++] = kids[i];
+        fresh++;
+      }
+    }
+    if (!fresh)
+      break;
+    sleep_ms(1);
+  }
+}
+
 int torc_px_spawn(torc_proxy *p, char *errbuf) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "exec:%s: socketpair: %s",
-                  p->command, strerror(errno));
+    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "%s: socketpair: %s", p->label,
+                  strerror(errno));
     return -1;
   }
   /* A plain command line (no shell syntax) is executed directly, so the
@@ -118,8 +225,10 @@ int torc_px_spawn(torc_proxy *p, char *errbuf) {
    * anything else goes through /bin/sh -c. */
   char *words = NULL, *argv[64];
   int argc = 0;
-  if (!strpbrk(p->command, "|&;<>()$`\\\"'*?[#~\n") &&
-      (words = strdup(p->command)) != NULL) {
+  if (p->argv) {
+    /* contained: exec'd as is below */
+  } else if (!strpbrk(p->command, "|&;<>()$`\\\"'*?[#~\n") &&
+             (words = strdup(p->command)) != NULL) {
     char *save = NULL;
     for (char *w = strtok_r(words, " \t", &save); w && argc < 63;
          w = strtok_r(NULL, " \t", &save))
@@ -133,7 +242,7 @@ int torc_px_spawn(torc_proxy *p, char *errbuf) {
   pid_t pid = fork();
   if (pid < 0) {
     free(words);
-    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "exec:%s: fork: %s", p->command,
+    torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "%s: fork: %s", p->label,
                   strerror(errno));
     close(sv[0]);
     close(sv[1]);
@@ -142,6 +251,8 @@ int torc_px_spawn(torc_proxy *p, char *errbuf) {
   if (pid == 0) {
     setpgid(0, 0);
     signal(SIGPIPE, SIG_DFL);
+    if (p->argv)
+      exec_contained(p, sv[1]); /* does not return */
     if (dup2(sv[1], 0) < 0 || dup2(sv[1], 1) < 0)
       _exit(127);
     if (words) {

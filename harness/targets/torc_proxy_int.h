@@ -40,7 +40,15 @@ typedef struct proxy_hold {
 } proxy_hold;
 
 struct torc_proxy {
-  char *command;
+  char *command; /* exec:COMMAND's command line */
+  char *label;   /* what messages call the target: "exec:COMMAND", or the
+                    .so a contained runner serves */
+  char **argv;   /* contained: executed as is, no shell (NULL otherwise) */
+  int log_fd;    /* contained: the child's stdout and stderr */
+  uint64_t log_limit;
+  size_t upcalls;      /* since the last reset: the per-vector quotas */
+  uint64_t held_bytes; /* allocated through the host during this vector */
+  size_t held_blocks;  /* of those, not freed yet */
   const torc_host_ops *host;
   void *host_ctx;
   unsigned timeout_ms;
@@ -62,8 +70,12 @@ struct torc_proxy {
 
 /* ---- torc_proxy_child.c -------------------------------------------------- */
 
-/* Starts the child on a socketpair (p->command); 0 or -1 with errbuf. */
+/* Starts the child on a socketpair (p->argv or p->command); 0 or -1 with
+ * errbuf. */
 int torc_px_spawn(torc_proxy *p, char *errbuf);
+/* Contained children: SIGKILLs every descendant of the child (the runner is
+ * their subreaper, so orphans are its children too), leaving the child. */
+void torc_px_kill_descendants(torc_proxy *p);
 /* Stops the child: grace_ms to exit by itself, then SIGTERM, then SIGKILL to
  * its process group; reaps it.  Writes how it ended into how. */
 void torc_px_reap_child(torc_proxy *p, long grace_ms, char *how, size_t n);

@@ -78,6 +78,8 @@ void torc_px_drop_allocs(torc_proxy *p) {
     if (p->allocs[i] && p->host->free)
       p->host->free(p->host_ctx, p->allocs[i]);
   p->nallocs = 0;
+  p->held_blocks = 0;
+  p->held_bytes = 0;
 }
 
 int torc_px_add_req(torc_proxy *p, const torc_recv_request *r,

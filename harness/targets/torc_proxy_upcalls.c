@@ -22,6 +22,21 @@ static int protocol_error(torc_proxy *p, const char *what) {
 static int up_alloc(torc_proxy *p, torc_rbuf *r) {
   uint64_t size = torc_rbuf_u64(r);
   void *blk = NULL;
+  char what[128];
+  if (p->held_blocks >= TORC_PROXY_MAX_BLOCKS) {
+    torc_wire_fmt(what, sizeof what,
+                  "quota: the target holds %u blocks allocated through the "
+                  "host, the most one vector may",
+                  TORC_PROXY_MAX_BLOCKS);
+    return protocol_error(p, what);
+  }
+  if (size > TORC_PROXY_MAX_HELD - p->held_bytes) {
+    torc_wire_fmt(what, sizeof what,
+                  "quota: the target allocated more than %llu MiB through "
+                  "the host during one vector",
+                  (unsigned long long)(TORC_PROXY_MAX_HELD >> 20));
+    return protocol_error(p, what);
+  }
   if (size <= SIZE_MAX && p->host->alloc)
     blk = p->host->alloc(p->host_ctx, (size_t)size);
   uint64_t token = 0;
@@ -44,6 +59,8 @@ static int up_alloc(torc_proxy *p, torc_rbuf *r) {
     }
     p->allocs[i] = blk;
     token = i + 1;
+    p->held_blocks++;
+    p->held_bytes += size;
   }
   torc_wire_ret_begin(&p->chan, TORC_MSG_UP_ALLOC);
   torc_wbuf_u64(&p->chan.tx, token);
@@ -56,6 +73,8 @@ static int up_free(torc_proxy *p, torc_rbuf *r) {
     return protocol_error(p, "free of a block the host never gave");
   void *blk = p->allocs[token - 1];
   p->allocs[token - 1] = NULL;
+  if (p->held_blocks)
+    p->held_blocks--;
   if (p->host->free)
     p->host->free(p->host_ctx, blk);
   return 0;
@@ -207,6 +226,13 @@ int torc_px_dispatch(void *ctx, const uint8_t *body, size_t len) {
   torc_rbuf r;
   torc_rbuf_init(&r, body, len);
   unsigned type = torc_rbuf_u8(&r);
+  if (++p->upcalls > TORC_PROXY_MAX_UPCALLS) {
+    char what[128];
+    torc_wire_fmt(what, sizeof what,
+                  "quota: more than %u upcalls during one vector",
+                  TORC_PROXY_MAX_UPCALLS);
+    return protocol_error(p, what);
+  }
   switch (type) {
   case TORC_MSG_UP_ALLOC:
     return up_alloc(p, &r);

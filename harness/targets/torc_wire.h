@@ -206,4 +206,8 @@ void torc_wire_fmt(char *dst, size_t n, const char *fmt, ...)
 void torc_wire_fail(torc_wire_chan *c, int kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* torc-target-runner's exit status when the target wrote into the frame
+ * lent to it for OP_SEGMENT (read-only; target.h: borrowed for the call). */
+#define TORC_RUNNER_EXIT_FRAME_WRITE 96
+
 #endif /* TORC_WIRE_H */

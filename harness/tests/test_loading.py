@@ -234,10 +234,10 @@ def test_indication_during_completion():
 
 
 @pytest.mark.parametrize("name,extra,timeout,expect", [
-    ("crash_segv", (), 0, "status CRASHED: target process killed by signal 11"),
-    ("overrun", (), 0, "status CRASHED: target process killed by signal 11"),
+    ("crash_segv", (), 0, "status CRASHED: target process killed by SIGSEGV (signal 11)"),
+    ("overrun", (), 0, "status CRASHED: target process killed by SIGSEGV (signal 11)"),
     ("alloc_runaway", ("--mem-limit", "256"), 0,
-     "status CRASHED: target process killed by signal 11"),
+     "status CRASHED: target process killed by SIGSEGV (signal 11)"),
     ("hang", (), 300, "status TIMEOUT: no reply from the target within 300 ms "
                       "(during OP_SEGMENT)"),
 ])

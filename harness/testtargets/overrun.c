@@ -3,17 +3,31 @@
  * past the end of the first request it is given (buf[size]), breaking the
  * rule that a target writes only [prefilled, size) of a request.
  *
- * Expected verdict: the host's guard page after each request buffer turns
- * the write into a fault, so CRASH in process; the runner keeps its copy of
- * each request between guard pages too, so CRASH out of process as well.
+ * TORC_TT_OVERRUN_OFFSET moves the write to buf[size + OFFSET] (a negative
+ * OFFSET reaches before the buffer: buf[OFFSET - 1] with OFFSET < 0), for
+ * writes a page or more beyond either end.
+ *
+ * Expected verdict: the host's guard regions (16 pages on each side of
+ * every request buffer) turn the write into a fault, so CRASH in process in
+ * every isolation mode; the runner keeps its copy of each request between
+ * guard regions too, so CRASH out of process as well.
  */
+#include <stdlib.h>
+
 #include "tt_wrap.h"
 
 static uint32_t overrun_receive(void *ud, void *conn,
                                 const torc_recv_request *r, uint32_t n) {
   tt *t = ud;
-  if (n > 0 && r[0].buf && t->count++ == 0)
-    ((volatile uint8_t *)r[0].buf)[r[0].size] = 0x5A; /* one past the end */
+  const char *env = getenv("TORC_TT_OVERRUN_OFFSET");
+  long off = env ? strtol(env, NULL, 10) : 0;
+  if (n > 0 && r[0].buf && t->count++ == 0) {
+    volatile uint8_t *b = (volatile uint8_t *)r[0].buf;
+    if (off < 0)
+      b[off - 1] = 0x5A; /* before the start */
+    else
+      b[(size_t)r[0].size + (size_t)off] = 0x5A; /* past the end */
+  }
   return tt_receive(ud, conn, r, n);
 }
 

@@ -252,6 +252,29 @@ START_TEST(other_vectors_than_the_suite_are_partial) {
 }
 END_TEST
 
+/* Issue 16: a .so run inside torc's process (--in-process) could have
+ * written its own verdicts.  Every vector of the suite passed, yet the run
+ * claims nothing; a FAIL it found still stands (NOT CONFORMANT first), and
+ * a target that ran in a process of its own claims as usual. */
+START_TEST(in_process_so_is_a_development_run) {
+  json_t *d = doc_new(TORC_CAP_ALL, 1);
+  json_object_set_new(json_object_get(d, "target"), "containment",
+                      json_string("in-process"));
+  add(d, "PASS", "RCV-007");
+  expect(d, TORC_CLAIM_DEVELOPMENT, 0);
+  d = doc_new(TORC_CAP_ALL, 1);
+  json_object_set_new(json_object_get(d, "target"), "containment",
+                      json_string("in-process"));
+  add(d, "FAIL", "RCV-046");
+  expect(d, TORC_CLAIM_NOT_CONFORMANT, 1);
+  d = doc_new(TORC_CAP_ALL, 1);
+  json_object_set_new(json_object_get(d, "target"), "containment",
+                      json_string("process"));
+  add(d, "PASS", "RCV-007");
+  expect(d, TORC_CLAIM_CONFORMANT, 0);
+}
+END_TEST
+
 /* A failure found in a subset is still a definite finding. */
 START_TEST(fail_in_a_partial_run_is_not_conformant) {
   json_t *d = doc_new(TORC_CAP_ALL, 9);
@@ -289,6 +312,7 @@ Suite *claim_suite(void) {
   tcase_add_test(tc, selection_is_partial);
   tcase_add_test(tc, other_vectors_than_the_suite_are_partial);
   tcase_add_test(tc, fail_in_a_partial_run_is_not_conformant);
+  tcase_add_test(tc, in_process_so_is_a_development_run);
   tcase_add_test(tc, missing_scope_is_incomplete);
   suite_add_tcase(s, tc);
   return s;

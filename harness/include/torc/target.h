@@ -211,7 +211,10 @@ typedef struct torc_completion {
                       not counting prefilled ones */
 } torc_completion;
 
-/* A TCP segment from the wire (RCV-067). */
+/* A TCP segment from the wire (RCV-067).  The frame (and the payload in it)
+ * is lent for the call and only to be read: torc maps it read-only while
+ * the target holds it, so a write faults (a CRASH naming the rule), and
+ * poisons it after the call. */
 typedef struct torc_segment {
   const uint8_t *frame; /* the frame as captured; borrowed for the call */
   uint32_t frame_len;
