@@ -31,6 +31,7 @@
 
 #include "torc_engine.h"
 #include "torc_sha256.h"
+#include "torc_shquote.h"
 #include "torc_vector_int.h"
 
 static void flags_text(uint8_t f, char out[8]) {
@@ -490,8 +491,13 @@ static int write_readme(const char *dir, const torc_vector *v,
   const json_t *viol = json_object_get(rec, "violations"), *x;
   const json_t *div = json_object_get(rec, "divergence");
   const char *detail = json_string_value(json_object_get(rec, "detail"));
+  char *qspec = torc_sh_quote(spec);
   int rc;
-  if (!f) {
+  if (!f || !qspec) {
+    if (f)
+      fclose(f);
+    free(s);
+    free(qspec);
     set_err(err, errlen, "%s: out of memory", dir);
     return -1;
   }
@@ -502,9 +508,9 @@ static int write_readme(const char *dir, const torc_vector *v,
   if (detail && *detail)
     fprintf(f, " (%s)", detail);
   fprintf(f,
-          "\n\nReplay (from this folder):\n\n    torc run --target '%s' "
+          "\n\nReplay (from this folder):\n\n    torc run --target %s "
           "--vectors vector.json\n\nor `./replay.sh [TARGET]`.\n\n",
-          spec);
+          qspec);
   fprintf(f,
           "The vector here is %s rewritten onto `capture.pcap` (its frames "
           "only, renumbered), so its id is %s.\n\n",
@@ -549,18 +555,23 @@ static int write_readme(const char *dir, const torc_vector *v,
   free(s);
   if (rc == 0) {
     char *sh = NULL;
+    /* The spec is a quoted word of its own: inside "${1:-...}" sh would
+     * expand $(...) and backquotes in it. */
     if (asprintf(&sh,
                  "#!/bin/sh\n# Replays %s (vector %s) alone.\n"
+                 "target=%s\n"
                  "cd \"$(dirname \"$0\")\" || exit 2\n"
-                 "exec \"${TORC:-torc}\" run --target \"${1:-%s}\" "
+                 "exec \"${TORC:-torc}\" run --target \"${1:-$target}\" "
                  "--vectors vector.json\n",
-                 v->id, new_id, spec) < 0) {
+                 v->id, new_id, qspec) < 0) {
+      free(qspec);
       set_err(err, errlen, "%s: out of memory", dir);
       return -1;
     }
     rc = write_text(dir, "replay.sh", sh, 0755, err, errlen);
     free(sh);
   }
+  free(qspec);
   return rc;
 }
 
