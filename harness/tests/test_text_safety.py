@@ -172,3 +172,27 @@ def test_a_target_named_with_non_characters(torc, vectors, tmp_path):
     assert props["target_version"] == "1.?"
     assert not any(forbidden(c) for c in r.stdout)   # the TAP stream
     assert r.stdout.startswith("TAP version 13\n1..%d\n" % (len(vectors) + 1))
+
+
+def test_a_waiver_reason_cannot_forge_tap_lines(torc, tmp_path):
+    """A waived vector's TAP line carries the waiver's reason ("# SKIP
+    waived: was FAIL: REASON").  A reason holding a newline and a test line
+    of its own, and U+FFFE, stays on that one line with '?' for each
+    (harness/results/torc_results_tap.c), and the JUnit file parses."""
+    vid = json.loads(VECTOR.read_text())["id"]
+    w = tmp_path / "waivers.json"
+    w.write_text(json.dumps([{
+        "vector": vid, "reason": "bug\nok 7 - forged\ufffe",
+        "owner": "nic-team@example", "expires": "2030-06-01"}]))
+    junit = tmp_path / "j.xml"
+    r = torc("run", "--target", torc.target("completes_twice"), "--vectors",
+             VECTOR, "--waivers", w, "--tap", "--junit", junit, "--quiet",
+             env={"TORC_TODAY": "2026-01-01"})
+    lines = r.stdout.splitlines()
+    assert lines[:2] == ["TAP version 13", "1..2"], r.stdout
+    tests = [ln for ln in lines if ln.startswith(("ok ", "not ok "))]
+    assert tests[0] == ("ok 1 - %s # SKIP waived: was FAIL: bug?ok 7 - "
+                        "forged?" % vid), r.stdout
+    assert len(tests) == 2 and tests[1].startswith("ok 2 - claim"), r.stdout
+    assert not any(forbidden(c) for c in r.stdout)
+    ET.parse(junit)
