@@ -13,11 +13,13 @@
 #define TORC_REPORT_INT_H
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "torc_claim.h"
 #include "torc_results.h"
+#include "torc_text.h"
 #include "torc_verdict.h"
 
 #define EXERCISED "requirement exercised by this vector"
@@ -81,10 +83,23 @@ static inline void esc_cut(FILE *f, const char *s, size_t max) {
   esc(f, buf);
 }
 
-/* Markdown table cells: no pipes, no newlines. */
+/* Markdown table cells: no pipes, no newlines, '?' for what torc's text
+ * may not carry (torc_text.h) and bytes that are not UTF-8. */
 static inline void md(FILE *f, const char *s) {
-  for (; s && *s; s++)
-    fputc(*s == '|' ? '/' : (*s == '\n' ? ' ' : *s), f);
+  size_t n = s ? strlen(s) : 0;
+  while (n > 0) {
+    uint32_t cp;
+    size_t l = torc_utf8_decode((const unsigned char *)s, n, &cp);
+    if (l == 0 || !torc_text_char_ok(cp) || cp == '\r')
+      fputc('?', f);
+    else if (l == 1)
+      fputc(*s == '|' ? '/' : (*s == '\n' ? ' ' : *s), f);
+    else
+      fwrite(s, 1, l, f);
+    l = l ? l : 1;
+    s += l;
+    n -= l;
+  }
 }
 
 /* 0 for the generic "requirement exercised" violation every failing vector

@@ -25,8 +25,10 @@
  *    request once the pool is warm.
  *  - Segments: copied into a scratch frame, read-only during the call and
  *    poisoned after it (borrowed for the call, only to be read).
- *  - Allocations: a header per block; injected failures; the blocks still
- *    outstanding after conn_close are leaks (RCV-233).
+ *  - Allocations: a table of the live blocks the host owns (no header in
+ *    the block: a double free or a forged pointer is found in the table,
+ *    never by reading the target's memory); injected failures; the blocks
+ *    still outstanding after conn_close are leaks (RCV-233).
  */
 #include "torc_hostsim_int.h"
 
@@ -108,6 +110,7 @@ void torc_hostsim_free(torc_hostsim *hs) {
   if (!hs)
     return;
   torc_hs_release_requests(hs);
+  torc_hs_alloc_release(hs);
   for (i = 0; i < hs->npool; i++)
     munmap(hs->pool[i].base,
            (hs->pool[i].npages + 2 * GUARD_PAGES) * hs->pagesize);

@@ -24,8 +24,6 @@
 #define GAP 16
 #define MAX_INDICATE_FRAGS 65536u
 #define MAX_HANDBACK_LISTS 4096u
-#define ALLOC_MAGIC 0x746f7263616c6c63ull /* "torcallc" */
-#define ALLOC_FREED 0x746f726366726565ull /* "torcfree" */
 #define POOL_MAX 64
 #define GUARD_PAGES 16u /* PROT_NONE pages on each side of a region's data */
 
@@ -50,11 +48,6 @@ typedef struct hs_ind {
   int handback; /* 1: upload handback (RCV-212), 0: indication (RCV-133) */
   uint32_t nth; /* indications: 1-based order in which the host accepted */
 } hs_ind;
-
-typedef struct alloc_hdr {
-  uint64_t magic;
-  uint64_t size;
-} alloc_hdr;
 
 #define TORC_HS_MAX_WHY 128
 
@@ -115,8 +108,14 @@ struct torc_hostsim {
   region pool[POOL_MAX];
   size_t npool;
   size_t pagesize;
-  /* allocation hook */
+  /* allocation hook: live[] is the host's own table of the blocks it lent
+   * and the target has not freed (open addressing, linear probing, 0 an
+   * empty slot, live_cap a power of two or 0, at most half full), so a
+   * free() is judged without reading the target's pointer;
+   * outstanding == nlive. */
   uint64_t nallocs;
+  uintptr_t *live;
+  size_t live_cap, nlive;
   int64_t outstanding, outstanding_at_open;
   /* fail_alloc (issue 14): every allocation fails while the host plays
    * event fail_event (UINT32_MAX: none armed); failing is set for its
@@ -159,6 +158,8 @@ void torc_hs_release_requests(torc_hostsim *hs);
 
 void *torc_hs_host_alloc(void *ctx, size_t size);
 void torc_hs_host_free(void *ctx, void *ptr);
+/* Frees the blocks still lent (the target is gone) and the table. */
+void torc_hs_alloc_release(torc_hostsim *hs);
 
 /* ---- torc_hostsim_check.c ------------------------------------------------ */
 

@@ -8,14 +8,21 @@
  * DLT_LOOP), IPv4 (no options trust: IHL and total length checked, padding
  * trimmed) or IPv6 (extension headers walked) and TCP.  Later requests share
  * the parsed table.  Nothing in a capture is trusted: every length is checked
- * against the captured bytes before use.
+ * against the captured bytes before use, and the file itself must be a
+ * regular file (torcint_capture_fopen, shared with torc_flow_read.c): a
+ * device, FIFO or directory is refused before anything reads it, since
+ * /dev/zero or a FIFO without a writer would never end.
  */
 #include "torc_capture.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "torc_sha256.h"
 
@@ -266,25 +273,67 @@ uint32_t torc_capture_parse(int dlt, const uint8_t *p, uint32_t caplen,
   }
 }
 
-static int file_sha256(const char *path, char out[65], char *err,
+static const char *file_kind(mode_t m) {
+  if (S_ISDIR(m))
+    return "a directory";
+  if (S_ISFIFO(m))
+    return "a FIFO";
+  if (S_ISCHR(m))
+    return "a character device";
+  if (S_ISBLK(m))
+    return "a block device";
+  if (S_ISSOCK(m))
+    return "a socket";
+  return "not a regular file";
+}
+
+FILE *torcint_capture_fopen(const char *path, char *err, size_t errlen) {
+  struct stat st;
+  FILE *fp;
+  int fd, fl;
+  /* O_NONBLOCK: opening a FIFO without a writer must not wait; it is
+   * cleared again once the file is known to be regular. */
+  fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    snprintf(err, errlen, "%s: cannot open capture: %s", path, strerror(errno));
+    return NULL;
+  }
+  if (fstat(fd, &st) < 0) {
+    snprintf(err, errlen, "%s: cannot stat capture: %s", path, strerror(errno));
+    close(fd);
+    return NULL;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    snprintf(err, errlen,
+             "%s: not a regular file (%s): a capture must be a pcap or "
+             "pcapng file",
+             path, file_kind(st.st_mode));
+    close(fd);
+    return NULL;
+  }
+  fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 ||
+      !(fp = fdopen(fd, "rb"))) {
+    snprintf(err, errlen, "%s: cannot open capture: %s", path, strerror(errno));
+    close(fd);
+    return NULL;
+  }
+  return fp;
+}
+
+/* SHA-256 of the whole file, which is left rewound for libpcap. */
+static int file_sha256(FILE *fp, const char *path, char out[65], char *err,
                        size_t errlen) {
-  FILE *fp = fopen(path, "rb");
   torc_sha256 s;
   uint8_t buf[65536], d[32];
   size_t n;
-  if (!fp) {
-    snprintf(err, errlen, "%s: cannot open capture", path);
-    return -1;
-  }
   torc_sha256_init(&s);
   while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
     torc_sha256_update(&s, buf, n);
-  if (ferror(fp)) {
-    fclose(fp);
-    snprintf(err, errlen, "%s: read error", path);
+  if (ferror(fp) || fseek(fp, 0, SEEK_SET) != 0) {
+    snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
     return -1;
   }
-  fclose(fp);
   torc_sha256_final(&s, d);
   torc_sha256_to_hex(d, out);
   return 0;
@@ -298,6 +347,7 @@ int torc_capture_open(const char *path, torc_capture **out, char *err,
   size_t cap_frames = 0, cap_data = 0;
   struct pcap_pkthdr *h;
   const u_char *pkt;
+  FILE *fp;
   int rc;
 
   *out = NULL;
@@ -308,13 +358,21 @@ int torc_capture_open(const char *path, torc_capture **out, char *err,
     return -1;
   }
   c->refs = 1;
-  if (file_sha256(path, c->sha256, err, errlen) < 0) {
+  /* One descriptor for the digest and the frames: the bytes hashed are the
+   * bytes parsed. */
+  if (!(fp = torcint_capture_fopen(path, err, errlen))) {
+    torc_capture_unref(c);
+    return -1;
+  }
+  if (file_sha256(fp, path, c->sha256, err, errlen) < 0) {
+    fclose(fp);
     torc_capture_unref(c);
     return -1;
   }
   pe[0] = '\0';
-  pc = pcap_open_offline(path, pe);
+  pc = pcap_fopen_offline(fp, pe); /* owns fp on success */
   if (!pc) {
+    fclose(fp);
     snprintf(err, errlen, "%s: not a readable pcap/pcapng file: %s", path, pe);
     torc_capture_unref(c);
     return -1;
@@ -331,7 +389,10 @@ int torc_capture_open(const char *path, torc_capture **out, char *err,
       c->frames = nf;
       cap_frames = nc;
     }
-    if (c->data_len + h->caplen > cap_data) {
+    /* The arena exists before the first frame is copied, even one of
+     * caplen 0 (tcpdump's olsr-oobr-2.pcap): the frame is kept, as
+     * TORC_FRAME_TRUNCATED, and no pointer arithmetic is done on NULL. */
+    if (!c->data || c->data_len + h->caplen > cap_data) {
       size_t nc = cap_data ? cap_data * 2 : 65536;
       uint8_t *nd;
       while (nc < c->data_len + h->caplen)
@@ -349,7 +410,8 @@ int torc_capture_open(const char *path, torc_capture **out, char *err,
     f->caplen = h->caplen;
     f->wirelen = h->len;
     f->ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
-    memcpy(c->data + c->data_len, pkt, h->caplen);
+    if (h->caplen > 0)
+      memcpy(c->data + c->data_len, pkt, h->caplen);
     c->data_len += h->caplen;
     f->kind = torc_capture_parse(c->dlt, c->data + f->data_off, f->caplen,
                                  f->wirelen, f);

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Why a frame is not a usable TCP segment (TORC_FRAME_TCP when it is). */
 typedef enum torc_frame_kind {
@@ -60,6 +61,11 @@ typedef struct torc_capture {
  * them. */
 int torc_capture_open(const char *path, torc_capture **out, char *err,
                       size_t errlen);
+/* Opens path for reading as a capture, refusing anything but a regular
+ * file (a device such as /dev/zero, a FIFO, a directory, a socket) without
+ * reading from it or waiting for a FIFO's writer.  Returns the stream, or
+ * NULL with "FILE: problem" in err.  Shared with torc_flow_read.c. */
+FILE *torcint_capture_fopen(const char *path, char *err, size_t errlen);
 void torc_capture_ref(torc_capture *c);
 /* Drops one reference; frees at zero.  NULL is allowed. */
 void torc_capture_unref(torc_capture *c);

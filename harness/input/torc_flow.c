@@ -9,8 +9,12 @@
  * checksums (torc_flow_checksum.c), finds or opens the frame's direction in
  * a hash table keyed by addresses and ports (a new SYN after FIN/RST ends
  * the old direction), and hands the segment to the direction's reassembler
- * (torc_flow_reasm.c).  torc_flow_collect (torc_flow_collect.c) is a small
- * consumer of the callbacks that keeps everything in memory.
+ * (torc_flow_reasm.c).  Memory per direction is bounded by the options:
+ * the caller may bound the directions held at once (max_dirs) and keep
+ * only the directions it wants (want), so a capture of a million flows
+ * costs nothing for the flows nobody asked for.  torc_flow_collect
+ * (torc_flow_collect.c) is a small consumer of the callbacks that keeps
+ * everything in memory.
  */
 #include "torc_flow.h"
 
@@ -40,6 +44,8 @@ const char *torc_flow_strerror(int rc) {
     return "stopped by a callback";
   case TORC_FLOW_ERR_LIMIT:
     return "capture too large to collect in memory";
+  case TORC_FLOW_ERR_DIRS:
+    return "more TCP directions at once than the reassembler may hold";
   default:
     return "unknown error";
   }
@@ -294,8 +300,14 @@ int torc_flow_frame(torc_flow *fl, uint32_t number, uint64_t ts_us,
       return rc;
     d = NULL;
   }
-  if (d == NULL && (d = dir_new(fl, &k, number)) == NULL)
-    return TORC_FLOW_ERR_NOMEM;
+  if (d == NULL) {
+    if (fl->opt.want != NULL && !fl->opt.want(fl->opt.want_user, &k))
+      return 0; /* not a direction the caller wants: no state */
+    if (fl->opt.max_dirs != 0 && fl->hcount >= fl->opt.max_dirs)
+      return TORC_FLOW_ERR_DIRS;
+    if ((d = dir_new(fl, &k, number)) == NULL)
+      return TORC_FLOW_ERR_NOMEM;
+  }
   return torcint_flow_segment(fl, d, &f, p, number, ts_us);
 }
 

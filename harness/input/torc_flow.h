@@ -40,7 +40,8 @@ enum {
   TORC_FLOW_ERR_FORMAT = -3,   /* malformed or truncated capture file */
   TORC_FLOW_ERR_NOMEM = -4,    /* allocation failed */
   TORC_FLOW_ERR_STOPPED = -5,  /* a callback returned nonzero */
-  TORC_FLOW_ERR_LIMIT = -6     /* torc_flow_collect's byte limit exceeded */
+  TORC_FLOW_ERR_LIMIT = -6,    /* torc_flow_collect's byte limit exceeded */
+  TORC_FLOW_ERR_DIRS = -7      /* more directions at once than max_dirs */
 };
 const char *torc_flow_strerror(int rc);
 
@@ -59,7 +60,8 @@ typedef struct torc_flow_stats {
    * legitimately: they are counted, and the frame is still used. */
   uint64_t bad_ip_checksum;
   uint64_t bad_tcp_checksum;
-  uint64_t directions;   /* TCP directions (flows) seen */
+  uint64_t directions;   /* TCP directions (flows) reassembled: seen, or
+                            with a want, seen and wanted */
   uint64_t stream_bytes; /* bytes delivered in order, all directions */
   uint64_t conflicts;    /* conflicting-overlap events, all directions */
   uint64_t gaps;         /* holes skipped, all directions */
@@ -172,6 +174,15 @@ typedef struct torc_flow_options {
   uint32_t history_bytes;  /* delivered bytes kept per direction for
                               conflict checks; 0 = 4 MiB */
   int no_checksums;        /* nonzero: skip checksum verification */
+  /* Directions held at once (not yet ended); one more fails the run with
+   * TORC_FLOW_ERR_DIRS.  0: no bound. */
+  uint32_t max_dirs;
+  /* When not NULL, only directions whose key it accepts (nonzero) are
+   * reassembled: the frames of the others are counted in tcp_frames and
+   * then dropped, with no state kept for them (a filter that cannot grow
+   * memory with the capture's other flows). */
+  int (*want)(const void *want_user, const torc_flow_key *k);
+  const void *want_user;
 } torc_flow_options;
 
 typedef struct torc_flow torc_flow;

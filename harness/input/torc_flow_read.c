@@ -4,10 +4,10 @@
  * Opens a pcap or pcapng file with libpcap (checking that torc_capture_parse
  * understands its link type), takes one frame at a time with pcap_next_ex
  * and feeds it to torc_flow_frame (torc_flow.c), then finishes every
- * direction.  Errors name the file and, when the file breaks inside a
+ * direction.  The file must be a regular one (torcint_capture_fopen,
+ * torc_capture.c).  Errors name the file and, when the file breaks inside a
  * frame, the frame: "NAME: frame N: problem".
  */
-#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,14 +49,12 @@ int torc_flow_read_pcap(torc_flow *fl, struct pcap *pc, const char *name,
 int torcint_flow_open_capture(const char *path, pcap_t **out, char *err,
                               size_t errlen) {
   char pe[PCAP_ERRBUF_SIZE];
-  FILE *fp = fopen(path, "rb");
+  FILE *fp = torcint_capture_fopen(path, err, errlen);
   pcap_t *pc;
   int dlt;
   *out = NULL;
-  if (fp == NULL) {
-    snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+  if (fp == NULL)
     return TORC_FLOW_ERR_OPEN;
-  }
   pe[0] = '\0';
   pc = pcap_fopen_offline(fp, pe);
   if (pc == NULL) {

@@ -50,7 +50,9 @@ static void hist_append(torc_flow *fl, flow_dir *d, const uint8_t *p, size_t n,
   if (want == 0)
     return;
   if (d->ringcap < want && end - d->hist_lo > d->ringcap) {
-    size_t nc = d->ringcap ? d->ringcap : (want < 4096 ? want : 4096);
+    /* Small at first (a capture may hold a million short directions),
+     * doubled as the stream grows, up to the history wanted. */
+    size_t nc = d->ringcap ? d->ringcap : (want < 256 ? want : 256);
     uint8_t *nr;
     uint64_t o;
     while (nc < want && nc < end - d->hist_lo)
@@ -84,7 +86,7 @@ static void hist_append(torc_flow *fl, flow_dir *d, const uint8_t *p, size_t n,
     d->hist_lo = end - d->ringcap;
   /* The frame record. */
   if (d->rcount == d->rcap) {
-    size_t nc = d->rcap ? d->rcap * 2 : 64, i;
+    size_t nc = d->rcap ? d->rcap * 2 : 8, i;
     hist_rec *nr = malloc(nc * sizeof *nr);
     if (nr == NULL) {
       d->hist_lo = end; /* no record: forget the history */

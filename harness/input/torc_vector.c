@@ -257,7 +257,8 @@ int torc_vector_load_cached(const char *path, torc_capture_cache *cc,
     return -1;
   }
   torc_trace_init(&v->body->expected);
-  rc = parse_root(&L, root, v, cc);
+  rc = torcint_vector_check_text(&L, root) < 0 ? -1
+                                               : parse_root(&L, root, v, cc);
   json_decref(root);
   if (rc < 0) {
     torc_vector_free(v);

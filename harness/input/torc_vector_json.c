@@ -7,7 +7,9 @@
  * getters, which check the JSON type and range the schema gives and, on a
  * mismatch, write "FILE: $.json.path: problem" into the loader's error
  * buffer.  The path is pushed and popped as the parsers descend, so the
- * message names the member that failed.
+ * message names the member that failed.  Before any section is parsed,
+ * torcint_vector_check_text walks the whole document and refuses a string
+ * with a character XML reports cannot carry or a Unicode non-character.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "torc_text.h"
 #include "torc_vector_parse_int.h"
 
 /* Writes "FILE: $.path: " and the message into the loader's error buffer. */
@@ -220,5 +223,65 @@ int torcint_vector_get_str_list(ld *L, json_t *root, const char *key,
     torcint_vector_pop(L, o2);
   }
   torcint_vector_pop(L, o);
+  return 0;
+}
+
+/* 0, or -1 naming the first character of s that torc's text may not
+ * carry, at the loader's current path (what: "" for a value, "member name:
+ * " for a name). */
+static int check_string(ld *L, const char *s, size_t n, const char *what) {
+  size_t i = 0, nth = 0;
+  while (i < n) {
+    uint32_t cp = 0;
+    size_t l = torc_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+    nth++;
+    if (l == 0) { /* jansson hands out UTF-8 only; kept for safety */
+      torcint_vector_fail(L, "%sbyte %zu is not UTF-8", what, i);
+      return -1;
+    }
+    if (!torc_text_char_ok(cp)) {
+      if (cp < 0x20)
+        torcint_vector_fail(L,
+                            "%scontrol character U+%04X at character %zu: "
+                            "not allowed (XML cannot carry it)",
+                            what, (unsigned)cp, nth);
+      else
+        torcint_vector_fail(L,
+                            "%sU+%04X at character %zu is a Unicode "
+                            "non-character: not allowed (XML reports could "
+                            "not carry it)",
+                            what, (unsigned)cp, nth);
+      return -1;
+    }
+    i += l;
+  }
+  return 0;
+}
+
+int torcint_vector_check_text(ld *L, json_t *j) {
+  size_t i, o;
+  const char *key;
+  json_t *v;
+  if (json_is_string(j))
+    return check_string(L, json_string_value(j), json_string_length(j), "");
+  if (json_is_array(j)) {
+    json_array_foreach(j, i, v) {
+      o = torcint_vector_push_idx(L, i);
+      if (torcint_vector_check_text(L, v) < 0)
+        return -1;
+      torcint_vector_pop(L, o);
+    }
+  } else if (json_is_object(j)) {
+    json_object_foreach(j, key, v) {
+      /* A bad name is reported at its object, the name kept out of the
+       * path. */
+      if (check_string(L, key, strlen(key), "member name: ") < 0)
+        return -1;
+      o = torcint_vector_push_key(L, key);
+      if (torcint_vector_check_text(L, v) < 0)
+        return -1;
+      torcint_vector_pop(L, o);
+    }
+  }
   return 0;
 }

@@ -65,6 +65,10 @@ const char *torcint_vector_get_str(ld *L, json_t *obj, const char *key,
 int torcint_vector_get_str_list(ld *L, json_t *root, const char *key,
                                 int (*ok)(const char *), const char *what,
                                 char ***out, size_t *n);
+/* Every string of the document j (member names too) holds only characters
+ * torc's text may carry (torc_text.h); -1 naming the first that does not,
+ * by its JSON path and code point. */
+int torcint_vector_check_text(ld *L, json_t *j);
 
 /* ---- Names (torc_vector_names.c) ---------------------------------------- */
 uint64_t torcint_vector_cap_bit(const char *name);

@@ -10,6 +10,14 @@
  * content-derived id, and re-runs it once in a forked child with the target's
  * log and event traces recorded, so a crash of the target ends the child, not
  * the run.
+ *
+ * Files are made relative to the bundle folder's descriptor and never
+ * through a link planted there: the folder is opened with O_NOFOLLOW, each
+ * file created with O_CREAT|O_EXCL|O_NOFOLLOW (an earlier bundle's regular
+ * file is removed first; a symbolic link or anything else is refused, naming
+ * it).  Every write and close is checked: a full disk or a file-size limit
+ * is an error naming the file and the reason, also for the files the re-run
+ * child writes (its first error comes back through a pipe).
  */
 #include "torc_bundle.h"
 
@@ -31,6 +39,7 @@
 
 #include "torc_engine.h"
 #include "torc_sha256.h"
+#include "torc_shquote.h"
 #include "torc_vector_int.h"
 
 static void flags_text(uint8_t f, char out[8]) {
@@ -126,49 +135,97 @@ static int path_join(char *out, size_t n, const char *dir, const char *name) {
   return 0;
 }
 
-static int write_text(const char *dir, const char *name, const char *text,
-                      int mode, char *err, size_t errlen) {
-  char path[PATH_MAX];
-  FILE *f;
+/* A bundle folder: its descriptor and its name for messages. */
+typedef struct bdir {
   int fd;
-  path_join(path, sizeof path, dir, name);
-  fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0 || !(f = fdopen(fd, "w"))) {
-    if (fd >= 0)
-      close(fd);
-    set_err(err, errlen, "%s: %s", path, strerror(errno));
+  const char *path;
+} bdir;
+
+/* Creates name in d for writing, as a new file: an earlier bundle's
+ * regular file is removed first, anything else there (a symbolic link, a
+ * folder, a FIFO) is refused and left alone.  Returns the descriptor, or
+ * -1 with "DIR/NAME: reason" in err. */
+static int create_file(const bdir *d, const char *name, int mode, char *err,
+                       size_t errlen) {
+  struct stat st;
+  int fd;
+  if (fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (!S_ISREG(st.st_mode)) {
+      set_err(err, errlen, "%s/%s: %s, not followed or replaced", d->path, name,
+              S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
+      return -1;
+    }
+    if (unlinkat(d->fd, name, 0) != 0) {
+      set_err(err, errlen, "%s/%s: %s", d->path, name, strerror(errno));
+      return -1;
+    }
+  }
+  fd = openat(d->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+              mode);
+  if (fd < 0)
+    set_err(err, errlen, "%s/%s: %s", d->path, name,
+            errno == ELOOP ? "a symbolic link, not followed" : strerror(errno));
+  return fd;
+}
+
+/* Writes all n bytes; 0, or -1 with errno. */
+static int write_all(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w < 0)
+      return -1;
+    if (w == 0) {
+      errno = EIO;
+      return -1;
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+static int write_text(const bdir *d, const char *name, const char *text,
+                      int mode, char *err, size_t errlen) {
+  int fd = create_file(d, name, mode, err, errlen), rc;
+  if (fd < 0)
+    return -1;
+  rc = write_all(fd, text, strlen(text));
+  if (rc != 0) {
+    set_err(err, errlen, "%s/%s: %s", d->path, name, strerror(errno));
+    close(fd);
     return -1;
   }
-  fputs(text, f);
-  if (fclose(f) != 0) {
-    set_err(err, errlen, "%s: %s", path, strerror(errno));
+  if (close(fd) != 0) {
+    set_err(err, errlen, "%s/%s: %s", d->path, name, strerror(errno));
     return -1;
   }
   return 0;
 }
 
-static int write_json(const char *dir, const char *name, const json_t *j,
+static int write_json(const bdir *d, const char *name, const json_t *j,
                       char *err, size_t errlen) {
   char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   int rc;
   if (!s) {
-    set_err(err, errlen, "%s/%s: out of memory", dir, name);
+    set_err(err, errlen, "%s/%s: out of memory", d->path, name);
     return -1;
   }
-  rc = write_text(dir, name, s, 0644, err, errlen);
+  rc = write_text(d, name, s, 0644, err, errlen);
   free(s);
   return rc;
 }
 
 /* The trace text as indented JSON (it is compact JSON already). */
-static int write_trace(const char *dir, const char *name, const char *trace,
+static int write_trace(const bdir *d, const char *name, const char *trace,
                        char *err, size_t errlen) {
   json_error_t je;
   json_t *j = trace ? json_loads(trace, 0, &je) : NULL;
   int rc;
   if (!j)
-    return write_text(dir, name, trace ? trace : "null\n", 0644, err, errlen);
-  rc = write_json(dir, name, j, err, errlen);
+    return write_text(d, name, trace ? trace : "null\n", 0644, err, errlen);
+  rc = write_json(d, name, j, err, errlen);
   json_decref(j);
   return rc;
 }
@@ -240,46 +297,84 @@ static void dump_segment(pcap_dumper_t *d, const torc_vector_body *b,
   free(buf);
 }
 
-/* Opens dir/name for writing a capture of cap's link type. */
-static pcap_dumper_t *open_dump(const char *dir, const char *name,
+/* Creates d/name for writing a capture of cap's link type. */
+static pcap_dumper_t *open_dump(const bdir *d, const char *name,
                                 const torc_capture *cap, pcap_t **pd, char *err,
                                 size_t errlen) {
-  char path[PATH_MAX];
-  pcap_dumper_t *d;
-  path_join(path, sizeof path, dir, name);
+  pcap_dumper_t *dp;
+  FILE *fp;
+  int fd;
   *pd = pcap_open_dead(cap->dlt, 262144);
   if (!*pd) {
-    set_err(err, errlen, "%s: pcap_open_dead failed", path);
+    set_err(err, errlen, "%s/%s: pcap_open_dead failed", d->path, name);
     return NULL;
   }
-  d = pcap_dump_open(*pd, path);
-  if (!d) {
-    set_err(err, errlen, "%s: %s", path, pcap_geterr(*pd));
+  fd = create_file(d, name, 0644, err, errlen);
+  if (fd < 0 || !(fp = fdopen(fd, "wb"))) {
+    if (fd >= 0) {
+      set_err(err, errlen, "%s/%s: %s", d->path, name, strerror(errno));
+      close(fd);
+    }
+    pcap_close(*pd);
+    *pd = NULL;
+    return NULL;
+  }
+  dp = pcap_dump_fopen(*pd, fp);
+  if (!dp) {
+    set_err(err, errlen, "%s/%s: %s", d->path, name, pcap_geterr(*pd));
+    fclose(fp);
     pcap_close(*pd);
     *pd = NULL;
   }
-  return d;
+  return dp;
 }
 
-static int file_sha256(const char *path, char out[65]) {
-  FILE *f = fopen(path, "rb");
+/* Flushes and closes what open_dump opened; 0, or -1 with "DIR/NAME:
+ * reason" in err (a short write shows as an error of the flush). */
+static int close_dump(const bdir *d, const char *name, pcap_dumper_t *dp,
+                      pcap_t *pd, char *err, size_t errlen) {
+  FILE *fp = pcap_dump_file(dp);
+  int rc = 0;
+  errno = 0;
+  if (pcap_dump_flush(dp) != 0 || ferror(fp)) {
+    set_err(err, errlen, "%s/%s: %s", d->path, name,
+            strerror(errno ? errno : EIO));
+    rc = -1;
+  }
+  pcap_dump_close(dp);
+  pcap_close(pd);
+  return rc;
+}
+
+static int file_sha256(const bdir *d, const char *name, char out[65]) {
+  int fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
   torc_sha256 s;
-  uint8_t buf[8192], d[32];
+  uint8_t buf[8192], dg[32];
   size_t n;
-  if (!f)
+  int bad;
+  if (!f) {
+    if (fd >= 0)
+      close(fd);
     return -1;
+  }
   torc_sha256_init(&s);
   while ((n = fread(buf, 1, sizeof buf, f)) > 0)
     torc_sha256_update(&s, buf, n);
+  bad = ferror(f);
   fclose(f);
-  torc_sha256_final(&s, d);
-  torc_sha256_to_hex(d, out);
+  if (bad) {
+    errno = EIO;
+    return -1;
+  }
+  torc_sha256_final(&s, dg);
+  torc_sha256_to_hex(dg, out);
   return 0;
 }
 
 /* capture.pcap, fed.pcap and vector.json.  new_id receives the bundle
  * vector's id. */
-static int write_slice(const char *dir, const torc_vector *v, char new_id[21],
+static int write_slice(const bdir *dir, const torc_vector *v, char new_id[21],
                        char *err, size_t errlen) {
   const torc_vector_body *b = v->body;
   const torc_capture *cap = b->cap;
@@ -289,7 +384,7 @@ static int write_slice(const char *dir, const torc_vector *v, char new_id[21],
   size_t n, i;
   pcap_t *pd = NULL;
   pcap_dumper_t *d;
-  char sha[65], path[PATH_MAX], note[1024], *canon = NULL;
+  char sha[65], note[1024], *canon = NULL;
   int rc = -1;
 
   if (!root) {
@@ -301,7 +396,7 @@ static int write_slice(const char *dir, const torc_vector *v, char new_id[21],
   renum = calloc((size_t)cap->nframes + 1, sizeof *renum);
   if (!renum || (n == 0 && nums == NULL &&
                  json_array_size(json_object_get(prov, "frames")) > 0)) {
-    set_err(err, errlen, "%s: out of memory", dir);
+    set_err(err, errlen, "%s: out of memory", dir->path);
     goto out;
   }
   /* capture.pcap: the listed frames, renumbered 1..n in listed order. */
@@ -316,8 +411,10 @@ static int write_slice(const char *dir, const torc_vector *v, char new_id[21],
     renum[nums[i]] = (uint32_t)i + 1;
     json_array_append_new(fa, json_integer((json_int_t)i + 1));
   }
-  pcap_dump_close(d);
-  pcap_close(pd);
+  if (close_dump(dir, "capture.pcap", d, pd, err, errlen) != 0) {
+    json_decref(fa);
+    goto out;
+  }
   /* fed.pcap: what the script hands the target, on the virtual clock. */
   if (!(d = open_dump(dir, "fed.pcap", cap, &pd, err, errlen))) {
     json_decref(fa);
@@ -326,13 +423,13 @@ static int write_slice(const char *dir, const torc_vector *v, char new_id[21],
   for (i = 0; i < b->nevents; i++)
     if (b->events[i].op == TORC_OP_FRAME && b->events[i].frame < cap->nframes)
       dump_segment(d, b, &b->events[i]);
-  pcap_dump_close(d);
-  pcap_close(pd);
-
-  path_join(path, sizeof path, dir, "capture.pcap");
-  if (file_sha256(path, sha) != 0) {
+  if (close_dump(dir, "fed.pcap", d, pd, err, errlen) != 0) {
     json_decref(fa);
-    set_err(err, errlen, "%s: %s", path, strerror(errno));
+    goto out;
+  }
+  if (file_sha256(dir, "capture.pcap", sha) != 0) {
+    json_decref(fa);
+    set_err(err, errlen, "%s/capture.pcap: %s", dir->path, strerror(errno));
     goto out;
   }
   snprintf(note, sizeof note,
@@ -364,7 +461,7 @@ static int write_slice(const char *dir, const torc_vector *v, char new_id[21],
   json_object_del(root, "id");
   canon = torc_vector_canonical(root);
   if (!canon) {
-    set_err(err, errlen, "%s: out of memory", dir);
+    set_err(err, errlen, "%s: out of memory", dir->path);
     goto out;
   }
   torc_vector_compute_id(canon, new_id);
@@ -386,14 +483,23 @@ static void flush_and_die(int sig) {
   raise(sig);
 }
 
-/* Child: run v once with traces and the log, write the trace files. */
-static void rerun_child(const char *dir, const torc_vector *v,
-                        const torc_bundle_opts *o) {
-  char log_path[PATH_MAX], path[PATH_MAX], err[TORC_ERRBUF_SIZE];
+/* The child's first file error, sent to the parent (best effort: the
+ * parent reads it once the child has ended). */
+static void child_report(int errfd, const char *err) {
+  if (errfd >= 0 && write_all(errfd, err, strlen(err)) == 0) {
+    close(errfd);
+  }
+}
+
+/* Child: run v once with traces and the log (logfd, target.log, created by
+ * the parent), write the trace files into d; the first error writing them
+ * goes to errfd. */
+static void rerun_child(const bdir *d, int logfd, int errfd,
+                        const torc_vector *v, const torc_bundle_opts *o) {
+  char log_path[PATH_MAX], err[TORC_ERRBUF_SIZE + PATH_MAX];
   torc_engine_opts eo;
   torc_engine *e;
   torc_result r;
-  int fd;
   static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGALRM};
   size_t i;
 
@@ -406,15 +512,13 @@ static void rerun_child(const char *dir, const torc_vector *v,
   }
   if (o->timeout_ms)
     alarm((o->timeout_ms + 999) / 1000);
-  path_join(log_path, sizeof log_path, dir, "target.log");
-  /* What the target prints itself goes to the same file. */
-  path_join(path, sizeof path, dir, "target.log");
-  fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd >= 0) {
-    dup2(fd, 1);
-    dup2(fd, 2);
-    close(fd);
-  }
+  /* What the target prints itself goes to the same file; the engine's log
+   * opens it through the descriptor, never by its name again. */
+  snprintf(log_path, sizeof log_path, "/proc/self/fd/%d", logfd);
+  if (access(log_path, W_OK) != 0) /* no /proc: by name, as before */
+    path_join(log_path, sizeof log_path, d->path, "target.log");
+  dup2(logfd, 1);
+  dup2(logfd, 2);
   memset(&eo, 0, sizeof eo);
   eo.strict = o->strict;
   eo.log_path = log_path;
@@ -426,16 +530,19 @@ static void rerun_child(const char *dir, const torc_vector *v,
   }
   torc_engine_run(e, v, &r);
   fflush(NULL);
-  write_trace(dir, "expected-trace.json", r.expected_trace_json, err,
-              sizeof err);
-  write_trace(dir, "actual-trace.json", r.actual_trace_json, err, sizeof err);
-  {
+  if (write_trace(d, "expected-trace.json", r.expected_trace_json, err,
+                  sizeof err) != 0 ||
+      write_trace(d, "actual-trace.json", r.actual_trace_json, err,
+                  sizeof err) != 0)
+    child_report(errfd, err);
+  else {
     json_t *j = json_pack("{s:s, s:s}", "id", r.id, "verdict",
                           torc_verdict_name(r.verdict));
-    if (j) {
-      write_json(dir, "rerun.json", j, err, sizeof err);
-      json_decref(j);
-    }
+    if (!j)
+      child_report(errfd, "rerun.json: out of memory");
+    else if (write_json(d, "rerun.json", j, err, sizeof err) != 0)
+      child_report(errfd, err);
+    json_decref(j);
   }
   torc_result_clear(&r);
   torc_engine_free(e);
@@ -443,21 +550,43 @@ static void rerun_child(const char *dir, const torc_vector *v,
   _exit(0);
 }
 
-/* Returns a short description of how the re-run ended. */
-static void rerun(const char *dir, const torc_vector *v,
-                  const torc_bundle_opts *o, char *how, size_t n) {
+/* Re-runs v in a child; how gets a short description of how it ended.
+ * Returns 0, or -1 with "DIR/NAME: reason" in err when a file of the
+ * re-run could not be written. */
+static int rerun(const bdir *d, const torc_vector *v, const torc_bundle_opts *o,
+                 char *how, size_t n, char *err, size_t errlen) {
   pid_t pid;
-  int st;
+  int st, logfd, pfd[2];
+  ssize_t got;
+  logfd = create_file(d, "target.log", 0644, err, errlen);
+  if (logfd < 0)
+    return -1;
+  /* The read end never blocks: a descendant of the target may keep the
+   * write end open after the child is gone. */
+  if (pipe2(pfd, O_CLOEXEC) != 0 || fcntl(pfd[0], F_SETFL, O_NONBLOCK) != 0) {
+    set_err(err, errlen, "%s: pipe: %s", d->path, strerror(errno));
+    close(logfd);
+    return -1;
+  }
   fflush(NULL);
   pid = fork();
   if (pid < 0) {
     snprintf(how, n, "the re-run could not start: %s", strerror(errno));
-    return;
+    close(pfd[0]);
+    close(pfd[1]);
+    close(logfd);
+    return 0;
   }
-  if (pid == 0)
-    rerun_child(dir, v, o);
+  if (pid == 0) {
+    close(pfd[0]);
+    rerun_child(d, logfd, pfd[1], v, o);
+  }
+  close(pfd[1]);
+  close(logfd);
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
     ;
+  got = read(pfd[0], err, errlen > 0 ? errlen - 1 : 0);
+  close(pfd[0]);
   if (WIFSIGNALED(st))
     snprintf(how, n, "the re-run was killed by %s%s", strsignal(WTERMSIG(st)),
              WTERMSIG(st) == SIGALRM ? " (watchdog)" : "");
@@ -465,6 +594,13 @@ static void rerun(const char *dir, const torc_vector *v,
     snprintf(how, n, "the re-run exited with status %d", WEXITSTATUS(st));
   else
     snprintf(how, n, "the re-run finished");
+  if (got > 0) {
+    err[got] = '\0';
+    return -1;
+  }
+  if (errlen > 0)
+    err[0] = '\0';
+  return 0;
 }
 
 /* ---- README and replay.sh ------------------------------------------------ */
@@ -481,7 +617,7 @@ static void spec_for_bundle(const char *spec, char *out, size_t n) {
   snprintf(out, n, "%s", spec);
 }
 
-static int write_readme(const char *dir, const torc_vector *v,
+static int write_readme(const bdir *dir, const torc_vector *v,
                         const json_t *rec, const char *new_id, const char *spec,
                         const char *how, char *err, size_t errlen) {
   char *s = NULL;
@@ -490,9 +626,14 @@ static int write_readme(const char *dir, const torc_vector *v,
   const json_t *viol = json_object_get(rec, "violations"), *x;
   const json_t *div = json_object_get(rec, "divergence");
   const char *detail = json_string_value(json_object_get(rec, "detail"));
+  char *qspec = torc_sh_quote(spec);
   int rc;
-  if (!f) {
-    set_err(err, errlen, "%s: out of memory", dir);
+  if (!f || !qspec) {
+    if (f)
+      fclose(f);
+    free(s);
+    free(qspec);
+    set_err(err, errlen, "%s: out of memory", dir->path);
     return -1;
   }
   fprintf(f, "# torc repro bundle: %s\n\n", v->id);
@@ -502,9 +643,9 @@ static int write_readme(const char *dir, const torc_vector *v,
   if (detail && *detail)
     fprintf(f, " (%s)", detail);
   fprintf(f,
-          "\n\nReplay (from this folder):\n\n    torc run --target '%s' "
+          "\n\nReplay (from this folder):\n\n    torc run --target %s "
           "--vectors vector.json\n\nor `./replay.sh [TARGET]`.\n\n",
-          spec);
+          qspec);
   fprintf(f,
           "The vector here is %s rewritten onto `capture.pcap` (its frames "
           "only, renumbered), so its id is %s.\n\n",
@@ -549,47 +690,74 @@ static int write_readme(const char *dir, const torc_vector *v,
   free(s);
   if (rc == 0) {
     char *sh = NULL;
+    /* The spec is a quoted word of its own: inside "${1:-...}" sh would
+     * expand $(...) and backquotes in it. */
     if (asprintf(&sh,
                  "#!/bin/sh\n# Replays %s (vector %s) alone.\n"
+                 "target=%s\n"
                  "cd \"$(dirname \"$0\")\" || exit 2\n"
-                 "exec \"${TORC:-torc}\" run --target \"${1:-%s}\" "
+                 "exec \"${TORC:-torc}\" run --target \"${1:-$target}\" "
                  "--vectors vector.json\n",
-                 v->id, new_id, spec) < 0) {
-      set_err(err, errlen, "%s: out of memory", dir);
+                 v->id, new_id, qspec) < 0) {
+      free(qspec);
+      set_err(err, errlen, "%s: out of memory", dir->path);
       return -1;
     }
     rc = write_text(dir, "replay.sh", sh, 0755, err, errlen);
     free(sh);
   }
+  free(qspec);
   return rc;
 }
 
 int torc_bundle_write(const char *root, const torc_vector *v, const json_t *rec,
                       const torc_bundle_opts *o, char *err, size_t errlen) {
   char dir[PATH_MAX], new_id[21] = "", spec[PATH_MAX], how[256];
+  bdir d;
+  int rootfd, rc = -1;
   if (!v->body || !v->body->cap) {
     set_err(err, errlen, "%s: vector has no capture", v->id);
     return -1;
   }
+  /* DIR itself is the user's to name (a link there is followed); what
+   * torc makes inside it is not. */
   if (mkdir(root, 0755) != 0 && errno != EEXIST) {
     set_err(err, errlen, "%s: %s", root, strerror(errno));
     return -1;
   }
-  path_join(dir, sizeof dir, root, v->id);
-  if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-    set_err(err, errlen, "%s: %s", dir, strerror(errno));
+  rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) {
+    set_err(err, errlen, "%s: %s", root, strerror(errno));
     return -1;
   }
-  {
-    char p[PATH_MAX];
-    path_join(p, sizeof p, dir, "target.log");
-    unlink(p); /* the re-run appends */
+  if (path_join(dir, sizeof dir, root, v->id) != 0 ||
+      (mkdirat(rootfd, v->id, 0755) != 0 && errno != EEXIST)) {
+    set_err(err, errlen, "%s/%s: %s", root, v->id, strerror(errno));
+    close(rootfd);
+    return -1;
   }
-  if (write_slice(dir, v, new_id, err, errlen) != 0)
+  d.path = dir;
+  d.fd = openat(rootfd, v->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  close(rootfd);
+  if (d.fd < 0) {
+    struct stat st;
+    int e = errno;
+    if (e == ELOOP || e == ENOTDIR)
+      set_err(err, errlen, "%s: %s, not followed", dir,
+              fstatat(AT_FDCWD, dir, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                      S_ISLNK(st.st_mode)
+                  ? "a symbolic link"
+                  : "not a folder");
+    else
+      set_err(err, errlen, "%s: %s", dir, strerror(e));
     return -1;
-  if (write_json(dir, "result.json", rec, err, errlen) != 0)
-    return -1;
-  rerun(dir, v, o, how, sizeof how);
-  spec_for_bundle(o->target_spec, spec, sizeof spec);
-  return write_readme(dir, v, rec, new_id, spec, how, err, errlen);
+  }
+  if (write_slice(&d, v, new_id, err, errlen) == 0 &&
+      write_json(&d, "result.json", rec, err, errlen) == 0 &&
+      rerun(&d, v, o, how, sizeof how, err, errlen) == 0) {
+    spec_for_bundle(o->target_spec, spec, sizeof spec);
+    rc = write_readme(&d, v, rec, new_id, spec, how, err, errlen);
+  }
+  close(d.fd);
+  return rc;
 }

@@ -40,8 +40,12 @@ typedef struct torc_bundle_opts {
  * in the order the script feeds them, stamped with the virtual clock),
  * expected-trace.json and actual-trace.json and target.log (from a re-run
  * of the vector in a forked child), result.json (rec), README.md and
- * replay.sh.  Returns 0, or -1 with a message in err.  Nothing written
- * before an error is removed (a partial bundle still helps). */
+ * replay.sh.  root may be a link (the user named it); root/<id> and the
+ * files in it are never followed through one: each file is created new
+ * (O_EXCL|O_NOFOLLOW), replacing only an earlier regular file.  Returns 0,
+ * or -1 with "PATH: reason" in err at the first file that cannot be made,
+ * written or closed.  Nothing written before an error is removed (a
+ * partial bundle still helps). */
 int torc_bundle_write(const char *root, const torc_vector *v, const json_t *rec,
                       const torc_bundle_opts *o, char *err, size_t errlen);
 

@@ -15,6 +15,7 @@
 
 #include "torc_claim.h"
 #include "torc_features.h"
+#include "torc_text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -35,38 +36,6 @@ void torcint_results_set_err(char *errbuf, size_t errlen, const char *fmt,
   va_end(ap);
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
-  size_t len, i;
-  uint32_t cp;
-  if (s[0] < 0x80)
-    return 1;
-  if ((s[0] & 0xE0) == 0xC0) {
-    len = 2;
-    cp = s[0] & 0x1F;
-  } else if ((s[0] & 0xF0) == 0xE0) {
-    len = 3;
-    cp = s[0] & 0x0F;
-  } else if ((s[0] & 0xF8) == 0xF0) {
-    len = 4;
-    cp = s[0] & 0x07;
-  } else {
-    return 0;
-  }
-  if (len > n)
-    return 0;
-  for (i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (s[i] & 0x3F);
-  }
-  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-      (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return len;
-}
-
 json_t *torc_json_text(const char *s, size_t max) {
   size_t n, i = 0, o = 0;
   char *buf;
@@ -79,10 +48,12 @@ json_t *torc_json_text(const char *s, size_t max) {
     return NULL;
   while (i < n) {
     const unsigned char *p = (const unsigned char *)s + i;
-    size_t l = utf8_seq(p, n - i);
-    if (l == 0 || (l == 1 && p[0] < 0x20 && p[0] != '\t' && p[0] != '\n')) {
-      buf[o++] = '?';
-      i++;
+    uint32_t cp;
+    size_t l = torc_utf8_decode(p, n - i, &cp);
+    if (l == 0 || (l == 1 && p[0] < 0x20 && p[0] != '\t' && p[0] != '\n') ||
+        !torc_text_char_ok(cp)) {
+      buf[o++] = '?'; /* one '?' per character, one per bad byte */
+      i += l ? l : 1;
       continue;
     }
     memcpy(buf + o, p, l);

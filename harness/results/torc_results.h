@@ -145,7 +145,8 @@ int torc_journal_append(torc_journal *j, const json_t *rec);
 void torc_journal_close(torc_journal *j, int remove_file);
 
 /* Copies s into a fresh json string, replacing bytes that are not valid
- * UTF-8 (or are control characters other than tab/newline) with '?'.
+ * UTF-8, control characters other than tab/newline and the characters
+ * torc's text may not carry (non-characters, torc_text.h) with '?'.
  * Reads at most max bytes. */
 json_t *torc_json_text(const char *s, size_t max);
 

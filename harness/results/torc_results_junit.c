@@ -15,14 +15,35 @@
 #include "torc_attribute.h"
 
 #include "torc_claim.h"
+#include "torc_text.h"
 
 #include <string.h>
 
 /* Escapes s for XML or HTML text and attribute values (& < > " '), and
- * replaces the control characters XML 1.0 forbids with '?'. */
+ * replaces with '?' each character XML 1.0 cannot carry or Unicode keeps
+ * as a non-character (torc_text.h), and each byte that is not UTF-8: the
+ * string may come from a results document made elsewhere. */
 void torc_markup_escape(FILE *f, const char *s) {
-  for (; s && *s; s++) {
+  size_t n = s ? strlen(s) : 0;
+  while (n > 0) {
     unsigned char c = (unsigned char)*s;
+    uint32_t cp;
+    size_t l = torc_utf8_decode((const unsigned char *)s, n, &cp);
+    if (l == 0 || !torc_text_char_ok(cp)) {
+      fputc('?', f);
+      l = l ? l : 1;
+      s += l;
+      n -= l;
+      continue;
+    }
+    if (l > 1) {
+      fwrite(s, 1, l, f);
+      s += l;
+      n -= l;
+      continue;
+    }
+    s++;
+    n--;
     switch (c) {
     case '&':
       fputs("&amp;", f);
@@ -40,11 +61,7 @@ void torc_markup_escape(FILE *f, const char *s) {
       fputs("&apos;", f);
       break;
     default:
-      /* Records are valid UTF-8 already; drop what XML 1.0 forbids. */
-      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-        fputc('?', f);
-      else
-        fputc(c, f);
+      fputc(c, f);
     }
   }
 }

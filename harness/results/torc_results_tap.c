@@ -12,27 +12,56 @@
 #include <string.h>
 
 #include "torc_claim.h"
+#include "torc_text.h"
 
 void torc_tap_plan(FILE *f, size_t total) {
   fprintf(f, "TAP version 13\n1..%zu\n", total);
   fflush(f);
 }
 
-/* A YAML-safe single-line rendering (double-quoted scalar). */
+/* A YAML-safe single-line rendering (double-quoted scalar): controls,
+ * non-characters and what XML 1.0 cannot carry (torc_text.h) as YAML
+ * escapes, a byte that is not UTF-8 as '?'. */
 static void yaml_str(FILE *f, const char *s) {
+  size_t n = strlen(s);
   fputc('"', f);
-  for (; *s; s++) {
+  while (n > 0) {
     unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
+    uint32_t cp;
+    size_t l = torc_utf8_decode((const unsigned char *)s, n, &cp);
+    if (l == 0) {
+      fputc('?', f);
+      l = 1;
+    } else if (c == '"' || c == '\\')
       fprintf(f, "\\%c", c);
     else if (c == '\n')
       fputs("\\n", f);
-    else if (c < 0x20)
+    else if (cp < 0x20)
       fprintf(f, "\\x%02x", c);
+    else if (!torc_text_char_ok(cp))
+      fprintf(f, cp > 0xFFFF ? "\\U%08x" : "\\u%04x", (unsigned)cp);
     else
-      fputc(c, f);
+      fwrite(s, 1, l, f);
+    s += l;
+    n -= l;
   }
   fputc('"', f);
+}
+
+/* Text on a test line: one line, nothing a TAP or XML reader chokes on. */
+static void line_str(FILE *f, const char *s) {
+  size_t n = strlen(s);
+  while (n > 0) {
+    uint32_t cp;
+    size_t l = torc_utf8_decode((const unsigned char *)s, n, &cp);
+    if (l == 0 || cp < 0x20 || !torc_text_char_ok(cp))
+      fputc('?', f);
+    else
+      fwrite(s, 1, l, f);
+    l = l ? l : 1;
+    s += l;
+    n -= l;
+  }
 }
 
 void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict) {
@@ -44,15 +73,18 @@ void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict) {
   const json_t *w;
   size_t i;
 
-  fprintf(f, "%s %zu - %s", ok ? "ok" : "not ok", n,
-          torcint_results_rec_id(rec));
+  fprintf(f, "%s %zu - ", ok ? "ok" : "not ok", n);
+  line_str(f, torcint_results_rec_id(rec));
   if (v == TORC_UNTESTED) {
     const char *d = torcint_results_str(rec, "detail");
     if (!strncmp(d, "untested: ", 10))
       d += 10;
-    fprintf(f, " # SKIP untested: %s", d);
-  } else if (v == TORC_WAIVED)
-    fprintf(f, " # SKIP waived: %s", torcint_results_str(rec, "detail"));
+    fputs(" # SKIP untested: ", f);
+    line_str(f, d);
+  } else if (v == TORC_WAIVED) {
+    fputs(" # SKIP waived: ", f);
+    line_str(f, torcint_results_str(rec, "detail"));
+  }
   fputc('\n', f);
   if (!ok || v == TORC_PASS_NONSTRICT) {
     fputs("  ---\n  verdict: ", f);

@@ -7,11 +7,12 @@
  * error, exit 2, with --strict once the results are written), takes
  * the exit status from the claim (harness/results/torc_claim.c: 3 for
  * INCOMPLETE, 1 for NOT CONFORMANT, else 0; 2 when a file cannot be
- * written), the one place it is decided; writes the JSON and JUnit files
- * atomically (each with the claim) and, with --bundle, one repro folder per
- * failing vector (torc_bundle.c), closes the journal (removed once the run
- * is complete and written), ends TAP with the claim's line, and prints the
- * claim with its reasons and the summary, the last line (torc_progress.c).
+ * written, a repro bundle included), the one place it is decided; writes
+ * the JSON and JUnit files atomically (each with the claim) and, with
+ * --bundle, one repro folder per failing vector (torc_bundle.c), closes the
+ * journal (removed once the run is complete and written), ends TAP with the
+ * claim's line, and prints the claim with its reasons and the summary, the
+ * last line (torc_progress.c).
  */
 #include "torc_run_int.h"
 
@@ -64,8 +65,10 @@ static size_t record_waivers(torc_run_ctx *c) {
   return in_scope;
 }
 
-/* --bundle DIR: one repro folder per failing vector (torc_bundle.c). */
-static void write_bundles(const torc_run_ctx *c) {
+/* --bundle DIR: one repro folder per failing vector (torc_bundle.c).
+ * Returns the number of bundles that could not be written, each named on
+ * stderr with the file and the reason. */
+static size_t write_bundles(const torc_run_ctx *c) {
   torc_bundle_opts bo;
   size_t i, k, n = 0, nerr = 0;
   memset(&bo, 0, sizeof bo);
@@ -86,8 +89,8 @@ static void write_bundles(const torc_run_ctx *c) {
       continue;
     if (torc_bundle_write(c->o->bundle, c->sel[k], rec, &bo, err, sizeof err) !=
         0) {
-      if (nerr++ < 5)
-        fprintf(stderr, "torc run: bundle %s: %s\n", id, err);
+      nerr++;
+      fprintf(stderr, "torc run: bundle %s: %s\n", id, err);
     } else {
       n++;
     }
@@ -95,12 +98,13 @@ static void write_bundles(const torc_run_ctx *c) {
   if (!c->o->quiet || nerr)
     fprintf(stderr, "torc run: %zu repro bundle%s in %s%s\n", n,
             n == 1 ? "" : "s", c->o->bundle, nerr ? " (some failed)" : "");
+  return nerr;
 }
 
 int torc_run_finish(torc_run_ctx *c, const char *started, int interrupted) {
   const torc_run_opts *o = c->o;
   size_t counts[TORC_VERDICT_COUNT];
-  size_t i, not_run = 0, unmatched = 0;
+  size_t i, not_run = 0, unmatched = 0, bundle_errors = 0;
   char finished[32], err[1024];
   json_t *claim;
   int status;
@@ -130,9 +134,13 @@ int torc_run_finish(torc_run_ctx *c, const char *started, int interrupted) {
     status = TORC_EXIT_USAGE;
   }
   if (o->bundle)
-    write_bundles(c);
+    bundle_errors = write_bundles(c);
   torc_journal_close(c->journal, not_run == 0 && status != TORC_EXIT_USAGE);
   c->journal = NULL;
+  /* A bundle that cannot be written is an output error like the results'
+   * (the results and the journal are whole: the journal goes as usual). */
+  if (bundle_errors)
+    status = TORC_EXIT_USAGE;
   if (o->tap)
     torc_tap_claim(stdout, ++c->tap_n, claim);
   torc_results_counts(c->rs, counts);

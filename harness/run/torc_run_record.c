@@ -18,6 +18,7 @@
 
 #include "torc_bundle.h"
 #include "torc_results_record.h"
+#include "torc_shquote.h"
 
 int torc_run_failing(const torc_run_opts *o, torc_verdict v) {
   return v == TORC_FAIL || v == TORC_CRASH || v == TORC_TIMEOUT ||
@@ -27,7 +28,7 @@ int torc_run_failing(const torc_run_opts *o, torc_verdict v) {
 /* What `torc report` draws for a vector that did not PASS (or for every
  * vector with --traces): the expected and actual event traces, the script
  * and stream (torc_bundle_context), the vector file and the one command
- * that replays it alone. */
+ * that replays it alone, each word quoted for sh (torc_shquote.h). */
 static void add_report_context(const torc_run_opts *o, json_t *rec,
                                const torc_result *r, const torc_vector *v) {
   json_error_t je;
@@ -47,10 +48,19 @@ static void add_report_context(const torc_run_opts *o, json_t *rec,
   if (ctx)
     json_object_set_new(rec, "context", ctx);
   json_object_set_new(rec, "vector", torc_json_text(v->path, 4096));
-  if (asprintf(&cmd, "torc run --target %s%s --vectors %s", o->target,
-               o->strict ? " --strict" : "", v->path) > 0) {
-    json_object_set_new(rec, "replay", torc_json_text(cmd, 8192));
-    free(cmd);
+  {
+    /* Every word quoted for sh: paths and specs come from outside. */
+    const char *argv[7] = {"torc", "run", "--target", o->target};
+    size_t n = 4;
+    if (o->strict)
+      argv[n++] = "--strict";
+    argv[n++] = "--vectors";
+    argv[n++] = v->path;
+    if ((cmd = torc_sh_command(argv, n)) != NULL) {
+      /* Whole, never cut: a cut would leave a quote open. */
+      json_object_set_new(rec, "replay", torc_json_text(cmd, strlen(cmd)));
+      free(cmd);
+    }
   }
 }
 

@@ -239,3 +239,61 @@ def test_not_a_capture(tmp_path):
     out = res.stdout + res.stderr
     assert res.returncode == 2, out
     assert "garbage.cap: not a readable pcap/pcapng file" in out, out
+
+
+# ---- Hostile capture files (issue 16) --------------------------------------
+
+def special_file(tmp_path, kind):
+    """A path that is not a regular file: reading /dev/zero never ends, and
+    opening a FIFO without a writer waits for ever."""
+    if kind == "device":
+        return "/dev/zero", "a character device"
+    if kind == "fifo":
+        p = tmp_path / "cap.fifo"
+        os.mkfifo(p)
+        return str(p), "a FIFO"
+    p = tmp_path / "cap.dir"
+    p.mkdir()
+    return str(p), "a directory"
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "directory"])
+def test_non_regular_capture_is_refused(tmp_path, kind):
+    """lint and run refuse the vector (exit 2, the input-error status of
+    harness/run/torc_exit.h) naming the file and what it is; vectorize
+    refuses the capture the same way.  A hang is a failure (timeout)."""
+    path, what = special_file(tmp_path, kind)
+    vec = write_case(tmp_path, "special", b"")
+    doc = json.loads(vec.read_text())
+    doc["provenance"]["capture"] = path
+    vec.write_text(json.dumps(doc))
+    want = f"{path}: not a regular file ({what})"
+    for args in (["lint", str(vec)],
+                 ["run", "--target", "reference", "--quiet", str(vec)],
+                 ["vectorize", path, "-o", str(tmp_path / "out")]):
+        res = subprocess.run([torc_bin()] + args, capture_output=True,
+                             text=True, timeout=30)
+        out = res.stdout + res.stderr
+        assert res.returncode == 2, (args, out)
+        assert want in out, (args, out)
+    assert not (tmp_path / "out").exists()
+
+
+def test_first_frame_of_caplen_zero_is_kept_and_skipped(tmp_path):
+    """Frame 1 captured no byte at all (caplen 0, 60 on the wire, like
+    tcpdump's olsr-oobr-2.pcap): it is read, counted and recorded as
+    truncated (torc_capture.h: unparseable frames are not errors), so the
+    flow in frames 2 and 3 PASSes, and a vector listing frame 1 is refused
+    naming it.  Before issue 16 the reader copied frame 1 into a NULL
+    arena (memcpy(NULL, ..., 0), reported by UBSan)."""
+    segs = wl(two_segments(lambda t: eth(0x0800, ipv4(t))))
+    capture = pcap(1, [(b"", 60)] + segs)
+    vec = write_case(tmp_path, "caplen0", capture, frames=(2, 3))
+    res = run_reference(vec)
+    assert res.returncode == 0, res.stdout + res.stderr
+    bad = write_case(tmp_path, "caplen0-used", capture, frames=(1, 2))
+    res = subprocess.run([torc_bin(), "lint", str(bad)], capture_output=True,
+                         text=True, timeout=30)
+    out = res.stdout + res.stderr
+    assert res.returncode == 2, out
+    assert "caplen0-used.cap: frame 1 is truncated" in out, out

@@ -287,6 +287,77 @@ START_TEST(test_flow_callback_stops) {
 }
 END_TEST
 
+/* covers: issue 16 memory bounded with many flows: want and max_dirs */
+/* A raw IPv4 frame 10.0.0.1:sport > 10.0.0.2:dport, seq 1000, PSH|ACK, len
+ * payload bytes 'a' (checksums left 0: collected without checking). */
+static void w_port_frame(uint16_t sport, uint16_t dport, uint32_t len) {
+  uint8_t p[80];
+  uint32_t tot = 40 + len;
+  memset(p, 0, sizeof p);
+  p[0] = 0x45;
+  p[2] = (uint8_t)(tot >> 8);
+  p[3] = (uint8_t)tot;
+  p[6] = 0x40; /* DF */
+  p[8] = 64;
+  p[9] = 6;
+  p[12] = 10, p[15] = 1; /* 10.0.0.1 */
+  p[16] = 10, p[19] = 2; /* 10.0.0.2 */
+  if (sport == 80)       /* the reverse: 10.0.0.2 > 10.0.0.1 */
+    p[15] = 2, p[19] = 1;
+  p[20] = (uint8_t)(sport >> 8), p[21] = (uint8_t)sport;
+  p[22] = (uint8_t)(dport >> 8), p[23] = (uint8_t)dport;
+  p[26] = 0x03, p[27] = 0xE8; /* seq 1000 */
+  p[32] = 5 << 4;
+  p[33] = PSH | ACK;
+  p[34] = 0xFF, p[35] = 0xFF;
+  memset(p + 40, 'a', len);
+  w_frame(p, tot, tot);
+}
+
+static int want_1002(const void *u, const torc_flow_key *k) {
+  return k->sport == 1002 || k->dport == 1002;
+}
+
+START_TEST(test_flow_want_and_max_dirs) {
+  torc_flow_options o;
+  char want[160];
+  w_port_frame(1001, 80, 10); /* 1: 10.0.0.1.1001 > 10.0.0.2.80: P 10 */
+  w_port_frame(1002, 80, 10); /* 2: 10.0.0.1.1002 > 10.0.0.2.80: P 10 */
+  w_port_frame(80, 1002, 0);  /* 3: 10.0.0.2.80 > 10.0.0.1.1002: . ack */
+  w_port_frame(1003, 80, 10); /* 4: 10.0.0.1.1003 > 10.0.0.2.80: P 10 */
+  w_close();
+  memset(&o, 0, sizeof o);
+  o.no_checksums = 1;
+  /* want: only flow 1002's two directions are reassembled. */
+  o.want = want_1002;
+  ck_assert_int_eq(torc_flow_collect(w.path, &o, 0, &cap, err, sizeof err), 0);
+  ck_assert_uint_eq(cap->ndirs, 2);
+  ck_assert_uint_eq(cap->stats.tcp_frames, 4);
+  ck_assert_uint_eq(cap->stats.directions, 2);
+  ck_assert_uint_eq(cap->dirs[0].info.key.sport, 1002);
+  ck_assert_uint_eq(cap->dirs[0].len, 10);
+  ck_assert_uint_eq(cap->dirs[0].info.reverse_id, 1);
+  ck_assert_uint_eq(cap->dirs[1].info.key.sport, 80);
+  torc_flow_capture_free(cap);
+  cap = NULL;
+  /* max_dirs 3: frame 4 opens a fourth direction. */
+  o.want = NULL;
+  o.max_dirs = 3;
+  ck_assert_int_eq(torc_flow_collect(w.path, &o, 0, &cap, err, sizeof err),
+                   TORC_FLOW_ERR_DIRS);
+  ck_assert_ptr_null(cap);
+  snprintf(want, sizeof want,
+           "%s: frame 4: more TCP directions at once than the reassembler "
+           "may hold",
+           w.path);
+  ck_assert_str_eq(err, want);
+  /* max_dirs 4 holds them all. */
+  o.max_dirs = 4;
+  ck_assert_int_eq(torc_flow_collect(w.path, &o, 0, &cap, err, sizeof err), 0);
+  ck_assert_uint_eq(cap->ndirs, 4);
+}
+END_TEST
+
 Suite *flow_suite(void); /* collected by harness/module.mk */
 
 Suite *flow_suite(void) {
@@ -306,7 +377,8 @@ Suite *flow_suite(void) {
        tcase_add_test(tc, test_flow_garbage_file);
        tcase_add_test(tc, test_flow_truncated_file);
        tcase_add_test(tc, test_flow_unknown_linktype);
-       tcase_add_test(tc, test_flow_callback_stops));
+       tcase_add_test(tc, test_flow_callback_stops);
+       tcase_add_test(tc, test_flow_want_and_max_dirs));
 #undef CASE
   return su;
 }

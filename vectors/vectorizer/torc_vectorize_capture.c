@@ -1,6 +1,7 @@
 /*
  * torc_vectorize_capture.c - one capture of `torc vectorize`: opened and
- * reassembled (harness/input: torc_capture_open, torc_flow_collect), named
+ * reassembled (harness/input: torc_capture_open, torc_flow_collect: only
+ * the directions --flows keeps, at most VZ_MAX_DIRS at once), named
  * as vectors name it (the path relative to the repository, the link-type
  * tag), and every direction the filter keeps cut into per_flow vectors.
  *
@@ -63,15 +64,27 @@ int torc_vz_capture(vz_ctx *c, const char *capture, const char *outparent,
   const char *base, *dn;
   char *dot;
   size_t i, flows = 0, before = c->written, dropped = c->dropped;
+  torc_flow_options fo;
   unsigned k;
   int rc;
   if (torc_capture_open(capture, &tc, err, sizeof err) != 0) {
     fprintf(stderr, "torc vectorize: %s\n", err);
     return -1;
   }
-  rc = torc_flow_collect(capture, NULL, 0, &fc, err, sizeof err);
+  /* Only the directions the filter keeps (and their reverses) are
+   * reassembled, at most VZ_MAX_DIRS at once. */
+  memset(&fo, 0, sizeof fo);
+  fo.max_dirs = VZ_MAX_DIRS;
+  fo.want = torc_vz_filter_want;
+  fo.want_user = flt;
+  rc = torc_flow_collect(capture, &fo, 0, &fc, err, sizeof err);
   if (rc != 0) {
     fprintf(stderr, "torc vectorize: %s\n", err);
+    if (rc == TORC_FLOW_ERR_DIRS)
+      fprintf(stderr,
+              "torc vectorize: %s: more than %u TCP directions at once; "
+              "choose flows with --flows\n",
+              capture, VZ_MAX_DIRS);
     torc_capture_unref(tc);
     return -1;
   }

@@ -236,22 +236,37 @@ void torc_vz_addr_text(const torc_flow_key *k, const uint8_t *a, char *buf,
     snprintf(buf, n, "?");
 }
 
-int torc_vz_filter_match(const torc_vectorize_filter *f,
-                         const torc_flow_dir *d) {
+int torc_vz_filter_match_key(const torc_vectorize_filter *f,
+                             const torc_flow_key *k) {
   char a[64];
-  if (f->sport >= 0 && d->key.sport != f->sport)
+  if (f->sport >= 0 && k->sport != f->sport)
     return 0;
-  if (f->dport >= 0 && d->key.dport != f->dport)
+  if (f->dport >= 0 && k->dport != f->dport)
     return 0;
   if (f->src[0]) {
-    torc_vz_addr_text(&d->key, d->key.src, a, sizeof a);
+    torc_vz_addr_text(k, k->src, a, sizeof a);
     if (strcmp(a, f->src) != 0)
       return 0;
   }
   if (f->dst[0]) {
-    torc_vz_addr_text(&d->key, d->key.dst, a, sizeof a);
+    torc_vz_addr_text(k, k->dst, a, sizeof a);
     if (strcmp(a, f->dst) != 0)
       return 0;
   }
-  return d->delivered > 0;
+  return 1;
+}
+
+int torc_vz_filter_match(const torc_vectorize_filter *f,
+                         const torc_flow_dir *d) {
+  return torc_vz_filter_match_key(f, &d->key) && d->delivered > 0;
+}
+
+int torc_vz_filter_want(const void *user, const torc_flow_key *k) {
+  torc_flow_key r = *k;
+  memcpy(r.src, k->dst, sizeof r.src);
+  memcpy(r.dst, k->src, sizeof r.dst);
+  r.sport = k->dport;
+  r.dport = k->sport;
+  return torc_vz_filter_match_key(user, k) ||
+         torc_vz_filter_match_key(user, &r);
 }

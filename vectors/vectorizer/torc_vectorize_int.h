@@ -198,6 +198,17 @@ int torc_vz_held_beyond_gap(const vz_scen *s);
 /* 1 when the direction carries data and matches the filter. */
 int torc_vz_filter_match(const torc_vectorize_filter *f,
                          const torc_flow_dir *d);
+/* 1 when a direction with key k matches the filter (data not looked at). */
+int torc_vz_filter_match_key(const torc_vectorize_filter *f,
+                             const torc_flow_key *k);
+/* The reassembler's want (torc_flow_options; user is the filter): a
+ * direction that matches, or whose reverse does (its ACKs and windows are
+ * read with it), is reassembled; no other is. */
+int torc_vz_filter_want(const void *user, const torc_flow_key *k);
+/* Directions the reassembler may hold at once for `torc vectorize`: each
+ * costs a few KiB before any vector is made, so a capture of more flows
+ * than this must be narrowed with --flows. */
+#define VZ_MAX_DIRS 65536u
 /* An address of the flow key as text ("?" when it cannot be printed). */
 void torc_vz_addr_text(const torc_flow_key *k, const uint8_t *a, char *buf,
                        size_t n);
