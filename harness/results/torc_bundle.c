@@ -34,10 +34,12 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <torc/target.h>
 #include <unistd.h>
 
 #include "torc_engine.h"
+#include "torc_load.h"
 #include "torc_sha256.h"
 #include "torc_shquote.h"
 #include "torc_vector_int.h"
@@ -498,6 +500,7 @@ static void rerun_child(const bdir *d, int logfd, int errfd,
                         const torc_vector *v, const torc_bundle_opts *o) {
   char log_path[PATH_MAX], err[TORC_ERRBUF_SIZE + PATH_MAX];
   torc_engine_opts eo;
+  torc_contain contain;
   torc_engine *e;
   torc_result r;
   static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGALRM};
@@ -523,6 +526,15 @@ static void rerun_child(const bdir *d, int logfd, int errfd,
   eo.strict = o->strict;
   eo.log_path = log_path;
   eo.record_traces = 1;
+  eo.load_timeout_ms = o->timeout_ms;
+  /* The re-run meets the target as the run did: a .so contained (its
+   * output on target.log), unless the run was --in-process. */
+  memset(&contain, 0, sizeof contain);
+  contain.log_fd = logfd;
+  contain.memory_mb = (unsigned)(o->memory_limit >> 20);
+  contain.timeout_ms = o->timeout_ms;
+  if (!o->in_process)
+    eo.contain = &contain;
   if (torc_engine_new(o->target_spec, &eo, &e, err) != 0) {
     fprintf(stderr, "torc: cannot load target '%s': %s\n", o->target_spec, err);
     fflush(NULL);
@@ -583,8 +595,32 @@ static int rerun(const bdir *d, const torc_vector *v, const torc_bundle_opts *o,
   }
   close(pfd[1]);
   close(logfd);
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-    ;
+  /* A watchdog of torc's own, not only the child's alarm(): loading, the
+   * vector and destroying it get three timeouts and a second between them,
+   * then the child is killed. */
+  {
+    uint64_t waited_ms = 0,
+             limit_ms = o->timeout_ms ? 3u * (uint64_t)o->timeout_ms + 1000u
+                                      : UINT64_MAX;
+    pid_t w;
+    while ((w = waitpid(pid, &st, WNOHANG)) == 0 && waited_ms < limit_ms) {
+      struct timespec ts = {0, 2000000L};
+      nanosleep(&ts, NULL);
+      waited_ms += 2;
+    }
+    if (w == 0) {
+      kill(pid, SIGKILL);
+      while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+      close(pfd[0]);
+      snprintf(how, n,
+               "the re-run was killed by its watchdog after %" PRIu64 " ms",
+               limit_ms);
+      if (errlen > 0)
+        err[0] = '\0';
+      return 0;
+    }
+  }
   got = read(pfd[0], err, errlen > 0 ? errlen - 1 : 0);
   close(pfd[0]);
   if (WIFSIGNALED(st))

@@ -32,6 +32,8 @@ typedef struct torc_bundle_opts {
   int strict;
   unsigned timeout_ms;   /* watchdog of the re-run; 0: none */
   uint64_t memory_limit; /* bytes; 0: none */
+  int in_process;        /* --in-process: the re-run loads a .so here too;
+                            else it runs contained, as the run did */
 } torc_bundle_opts;
 
 /* Writes root/<vector id>/ for vector v whose result record is rec

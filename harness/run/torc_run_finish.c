@@ -76,6 +76,7 @@ static size_t write_bundles(const torc_run_ctx *c) {
   bo.strict = c->o->strict;
   bo.timeout_ms = c->o->timeout_ms;
   bo.memory_limit = (uint64_t)c->o->memory_mb << 20;
+  bo.in_process = c->o->in_process;
   for (i = 0; i < torc_results_count(c->rs); i++) {
     const json_t *rec = torc_results_get(c->rs, i);
     const char *id = json_string_value(json_object_get(rec, "id"));

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -143,6 +144,7 @@ static void exec_contained(const torc_proxy *p, int chan) {
     for (long fd = 4; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
       close((int)fd);
   }
+  prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives whoever started it */
   if (p->log_limit) {
     struct rlimit rl = {(rlim_t)p->log_limit, (rlim_t)p->log_limit};
     setrlimit(RLIMIT_FSIZE, &rl);
