@@ -8,7 +8,8 @@
 #   make check           every test: Check unit tests, sanitizer run, valgrind
 #                        run, pytest suites, requirement-citation count, the
 #                        layout's invariants (ARCHITECTURE.md)
-#   make asan            the unit tests built and run with ASan + UBSan
+#   make asan            the unit tests built and run with ASan + UBSan (gcc)
+#   make asan-clang      the same built with clang
 #   make valgrind        the unit tests run under valgrind
 #   make bench           benchmarks (ratios against baselines of the same run)
 #   make conformance     the suite against the reference target, with report
@@ -64,7 +65,7 @@ BENCH_TARGETS :=
 INSTALL_TARGETS :=
 CLANG_FORMAT_FILES :=
 
-.PHONY: all check asan valgrind bench conformance install clean format format-check
+.PHONY: all check asan asan-clang valgrind bench conformance install clean format format-check
 all:
 
 include reference/module.mk
@@ -94,9 +95,15 @@ check: $(CHECK_TARGETS)
 
 bench: $(BENCH_TARGETS)
 
-# The sanitizer build lives in its own output tree.
+# The unit tests (reference and harness) built with ASan + UBSan, once with
+# gcc and once with clang, each in its own output tree (objects of the two
+# compilers never mix).  Both are part of `make check`.
+SAN_UNIT_CHECKS := check-unit run-harness-unit
+CHECK_TARGETS += asan-clang
 asan:
-	$(MAKE) O=$(O)/asan SAN=1 check-unit
+	$(MAKE) O=$(O)/asan SAN=1 CC=gcc $(SAN_UNIT_CHECKS)
+asan-clang:
+	$(MAKE) O=$(O)/asan-clang SAN=1 CC=clang $(SAN_UNIT_CHECKS)
 
 install: $(INSTALL_TARGETS)
 

@@ -107,10 +107,12 @@ $(HARNESS_UNIT): $(HARNESS_UNIT_OBJS) $(HARNESS_LIB) $(REF_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_CHECK) $(HARNESS_LIBS)
 
-# The unit tests, then the same binary under valgrind.
-.PHONY: check-harness-unit
-check-harness-unit: $(HARNESS_UNIT)
+# The unit tests (run-harness-unit, also run by `make asan`), then the same
+# binary under valgrind.
+.PHONY: check-harness-unit run-harness-unit
+run-harness-unit: $(HARNESS_UNIT)
 	CK_VERBOSITY=minimal $(HARNESS_UNIT)
+check-harness-unit: run-harness-unit
 	CK_FORK=no CK_VERBOSITY=minimal valgrind -q --error-exitcode=99 \
 	  --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  $(HARNESS_UNIT)
