@@ -95,15 +95,21 @@ check: $(CHECK_TARGETS)
 
 bench: $(BENCH_TARGETS)
 
-# The unit tests (reference and harness) built with ASan + UBSan, once with
-# gcc and once with clang, each in its own output tree (objects of the two
-# compilers never mix).  Both are part of `make check`.
-SAN_UNIT_CHECKS := check-unit run-harness-unit
+# The programs, the targets and the unit tests (reference and harness)
+# built with ASan + UBSan, and the unit tests run: once with gcc and once
+# with clang, each in its own output tree (objects of the two compilers
+# never mix).  Both are part of `make check`.  san-build is every program and
+# shared object but the mutants and benchmarks (the mutants are copies of
+# the reference, built here already).
+SAN_CHECKS := san-build check-unit run-harness-unit
 CHECK_TARGETS += asan-clang
+.PHONY: san-build
+san-build: $(TORC_BIN) $(RUNNER_BIN) $(TESTTARGET_SOS) $(REF_SO) $(LINUX_SO) \
+    $(LOAD_SMOKE) $(SUITE_DIGEST_TOOL)
 asan:
-	$(MAKE) O=$(O)/asan SAN=1 CC=gcc $(SAN_UNIT_CHECKS)
+	$(MAKE) O=$(O)/asan SAN=1 CC=gcc $(SAN_CHECKS)
 asan-clang:
-	$(MAKE) O=$(O)/asan-clang SAN=1 CC=clang $(SAN_UNIT_CHECKS)
+	$(MAKE) O=$(O)/asan-clang SAN=1 CC=clang $(SAN_CHECKS)
 
 install: $(INSTALL_TARGETS)
 
