@@ -8,7 +8,8 @@
 #   make check           every test: Check unit tests, sanitizer run, valgrind
 #                        run, pytest suites, requirement-citation count, the
 #                        layout's invariants (ARCHITECTURE.md)
-#   make asan            the unit tests built and run with ASan + UBSan
+#   make asan            the unit tests built and run with ASan + UBSan (gcc)
+#   make asan-clang      the same built with clang
 #   make valgrind        the unit tests run under valgrind
 #   make bench           benchmarks (ratios against baselines of the same run)
 #   make conformance     the suite against the reference target, with report
@@ -65,7 +66,7 @@ BENCH_TARGETS :=
 INSTALL_TARGETS :=
 CLANG_FORMAT_FILES :=
 
-.PHONY: all check asan valgrind bench conformance install clean format format-check
+.PHONY: all check asan asan-clang valgrind bench conformance install clean format format-check
 all:
 
 include reference/module.mk
@@ -95,9 +96,21 @@ check: $(CHECK_TARGETS)
 
 bench: $(BENCH_TARGETS)
 
-# The sanitizer build lives in its own output tree.
+# The programs, the targets and the unit tests (reference and harness)
+# built with ASan + UBSan, and the unit tests run: once with gcc and once
+# with clang, each in its own output tree (objects of the two compilers
+# never mix).  Both are part of `make check`.  san-build is every program and
+# shared object but the mutants and benchmarks (the mutants are copies of
+# the reference, built here already).
+SAN_CHECKS := san-build check-unit run-harness-unit
+CHECK_TARGETS += asan-clang
+.PHONY: san-build
+san-build: $(TORC_BIN) $(RUNNER_BIN) $(TESTTARGET_SOS) $(REF_SO) $(LINUX_SO) \
+    $(LOAD_SMOKE) $(SUITE_DIGEST_TOOL)
 asan:
-	$(MAKE) O=$(O)/asan SAN=1 check-unit
+	$(MAKE) O=$(O)/asan SAN=1 CC=gcc $(SAN_CHECKS)
+asan-clang:
+	$(MAKE) O=$(O)/asan-clang SAN=1 CC=clang $(SAN_CHECKS)
 
 install: $(INSTALL_TARGETS)
 

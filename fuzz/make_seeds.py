@@ -7,9 +7,15 @@ It cuts the committed captures (vectors/captures) into small pieces:
                       byte fuzz_capture_parse.c expects, and a 0 byte
   OUT/flow/           small pcap files (the file header plus a few records),
                       and the first blocks of each pcapng file
-and copies the hand-written vectors (vectors/handwritten/*.json) to
+copies the hand-written vectors (vectors/handwritten/*.json) to
   OUT/vector/
-Stdlib only.  Usage: make_seeds.py OUT CAPTURE_DIR VECTOR_DIR
+builds what a well-behaved exec: target sends while the host waits on an
+operation (docs/wire-protocol.md; the input of fuzz_wire_peer.c: the
+selector byte of the first operation, then length-prefixed messages) into
+  OUT/wire_peer/
+and copies the committed seeds SEED_DIR/<name>/* (results documents,
+waiver files) to OUT/<name>/.
+Stdlib only.  Usage: make_seeds.py OUT CAPTURE_DIR VECTOR_DIR [SEED_DIR]
 """
 import os
 import struct
@@ -54,6 +60,75 @@ def pcapng_head(path, nblocks):
     return data[:off]
 
 
+# ---- Wire messages (torc_wire.h) -------------------------------------------
+# fuzz_wire_peer.c's operations, by selector byte.
+CALLS = {"HELLO": 0, "CONN_OPEN": 1, "RECEIVE": 2, "SEGMENT": 3,
+         "GET_STATS": 4, "RESET": 5, "ADVANCE_TIME": 6, "TERMINATE": 7}
+OP_TYPE = {"HELLO": 0x01, "CONN_OPEN": 0x11, "RECEIVE": 0x14,
+           "SEGMENT": 0x16, "GET_STATS": 0x19, "RESET": 0x1A,
+           "ADVANCE_TIME": 0x17, "TERMINATE": 0x18}
+RET = 0x40
+
+
+def msg(*parts):
+    body = b"".join(parts)
+    return struct.pack("<I", len(body)) + body
+
+
+def u8(v):
+    return struct.pack("<B", v)
+
+
+def u32(v):
+    return struct.pack("<I", v)
+
+
+def u64(v):
+    return struct.pack("<Q", v)
+
+
+def wstr(s):
+    return u32(len(s)) + s
+
+
+def ret(call, *fields):
+    return msg(u8(RET), u8(OP_TYPE[call]), *fields)
+
+
+def wire_seeds():
+    hello = ret("HELLO", u8(1), struct.pack("<H", 1), u32(1), u32(128),
+                u64(0xFFF), wstr(b"seed"), wstr(b"1.0"))
+    hello_limits = ret("HELLO", u8(1), struct.pack("<H", 1), u32(1), u32(136),
+                       u64(0xFFF), wstr(b"seed"), wstr(b"1.0"), u32(65535),
+                       u32(4096))
+    refused = ret("HELLO", u8(0), wstr(b"no such device"))
+    complete = msg(u8(0x34), u64(1), u32(2),
+                   u64(1), u32(0), u32(5), wstr(b"hello"),
+                   u64(2), u32(0), u32(300), wstr(bytes(range(256)) + b"x" * 44))
+    indicate = msg(u8(0x35), u64(1), u64(3), u32(0), u32(2),
+                   wstr(b"abc"), wstr(b"defgh"))
+    chain = u32(2) + u32(1) + wstr(b"buffered") + u32(2) + wstr(b"a") + \
+        wstr(b"")
+    terminate = msg(u8(0x37), u64(1), u32(0), u8(1), u32(1000), u32(65535),
+                    u64(3), chain)
+    return {
+        "hello": u8(CALLS["HELLO"]) + hello + ret("CONN_OPEN", u32(0), u64(7)),
+        "hello-limits": u8(CALLS["HELLO"]) + hello_limits,
+        "hello-refused": u8(CALLS["HELLO"]) + refused,
+        "receive": u8(CALLS["RECEIVE"]) +
+        msg(u8(0x30), u64(64)) +
+        msg(u8(0x32), u32(1), wstr(b"allocated")) + complete +
+        msg(u8(0x31), u64(1)) + ret("RECEIVE", u32(0x103)),
+        "segment": u8(CALLS["SEGMENT"]) + indicate +
+        msg(u8(0x36), u64(1), u32(1), u32(0)) +
+        msg(u8(0x33), u64(1), u32(0)) + ret("SEGMENT") +
+        ret("GET_STATS", u32(0), bytes(40)),
+        "terminate": u8(CALLS["TERMINATE"]) + terminate + ret("TERMINATE"),
+        "reset": u8(CALLS["RESET"]) + ret("RESET", u32(0xFFFFFFFF),
+                                          wstr(b"cannot reset")),
+    }
+
+
 def write(path, data):
     with open(path, "wb") as f:
         f.write(data)
@@ -61,8 +136,20 @@ def write(path, data):
 
 def main():
     out, capdir, vecdir = sys.argv[1:4]
-    for sub in ("capture_parse", "flow", "vector"):
+    seeddir = sys.argv[4] if len(sys.argv) > 4 else None
+    for sub in ("capture_parse", "flow", "vector", "wire_peer"):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
+    for name, data in sorted(wire_seeds().items()):
+        write(os.path.join(out, "wire_peer", name), data)
+    if seeddir and os.path.isdir(seeddir):
+        for sub in sorted(os.listdir(seeddir)):
+            src = os.path.join(seeddir, sub)
+            if not os.path.isdir(src):
+                continue
+            os.makedirs(os.path.join(out, sub), exist_ok=True)
+            for name in sorted(os.listdir(src)):
+                with open(os.path.join(src, name), "rb") as f:
+                    write(os.path.join(out, sub, name), f.read())
     for name in sorted(os.listdir(capdir)):
         path = os.path.join(capdir, name)
         stem = os.path.splitext(name)[0]

@@ -3,11 +3,18 @@
 #   $(O)/fuzz/fuzz_capture_parse   torc_capture_parse on one frame, any DLT
 #   $(O)/fuzz/fuzz_flow            a pcap/pcapng image -> torc_flow
 #   $(O)/fuzz/fuzz_vector          a JSON file -> torc_vector_load
+#   $(O)/fuzz/fuzz_wire_peer       a hostile exec: target's byte stream ->
+#                                  the proxy's channel, validator, upcalls
+#   $(O)/fuzz/fuzz_results         a results document -> torc_results_load,
+#                                  merge, diff, torc_report_write
+#   $(O)/fuzz/fuzz_waivers         a waiver file -> torc_waivers_load, match
 #
 # Built with clang (FUZZ_CC) from the harness and reference sources compiled
 # again with clang into $(O)/fuzz/obj (never mixed with the gcc objects).
-# Seed corpora come from the committed captures and hand-written vectors
-# (fuzz/make_seeds.py -> $(O)/fuzz/seeds/<name>); what the fuzzers find is
+# Seed corpora come from the committed captures and hand-written vectors,
+# the wire messages make_seeds.py builds, and the seed files committed under
+# fuzz/seeds/<name>/ (fuzz/make_seeds.py -> $(O)/fuzz/seeds/<name>); what
+# the fuzzers find is
 # kept in $(O)/fuzz/corpus/<name>, crashes in $(O)/fuzz/artifacts/.
 #   make fuzz              each target for FUZZ_SECONDS (default 60)
 #   make fuzz-smoke        each target for FUZZ_SMOKE_SECONDS (10; in check)
@@ -20,10 +27,10 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
   -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
   -Wall -Wno-unused-parameter -MMD -MP
 FUZZ_LIB_SRCS := $(filter-out reference/torc_reference_so.c,\
-                   $(HARNESS_SRCS) $(wildcard reference/*.c))
+                   $(HARNESS_SRCS) $(REPORTS_SRCS) $(wildcard reference/*.c))
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_LIB := $(FUZZ_DIR)/libtorc_fuzz.a
-FUZZ_NAMES := capture_parse flow vector
+FUZZ_NAMES := capture_parse flow vector wire_peer results waivers
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_SEEDS := $(FUZZ_DIR)/seeds/.stamp
 FUZZ_RUN_FLAGS := -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
@@ -35,9 +42,12 @@ CHECK_TARGETS += fuzz-smoke
 .SECONDARY: $(FUZZ_NAMES:%=$(FUZZ_DIR)/obj/fuzz/fuzz_%.o)
 
 $(FUZZ_DIR)/obj/harness/results/torc_features.o: $(FEATURES_TABLE_H)
+$(FUZZ_DIR)/obj/harness/engine/torc_attribute.o: $(FEATURES_TABLE_H)
+$(REPORTS_SRCS:%.c=$(FUZZ_DIR)/obj/%.o): $(REPORT_ASSETS_H)
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -Iharness/include -Ireference $(HARNESS_INC) -I$(O)/gen \
+	$(FUZZ_CC) -Iharness/include -Ireference $(HARNESS_INC) -Ireports \
+	  -I$(O)/gen \
 	  $(FUZZ_CFLAGS) \
 	  -c $< -o $@
 
@@ -49,10 +59,11 @@ $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/fuzz/fuzz_%.o $(FUZZ_LIB)
 	  $(PKG_PCAP) $(PKG_JANSSON) -ldl -lm
 
 $(FUZZ_SEEDS): fuzz/make_seeds.py $(wildcard vectors/captures/*.pcap*) \
-               $(wildcard vectors/handwritten/*.json)
+               $(wildcard vectors/handwritten/*.json) \
+               $(wildcard fuzz/seeds/*/*)
 	rm -rf $(FUZZ_DIR)/seeds
 	/usr/bin/python3 fuzz/make_seeds.py $(FUZZ_DIR)/seeds vectors/captures \
-	  vectors/handwritten
+	  vectors/handwritten fuzz/seeds
 	touch $@
 
 # $(call fuzz_run,NAME,SECONDS): run one target; on a failure print the

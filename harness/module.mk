@@ -62,18 +62,37 @@ $(HARNESS_LIB): $(HARNESS_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(TORC_BIN): $(TORC_CLI_OBJS) $(REPORTS_LIB) $(VECTORIZE_LIB) $(HARNESS_LIB) \
-    $(REF_LIB)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(HARNESS_LIBS)
+# The programs that load targets export nothing to them (harness/torc.map):
+# a target's calls bind to its own functions, never to torc's of the same
+# name.  Under the sanitizers (SAN=1) the script is left out: clang links
+# its sanitizer runtime into the program and exports the runtime's
+# interceptors (malloc, free, ...) for the instrumented targets it loads
+# (--dynamic-list), which "local: *" would hide; torc's own functions stay
+# unexported either way (no -rdynamic).
+EXPORTS_MAP := harness/torc.map
+EXPORTS_LDFLAGS := $(if $(SAN),,-Wl,--version-script=$(EXPORTS_MAP))
 
-$(RUNNER_BIN): $(RUNNER_OBJS) $(HARNESS_LIB) $(REF_LIB)
+$(TORC_BIN): $(TORC_CLI_OBJS) $(REPORTS_LIB) $(VECTORIZE_LIB) $(HARNESS_LIB) \
+    $(REF_LIB) $(EXPORTS_MAP)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(HARNESS_LIBS) $(PKG_SECCOMP)
+	$(CC) $(LDFLAGS) $(EXPORTS_LDFLAGS) -o $@ $(filter-out $(EXPORTS_MAP),$^) \
+	  $(HARNESS_LIBS)
+
+$(RUNNER_BIN): $(RUNNER_OBJS) $(HARNESS_LIB) $(REF_LIB) $(EXPORTS_MAP)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $(EXPORTS_LDFLAGS) -o $@ $(filter-out $(EXPORTS_MAP),$^) \
+	  $(HARNESS_LIBS) $(PKG_SECCOMP)
 
 $(O)/lib/testtargets/%.so: $(O)/obj/harness/testtargets/%.o $(REF_LIB)
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-Bsymbolic $(LDFLAGS) -o $@ $^
+
+# A vendor's target carrying torc's internal names, linked as a vendor links
+# (no -Bsymbolic, nothing of torc): it must run as itself
+# (harness/tests/test_symbols.py).
+$(O)/lib/testtargets/same_names.so: $(O)/obj/harness/testtargets/same_names.o
+	@mkdir -p $(@D)
+	$(CC) -shared $(LDFLAGS) -o $@ $^
 
 # H6: the loader/proxy/runner smoke driver used by harness/tests/test_loading.py
 LOAD_SMOKE := $(O)/tests/load_smoke
@@ -107,10 +126,12 @@ $(HARNESS_UNIT): $(HARNESS_UNIT_OBJS) $(HARNESS_LIB) $(REF_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_CHECK) $(HARNESS_LIBS)
 
-# The unit tests, then the same binary under valgrind.
-.PHONY: check-harness-unit
-check-harness-unit: $(HARNESS_UNIT)
+# The unit tests (run-harness-unit, also run by `make asan`), then the same
+# binary under valgrind.
+.PHONY: check-harness-unit run-harness-unit
+run-harness-unit: $(HARNESS_UNIT)
 	CK_VERBOSITY=minimal $(HARNESS_UNIT)
+check-harness-unit: run-harness-unit
 	CK_FORK=no CK_VERBOSITY=minimal valgrind -q --error-exitcode=99 \
 	  --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  $(HARNESS_UNIT)

@@ -23,7 +23,7 @@ $(REF_LIB): $(REF_OBJS)
 
 $(REF_SO): $(O)/obj/reference/torc_reference_so.o $(REF_LIB)
 	@mkdir -p $(@D)
-	$(CC) -shared $(LDFLAGS) -o $@ $^
+	$(CC) -shared -Wl,-Bsymbolic $(LDFLAGS) -o $@ $^
 
 # The runner's list of suites is every "Suite *xxx_suite(void)" defined in a
 # test file, so adding a suite never means editing a shared list.

@@ -15,7 +15,7 @@ CHECK_TARGETS += check-linux
 
 $(LINUX_SO): $(LINUX_OBJS)
 	@mkdir -p $(@D)
-	$(CC) -shared $(LDFLAGS) -o $@ $^
+	$(CC) -shared -Wl,-Bsymbolic $(LDFLAGS) -o $@ $^
 
 .PHONY: check-linux
 check-linux: $(LINUX_SO) $(TORC_BIN) $(RUNNER_BIN)

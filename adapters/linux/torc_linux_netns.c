@@ -37,6 +37,8 @@ struct torc_in6_ifreq {
   int ifindex;
 };
 
+static int failf(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int failf(char *why, size_t whylen, const char *fmt, ...) {
   va_list ap;
   int e = errno;

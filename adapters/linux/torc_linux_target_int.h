@@ -86,7 +86,8 @@ typedef struct lx_conn {
 /* ---- torc_linux_target.c ------------------------------------------------- */
 
 /* A log line to the host (and to stderr with TORC_LINUX_DEBUG). */
-void lx_logf(lx *t, int level, const char *fmt, ...);
+void lx_logf(lx *t, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void lx_close_fds(lx_conn *c);
 
 /* ---- torc_linux_repair.c ------------------------------------------------- */

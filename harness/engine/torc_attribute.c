@@ -228,7 +228,8 @@ size_t torc_attribute(const torc_trace *t, long ei, unsigned aspects, int early,
   if (ei < 0 || (size_t)ei >= t->n)
     return 0;
   e = &t->e[ei];
-  if (e->why_first + (size_t)e->why_count > t->nwhy)
+  /* No because: nothing to attribute (and t->why may be NULL). */
+  if (e->why_count == 0 || e->why_first + (size_t)e->why_count > t->nwhy)
     return 0;
   why = t->why + e->why_first;
   end = e->why_count;

@@ -45,6 +45,8 @@ static torc_violation *violation(torc_result *r, const char *requirement) {
   return x;
 }
 
+#define MISSING_PREFIX "missing mandatory feature: "
+
 static void append(char *buf, size_t n, const char *name) {
   size_t len = strlen(buf);
   snprintf(buf + len, n - len, "%s%s", len ? ", " : "", name);
@@ -54,7 +56,8 @@ int torc_gate_check(const torc_target *t, const torc_vector *v,
                     torc_result *r) {
   uint64_t lacking = v->requires_caps & ~t->capabilities;
   unsigned need = ops_needed(v->body);
-  char names[TORC_MSG_SIZE] = "";
+  /* Sized so that the detail's prefix and the list fit in a detail. */
+  char names[TORC_MSG_SIZE - sizeof MISSING_PREFIX + 1] = "";
   size_t nf, i;
   const torc_feature *f = torc_features(&nf);
   int op;
@@ -88,8 +91,7 @@ int torc_gate_check(const torc_target *t, const torc_vector *v,
   }
   if (r->nviolations) {
     r->verdict = TORC_FAIL;
-    snprintf(r->detail, sizeof r->detail, "missing mandatory feature: %s",
-             names);
+    snprintf(r->detail, sizeof r->detail, MISSING_PREFIX "%s", names);
     return 1;
   }
   for (i = 0; i < nf; i++) {

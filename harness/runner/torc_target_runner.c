@@ -36,6 +36,19 @@
 
 #include "torc_load.h"
 #include "torc_runner_contain.h"
+
+/* ASan (gcc's macro, clang's feature) reserves terabytes of address space:
+ * no RLIMIT_AS under it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RUNNER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RUNNER_ASAN 1
+#endif
+#endif
+#ifndef RUNNER_ASAN
+#define RUNNER_ASAN 0
+#endif
 #include "torc_wire.h"
 
 typedef struct rconn {
@@ -649,11 +662,7 @@ int main(int argc, char **argv) {
   r.spec = "reference";
   long fd = -1;
   int contain = 0;
-#if defined(__SANITIZE_ADDRESS__)
-  long mem_mb = 0; /* ASan reserves terabytes of address space */
-#else
-  long mem_mb = 2048;
-#endif
+  long mem_mb = RUNNER_ASAN ? 0 : 2048;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     char *end;
@@ -696,9 +705,8 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-#if defined(__SANITIZE_ADDRESS__)
-  mem_mb = 0; /* ASan reserves terabytes of address space */
-#endif
+  if (RUNNER_ASAN)
+    mem_mb = 0;
   if (mem_mb > 0) {
     struct rlimit rl = {(rlim_t)mem_mb << 20, (rlim_t)mem_mb << 20};
     setrlimit(RLIMIT_AS, &rl);

@@ -34,6 +34,17 @@
 
 enum { KIND_BUILTIN, KIND_SO, KIND_EXEC };
 
+#if defined(__SANITIZE_ADDRESS__)
+#define LOAD_DEEPBIND 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LOAD_DEEPBIND 0
+#endif
+#endif
+#ifndef LOAD_DEEPBIND
+#define LOAD_DEEPBIND RTLD_DEEPBIND
+#endif
+
 struct torc_loaded {
   int kind;
   int contained; /* KIND_EXEC serving a .so through the runner */
@@ -159,7 +170,10 @@ static int load_so(const char *spec, torc_loaded *l, const torc_host_ops *host,
   torc_wire_fmt(path, sizeof(path), "%s%s", strchr(spec, '/') ? "" : "./",
                 spec);
   dlerror();
-  l->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  /* RTLD_DEEPBIND: the target's own names bind to its own definitions
+   * first, before those of torc's libraries (jansson, libpcap); ASan
+   * refuses it, and torc exports nothing anyway (harness/torc.map). */
+  l->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL | LOAD_DEEPBIND);
   if (!l->dl) {
     const char *e = dlerror();
     e = e ? e : "unknown error";

@@ -59,10 +59,14 @@ static int open_output(const char *out, char *tmp, char *old, char *parent) {
     parent[1] = 0;
   else
     *slash = 0;
-  snprintf(old, PATH_MAX, "%s.old-%ld", tmp, (long)getpid());
   {
     size_t l = strlen(tmp);
-    snprintf(tmp + l, PATH_MAX - l, ".tmp-%ld", (long)getpid());
+    int n = snprintf(old, PATH_MAX, "%s.old-%ld", tmp, (long)getpid());
+    int m = snprintf(tmp + l, PATH_MAX - l, ".tmp-%ld", (long)getpid());
+    if (n < 0 || n >= PATH_MAX || m < 0 || (size_t)m >= PATH_MAX - l) {
+      fprintf(stderr, "torc vectorize: %s: path too long\n", out);
+      return -1;
+    }
   }
   if (mkdir(parent, 0777) != 0 && errno != EEXIST) {
     fprintf(stderr, "torc vectorize: %s: %s\n", parent, strerror(errno));
