@@ -176,7 +176,83 @@ static void drop_req(runner *r, size_t i) {
 
 /* ---- Host callbacks given to the target ---------------------------------- */
 
-#define BLOCK_HDR 16 /* keeps max_align_t alignment */
+/* The blocks lent to the target, pointer -> the host's token, in a table
+ * of the runner's own (open addressing, linear probing, backward-shift
+ * deletion): a double free or a forged pointer is found here, never by
+ * reading the target's memory, and reaches the host as a free of token 0,
+ * which the host judges as in process (RCV-233). */
+typedef struct lent {
+  void *ptr;
+  uint64_t token;
+} lent;
+
+static struct {
+  lent *slot;
+  size_t cap, n; /* cap a power of two, n < cap / 2 */
+} blocks;
+
+static size_t block_home(const void *p, size_t cap) {
+  uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull;
+  return (size_t)(h >> 32) & (cap - 1);
+}
+
+static int block_put(void *p, uint64_t token) {
+  if ((blocks.n + 1) * 2 > blocks.cap) {
+    size_t ncap = blocks.cap ? blocks.cap * 2 : 256;
+    lent *ns = calloc(ncap, sizeof *ns);
+    if (!ns)
+      return -1;
+    for (size_t i = 0; i < blocks.cap; i++)
+      if (blocks.slot[i].ptr) {
+        size_t j = block_home(blocks.slot[i].ptr, ncap);
+        while (ns[j].ptr)
+          j = (j + 1) & (ncap - 1);
+        ns[j] = blocks.slot[i];
+      }
+    free(blocks.slot);
+    blocks.slot = ns;
+    blocks.cap = ncap;
+  }
+  size_t j = block_home(p, blocks.cap);
+  while (blocks.slot[j].ptr)
+    j = (j + 1) & (blocks.cap - 1);
+  blocks.slot[j].ptr = p;
+  blocks.slot[j].token = token;
+  blocks.n++;
+  return 0;
+}
+
+/* Removes p; its token, or 0 when p is not a block lent now. */
+static uint64_t block_take(const void *p) {
+  if (!blocks.cap)
+    return 0;
+  size_t j = block_home(p, blocks.cap);
+  while (blocks.slot[j].ptr && blocks.slot[j].ptr != p)
+    j = (j + 1) & (blocks.cap - 1);
+  if (!blocks.slot[j].ptr)
+    return 0;
+  uint64_t token = blocks.slot[j].token;
+  blocks.slot[j].ptr = NULL;
+  blocks.n--;
+  /* Backward shift: move later entries of the run into the hole. */
+  for (size_t k = (j + 1) & (blocks.cap - 1); blocks.slot[k].ptr;
+       k = (k + 1) & (blocks.cap - 1)) {
+    size_t home = block_home(blocks.slot[k].ptr, blocks.cap);
+    if (((k - home) & (blocks.cap - 1)) >= ((k - j) & (blocks.cap - 1))) {
+      blocks.slot[j] = blocks.slot[k];
+      blocks.slot[k].ptr = NULL;
+      j = k;
+    }
+  }
+  return token;
+}
+
+static void send_free(runner *r, uint64_t token) {
+  torc_wbuf_begin(&r->chan.tx, TORC_MSG_UP_FREE);
+  torc_wbuf_u64(&r->chan.tx, token);
+  if (torc_wire_send(&r->chan) != 0)
+    die_protocol(r);
+}
 
 static void *h_alloc(void *ctx, size_t size) {
   runner *r = ctx;
@@ -189,31 +265,23 @@ static void *h_alloc(void *ctx, size_t size) {
   free(ret);
   if (!token)
     return NULL; /* the host refused (fault injection) */
-  unsigned char *blk =
-      size <= SIZE_MAX - BLOCK_HDR ? malloc(size + BLOCK_HDR) : NULL;
-  if (!blk) {
-    torc_wbuf_begin(&r->chan.tx, TORC_MSG_UP_FREE);
-    torc_wbuf_u64(&r->chan.tx, token);
-    if (torc_wire_send(&r->chan) != 0)
-      die_protocol(r);
+  void *blk = malloc(size ? size : 1);
+  if (!blk || block_put(blk, token) != 0) {
+    free(blk);
+    send_free(r, token);
     return NULL;
   }
-  memcpy(blk, &token, sizeof(token));
-  return blk + BLOCK_HDR;
+  return blk;
 }
 
 static void h_free(void *ctx, void *ptr) {
   runner *r = ctx;
   if (!ptr)
     return;
-  unsigned char *blk = (unsigned char *)ptr - BLOCK_HDR;
-  uint64_t token;
-  memcpy(&token, blk, sizeof(token));
-  free(blk);
-  torc_wbuf_begin(&r->chan.tx, TORC_MSG_UP_FREE);
-  torc_wbuf_u64(&r->chan.tx, token);
-  if (torc_wire_send(&r->chan) != 0)
-    die_protocol(r);
+  uint64_t token = block_take(ptr);
+  if (token)
+    free(ptr);
+  send_free(r, token); /* 0: not lent now, the host says which rule */
 }
 
 static void h_log(void *ctx, int level, const char *msg) {
@@ -782,6 +850,7 @@ int main(int argc, char **argv) {
     torc_arena_free(&r.conns[i].st_mem);
   free(r.conns);
   free(r.reqs);
+  free(blocks.slot);
   if (r.scratch)
     munmap(r.scratch, r.scratch_cap);
   torc_wire_chan_free(&r.chan);

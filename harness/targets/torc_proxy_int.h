@@ -49,6 +49,8 @@ struct torc_proxy {
   size_t upcalls;      /* since the last reset: the per-vector quotas */
   uint64_t held_bytes; /* allocated through the host during this vector */
   size_t held_blocks;  /* of those, not freed yet */
+  char never_lent;     /* its address stands for a pointer the host never
+                          lent (UP_FREE of token 0) */
   const torc_host_ops *host;
   void *host_ctx;
   unsigned timeout_ms;

@@ -69,7 +69,15 @@ static int up_alloc(torc_proxy *p, torc_rbuf *r) {
 
 static int up_free(torc_proxy *p, torc_rbuf *r) {
   uint64_t token = torc_rbuf_u64(r);
-  if (token == 0 || token > p->nallocs || !p->allocs[token - 1])
+  if (token == 0) {
+    /* The runner's word that the target freed a pointer it was not lent
+     * (twice, or forged): the host judges it as in process, with a
+     * pointer of the proxy's own that it never gave (RCV-233). */
+    if (p->host->free)
+      p->host->free(p->host_ctx, &p->never_lent);
+    return 0;
+  }
+  if (token > p->nallocs || !p->allocs[token - 1])
     return protocol_error(p, "free of a block the host never gave");
   void *blk = p->allocs[token - 1];
   p->allocs[token - 1] = NULL;
