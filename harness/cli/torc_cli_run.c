@@ -62,8 +62,10 @@ static const char run_help[] =
     "                       replay command)\n"
     "\n"
     "Exit status: 0 conformant, 1 non-conformant (a FAIL), 2 usage, input or\n"
-    "target-load error, 3 incomplete (CRASH, TIMEOUT, ERROR or interrupted).\n"
-    "When several apply the highest-priority one wins: 2, then 3, then 1.\n";
+    "target-load error, 3 incomplete (CRASH, TIMEOUT, ERROR or interrupted\n"
+    "by SIGINT or SIGTERM), 5 an output (JSON, journal,\n"
+    "JUnit, TAP) could not be written.  When several apply the\n"
+    "highest-priority one wins: 5, then 2, then 3, then 1.\n";
 
 enum {
   OPT_TARGET = 256,
@@ -254,6 +256,7 @@ int torc_cmd_run(int argc, char **argv) {
   rc = parse_run(argc, argv, &o, &vectors);
   if (rc < 0) {
     rc = TORC_EXIT_USAGE;
+    torc_run_catch_signals(); /* a signal while loading stops, exit 3 */
     torc_results_now(started);
     if (torc_cli_load_vectors("run", vectors.v, vectors.n, &all, &nall) == 0)
       rc = torc_run(&o, started, all, nall);

@@ -28,10 +28,8 @@
 /* ---- torc_run_signal.c --------------------------------------------------- */
 
 /* The flag SIGINT and SIGTERM set to their number (the run stops between
- * vectors). */
+ * vectors; torc_run_catch_signals in torc_run.h). */
 volatile sig_atomic_t *torc_run_stop_flag(void);
-/* Installs the SIGINT/SIGTERM handlers and ignores SIGPIPE. */
-void torc_run_catch_signals(void);
 
 /* ---- The state of one run ------------------------------------------------ */
 
@@ -47,9 +45,15 @@ typedef struct torc_run_ctx {
   torc_waivers waivers;
   torc_progress prog;
   size_t tap_n;
-  int fail_stop; /* --fail-fast saw a failure */
-  int journal_warned;
+  int fail_stop;      /* --fail-fast saw a failure */
+  char *journal_path; /* FILE.journal (owned), NULL without --json */
+  int journal_warned; /* an append failed (said once) */
+  int tap_err;        /* errno of the first failed TAP write, else 0 */
 } torc_run_ctx;
+
+/* --tap: notes (once, on stderr) that writing TAP failed with errno err;
+ * the run goes on and exits 5 (torc_run_finish.c). */
+void torc_run_tap_failed(torc_run_ctx *c, int err);
 
 /* ---- torc_run_target.c --------------------------------------------------- */
 
