@@ -63,7 +63,7 @@ static const char run_help[] =
     "\n"
     "Exit status: 0 conformant, 1 non-conformant (a FAIL), 2 usage, input or\n"
     "target-load error, 3 incomplete (CRASH, TIMEOUT, ERROR or interrupted\n"
-    "by SIGINT or SIGTERM), 5 an output (JSON, journal,\n"
+    "by SIGINT, SIGTERM, SIGHUP or SIGQUIT), 5 an output (JSON, journal,\n"
     "JUnit, TAP) could not be written.  When several apply the\n"
     "highest-priority one wins: 5, then 2, then 3, then 1.\n";
 

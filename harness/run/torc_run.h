@@ -38,8 +38,9 @@ typedef struct torc_run_opts {
   const char *suite_digest; /* the set this torc ships (torc_cli_suite.c) */
 } torc_run_opts;
 
-/* Catches SIGINT and SIGTERM (each stops the run between vectors: what is
- * done is written, the journal kept, exit 3) and ignores SIGPIPE.  The command calls it first, before loading the vectors;
+/* Catches SIGINT, SIGTERM, SIGHUP and SIGQUIT (each stops the run between
+ * vectors: what is done is written, the journal kept, exit 3) and ignores
+ * SIGPIPE.  The command calls it first, before loading the vectors;
  * torc_run calls it again. */
 void torc_run_catch_signals(void);
 

@@ -4,7 +4,7 @@
  * steps torc_run.c strings together.
  *
  *   torc_run.c          the flow: select, waivers, target, journal, loop
- *   torc_run_signal.c   SIGINT/SIGTERM set the stop flag
+ *   torc_run_signal.c   SIGINT/SIGTERM/SIGHUP/SIGQUIT set the stop flag
  *   torc_run_target.c   one vector on the loaded target, isolated
  *   torc_run_workers.c  --jobs N: worker processes over pipes
  *   torc_run_record.c   one finished vector: waiver, journal, TAP, progress
@@ -27,9 +27,14 @@
 
 /* ---- torc_run_signal.c --------------------------------------------------- */
 
-/* The flag SIGINT and SIGTERM set to their number (the run stops between
- * vectors; torc_run_catch_signals in torc_run.h). */
+/* The flag SIGINT, SIGTERM, SIGHUP and SIGQUIT set to their number (the
+ * run stops between vectors; torc_run_catch_signals in torc_run.h). */
 volatile sig_atomic_t *torc_run_stop_flag(void);
+/* In a worker process: the signals the run catches are ignored (the
+ * parent stops its workers itself). */
+void torc_run_ignore_signals(void);
+/* "SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT" or "signal". */
+const char *torc_run_signal_name(int sig);
 
 /* ---- The state of one run ------------------------------------------------ */
 

@@ -11,20 +11,27 @@ journal is torn, its disk is full or a signal comes at any time (issue 16,
   /dev/full and a closed pipe for TAP on stdout) during the journal, the
   JSON document, JUnit or TAP is exit 5 with a message naming the file and
   the reason; the journal keeps every whole record and resumes.
+- SIGHUP, SIGTERM, SIGQUIT and SIGINT from the moment torc catches them
+  (read from /proc/PID/status, so while it loads a large set) or later in
+  the run: exit 3, a journal that --resume completes into the results of
+  an uninterrupted run.
 
 The expected results come from an uninterrupted run of the same vectors
 (the journal's header is made from that run's document, as torc writes
 it); TORC_BUILD selects the build tree (default build/).
 """
+import hashlib
 import json
 import pathlib
 import resource
+import shutil
 import signal
 import subprocess
+import time
 
 import pytest
 
-from conftest import results, by_id, comparable, ROOT
+from conftest import results, by_id, comparable, wait_for_lines, ROOT
 
 EXIT_OUTPUT = 5
 MARK = 4242.5   # the duration_ms of a record kept from a journal
@@ -293,3 +300,136 @@ def test_tap_into_a_closed_pipe_is_exit_5_not_sigpipe(torc, tmp_path):
     p.wait(timeout=120)
     assert p.returncode == EXIT_OUTPUT, err
     assert "standard output (--tap): cannot write: Broken pipe" in err, err
+
+
+# ---- Signals at any time ---------------------------------------------------
+
+COPIES = 30
+
+
+def copies_of(src, dst, n):
+    """n copies of every vector of src in dst (titles numbered, ids
+    recomputed as torc_vector_digest.c does), with src's captures."""
+    dst.mkdir(parents=True)
+    shutil.copytree(src / "capture", dst / "capture")
+    count = 0
+    for p in sorted(src.glob("*.json")):
+        v = json.loads(p.read_text())
+        for k in range(n):
+            c = dict(v)
+            del c["id"]
+            c["title"] = "%s (copy %d)" % (v["title"][:180], k)
+            canon = json.dumps(c, sort_keys=True, separators=(",", ":"))
+            c["id"] = "rcv-" + hashlib.sha256(canon.encode()).hexdigest()[:16]
+            (dst / ("%s-%d.json" % (p.stem, k))).write_text(json.dumps(c))
+            count += 1
+    return count
+
+
+@pytest.fixture(scope="module")
+def many(torc, tmp_path_factory):
+    """A large set (every hand-written vector COPIES times, long enough to
+    load that a signal sent as soon as torc catches it lands while it
+    loads) and its uninterrupted run: (dir, exit status, document)."""
+    d = tmp_path_factory.mktemp("many")
+    n = copies_of(torc.vectors, d / "vectors", COPIES)
+    out = d / "full.json"
+    r = torc("run", "--target", "reference", d / "vectors", "--json", out,
+             "--quiet")
+    assert r.returncode in (0, 1), r.stderr
+    doc = results(out)
+    assert len(doc["results"]) == n
+    return d / "vectors", r.returncode, doc
+
+
+def catches(pid, sig):
+    """1 when process pid has a handler for sig (SigCgt of /proc)."""
+    try:
+        status = pathlib.Path("/proc/%d/status" % pid).read_text()
+    except OSError:
+        return False
+    for line in status.splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    return False
+
+
+def wait_until(cond, proc, limit=30):
+    """Waits (polling every millisecond) until cond() holds; False when
+    proc ends first or limit seconds pass."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        if cond():
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.001)
+    return False
+
+
+SIGNALS = [("SIGHUP", "caught"), ("SIGTERM", "caught"), ("SIGQUIT", "caught"),
+           ("SIGINT", "caught"), ("SIGHUP", "journal"), ("SIGHUP", "midway"),
+           ("SIGQUIT", "midway")]
+
+
+@pytest.mark.parametrize("name,when", SIGNALS)
+def test_a_signal_at_any_time_is_exit_3_and_resumes(torc, many, tmp_path,
+                                                    name, when):
+    """when: "caught" as soon as torc has its handler (it is then loading
+    the set), "journal" once the journal exists, "midway" once 20 vectors
+    are in it."""
+    vectors, rc_full, doc_full = many
+    sig = getattr(signal, name)
+    out = tmp_path / "r.json"
+    journal = tmp_path / "r.json.journal"
+    p = subprocess.Popen(torc_cmd(torc, out, vectors, "--quiet"),
+                         cwd=str(ROOT), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True)
+    if when == "caught":
+        assert wait_until(lambda: catches(p.pid, sig), p)
+    elif when == "journal":
+        assert wait_until(journal.exists, p)
+    else:
+        assert wait_for_lines(journal, 21, p)
+    p.send_signal(sig)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 3, err
+    doc = results(out)
+    assert doc["scope"]["finished"] is False
+    assert doc["scope"]["stopped_by"] == name
+    assert doc["claim"]["headline"] == "INCOMPLETE"
+    assert len(doc["results"]) < len(doc_full["results"])
+    kept = journal_records(journal)
+    assert {x["id"] for x in kept} == set(by_id(doc))
+    r = torc("run", "--target", "reference", vectors, "--json", out,
+             "--resume", "--quiet")
+    assert r.returncode == rc_full, r.stderr
+    final = results(out)
+    assert_same_results(final, doc_full)
+    for rec in kept:
+        assert by_id(final)[rec["id"]] == rec
+    assert not journal.exists()
+
+
+def test_sighup_with_jobs_stops_the_workers_and_resumes(torc, many,
+                                                        tmp_path):
+    vectors, rc_full, doc_full = many
+    out = tmp_path / "r.json"
+    journal = tmp_path / "r.json.journal"
+    p = subprocess.Popen(torc_cmd(torc, out, vectors, "--quiet", "--jobs",
+                                  "2"), cwd=str(ROOT),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    assert wait_for_lines(journal, 21, p)
+    p.send_signal(signal.SIGHUP)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 3, err
+    doc = results(out)
+    assert doc["scope"]["stopped_by"] == "SIGHUP"
+    # No worker was killed by the signal into a CRASH of its vector.
+    assert doc["summary"]["counts"]["CRASH"] == 0
+    r = torc("run", "--target", "reference", vectors, "--json", out,
+             "--resume", "--quiet", "--jobs", "2")
+    assert r.returncode == rc_full, r.stderr
+    assert_same_results(results(out), doc_full)
