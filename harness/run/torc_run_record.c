@@ -99,7 +99,7 @@ void torc_run_record(torc_run_ctx *c, size_t idx, torc_result *r) {
                         torc_waiver_json(w, torc_verdict_name(orig)));
   add_report_context(c->o, rec, r, v);
   if (torc_journal_append(c->journal, rec) != 0) {
-    if (!c->journal_warned)
+    if (c->journal_warned != 1) /* first failure, or the first since */
       fprintf(stderr,
               "torc run: %s: cannot write: %s (the run goes on; results "
               "not yet in the journal are written with the next one)\n",
