@@ -304,7 +304,7 @@ def test_tap_into_a_closed_pipe_is_exit_5_not_sigpipe(torc, tmp_path):
 
 # ---- Signals at any time ---------------------------------------------------
 
-COPIES = 30
+COPIES = 20
 
 
 def copies_of(src, dst, n):
