@@ -250,13 +250,15 @@ int torc_cmd_run(int argc, char **argv) {
   char started[32];
   int rc;
 
+  /* First: a signal from here on (while the vectors load too) stops the
+   * run with exit 3 instead of killing torc. */
+  torc_run_catch_signals();
   memset(&o, 0, sizeof o);
   memset(&vectors, 0, sizeof vectors);
   o.suite_digest = torc_cli_suite_digest();
   rc = parse_run(argc, argv, &o, &vectors);
   if (rc < 0) {
     rc = TORC_EXIT_USAGE;
-    torc_run_catch_signals(); /* a signal while loading stops, exit 3 */
     torc_results_now(started);
     if (torc_cli_load_vectors("run", vectors.v, vectors.n, &all, &nall) == 0)
       rc = torc_run(&o, started, all, nall);
