@@ -67,8 +67,10 @@ static const char run_help[] =
     "                       replay command)\n"
     "\n"
     "Exit status: 0 conformant, 1 non-conformant (a FAIL), 2 usage, input or\n"
-    "target-load error, 3 incomplete (CRASH, TIMEOUT, ERROR or interrupted).\n"
-    "When several apply the highest-priority one wins: 2, then 3, then 1.\n";
+    "target-load error, 3 incomplete (CRASH, TIMEOUT, ERROR or interrupted\n"
+    "by SIGINT, SIGTERM, SIGHUP or SIGQUIT), 5 an output (JSON, journal,\n"
+    "JUnit, TAP) could not be written.  When several apply the\n"
+    "highest-priority one wins: 5, then 2, then 3, then 1.\n";
 
 enum {
   OPT_TARGET = 256,
@@ -263,6 +265,9 @@ int torc_cmd_run(int argc, char **argv) {
   char started[32];
   int rc;
 
+  /* First: a signal from here on (while the vectors load too) stops the
+   * run with exit 3 instead of killing torc. */
+  torc_run_catch_signals();
   memset(&o, 0, sizeof o);
   memset(&vectors, 0, sizeof vectors);
   o.suite_digest = torc_cli_suite_digest();

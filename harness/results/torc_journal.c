@@ -3,28 +3,45 @@
  * appended one per line as each vector finishes.
  *
  * The run opens it before the first vector and appends every record at
- * once (flushed and fsync'd), so an interrupted run loses nothing finished;
- * with --resume the records already there are kept in the results and not
- * run again.  Removed when the run writes its JSON document.
+ * once (written whole with one write(2), then fsync'd), so an interrupted
+ * run loses nothing finished; with --resume the records already there are
+ * kept in the results and not run again.  Removed when the run writes its
+ * JSON document.
  *
  * Line 1, the header, says what the records belong to: the vector set, the
  * target with its capabilities, and the run's options that scope the
  * claim (selection, shards, --strict).  A resumed run with any of them
  * different is refused, naming what differs, so the resumed results are
  * what one uninterrupted run would have written.
+ *
+ * Nothing whole is lost (issue 16).  An append that fails (disk full) is
+ * cut off again (ftruncate to the last whole record) and kept in memory,
+ * to be written before the next one; the reader keeps every whole record
+ * wherever the damage is (a torn line in the middle, a torn piece with a
+ * whole record after it on the same line, a torn last line), skips the
+ * rest and says where each skipped piece was, so its vector runs again.
  */
 #include "torc_results_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 struct torc_journal {
-  FILE *f;
+  int fd; /* O_APPEND */
   char *path;
+  off_t good;      /* the file's size up to the end of its last whole line */
+  int cut_failed;  /* a failed append could not be cut off: start the next
+                    * one on a line of its own */
+  json_t *pending; /* records not yet written, oldest first (owned) */
+  json_t *notes;   /* what the reader skipped, one string each (owned) */
 };
+
+#define JOURNAL_MAX_NOTES 20
 
 #define JOURNAL_FORMAT 2
 
@@ -135,28 +152,122 @@ static int append_line(FILE *f, const json_t *j) {
   int rc = 0;
   if (!s)
     return -1;
-  if (fputs(s, f) == EOF || fputc('\n', f) == EOF || fflush(f) != 0 ||
-      fsync(fileno(f)) != 0)
+  if (fputs(s, f) == EOF || fputc('\n', f) == EOF)
     rc = -1;
   free(s);
   return rc;
 }
 
-/* Reads the journal's complete lines into rs after checking its header. */
+/* What the reader found while reading a journal: the records it keeps go
+ * into rs (ids in seen, so each is kept once), what it skips into notes. */
+typedef struct reader {
+  const char *path;
+  torc_results *rs;
+  json_t *seen;
+  json_t *notes;
+  size_t nskipped; /* pieces skipped, noted or not */
+} reader;
+
+/* Notes a skipped piece p[0..n) at line lineno, byte offset off: the id it
+ * starts with, when the piece got that far. */
+static void note_torn(reader *R, size_t lineno, long long off, const char *p,
+                      size_t n, int last) {
+  char id[64] = "";
+  static const char pre[] = "{\"id\":\"";
+  R->nskipped++;
+  if (json_array_size(R->notes) >= JOURNAL_MAX_NOTES)
+    return;
+  if (n > sizeof pre - 1 && !memcmp(p, pre, sizeof pre - 1)) {
+    size_t k = sizeof pre - 1, m = 0;
+    while (k < n && p[k] != '"' && p[k] != '\\' && m < sizeof id - 1)
+      id[m++] = p[k++];
+    id[k < n && p[k] == '"' ? m : 0] = '\0';
+  }
+  json_array_append_new(
+      R->notes,
+      json_sprintf("line %zu (byte %lld): %s%s%s (%zu byte%s) skipped; its "
+                   "vector runs again",
+                   lineno, off, last ? "torn last record" : "torn record",
+                   id[0] ? " of " : "", id, n, n == 1 ? "" : "s"));
+}
+
+/* Keeps rec (reference stolen) unless a record with its id is kept. */
+static void keep(reader *R, json_t *rec) {
+  const char *id = torcint_results_rec_id(rec);
+  if (json_object_get(R->seen, id)) {
+    json_decref(rec);
+    return;
+  }
+  json_object_set_new(R->seen, id, json_true());
+  torc_results_add(R->rs, rec);
+}
+
+/* One line after the header, p[0..n) without its newline, at byte off:
+ * every whole record on it is kept, and every piece between them that is
+ * not one is noted.  A record starts with {"id": (torc_results_record),
+ * which a string inside one cannot hold unescaped, so after a torn piece
+ * the next whole record is the next {"id": that parses as one. */
+static void read_records(reader *R, const char *p, size_t n, size_t lineno,
+                         long long off, int last) {
+  static const char start[] = "{\"id\":";
+  size_t at = 0, torn = 0;
+  int in_torn = 0; /* p[torn..at) is not a record */
+  while (at < n) {
+    json_error_t jerr;
+    json_t *j = json_loadb(p + at, n - at, JSON_DISABLE_EOF_CHECK, &jerr);
+    if (j && torcint_results_check_record(j) == NULL && jerr.position > 0 &&
+        (size_t)jerr.position <= n - at) {
+      if (in_torn)
+        note_torn(R, lineno, off + (long long)torn, p + torn, at - torn, 0);
+      in_torn = 0;
+      keep(R, j);
+      at += (size_t)jerr.position;
+      while (at < n && (p[at] == ' ' || p[at] == '\r' || p[at] == '\t'))
+        at++;
+      continue;
+    }
+    json_decref(j);
+    if (!in_torn)
+      torn = at;
+    in_torn = 1;
+    for (at++; at < n; at++)
+      if (p[at] == '{' && n - at >= sizeof start - 1 &&
+          !memcmp(p + at, start, sizeof start - 1))
+        break;
+  }
+  if (in_torn)
+    note_torn(R, lineno, off + (long long)torn, p + torn, n - torn, last);
+}
+
+/* Reads the journal into rs after checking its header.  Returns 0, or -1
+ * (the header refused, with why in errbuf); *damaged is set when a piece
+ * was skipped (the file must be rewritten before appending to it). */
 static int journal_read(FILE *f, const char *path, const json_t *want,
-                        torc_results *rs, char *errbuf, size_t errlen) {
+                        torc_results *rs, json_t *notes, int *damaged,
+                        char *errbuf, size_t errlen) {
   char *line = NULL;
   size_t cap = 0, lineno = 0;
+  long long off = 0;
   ssize_t len;
   int rc = 0;
+  reader R = {path, rs, json_object(), notes, 0};
+  *damaged = 0;
+  if (!R.seen) {
+    torcint_results_set_err(errbuf, errlen, "%s: out of memory", path);
+    return -1;
+  }
   while ((len = getline(&line, &cap, f)) > 0) {
-    json_error_t jerr;
-    json_t *j;
+    int last = line[len - 1] != '\n';
+    size_t n = (size_t)len - !last;
     lineno++;
-    if (line[len - 1] != '\n')
-      break; /* torn last line: the run died while writing it */
-    j = json_loadb(line, (size_t)len, 0, &jerr);
     if (lineno == 1) {
+      json_error_t jerr;
+      json_t *j = last ? NULL : json_loadb(line, n, 0, &jerr);
+      if (last) {
+        /* The run died writing its header: nothing after it. */
+        *damaged = 1;
+        break;
+      }
       if (!j) {
         torcint_results_set_err(errbuf, errlen,
                                 "%s: line 1: not a torc journal", path);
@@ -167,89 +278,190 @@ static int journal_read(FILE *f, const char *path, const json_t *want,
       json_decref(j);
       if (rc)
         break;
-      continue;
+    } else {
+      read_records(&R, line, n, lineno, off, last);
     }
-    if (!j || torcint_results_check_record(j) != NULL) {
-      /* A complete but unreadable line is damage, not a torn write. */
-      torcint_results_set_err(
-          errbuf, errlen, "%s: line %zu: not a result record", path, lineno);
-      json_decref(j);
-      rc = -1;
-      break;
-    }
-    if (torc_results_has(rs, torcint_results_rec_id(j)))
-      json_decref(j);
-    else
-      torc_results_add(rs, j);
+    off += len;
   }
   free(line);
+  json_decref(R.seen);
+  if (R.nskipped)
+    *damaged = 1;
+  if (R.nskipped > JOURNAL_MAX_NOTES)
+    json_array_append_new(notes, json_sprintf("and %zu more pieces skipped",
+                                              R.nskipped - JOURNAL_MAX_NOTES));
   return rc;
+}
+
+static torc_journal *journal_new(const char *path) {
+  torc_journal *j = calloc(1, sizeof *j);
+  if (!j)
+    return NULL;
+  j->fd = -1;
+  j->path = strdup(path);
+  j->pending = json_array();
+  j->notes = json_array();
+  if (!j->path || !j->pending || !j->notes) {
+    torc_journal_close(j, 0);
+    return NULL;
+  }
+  return j;
+}
+
+/* Writes header + records to path.tmp and renames it over path. */
+static int journal_rewrite(const char *path, const json_t *hdr,
+                           const torc_results *rs, char *errbuf,
+                           size_t errlen) {
+  char *tmp;
+  FILE *f = torcint_results_open_tmp(path, &tmp, errbuf, errlen);
+  const json_t *rec;
+  size_t i;
+  if (!f)
+    return -1;
+  append_line(f, hdr); /* a failure is the stream's, reported below */
+  json_array_foreach(rs->results, i, rec) append_line(f, rec);
+  return torcint_results_close_rename(f, tmp, path, errbuf, errlen);
 }
 
 int torc_journal_open(const char *path, const char *digest,
                       const torc_target_info *target, const json_t *options,
                       int resume, torc_results *rs, torc_journal **out,
                       char *errbuf, size_t errlen) {
-  json_t *hdr = journal_header(digest, target, options), *rec;
-  torc_journal *j;
+  json_t *hdr = journal_header(digest, target, options);
+  torc_journal *j = journal_new(path);
+  int damaged = 1; /* no journal read: write a new one */
+  struct stat st;
   FILE *f;
-  char *tmp;
-  size_t i;
 
   *out = NULL;
-  if (!hdr) {
+  if (!hdr || !j) {
     torcint_results_set_err(errbuf, errlen, "%s: out of memory", path);
+    json_decref(hdr);
+    torc_journal_close(j, 0);
     return -1;
   }
   if (resume && (f = fopen(path, "r")) != NULL) {
-    int rc = journal_read(f, path, hdr, rs, errbuf, errlen);
+    int rc = journal_read(f, path, hdr, rs, j->notes, &damaged, errbuf, errlen);
     fclose(f);
     if (rc) {
       json_decref(hdr);
+      torc_journal_close(j, 0);
       return -1;
     }
-  }
-  /* Rewrite header + kept records, dropping any torn line, then append. */
-  f = torcint_results_open_tmp(path, &tmp, errbuf, errlen);
-  if (!f) {
-    json_decref(hdr);
-    return -1;
-  }
-  if (append_line(f, hdr) != 0) {
-    torcint_results_set_err(errbuf, errlen, "%s: cannot write: %s", tmp,
+  } else if (resume && errno != ENOENT) {
+    torcint_results_set_err(errbuf, errlen, "%s: cannot read: %s", path,
                             strerror(errno));
-    fclose(f);
-    unlink(tmp);
-    free(tmp);
     json_decref(hdr);
-    return -1;
+    torc_journal_close(j, 0);
+    return TORC_RESULTS_EWRITE;
+  }
+  /* A clean journal is appended to as it is (no second copy on a nearly
+   * full disk); one with skipped pieces is rewritten first, header and
+   * kept records, so that they never come back. */
+  if (damaged && journal_rewrite(path, hdr, rs, errbuf, errlen) != 0) {
+    json_decref(hdr);
+    torc_journal_close(j, 0);
+    return TORC_RESULTS_EWRITE;
   }
   json_decref(hdr);
-  json_array_foreach(rs->results, i, rec) append_line(f, rec);
-  if (torcint_results_close_rename(f, tmp, path, errbuf, errlen) != 0)
-    return -1;
-  j = calloc(1, sizeof *j);
-  if (!j || !(j->path = strdup(path)) || !(j->f = fopen(path, "a"))) {
-    torcint_results_set_err(errbuf, errlen, "%s: %s", path, strerror(errno));
-    if (j)
-      free(j->path);
-    free(j);
-    return -1;
+  j->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (j->fd < 0 || fstat(j->fd, &st) != 0) {
+    torcint_results_set_err(errbuf, errlen, "%s: cannot write: %s", path,
+                            strerror(errno));
+    torc_journal_close(j, 0);
+    return TORC_RESULTS_EWRITE;
   }
+  j->good = st.st_size;
   *out = j;
   return 0;
 }
 
-int torc_journal_append(torc_journal *j, const json_t *rec) {
-  return j ? append_line(j->f, rec) : 0;
+size_t torc_journal_notes(const torc_journal *j) {
+  return j ? json_array_size(j->notes) : 0;
+}
+
+const char *torc_journal_note(const torc_journal *j, size_t i) {
+  return json_string_value(json_array_get(j->notes, i));
+}
+
+/* Writes one record as one line with one write(2) (looped only if the
+ * kernel writes part of it), then fsyncs.  On failure the part written is
+ * cut off again.  Returns 0, or -1 with errno set. */
+static int write_record(torc_journal *j, const json_t *rec) {
+  char *s = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  size_t n, done = 0;
+  char *line;
+  int err = 0;
+  if (!s) {
+    errno = ENOMEM;
+    return -1;
+  }
+  n = strlen(s) + 1 + (j->cut_failed != 0);
+  line = malloc(n + 1);
+  if (!line) {
+    free(s);
+    errno = ENOMEM;
+    return -1;
+  }
+  snprintf(line, n + 1, "%s%s\n", j->cut_failed ? "\n" : "", s);
+  free(s);
+  while (done < n && !err) {
+    ssize_t w = write(j->fd, line + done, n - done);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      err = w < 0 ? errno : ENOSPC;
+    else
+      done += (size_t)w;
+  }
+  free(line);
+  if (!err && fsync(j->fd) != 0)
+    err = errno;
+  if (!err) {
+    j->good += (off_t)n;
+    j->cut_failed = 0;
+    return 0;
+  }
+  if (done > 0 && ftruncate(j->fd, j->good) != 0)
+    j->cut_failed = 1; /* the reader will skip the torn piece */
+  errno = err;
+  return -1;
+}
+
+int torc_journal_flush(torc_journal *j) {
+  if (!j)
+    return 0;
+  while (json_array_size(j->pending)) {
+    if (write_record(j, json_array_get(j->pending, 0)) != 0)
+      return -1;
+    json_array_remove(j->pending, 0);
+  }
+  return 0;
+}
+
+int torc_journal_append(torc_journal *j, json_t *rec) {
+  if (!j)
+    return 0;
+  if (json_array_append(j->pending, rec) != 0) {
+    errno = ENOMEM;
+    return -1;
+  }
+  return torc_journal_flush(j);
+}
+
+size_t torc_journal_pending(const torc_journal *j) {
+  return j ? json_array_size(j->pending) : 0;
 }
 
 void torc_journal_close(torc_journal *j, int remove_file) {
   if (!j)
     return;
-  fclose(j->f);
+  if (j->fd >= 0)
+    close(j->fd);
   if (remove_file)
     unlink(j->path);
   free(j->path);
+  json_decref(j->pending);
+  json_decref(j->notes);
   free(j);
 }

@@ -18,7 +18,9 @@
 #include "torc_text.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +141,7 @@ void torc_results_free(torc_results *rs) {
     return;
   json_decref(rs->doc);
   json_decref(rs->results);
+  json_decref(rs->index);
   free(rs);
 }
 
@@ -155,14 +158,23 @@ const json_t *torc_results_get(const torc_results *rs, size_t i) {
   return json_array_get(rs->results, i);
 }
 
-int torc_results_has(const torc_results *rs, const char *id) {
-  size_t i;
-  json_t *rec;
-  json_array_foreach(rs->results, i, rec) {
-    if (strcmp(torcint_results_rec_id(rec), id) == 0)
-      return 1;
+int torc_results_has(torc_results *rs, const char *id) {
+  /* Hashed: a resumed run asks once per selected vector, so a linear scan
+   * would make resuming n records cost n^2 (issue 16). */
+  torc_results *w = rs;
+  size_t n = json_array_size(rs->results);
+  if (!w->index && !(w->index = json_object()))
+    return 0;
+  if (w->nindexed > n) { /* the array was replaced: index it again */
+    json_object_clear(w->index);
+    w->nindexed = 0;
   }
-  return 0;
+  for (; w->nindexed < n; w->nindexed++)
+    json_object_set_new(
+        w->index,
+        torcint_results_rec_id(json_array_get(rs->results, w->nindexed)),
+        json_true());
+  return json_object_get(rs->index, id) != NULL;
 }
 
 void torc_results_set_times(torc_results *rs, const char *started,
@@ -253,41 +265,94 @@ static json_t *summary_json(const torc_results *rs) {
                    (json_int_t)json_array_size(rs->results));
 }
 
+/* The stream behind torcint_results_open_tmp: its file, the errno of its
+ * first failed write (stdio's own errno is long gone when the file is
+ * closed), and the temporary name handed out as *tmp. */
+typedef struct out_file {
+  int fd;
+  int err;
+  char tmp[];
+} out_file;
+
+static ssize_t out_write(void *cookie, const char *buf, size_t n) {
+  out_file *o = cookie;
+  size_t done = 0;
+  while (done < n && !o->err) {
+    ssize_t w = write(o->fd, buf + done, n - done);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      o->err = w < 0 ? errno : ENOSPC;
+    else
+      done += (size_t)w;
+  }
+  return o->err ? 0 : (ssize_t)n; /* 0: stdio sets the error flag */
+}
+
+/* Marks the stream behind tmp failed with err (unless it already is). */
+static void out_fail(char *tmp, int err) {
+  out_file *o = (out_file *)(void *)(tmp - offsetof(out_file, tmp));
+  if (!o->err)
+    o->err = err;
+}
+
+static int out_close(void *cookie) {
+  (void)cookie; /* the fd is synced and closed by close_rename */
+  return 0;
+}
+
 FILE *torcint_results_open_tmp(const char *path, char **tmp, char *errbuf,
                                size_t errlen) {
-  size_t n = strlen(path) + 16;
+  size_t n = strlen(path) + 32;
+  cookie_io_functions_t io = {NULL, out_write, NULL, out_close};
+  out_file *o = malloc(sizeof *o + n);
   FILE *f;
-  *tmp = malloc(n);
-  if (!*tmp) {
+  *tmp = NULL;
+  if (!o) {
     torcint_results_set_err(errbuf, errlen, "%s: out of memory", path);
     return NULL;
   }
-  snprintf(*tmp, n, "%s.tmp.%ld", path, (long)getpid());
-  f = fopen(*tmp, "w");
-  if (!f) {
-    torcint_results_set_err(errbuf, errlen, "%s: %s", *tmp, strerror(errno));
-    free(*tmp);
-    *tmp = NULL;
+  snprintf(o->tmp, n, "%s.tmp.%ld", path, (long)getpid());
+  o->err = 0;
+  o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (o->fd < 0) {
+    torcint_results_set_err(errbuf, errlen, "%s: cannot write: %s", o->tmp,
+                            strerror(errno));
+    free(o);
+    return NULL;
   }
+  f = fopencookie(o, "w", io);
+  if (!f) {
+    torcint_results_set_err(errbuf, errlen, "%s: out of memory", path);
+    close(o->fd);
+    unlink(o->tmp);
+    free(o);
+    return NULL;
+  }
+  *tmp = o->tmp;
   return f;
 }
 
 int torcint_results_close_rename(FILE *f, char *tmp, const char *path,
                                  char *errbuf, size_t errlen) {
-  int bad = ferror(f);
-  if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-    bad = 1;
-  if (fclose(f) != 0)
-    bad = 1;
-  if (bad || rename(tmp, path) != 0) {
+  out_file *o = (out_file *)(void *)(tmp - offsetof(out_file, tmp));
+  int bad = ferror(f) || fflush(f) != 0;
+  int err;
+  bad |= fclose(f) != 0;
+  err = o->err ? o->err : bad ? EIO : 0;
+  if (!err && fsync(o->fd) != 0)
+    err = errno;
+  if (close(o->fd) != 0 && !err)
+    err = errno;
+  if (!err && rename(o->tmp, path) != 0)
+    err = errno;
+  if (err) {
     torcint_results_set_err(errbuf, errlen, "%s: cannot write: %s", path,
-                            strerror(errno));
-    unlink(tmp);
-    free(tmp);
-    return -1;
+                            strerror(err));
+    unlink(o->tmp);
   }
-  free(tmp);
-  return 0;
+  free(o);
+  return err ? -1 : 0;
 }
 
 int torc_results_write_json(torc_results *rs, const char *path, char *errbuf,
@@ -295,7 +360,6 @@ int torc_results_write_json(torc_results *rs, const char *path, char *errbuf,
   json_t *doc;
   FILE *f;
   char *tmp;
-  int rc;
   torcint_results_sort(rs);
   doc = json_deep_copy(rs->doc);
   if (!doc) {
@@ -310,15 +374,12 @@ int torc_results_write_json(torc_results *rs, const char *path, char *errbuf,
     json_decref(doc);
     return -1;
   }
-  rc = json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-  fputc('\n', f);
+  /* A failed write is remembered by the stream and reported, with its
+   * reason, by close_rename; the old file at path stays as it was. */
+  if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
+    fputc('\n', f);
+  else
+    out_fail(tmp, ENOMEM); /* or the write's own reason, kept first */
   json_decref(doc);
-  if (rc != 0) {
-    fclose(f);
-    unlink(tmp);
-    free(tmp);
-    torcint_results_set_err(errbuf, errlen, "%s: cannot write", path);
-    return -1;
-  }
   return torcint_results_close_rename(f, tmp, path, errbuf, errlen);
 }

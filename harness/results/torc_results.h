@@ -62,8 +62,9 @@ void torc_results_add(torc_results *rs, json_t *rec);
 size_t torc_results_count(const torc_results *rs);
 /* Record i (borrowed; valid until the set changes). */
 const json_t *torc_results_get(const torc_results *rs, size_t i);
-/* 1 when a record with this id is present. */
-int torc_results_has(const torc_results *rs, const char *id);
+/* 1 when a record with this id is present (hashed: the first look-up
+ * after records were added indexes them). */
+int torc_results_has(torc_results *rs, const char *id);
 
 /* Timestamps "YYYY-MM-DDTHH:MM:SSZ" of the run (the only wall-clock use
  * besides waiver expiry). */
@@ -88,7 +89,8 @@ int torc_results_verdict(const json_t *rec);
 void torc_results_counts(const torc_results *rs, size_t *n);
 
 /* Writes the JSON document atomically (path.tmp then rename).  Records are
- * sorted by id first.  Returns 0, or -1 with a message in errbuf. */
+ * sorted by id first.  Returns 0, or -1 with "PATH: cannot write: REASON"
+ * in errbuf (path then untouched). */
 int torc_results_write_json(torc_results *rs, const char *path, char *errbuf,
                             size_t errlen);
 /* Writes JUnit XML (testsuites/testsuite/testcase) atomically. */
@@ -100,9 +102,11 @@ int torc_results_write_junit(torc_results *rs, const char *path, int strict,
  * it has vectors: the last line, "claim" (torc_tap_claim), is not ok when
  * the claim (torc_claim.h) is NOT CONFORMANT or INCOMPLETE, a SKIP for a
  * PARTIAL RUN, ok otherwise, with the headline and reasons in YAML. */
-void torc_tap_plan(FILE *f, size_t total);
-void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict);
-void torc_tap_claim(FILE *f, size_t n, const json_t *claim);
+/* Each flushes f and returns 0, or -1 with errno set when f has failed
+ * (now or before: a full disk, a closed pipe). */
+int torc_tap_plan(FILE *f, size_t total);
+int torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict);
+int torc_tap_claim(FILE *f, size_t n, const json_t *claim);
 
 /* Loads a results document written by torc_results_write_json, checking its
  * shape.  Returns 0, or -1 with "FILE: $.path: problem" in errbuf. */
@@ -124,23 +128,43 @@ int torc_results_merge_files(const char *const *paths, size_t n,
 /* ---- Journal: results appended as each vector finishes (JSON lines) ----
  * Line 1 is a header {"torc_journal":2, vector_set_digest, target (with its
  * capabilities), options {selection, shards, strict}}; each following line
- * is one record.  Every append is flushed and fsync'd. */
+ * is one record.  Every append is one write, then fsync'd; one that fails
+ * is cut off and kept to be written before the next. */
 typedef struct torc_journal torc_journal;
+
+/* What torc_journal_open and the writers return when a file cannot be read
+ * or written (disk full, ...): errbuf names the file and the reason. */
+#define TORC_RESULTS_EWRITE (-2)
 
 /* Opens path for a run.  options (borrowed; the run's "selection", "shards"
  * and "strict" as its results' scope records them) is written into the
  * header.  With resume = 0 the journal is started afresh.  With resume = 1
  * an existing journal is read: its header must match digest, target,
  * capabilities and options (else -1 with a message naming what differs),
- * its complete records are added to rs, a torn last line is dropped, and
- * appends continue after them.  A missing journal with resume = 1 starts
- * afresh.  Returns 0 or -1. */
+ * and every whole record on the lines after it is added to rs (the first
+ * of an id), wherever torn ones are: a torn piece (a write cut short, a
+ * line that is not a record) is skipped and noted (torc_journal_note), and
+ * the journal is rewritten without it before appends continue.  A missing
+ * journal with resume = 1 starts afresh.  Returns 0, -1 (refused), or
+ * TORC_RESULTS_EWRITE. */
 int torc_journal_open(const char *path, const char *digest,
                       const torc_target_info *target, const json_t *options,
                       int resume, torc_results *rs, torc_journal **out,
                       char *errbuf, size_t errlen);
-/* Appends one record.  Returns 0 or -1 (the run goes on; errno is set). */
-int torc_journal_append(torc_journal *j, const json_t *rec);
+/* The pieces the reader skipped: how many notes, and note i ("line 7
+ * (byte 5120): torn record of rcv-... (312 bytes) skipped; its vector runs
+ * again"; borrowed, valid until close). */
+size_t torc_journal_notes(const torc_journal *j);
+const char *torc_journal_note(const torc_journal *j, size_t i);
+/* Appends one record (rec borrowed: a reference is kept until written),
+ * after any still pending.  Returns 0, or -1 with errno set when it could
+ * not be written (the run goes on; it stays pending). */
+int torc_journal_append(torc_journal *j, json_t *rec);
+/* Writes the pending records.  Returns 0 when none is left, or -1 with
+ * errno set. */
+int torc_journal_flush(torc_journal *j);
+/* Records appended but not yet written. */
+size_t torc_journal_pending(const torc_journal *j);
 /* Closes; removes the file when remove_file is set. */
 void torc_journal_close(torc_journal *j, int remove_file);
 

@@ -18,6 +18,11 @@
 struct torc_results {
   json_t *doc;     /* the document without results/summary (owned) */
   json_t *results; /* array of records (owned) */
+  /* The ids of results[0..nindexed) as an object's keys (owned; NULL until
+   * torc_results_has first needs it): records are only ever appended or
+   * reordered, so the index catches up with the array on each look-up. */
+  json_t *index;
+  size_t nindexed;
 };
 
 /* Writes the formatted message into errbuf (when there is one). */
@@ -30,10 +35,15 @@ json_t *torcint_results_target_json(const torc_target_info *t);
 /* Sorts the records by id. */
 void torcint_results_sort(torc_results *rs);
 
-/* Opens path.tmp.PID for writing; *tmp receives its name (owned). */
+/* Opens path.tmp.PID for writing; *tmp receives its name (owned, freed
+ * only by torcint_results_close_rename).  The stream remembers the reason
+ * (errno) of its first failed write. */
 FILE *torcint_results_open_tmp(const char *path, char **tmp, char *errbuf,
                                size_t errlen);
-/* Flushes, syncs and closes f, then renames tmp to path (frees tmp). */
+/* Flushes, syncs and closes f, then renames tmp to path (frees tmp).
+ * Returns 0, or -1
+ * with "PATH: cannot write: REASON" (the first failure's strerror) in
+ * errbuf, tmp removed and path untouched. */
 int torcint_results_close_rename(FILE *f, char *tmp, const char *path,
                                  char *errbuf, size_t errlen);
 

@@ -9,14 +9,29 @@
  */
 #include "torc_results_int.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "torc_claim.h"
 #include "torc_text.h"
 
-void torc_tap_plan(FILE *f, size_t total) {
+/* Flushes f: 0, or -1 with errno set when f has failed (the callers clear
+ * errno first, so a write that failed before the flush keeps its reason). */
+static int tap_flush(FILE *f) {
+  if (fflush(f) != 0)
+    return -1;
+  if (ferror(f)) {
+    if (!errno)
+      errno = EIO;
+    return -1;
+  }
+  return 0;
+}
+
+int torc_tap_plan(FILE *f, size_t total) {
+  errno = 0;
   fprintf(f, "TAP version 13\n1..%zu\n", total);
-  fflush(f);
+  return tap_flush(f);
 }
 
 /* A YAML-safe single-line rendering (double-quoted scalar): controls,
@@ -64,7 +79,7 @@ static void line_str(FILE *f, const char *s) {
   }
 }
 
-void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict) {
+int torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict) {
   int v = torc_results_verdict(rec);
   int ok = v == TORC_PASS || v == TORC_UNTESTED || v == TORC_WAIVED ||
            (v == TORC_PASS_NONSTRICT && !strict);
@@ -73,6 +88,7 @@ void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict) {
   const json_t *w;
   size_t i;
 
+  errno = 0;
   fprintf(f, "%s %zu - ", ok ? "ok" : "not ok", n);
   line_str(f, torcint_results_rec_id(rec));
   if (v == TORC_UNTESTED) {
@@ -128,15 +144,16 @@ void torc_tap_line(FILE *f, size_t n, const json_t *rec, int strict) {
     }
     fputs("\n  ...\n", f);
   }
-  fflush(f);
+  return tap_flush(f);
 }
 
-void torc_tap_claim(FILE *f, size_t n, const json_t *claim) {
+int torc_tap_claim(FILE *f, size_t n, const json_t *claim) {
   const char *h = torc_claim_headline(claim);
   const json_t *r;
   size_t i;
   int bad = !strcmp(h, TORC_CLAIM_NOT_CONFORMANT) ||
             !strcmp(h, TORC_CLAIM_INCOMPLETE);
+  errno = 0;
   fprintf(f, "%s %zu - claim", bad ? "not ok" : "ok", n);
   if (!strcmp(h, TORC_CLAIM_PARTIAL))
     fprintf(f, " # SKIP %s: not a conformance claim", h);
@@ -150,5 +167,5 @@ void torc_tap_claim(FILE *f, size_t n, const json_t *claim) {
     }
   }
   fputs("\n  ...\n", f);
-  fflush(f);
+  return tap_flush(f);
 }

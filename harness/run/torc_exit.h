@@ -2,12 +2,15 @@
  * torc_exit.h - the exit statuses of the torc program.
  *
  * For `torc run` and `torc merge` 0, 1 and 3 are the claim's exit status
- * (harness/results/torc_claim.c, taken in torc_run_finish.c); 2 is decided
- * by the command and outranks it.  Returned by every command
+ * (harness/results/torc_claim.c, taken in torc_run_finish.c); 2 and 5 are
+ * decided by the command and outrank it.  Returned by every command
  * (harness/cli/):
  *   0 CONFORMANT, CONFORMANT WITH UNTESTED REQUIREMENTS or PARTIAL RUN,
  *   1 NOT CONFORMANT, 2 usage/input/target-load error, 3 INCOMPLETE
- *   (interrupted, CRASH, TIMEOUT, ERROR, nothing judged); 2 > 3 > 1 > 0.
+ *   (interrupted, CRASH, TIMEOUT, ERROR, nothing judged), 5 an output
+ *   could not be written (disk full, ...: the message names the file and
+ *   the reason; what was written before, the journal included, is kept);
+ *   5 > 2 > 3 > 1 > 0.
  */
 #ifndef TORC_EXIT_H
 #define TORC_EXIT_H
@@ -19,5 +22,8 @@
 /* `torc diff` only: a vector passing in the old run is not judged in the
  * new one (2 > 1 > 4 > 0 there). */
 #define TORC_EXIT_LOST_COVERAGE 4
+/* A results file, the journal, the JUnit file or TAP on stdout could not
+ * be written (issue 16). */
+#define TORC_EXIT_OUTPUT 5
 
 #endif /* TORC_EXIT_H */

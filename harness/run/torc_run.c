@@ -6,7 +6,10 @@
  * (torc_select.c) -> load waivers (an expired one stops here, exit 2) ->
  * load the target once (a refused target is exit 2; with --jobs the
  * workers load their own) -> open the journal (and with --resume keep
- * what it holds) -> catch SIGINT/SIGTERM (torc_run_signal.c) -> run every
+ * what it holds; one that cannot be written is exit 5) -> catch the
+ * signals again (torc_run_signal.c; the command caught them before
+ * loading the vectors, and a signal caught since stops the loop before
+ * its first vector) -> run every
  * selected vector not yet done, here one after the other
  * (torc_run_target.c) or in worker processes (torc_run_workers.c), each
  * result recorded as it comes (torc_run_record.c) -> the result files,
@@ -14,6 +17,7 @@
  */
 #include "torc_run_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,31 +35,45 @@ static void target_info_copy(const torc_target *ops, torc_target_info *ti,
 }
 
 /* FILE.journal of --json FILE: opened (with --resume: the results it
- * holds kept, and their vectors marked done).  Returns 0 or -1 (printed). */
+ * holds kept, the pieces it skipped said on stderr, and their vectors
+ * marked done).  Returns 0 or an exit status (printed): 2 when the journal
+ * is refused, 5 when it cannot be read or written. */
 static int open_journal(torc_run_ctx *c, const char *digest,
-                        const torc_target_info *ti, char **journal_path) {
+                        const torc_target_info *ti) {
   const torc_run_opts *o = c->o;
   size_t n = strlen(o->json) + 9, i;
   char err[1024];
   json_t *options = torc_run_scope_options(c);
   int rc;
-  *journal_path = malloc(n);
-  if (!*journal_path || !options) {
+  c->journal_path = malloc(n);
+  if (!c->journal_path || !options) {
     json_decref(options);
     fprintf(stderr, "torc run: out of memory\n");
-    return -1;
+    return TORC_EXIT_USAGE;
   }
-  snprintf(*journal_path, n, "%s.journal", o->json);
-  rc = torc_journal_open(*journal_path, digest, ti, options, o->resume, c->rs,
+  snprintf(c->journal_path, n, "%s.journal", o->json);
+  rc = torc_journal_open(c->journal_path, digest, ti, options, o->resume, c->rs,
                          &c->journal, err, sizeof err);
   json_decref(options);
   if (rc != 0) {
     fprintf(stderr, "torc run: %s\n", err);
-    return -1;
+    return rc == TORC_RESULTS_EWRITE ? TORC_EXIT_OUTPUT : TORC_EXIT_USAGE;
   }
+  for (i = 0; i < torc_journal_notes(c->journal); i++)
+    fprintf(stderr, "torc run: %s: %s\n", c->journal_path,
+            torc_journal_note(c->journal, i));
+  /* torc_results_has is hashed: this is linear in the selection. */
   for (i = 0; i < c->nsel; i++)
     c->done[i] = (unsigned char)torc_results_has(c->rs, c->sel[i]->id);
   return 0;
+}
+
+void torc_run_tap_failed(torc_run_ctx *c, int err) {
+  if (c->tap_err)
+    return;
+  c->tap_err = err ? err : EIO;
+  fprintf(stderr, "torc run: standard output (--tap): cannot write: %s\n",
+          strerror(c->tap_err));
 }
 
 /* Every vector not yet done, one after the other.  Returns 1 when
@@ -84,7 +102,6 @@ int torc_run(const torc_run_opts *o, const char *started, torc_vector **all,
   torc_run_target t;
   size_t i;
   char digest[65], err[1024], name[128], version[128];
-  char *journal_path = NULL;
   torc_target_info ti;
   int rc = TORC_EXIT_USAGE, interrupted;
   int have_target = 0;
@@ -139,7 +156,7 @@ int torc_run(const torc_run_opts *o, const char *started, torc_vector **all,
     fprintf(stderr, "torc run: out of memory\n");
     goto out;
   }
-  if (o->json && open_journal(&c, digest, &ti, &journal_path) != 0)
+  if (o->json && (rc = open_journal(&c, digest, &ti)) != 0)
     goto out;
 
   torc_run_catch_signals();
@@ -149,9 +166,12 @@ int torc_run(const torc_run_opts *o, const char *started, torc_vector **all,
     /* The plan counts every selected vector and the claim's line
      * (torc_run_finish.c); those kept from the journal are reported
      * first. */
-    torc_tap_plan(stdout, c.nsel + 1);
+    if (torc_tap_plan(stdout, c.nsel + 1) != 0)
+      torc_run_tap_failed(&c, errno);
     for (i = 0; i < torc_results_count(c.rs); i++)
-      torc_tap_line(stdout, ++c.tap_n, torc_results_get(c.rs, i), o->strict);
+      if (torc_tap_line(stdout, ++c.tap_n, torc_results_get(c.rs, i),
+                        o->strict) != 0)
+        torc_run_tap_failed(&c, errno);
   }
 
   if (o->jobs > 1)
@@ -164,7 +184,7 @@ out:
   if (have_target)
     torc_run_target_close(&t);
   torc_journal_close(c.journal, 0);
-  free(journal_path);
+  free(c.journal_path);
   torc_results_free(c.rs);
   torc_waivers_free(&c.waivers);
   free(c.sel);

@@ -40,6 +40,12 @@ typedef struct torc_run_opts {
   const char *suite_digest; /* the set this torc ships (torc_cli_suite.c) */
 } torc_run_opts;
 
+/* Catches SIGINT, SIGTERM, SIGHUP and SIGQUIT (each stops the run between
+ * vectors: what is done is written, the journal kept, exit 3) and ignores
+ * SIGPIPE.  The command calls it first, before loading the vectors;
+ * torc_run calls it again. */
+void torc_run_catch_signals(void);
+
 /* Runs the vectors of all (nall, owned by the caller) that o->sel keeps
  * against o->target.  started: when the command began (torc_results_now),
  * before the vectors were loaded.  Prints errors, progress and the summary

@@ -1,21 +1,23 @@
 /*
  * torc_run_finish.c - the end of a run, after the last vector or on
- * SIGINT/SIGTERM.
+ * SIGINT/SIGTERM/SIGHUP/SIGQUIT.
  *
  * Stamps the times, records what the run covered (torc_run_scope.c) and
  * what each waiver waived (a waiver that matched nothing is a warning, an
  * error, exit 2, with --strict once the results are written), takes
  * the exit status from the claim (harness/results/torc_claim.c: 3 for
- * INCOMPLETE, 1 for NOT CONFORMANT, else 0; 2 when a file cannot be
- * written, a repro bundle included), the one place it is decided; writes
- * the JSON and JUnit files atomically (each with the claim) and, with
- * --bundle, one repro folder per failing vector (torc_bundle.c), closes the
- * journal (removed once the run is complete and written), ends TAP with the
- * claim's line, and prints the claim with its reasons and the summary, the
- * last line (torc_progress.c).
+ * INCOMPLETE, 1 for NOT CONFORMANT, else 0; 5, outranking all, when an
+ * output could not be written: the JSON or JUnit file, TAP, a repro
+ * bundle, or the journal while it is still needed), the one place it is decided; writes the JSON
+ * and JUnit files atomically (each with the claim) and, with --bundle, one
+ * repro folder per failing vector (torc_bundle.c), writes what the journal
+ * still lacks and closes it (removed once the run is complete and its JSON
+ * written), ends TAP with the claim's line, and prints the claim with its
+ * reasons and the summary, the last line (torc_progress.c).
  */
 #include "torc_run_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,13 +104,36 @@ static size_t write_bundles(const torc_run_ctx *c) {
   return nerr;
 }
 
+/* The journal at the end: what is still pending written if it can be, and
+ * removed once the run is complete and its JSON document written.  Returns
+ * 1 when results the journal is still needed for are missing from it. */
+static int end_journal(torc_run_ctx *c, size_t not_run, int json_ok,
+                       int status) {
+  int lost = 0;
+  if (!c->journal)
+    return 0;
+  if (torc_journal_flush(c->journal) != 0 && (not_run || !json_ok)) {
+    size_t n = torc_journal_pending(c->journal);
+    fprintf(stderr,
+            "torc run: %s: cannot write: %s; %zu result%s not in it (a "
+            "--resume runs %s again)\n",
+            c->journal_path, strerror(errno), n, n == 1 ? "" : "s",
+            n == 1 ? "that vector" : "those vectors");
+    lost = 1;
+  }
+  torc_journal_close(c->journal,
+                     not_run == 0 && json_ok && status != TORC_EXIT_USAGE);
+  c->journal = NULL;
+  return lost;
+}
+
 int torc_run_finish(torc_run_ctx *c, const char *started, int interrupted) {
   const torc_run_opts *o = c->o;
   size_t counts[TORC_VERDICT_COUNT];
   size_t i, not_run = 0, unmatched = 0, bundle_errors = 0;
   char finished[32], err[1024];
   json_t *claim;
-  int status;
+  int status, json_ok = 1, output_failed = 0;
 
   for (i = 0; i < c->nsel; i++)
     not_run += !c->done[i];
@@ -121,12 +146,13 @@ int torc_run_finish(torc_run_ctx *c, const char *started, int interrupted) {
   status = claim ? torc_claim_exit_status(claim) : TORC_EXIT_INCOMPLETE;
   if (o->json && torc_results_write_json(c->rs, o->json, err, sizeof err)) {
     fprintf(stderr, "torc run: %s\n", err);
-    status = TORC_EXIT_USAGE;
+    json_ok = 0;
+    output_failed = 1;
   }
   if (o->junit &&
       torc_results_write_junit(c->rs, o->junit, o->strict, err, sizeof err)) {
     fprintf(stderr, "torc run: %s\n", err);
-    status = TORC_EXIT_USAGE;
+    output_failed = 1;
   }
   if (unmatched && o->strict) {
     fprintf(stderr,
@@ -136,14 +162,13 @@ int torc_run_finish(torc_run_ctx *c, const char *started, int interrupted) {
   }
   if (o->bundle)
     bundle_errors = write_bundles(c);
-  torc_journal_close(c->journal, not_run == 0 && status != TORC_EXIT_USAGE);
-  c->journal = NULL;
-  /* A bundle that cannot be written is an output error like the results'
-   * (the results and the journal are whole: the journal goes as usual). */
-  if (bundle_errors)
-    status = TORC_EXIT_USAGE;
-  if (o->tap)
-    torc_tap_claim(stdout, ++c->tap_n, claim);
+  output_failed |= end_journal(c, not_run, json_ok, status);
+  if (o->tap && torc_tap_claim(stdout, ++c->tap_n, claim) != 0)
+    torc_run_tap_failed(c, errno);
+  if (c->tap_err || bundle_errors)
+    output_failed = 1; /* a bundle that cannot be written is an output too */
+  if (output_failed)
+    status = TORC_EXIT_OUTPUT; /* outranks every other status */
   torc_results_counts(c->rs, counts);
   if (interrupted && !o->quiet)
     fprintf(stderr, "%storc run: interrupted; %zu vector%s not run%s\n",

@@ -4,7 +4,7 @@
  * steps torc_run.c strings together.
  *
  *   torc_run.c          the flow: select, waivers, target, journal, loop
- *   torc_run_signal.c   SIGINT/SIGTERM set the stop flag
+ *   torc_run_signal.c   SIGINT/SIGTERM/SIGHUP/SIGQUIT set the stop flag
  *   torc_run_target.c   one vector on the loaded target, isolated
  *   torc_run_workers.c  --jobs N: worker processes over pipes
  *   torc_run_record.c   one finished vector: waiver, journal, TAP, progress
@@ -27,11 +27,14 @@
 
 /* ---- torc_run_signal.c --------------------------------------------------- */
 
-/* The flag SIGINT and SIGTERM set to their number (the run stops between
- * vectors). */
+/* The flag SIGINT, SIGTERM, SIGHUP and SIGQUIT set to their number (the
+ * run stops between vectors; torc_run_catch_signals in torc_run.h). */
 volatile sig_atomic_t *torc_run_stop_flag(void);
-/* Installs the SIGINT/SIGTERM handlers and ignores SIGPIPE. */
-void torc_run_catch_signals(void);
+/* In a worker process: the signals the run catches are ignored (the
+ * parent stops its workers itself). */
+void torc_run_ignore_signals(void);
+/* "SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT" or "signal". */
+const char *torc_run_signal_name(int sig);
 
 /* ---- The state of one run ------------------------------------------------ */
 
@@ -47,9 +50,15 @@ typedef struct torc_run_ctx {
   torc_waivers waivers;
   torc_progress prog;
   size_t tap_n;
-  int fail_stop; /* --fail-fast saw a failure */
-  int journal_warned;
+  int fail_stop;      /* --fail-fast saw a failure */
+  char *journal_path; /* FILE.journal (owned), NULL without --json */
+  int journal_warned; /* an append failed (said once) */
+  int tap_err;        /* errno of the first failed TAP write, else 0 */
 } torc_run_ctx;
+
+/* --tap: notes (once, on stderr) that writing TAP failed with errno err;
+ * the run goes on and exits 5 (torc_run_finish.c). */
+void torc_run_tap_failed(torc_run_ctx *c, int err);
 
 /* ---- torc_run_target.c --------------------------------------------------- */
 

@@ -6,8 +6,10 @@
  * or a requirement waiver of every rule the FAIL is attributed to) becomes
  * WAIVED; the result record (torc_results_record) gets what
  * `torc report` draws for a vector that did not PASS, is appended to the
- * journal (fsync'd) and to the results, printed as a TAP line and on the
- * progress line, and a failure stops a --fail-fast run.
+ * journal (fsync'd; one that cannot be written, disk full, is said once
+ * and kept to be written with the next) and to the results, printed as a
+ * TAP line and on the progress line, and a failure stops a --fail-fast
+ * run.
  */
 #include "torc_run_int.h"
 
@@ -106,13 +108,20 @@ void torc_run_record(torc_run_ctx *c, size_t idx, torc_result *r) {
     json_object_set_new(rec, "waiver",
                         torc_waiver_json(w, torc_verdict_name(orig)));
   add_report_context(c->o, rec, r, v);
-  if (torc_journal_append(c->journal, rec) != 0 && !c->journal_warned) {
-    fprintf(stderr, "torc run: cannot append to the journal: %s\n",
-            strerror(errno));
+  if (torc_journal_append(c->journal, rec) != 0) {
+    if (c->journal_warned != 1) /* first failure, or the first since */
+      fprintf(stderr,
+              "torc run: %s: cannot write: %s (the run goes on; results "
+              "not yet in the journal are written with the next one)\n",
+              c->journal_path, strerror(errno));
     c->journal_warned = 1;
+  } else if (c->journal_warned == 1) {
+    fprintf(stderr, "torc run: %s: written again, nothing missing\n",
+            c->journal_path);
+    c->journal_warned = 2;
   }
-  if (c->o->tap)
-    torc_tap_line(stdout, ++c->tap_n, rec, c->o->strict);
+  if (c->o->tap && torc_tap_line(stdout, ++c->tap_n, rec, c->o->strict) != 0)
+    torc_run_tap_failed(c, errno);
   torc_results_add(c->rs, rec);
   c->done[idx] = 1;
   progress_line(r, line, sizeof line);

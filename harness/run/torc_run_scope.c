@@ -26,12 +26,8 @@ static json_t *list_json(const torc_strlist *l) {
 }
 
 static const char *stopped_by(const torc_run_ctx *c) {
-  if (*c->stop == SIGINT)
-    return "SIGINT";
-  if (*c->stop == SIGTERM)
-    return "SIGTERM";
   if (*c->stop)
-    return "signal";
+    return torc_run_signal_name(*c->stop);
   if (c->fail_stop)
     return "fail-fast";
   /* Vectors left without a stop asked for: workers that could not be

@@ -6,8 +6,8 @@
  * The parent polls the result pipes, records each result
  * (torc_run_record.c) and hands the worker the next vector not yet done.
  * A worker that dies or answers nonsense ends its vector as CRASH and a
- * fresh worker takes over; SIGINT/SIGTERM stop handing out vectors and
- * kill the workers still busy.
+ * fresh worker takes over; SIGINT/SIGTERM/SIGHUP/SIGQUIT stop handing out
+ * vectors and kill the workers still busy.
  */
 #include "torc_run_int.h"
 
@@ -62,7 +62,7 @@ static void worker_main(torc_run_ctx *c, int task_fd, int result_fd) {
   uint32_t idx;
   int ok;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  signal(SIGINT, SIG_IGN);
+  torc_run_ignore_signals(); /* a terminal's SIGINT/SIGHUP: the parent */
   signal(SIGTERM, SIG_DFL);
   ok = torc_run_target_open(&rn, c->o, c->sel, c->nsel, c->stop, err) == 0;
   if (!ok) {
