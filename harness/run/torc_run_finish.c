@@ -8,12 +8,12 @@
  * the exit status from the claim (harness/results/torc_claim.c: 3 for
  * INCOMPLETE, 1 for NOT CONFORMANT, else 0; 5, outranking all, when an
  * output could not be written: the JSON or JUnit file, TAP, a repro
- * bundle, or the journal while it is still needed), the one place it is decided; writes the JSON
- * and JUnit files atomically (each with the claim) and, with --bundle, one
- * repro folder per failing vector (torc_bundle.c), writes what the journal
- * still lacks and closes it (removed once the run is complete and its JSON
- * written), ends TAP with the claim's line, and prints the claim with its
- * reasons and the summary, the last line (torc_progress.c).
+ * bundle, or the journal while it is still needed), the one place it is
+ * decided; writes the JSON and JUnit files atomically (each with the claim)
+ * and, with --bundle, one repro folder per failing vector (torc_bundle.c),
+ * writes what the journal still lacks and closes it (removed once the run is
+ * complete and its JSON written), ends TAP with the claim's line, and prints
+ * the claim with its reasons and the summary, the last line (torc_progress.c).
  */
 #include "torc_run_int.h"
 

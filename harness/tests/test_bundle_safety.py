@@ -111,7 +111,7 @@ def vector_id():
 def test_planted_file_link_is_not_followed(torc, tmp_path, name):
     """A symbolic link planted where the bundle puts `name` (also the files
     the re-run child writes) points outside DIR: the file outside keeps its
-    bytes, torc names the link and exits 2 (an output error, like results
+    bytes, torc names the link and exits 5 (an output error, like results
     that cannot be written: docs/torc.1, EXIT STATUS)."""
     outside = tmp_path / "outside.txt"
     outside.write_text("not torc's\n")
@@ -169,7 +169,7 @@ def test_full_disk_is_an_error_naming_the_file(torc, tmp_path):
     """A file-size limit of 2000 bytes stands for a full disk: writes past
     it fail with EFBIG ("File too large").  capture.pcap (3 frames, 870
     bytes) and fed.pcap fit; vector.json (the vector, about 4.9 KB) does
-    not: torc names it with the reason and exits 2 instead of 1."""
+    not: torc names it with the reason and exits 5 instead of 1."""
     bdir = tmp_path / "bundles"
     r = subprocess.run([str(torc.bin), "run", "--target",
                         torc.target("completes_twice"), "--vectors",
