@@ -11,7 +11,8 @@
  * in torc_hostsim_int.h.
  *
  * Memory lent to the target:
- *  - BufferedData: fragments in a host arena with canary gaps, poisoned
+ *  - BufferedData: fragments in a host arena with canary gaps, mapped
+ *    read-only while the target may reach them, poisoned
  *    (0xA5) the moment the target completes the offload with SUCCESS
  *    (RCV-011): a target that kept pointers instead of copying (RCV-007)
  *    delivers poison, which the byte comparison reports.
@@ -121,7 +122,8 @@ void torc_hostsim_free(torc_hostsim *hs) {
   free(hs->inds);
   free(hs->ifr);
   free(hs->ret_ids);
-  free(hs->arena);
+  if (hs->arena)
+    munmap(hs->arena, hs->arena_cap);
   free(hs->bfr);
   free(hs->blists);
   if (hs->scratch)
@@ -229,6 +231,27 @@ void torc_hostsim_close(torc_hostsim *hs) {
 
 /* ---- Script operations -------------------------------------------------- */
 
+/* Memory the host lends the target only to read (the frame scratch,
+ * BufferedData): whole pages of their own, so they can be mapped read-only
+ * while the target may reach them.  Grows *p to hold need bytes (mapped
+ * read-write); 0 or -1. */
+static int pages_reserve(torc_hostsim *hs, uint8_t **p, size_t *cap,
+                         size_t need) {
+  size_t ncap = (need + hs->pagesize - 1) / hs->pagesize * hs->pagesize;
+  void *m;
+  if (*p && *cap >= need)
+    return mprotect(*p, *cap, PROT_READ | PROT_WRITE);
+  m = mmap(NULL, ncap ? ncap : hs->pagesize, PROT_READ | PROT_WRITE,
+           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED)
+    return -1;
+  if (*p)
+    munmap(*p, *cap);
+  *p = m;
+  *cap = ncap ? ncap : hs->pagesize;
+  return 0;
+}
+
 void torc_hostsim_offload(torc_hostsim *hs) {
   const torc_vector_body *vb = hs->vb;
   torc_offload_state st;
@@ -255,7 +278,7 @@ void torc_hostsim_offload(torc_hostsim *hs) {
   memcpy(st.local_addr, vb->dst, 16);
   memcpy(st.remote_addr, vb->src, 16);
   if (vb->nlists) {
-    if (torc_hs_grow((void **)&hs->arena, &hs->arena_cap, need, 1) < 0 ||
+    if (pages_reserve(hs, &hs->arena, &hs->arena_cap, need) < 0 ||
         HS_GROW(hs, bfr, capbfr, vb->nfrags) < 0 ||
         HS_GROW(hs, blists, capblists, vb->nlists) < 0) {
       torc_hostsim_violation(hs, "RCV-003", "host out of memory");
@@ -278,6 +301,9 @@ void torc_hostsim_offload(torc_hostsim *hs) {
       hs->blists[l].nfrags = vb->list_count[l];
     }
     st.buffered_data = &hs->blists[0];
+    /* The host's, lent only to be copied (RCV-007, RCV-011): a write
+     * faults, now and after the host has freed (poisoned) it. */
+    mprotect(hs->arena, hs->arena_cap, PROT_READ);
   }
   hs->offload_called = 1;
   torc_call_initiate_offload(hs->cs, hs->conn, &st);
@@ -297,31 +323,14 @@ void torc_hostsim_post_in_indication(torc_hostsim *hs, const torc_event *e) {
     hs->inner_ind[hs->ninner_ind++] = e;
 }
 
-/* The frame scratch: whole pages of their own, so they can be made
- * read-only while the target holds the frame. */
-static int scratch_reserve(torc_hostsim *hs, size_t need) {
-  size_t cap = (need + hs->pagesize - 1) / hs->pagesize * hs->pagesize;
-  void *p;
-  if (hs->scratch && hs->scratch_cap >= need)
-    return 0;
-  p = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-           0);
-  if (p == MAP_FAILED)
-    return -1;
-  if (hs->scratch)
-    munmap(hs->scratch, hs->scratch_cap);
-  hs->scratch = p;
-  hs->scratch_cap = cap;
-  return 0;
-}
-
 /* The segment is built by the vector module: the captured frame, or the
  * rebased or derived one its provenance records (torc_vector_transform.c). */
 void torc_hostsim_frame(torc_hostsim *hs, const torc_event *ev) {
   const torc_frame *f = &hs->vb->cap->frames[ev->frame];
   torc_segment seg;
   uint32_t len;
-  if (scratch_reserve(hs, (size_t)f->caplen + 1) < 0) {
+  if (pages_reserve(hs, &hs->scratch, &hs->scratch_cap, (size_t)f->caplen + 1) <
+      0) {
     torc_hostsim_violation(hs, "RCV-067", "host out of memory");
     return;
   }

@@ -13,6 +13,7 @@
 
 #include <inttypes.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void host_log(void *ctx, int level, const char *msg) {
   torc_hostsim *hs = ctx;
@@ -27,8 +28,12 @@ static void host_log(void *ctx, int level, const char *msg) {
 
 static void poison_buffered(torc_hostsim *hs) {
   size_t i;
+  if (!hs->arena)
+    return;
+  mprotect(hs->arena, hs->arena_cap, PROT_READ | PROT_WRITE);
   for (i = 0; i < hs->vb->nfrags; i++)
     memset((void *)(uintptr_t)hs->bfr[i].data, POISON, hs->bfr[i].len);
+  mprotect(hs->arena, hs->arena_cap, PROT_READ); /* still only to be read */
 }
 
 static void host_initiate_offload_complete(void *ctx, uint64_t handle,

@@ -59,6 +59,8 @@ typedef struct rconn {
   torc_offload_state st; /* valid until the offload completes, then kept */
   torc_wire_arena st_mem;
   int has_st;
+  uint8_t *bd_map; /* BufferedData's bytes, read-only pages of their own */
+  size_t bd_len;
 } rconn;
 
 typedef struct rreq {
@@ -82,35 +84,62 @@ typedef struct runner {
   size_t page;
   uint8_t *scratch; /* the current segment's frame, poisoned after */
   size_t scratch_cap;
+  int in_segment;
   int done;
 } runner;
 
 /* ---- Fatal paths --------------------------------------------------------- */
 
-/* The frame lent to the target during OP_SEGMENT, read-only (len 0: none).
- * The one global: a signal handler has nothing else to go by. */
+/* Memory the host lends the target only to read, mapped read-only while
+ * the target may reach it: the frame of the OP_SEGMENT in progress, and
+ * each connection's copy of BufferedData (RCV-007, RCV-011).  Globals: a
+ * signal handler has nothing else to go by. */
+enum { RO_FRAME = 1, RO_BUFFERED = 2, RO_MAX = 64 };
 static struct {
   const uint8_t *volatile start;
-  volatile size_t len;
-} frame_scratch;
+  volatile size_t len; /* 0: free slot */
+  volatile int kind;
+} ro[RO_MAX];
 
-/* A fault inside the read-only frame is the target writing into memory the
- * host only lent it to read: said on stderr (the target's log) and exit
- * TORC_RUNNER_EXIT_FRAME_WRITE, which torc reports by name.  Any other
- * fault is the target's crash, left to the default action. */
+static void ro_add(const uint8_t *p, size_t len, int kind) {
+  for (size_t i = 0; i < RO_MAX; i++)
+    if (!ro[i].len) {
+      ro[i].start = p;
+      ro[i].kind = kind;
+      ro[i].len = len;
+      return;
+    }
+}
+
+static void ro_del(const uint8_t *p) {
+  for (size_t i = 0; i < RO_MAX; i++)
+    if (ro[i].len && ro[i].start == p)
+      ro[i].len = 0;
+}
+
+/* A fault inside read-only host memory is the target writing where it may
+ * only read: said on stderr (the target's log) and an exit status torc
+ * reports by name (torc_wire.h).  Any other fault is the target's crash,
+ * left to the default action. */
 static void on_segv(int sig, siginfo_t *si, void *uc) {
-  static const char msg[] =
+  static const char frame_msg[] =
       "torc-target-runner: the target wrote into the frame it was lent for "
       "OP_SEGMENT, which it may only read\n";
+  static const char bd_msg[] =
+      "torc-target-runner: the target wrote into the host's BufferedData, "
+      "which it may only copy (RCV-007, RCV-011)\n";
   const uint8_t *a = si->si_addr;
   (void)uc;
-  if (frame_scratch.len && a >= frame_scratch.start &&
-      a < frame_scratch.start + frame_scratch.len) {
-    if (write(2, msg, sizeof msg - 1) < 0) {
-      /* nothing more to say */
+  for (size_t i = 0; i < RO_MAX; i++)
+    if (ro[i].len && a >= ro[i].start && a < ro[i].start + ro[i].len) {
+      int frame = ro[i].kind == RO_FRAME;
+      if (write(2, frame ? frame_msg : bd_msg,
+                (frame ? sizeof frame_msg : sizeof bd_msg) - 1) < 0) {
+        /* nothing more to say */
+      }
+      _exit(frame ? TORC_RUNNER_EXIT_FRAME_WRITE
+                  : TORC_RUNNER_EXIT_BUFFERED_WRITE);
     }
-    _exit(TORC_RUNNER_EXIT_FRAME_WRITE);
-  }
   signal(sig, SIG_DFL); /* the fault repeats and kills us as it should */
 }
 
@@ -293,12 +322,54 @@ static void h_log(void *ctx, int level, const char *msg) {
     die_protocol(r);
 }
 
-static void poison_chain(const torc_buffer_list *l) {
-  for (; l; l = l->next)
+static void poison_buffered(rconn *c) {
+  if (!c->bd_map)
+    return;
+  mprotect(c->bd_map, c->bd_len, PROT_READ | PROT_WRITE);
+  memset(c->bd_map, TORC_WIRE_POISON, c->bd_len);
+  mprotect(c->bd_map, c->bd_len, PROT_READ); /* still only to be read */
+}
+
+static void drop_buffered(rconn *c) {
+  if (c->bd_map) {
+    ro_del(c->bd_map);
+    munmap(c->bd_map, c->bd_len);
+  }
+  c->bd_map = NULL;
+  c->bd_len = 0;
+  torc_arena_free(&c->st_mem);
+  c->has_st = 0;
+}
+
+/* Moves BufferedData's bytes onto pages of their own, mapped read-only:
+ * the target may copy them, never write them.  0 or -1. */
+static int protect_buffered(runner *r, rconn *c) {
+  size_t total = 0;
+  const torc_buffer_list *l;
+  for (l = c->st.buffered_data; l; l = l->next)
     for (uint32_t i = 0; i < l->nfrags; i++)
-      /* our own copy (torc_wire_get_offload_state copies the bytes) */
-      memset((void *)(uintptr_t)l->frags[i].data, TORC_WIRE_POISON,
-             l->frags[i].len);
+      total += l->frags[i].len;
+  if (!total)
+    return 0;
+  c->bd_len = (total + r->page - 1) / r->page * r->page;
+  c->bd_map = mmap(NULL, c->bd_len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (c->bd_map == MAP_FAILED) {
+    c->bd_map = NULL;
+    return -1;
+  }
+  uint8_t *p = c->bd_map;
+  for (l = c->st.buffered_data; l; l = l->next)
+    for (uint32_t i = 0; i < l->nfrags; i++) {
+      /* the fragment arrays are the arena's own, writable memory */
+      torc_fragment *f = (torc_fragment *)(uintptr_t)&l->frags[i];
+      memcpy(p, f->data, f->len);
+      f->data = p;
+      p += f->len;
+    }
+  mprotect(c->bd_map, c->bd_len, PROT_READ);
+  ro_add(c->bd_map, c->bd_len, RO_BUFFERED);
+  return 0;
 }
 
 static void h_offload_complete(void *ctx, uint64_t handle, uint32_t status) {
@@ -307,7 +378,7 @@ static void h_offload_complete(void *ctx, uint64_t handle, uint32_t status) {
     for (size_t i = 0; i < r->nconns; i++)
       if (r->conns[i].used && r->conns[i].has_st &&
           r->conns[i].handle == handle)
-        poison_chain(r->conns[i].st.buffered_data); /* RCV-011 */
+        poison_buffered(&r->conns[i]); /* RCV-011 */
   torc_wbuf_begin(&r->chan.tx, TORC_MSG_UP_OFFLOAD_COMPLETE);
   torc_wbuf_u64(&r->chan.tx, handle);
   torc_wbuf_u32(&r->chan.tx, status);
@@ -484,8 +555,7 @@ static int op_conn_open(runner *r, torc_rbuf *rb) {
 
 static int op_conn_close(runner *r, rconn *c) {
   r->t.conn_close(r->t.user_data, c->conn);
-  torc_arena_free(&c->st_mem);
-  c->has_st = 0;
+  drop_buffered(c);
   c->used = 0;
   for (size_t i = r->nreqs; i-- > 0;)
     if (r->reqs[i].handle == c->handle)
@@ -497,10 +567,12 @@ static int op_conn_close(runner *r, rconn *c) {
 static int op_initiate_offload(runner *r, rconn *c, torc_rbuf *rb) {
   /* A new offload replaces the previous copy (its lifetime ended with the
    * previous completion). */
-  torc_arena_free(&c->st_mem);
+  drop_buffered(c);
   if (torc_wire_get_offload_state(rb, &c->st_mem, &c->st) != 0)
     return protocol_error(r, "malformed offload state");
   c->has_st = 1;
+  if (protect_buffered(r, c) != 0)
+    return protocol_error(r, "out of memory");
   r->t.initiate_offload(r->t.user_data, c->conn, &c->st);
   torc_wire_ret_begin(&r->chan, TORC_MSG_OP_INITIATE_OFFLOAD);
   return torc_wire_send(&r->chan);
@@ -573,7 +645,7 @@ static int op_segment(runner *r, rconn *c, torc_rbuf *rb) {
    * buffer and poison that afterwards, so a target keeping pointers into it
    * delivers poison in and out of process alike. */
   size_t need = (size_t)seg.frame_len + seg.payload_len;
-  if (frame_scratch.len) /* a segment from inside this segment's call */
+  if (r->in_segment) /* a segment from inside this segment's call */
     return protocol_error(r, "OP_SEGMENT nested in OP_SEGMENT");
   if (need > r->scratch_cap) {
     size_t cap = (need + r->page - 1) / r->page * r->page;
@@ -601,14 +673,15 @@ static int op_segment(runner *r, rconn *c, torc_rbuf *rb) {
   }
   /* Read-only while the target holds it: a write is the frame rule broken
    * (on_segv below), not a silent change to what the host lent. */
+  r->in_segment = 1;
   if (need) {
     mprotect(r->scratch, r->scratch_cap, PROT_READ);
-    frame_scratch.start = r->scratch;
-    frame_scratch.len = r->scratch_cap;
+    ro_add(r->scratch, r->scratch_cap, RO_FRAME);
   }
   r->t.segment(r->t.user_data, c->conn, &seg);
+  r->in_segment = 0;
   if (need) {
-    frame_scratch.len = 0;
+    ro_del(r->scratch);
     mprotect(r->scratch, r->scratch_cap, PROT_READ | PROT_WRITE);
     memset(r->scratch, TORC_WIRE_POISON, need);
   }
@@ -653,8 +726,7 @@ static int dispatch(void *ctx, const uint8_t *body, size_t len) {
     for (size_t i = r->nreqs; i-- > 0;)
       drop_req(r, i);
     for (size_t i = 0; i < r->nconns; i++) {
-      torc_arena_free(&r->conns[i].st_mem);
-      r->conns[i].has_st = 0;
+      drop_buffered(&r->conns[i]);
       r->conns[i].used = 0;
     }
     torc_unload(r->loaded);
@@ -847,7 +919,7 @@ int main(int argc, char **argv) {
   for (size_t i = r.nreqs; i-- > 0;)
     drop_req(&r, i);
   for (size_t i = 0; i < r.nconns; i++)
-    torc_arena_free(&r.conns[i].st_mem);
+    drop_buffered(&r.conns[i]);
   free(r.conns);
   free(r.reqs);
   free(blocks.slot);

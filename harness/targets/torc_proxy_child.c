@@ -46,6 +46,11 @@ static void describe_exit(int st, char *out, size_t n) {
                   "lent to it, which it may only read (target.h: "
                   "torc_segment.frame is borrowed for the call)",
                   WEXITSTATUS(st));
+  else if (WIFEXITED(st) && WEXITSTATUS(st) == TORC_RUNNER_EXIT_BUFFERED_WRITE)
+    torc_wire_fmt(out, n,
+                  "exited with status %d: the target wrote into the host's "
+                  "BufferedData, which it may only copy (RCV-007, RCV-011)",
+                  WEXITSTATUS(st));
   else if (WIFEXITED(st))
     torc_wire_fmt(out, n, "exited with status %d", WEXITSTATUS(st));
   else
@@ -104,7 +109,7 @@ void torc_px_on_failure(torc_proxy *p) {
     return;
   p->status = p->chan.failed == TORC_WIRE_TIMEOUT ? TORC_LOAD_TIMEOUT
                                                   : TORC_LOAD_CRASHED;
-  char how[96];
+  char how[256];
   long grace = p->chan.failed == TORC_WIRE_EOF ? 100 : 0;
   if (grace == 0 && p->pid > 0)
     kill(-p->pid, SIGKILL);

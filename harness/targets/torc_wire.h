@@ -209,5 +209,8 @@ void torc_wire_fail(torc_wire_chan *c, int kind, const char *fmt, ...)
 /* torc-target-runner's exit status when the target wrote into the frame
  * lent to it for OP_SEGMENT (read-only; target.h: borrowed for the call). */
 #define TORC_RUNNER_EXIT_FRAME_WRITE 96
+/* ... and when it wrote into its copy of BufferedData (RCV-007, RCV-011:
+ * the host's, lent only to be copied). */
+#define TORC_RUNNER_EXIT_BUFFERED_WRITE 95
 
 #endif /* TORC_WIRE_H */

@@ -324,3 +324,29 @@ def test_a_write_into_a_lent_frame_is_a_crash_everywhere(torc, tmp_path):
         for rec in doc["results"]:
             if rec["verdict"] == "CRASH" and not args:
                 assert "wrote into the frame lent to it" in rec["detail"]
+
+
+def test_a_write_into_buffered_data_is_a_crash_everywhere(torc, tmp_path):
+    """BufferedData is the host's, handed over only to be copied (RCV-007,
+    RCV-011): it is mapped read-only while the target may reach it, the
+    host's copy in process and the runner's when contained.  A write into
+    it at offload faults: CRASH for exactly the vectors with BufferedData,
+    in every mode; contained, the detail names the rules."""
+    ids = hand_ids()
+    want = {vid for vid, p in ids.items()
+            if json.loads(p.read_text()).get("buffered")}
+    assert want
+    for args in ([], ["--in-process", "--isolate", "batch"],
+                 ["--in-process", "--isolate", "vector"]):
+        path = tmp_path / "bd.json"
+        torc("run", "--target", torc.target("hostile"), "--vectors", HAND,
+             "--json", path, "--quiet", *args,
+             env={"TORC_TT_HOSTILE": "write-buffered"})
+        doc = json.loads(path.read_text())
+        crashed = {rec["id"] for rec in doc["results"]
+                   if rec["verdict"] == "CRASH"}
+        assert crashed == want, args
+        for rec in doc["results"]:
+            if rec["verdict"] == "CRASH" and not args:
+                assert "BufferedData, which it may only copy (RCV-007, " \
+                       "RCV-011)" in rec["detail"]

@@ -23,6 +23,9 @@
  *   thread-crash  init starts a thread that dereferences NULL after 50 ms:
  *                 a CRASH, and the run goes on;
  *   exit-receive  exit(0) on the first receive: a CRASH in every mode;
+ *   write-buffered  writes into the BufferedData it is handed at offload (the
+ *                 host's, only to be copied, RCV-007/RCV-011; read-only): a
+ *                 CRASH in every mode, named as such when contained;
  *   write-frame   writes into the first frame it is lent (read-only, target.h:
  *                 borrowed for the call): a CRASH in every mode, named as
  *                 such when contained;
@@ -148,6 +151,15 @@ static void hostile_segment(void *ud, void *conn, const torc_segment *seg) {
   tt_segment(ud, conn, seg);
 }
 
+static void hostile_initiate_offload(void *ud, void *conn,
+                                     const torc_offload_state *st) {
+  if (is("write-buffered") && st->buffered_data && st->buffered_data->nfrags &&
+      st->buffered_data->frags[0].len)
+    ((volatile uint8_t *)(uintptr_t)st->buffered_data->frags[0].data)[0] ^=
+        0xFF;
+  tt_initiate_offload(ud, conn, st);
+}
+
 static void hostile_destroy(void *ud) {
   if (is("crash-destroy"))
     crash();
@@ -185,6 +197,7 @@ int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
     return -1;
   out->receive = hostile_receive;
   out->segment = hostile_segment;
+  out->initiate_offload = hostile_initiate_offload;
   out->destroy = hostile_destroy;
   return 0;
 }

@@ -168,7 +168,9 @@ typedef struct torc_offload_state {
    * rcv_nxt, i.e. they are [rcv_nxt - total, rcv_nxt).  NULL when none.
    * Valid until the target calls host->initiate_offload_complete(); the
    * target must copy what it keeps (RCV-007).  After a successful completion
-   * the host poisons and frees these buffers (RCV-011). */
+   * the host poisons and frees these buffers (RCV-011).  They are only to
+   * be read: torc maps them read-only, so a write faults (a CRASH naming
+   * RCV-007/RCV-011). */
   const torc_buffer_list *buffered_data;
   /* NDIS_TCP_CONNECTION_OFFLOAD_PARAMETERS and TCP_OFFLOAD_STATE_CACHED */
   uint32_t ticks_per_second;    /* TicksPerSecond: 10, 100 or 1000 (RCV-205) */
