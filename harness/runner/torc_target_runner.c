@@ -36,6 +36,7 @@
 
 #include "torc_load.h"
 #include "torc_runner_contain.h"
+#include "torc_runner_memory.h"
 
 /* ASan (gcc's macro, clang's feature) reserves terabytes of address space:
  * no RLIMIT_AS under it. */
@@ -89,59 +90,6 @@ typedef struct runner {
 } runner;
 
 /* ---- Fatal paths --------------------------------------------------------- */
-
-/* Memory the host lends the target only to read, mapped read-only while
- * the target may reach it: the frame of the OP_SEGMENT in progress, and
- * each connection's copy of BufferedData (RCV-007, RCV-011).  Globals: a
- * signal handler has nothing else to go by. */
-enum { RO_FRAME = 1, RO_BUFFERED = 2, RO_MAX = 64 };
-static struct {
-  const uint8_t *volatile start;
-  volatile size_t len; /* 0: free slot */
-  volatile int kind;
-} ro[RO_MAX];
-
-static void ro_add(const uint8_t *p, size_t len, int kind) {
-  for (size_t i = 0; i < RO_MAX; i++)
-    if (!ro[i].len) {
-      ro[i].start = p;
-      ro[i].kind = kind;
-      ro[i].len = len;
-      return;
-    }
-}
-
-static void ro_del(const uint8_t *p) {
-  for (size_t i = 0; i < RO_MAX; i++)
-    if (ro[i].len && ro[i].start == p)
-      ro[i].len = 0;
-}
-
-/* A fault inside read-only host memory is the target writing where it may
- * only read: said on stderr (the target's log) and an exit status torc
- * reports by name (torc_wire.h).  Any other fault is the target's crash,
- * left to the default action. */
-static void on_segv(int sig, siginfo_t *si, void *uc) {
-  static const char frame_msg[] =
-      "torc-target-runner: the target wrote into the frame it was lent for "
-      "OP_SEGMENT, which it may only read\n";
-  static const char bd_msg[] =
-      "torc-target-runner: the target wrote into the host's BufferedData, "
-      "which it may only copy (RCV-007, RCV-011)\n";
-  const uint8_t *a = si->si_addr;
-  (void)uc;
-  for (size_t i = 0; i < RO_MAX; i++)
-    if (ro[i].len && a >= ro[i].start && a < ro[i].start + ro[i].len) {
-      int frame = ro[i].kind == RO_FRAME;
-      if (write(2, frame ? frame_msg : bd_msg,
-                (frame ? sizeof frame_msg : sizeof bd_msg) - 1) < 0) {
-        /* nothing more to say */
-      }
-      _exit(frame ? TORC_RUNNER_EXIT_FRAME_WRITE
-                  : TORC_RUNNER_EXIT_BUFFERED_WRITE);
-    }
-  signal(sig, SIG_DFL); /* the fault repeats and kills us as it should */
-}
 
 static void die_protocol(runner *r) {
   fprintf(stderr, "torc-target-runner: %s\n",
@@ -205,77 +153,6 @@ static void drop_req(runner *r, size_t i) {
 
 /* ---- Host callbacks given to the target ---------------------------------- */
 
-/* The blocks lent to the target, pointer -> the host's token, in a table
- * of the runner's own (open addressing, linear probing, backward-shift
- * deletion): a double free or a forged pointer is found here, never by
- * reading the target's memory, and reaches the host as a free of token 0,
- * which the host judges as in process (RCV-233). */
-typedef struct lent {
-  void *ptr;
-  uint64_t token;
-} lent;
-
-static struct {
-  lent *slot;
-  size_t cap, n; /* cap a power of two, n < cap / 2 */
-} blocks;
-
-static size_t block_home(const void *p, size_t cap) {
-  uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull;
-  return (size_t)(h >> 32) & (cap - 1);
-}
-
-static int block_put(void *p, uint64_t token) {
-  if ((blocks.n + 1) * 2 > blocks.cap) {
-    size_t ncap = blocks.cap ? blocks.cap * 2 : 256;
-    lent *ns = calloc(ncap, sizeof *ns);
-    if (!ns)
-      return -1;
-    for (size_t i = 0; i < blocks.cap; i++)
-      if (blocks.slot[i].ptr) {
-        size_t j = block_home(blocks.slot[i].ptr, ncap);
-        while (ns[j].ptr)
-          j = (j + 1) & (ncap - 1);
-        ns[j] = blocks.slot[i];
-      }
-    free(blocks.slot);
-    blocks.slot = ns;
-    blocks.cap = ncap;
-  }
-  size_t j = block_home(p, blocks.cap);
-  while (blocks.slot[j].ptr)
-    j = (j + 1) & (blocks.cap - 1);
-  blocks.slot[j].ptr = p;
-  blocks.slot[j].token = token;
-  blocks.n++;
-  return 0;
-}
-
-/* Removes p; its token, or 0 when p is not a block lent now. */
-static uint64_t block_take(const void *p) {
-  if (!blocks.cap)
-    return 0;
-  size_t j = block_home(p, blocks.cap);
-  while (blocks.slot[j].ptr && blocks.slot[j].ptr != p)
-    j = (j + 1) & (blocks.cap - 1);
-  if (!blocks.slot[j].ptr)
-    return 0;
-  uint64_t token = blocks.slot[j].token;
-  blocks.slot[j].ptr = NULL;
-  blocks.n--;
-  /* Backward shift: move later entries of the run into the hole. */
-  for (size_t k = (j + 1) & (blocks.cap - 1); blocks.slot[k].ptr;
-       k = (k + 1) & (blocks.cap - 1)) {
-    size_t home = block_home(blocks.slot[k].ptr, blocks.cap);
-    if (((k - home) & (blocks.cap - 1)) >= ((k - j) & (blocks.cap - 1))) {
-      blocks.slot[j] = blocks.slot[k];
-      blocks.slot[k].ptr = NULL;
-      j = k;
-    }
-  }
-  return token;
-}
-
 static void send_free(runner *r, uint64_t token) {
   torc_wbuf_begin(&r->chan.tx, TORC_MSG_UP_FREE);
   torc_wbuf_u64(&r->chan.tx, token);
@@ -295,7 +172,7 @@ static void *h_alloc(void *ctx, size_t size) {
   if (!token)
     return NULL; /* the host refused (fault injection) */
   void *blk = malloc(size ? size : 1);
-  if (!blk || block_put(blk, token) != 0) {
+  if (!blk || torc_runner_block_put(blk, token) != 0) {
     free(blk);
     send_free(r, token);
     return NULL;
@@ -307,7 +184,7 @@ static void h_free(void *ctx, void *ptr) {
   runner *r = ctx;
   if (!ptr)
     return;
-  uint64_t token = block_take(ptr);
+  uint64_t token = torc_runner_block_take(ptr);
   if (token)
     free(ptr);
   send_free(r, token); /* 0: not lent now, the host says which rule */
@@ -332,7 +209,7 @@ static void poison_buffered(rconn *c) {
 
 static void drop_buffered(rconn *c) {
   if (c->bd_map) {
-    ro_del(c->bd_map);
+    torc_runner_ro_del(c->bd_map);
     munmap(c->bd_map, c->bd_len);
   }
   c->bd_map = NULL;
@@ -368,7 +245,7 @@ static int protect_buffered(runner *r, rconn *c) {
       p += f->len;
     }
   mprotect(c->bd_map, c->bd_len, PROT_READ);
-  ro_add(c->bd_map, c->bd_len, RO_BUFFERED);
+  torc_runner_ro_add(c->bd_map, c->bd_len, TORC_RO_BUFFERED);
   return 0;
 }
 
@@ -676,12 +553,12 @@ static int op_segment(runner *r, rconn *c, torc_rbuf *rb) {
   r->in_segment = 1;
   if (need) {
     mprotect(r->scratch, r->scratch_cap, PROT_READ);
-    ro_add(r->scratch, r->scratch_cap, RO_FRAME);
+    torc_runner_ro_add(r->scratch, r->scratch_cap, TORC_RO_FRAME);
   }
   r->t.segment(r->t.user_data, c->conn, &seg);
   r->in_segment = 0;
   if (need) {
-    ro_del(r->scratch);
+    torc_runner_ro_del(r->scratch);
     mprotect(r->scratch, r->scratch_cap, PROT_READ | PROT_WRITE);
     memset(r->scratch, TORC_WIRE_POISON, need);
   }
@@ -852,16 +729,7 @@ int main(int argc, char **argv) {
     setrlimit(RLIMIT_AS, &rl);
   }
   signal(SIGPIPE, SIG_IGN);
-  {
-    static uint8_t altstack[64 * 1024];
-    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-    sigaltstack(&ss, NULL);
-    sigaction(SIGSEGV, &sa, NULL);
-  }
+  torc_runner_catch_writes();
   /* The protocol gets private descriptors; whatever the target prints on
    * stdout goes to stderr instead of corrupting the stream. */
   int in = fd >= 0 ? (int)fd : dup(0);
@@ -922,7 +790,7 @@ int main(int argc, char **argv) {
     drop_buffered(&r.conns[i]);
   free(r.conns);
   free(r.reqs);
-  free(blocks.slot);
+  torc_runner_blocks_free();
   if (r.scratch)
     munmap(r.scratch, r.scratch_cap);
   torc_wire_chan_free(&r.chan);
