@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "torc_wire.h"
@@ -88,6 +89,53 @@ void torc_runner_catch_writes(void) {
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
   sigaltstack(&ss, NULL);
   sigaction(SIGSEGV, &sa, NULL);
+}
+
+int torc_runner_protect_chain(const torc_buffer_list *l, size_t page,
+                              uint8_t **map, size_t *len) {
+  size_t total = 0;
+  const torc_buffer_list *x;
+  *map = NULL;
+  *len = 0;
+  for (x = l; x; x = x->next)
+    for (uint32_t i = 0; i < x->nfrags; i++)
+      total += x->frags[i].len;
+  if (!total)
+    return 0;
+  size_t n = (total + page - 1) / page * page;
+  uint8_t *m =
+      mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED)
+    return -1;
+  uint8_t *p = m;
+  for (x = l; x; x = x->next)
+    for (uint32_t i = 0; i < x->nfrags; i++) {
+      torc_fragment *f = (torc_fragment *)(uintptr_t)&x->frags[i];
+      if (f->len)
+        memcpy(p, f->data, f->len);
+      f->data = p;
+      p += f->len;
+    }
+  mprotect(m, n, PROT_READ);
+  torc_runner_ro_add(m, n, TORC_RO_BUFFERED);
+  *map = m;
+  *len = n;
+  return 0;
+}
+
+void torc_runner_poison(uint8_t *map, size_t len) {
+  if (!map)
+    return;
+  mprotect(map, len, PROT_READ | PROT_WRITE);
+  memset(map, TORC_WIRE_POISON, len);
+  mprotect(map, len, PROT_READ); /* still only to be read */
+}
+
+void torc_runner_unprotect(uint8_t *map, size_t len) {
+  if (!map)
+    return;
+  torc_runner_ro_del(map);
+  munmap(map, len);
 }
 
 /* ---- Blocks lent through the host's allocation hook ---------------------- */

@@ -36,6 +36,7 @@
 
 #include "torc_load.h"
 #include "torc_runner_contain.h"
+#include "torc_runner_holds.h"
 #include "torc_runner_memory.h"
 
 /* ASan (gcc's macro, clang's feature) reserves terabytes of address space:
@@ -95,6 +96,14 @@ static void die_protocol(runner *r) {
   fprintf(stderr, "torc-target-runner: %s\n",
           r->chan.why[0] ? r->chan.why : "protocol error");
   _exit(r->chan.failed == TORC_WIRE_EOF ? 0 : 3);
+}
+
+/* Every reply to the host first says which held bytes the target changed
+ * (torc_runner_holds.c): the host must know before it acts again. */
+static void ret_begin(runner *r, unsigned type) {
+  if (torc_runner_holds_flush(&r->chan) != 0)
+    die_protocol(r);
+  torc_wire_ret_begin(&r->chan, type);
 }
 
 /* An upcall made from inside the target: reply or die. */
@@ -199,54 +208,12 @@ static void h_log(void *ctx, int level, const char *msg) {
     die_protocol(r);
 }
 
-static void poison_buffered(rconn *c) {
-  if (!c->bd_map)
-    return;
-  mprotect(c->bd_map, c->bd_len, PROT_READ | PROT_WRITE);
-  memset(c->bd_map, TORC_WIRE_POISON, c->bd_len);
-  mprotect(c->bd_map, c->bd_len, PROT_READ); /* still only to be read */
-}
-
 static void drop_buffered(rconn *c) {
-  if (c->bd_map) {
-    torc_runner_ro_del(c->bd_map);
-    munmap(c->bd_map, c->bd_len);
-  }
+  torc_runner_unprotect(c->bd_map, c->bd_len);
   c->bd_map = NULL;
   c->bd_len = 0;
   torc_arena_free(&c->st_mem);
   c->has_st = 0;
-}
-
-/* Moves BufferedData's bytes onto pages of their own, mapped read-only:
- * the target may copy them, never write them.  0 or -1. */
-static int protect_buffered(runner *r, rconn *c) {
-  size_t total = 0;
-  const torc_buffer_list *l;
-  for (l = c->st.buffered_data; l; l = l->next)
-    for (uint32_t i = 0; i < l->nfrags; i++)
-      total += l->frags[i].len;
-  if (!total)
-    return 0;
-  c->bd_len = (total + r->page - 1) / r->page * r->page;
-  c->bd_map = mmap(NULL, c->bd_len, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (c->bd_map == MAP_FAILED) {
-    c->bd_map = NULL;
-    return -1;
-  }
-  uint8_t *p = c->bd_map;
-  for (l = c->st.buffered_data; l; l = l->next)
-    for (uint32_t i = 0; i < l->nfrags; i++) {
-      /* the fragment arrays are the arena's own, writable memory */
-      torc_fragment *f = (torc_fragment *)(uintptr_t)&l->frags[i];
-      memcpy(p, f->data, f->len);
-      f->data = p;
-      p += f->len;
-    }
-  mprotect(c->bd_map, c->bd_len, PROT_READ);
-  torc_runner_ro_add(c->bd_map, c->bd_len, TORC_RO_BUFFERED);
-  return 0;
 }
 
 static void h_offload_complete(void *ctx, uint64_t handle, uint32_t status) {
@@ -255,7 +222,8 @@ static void h_offload_complete(void *ctx, uint64_t handle, uint32_t status) {
     for (size_t i = 0; i < r->nconns; i++)
       if (r->conns[i].used && r->conns[i].has_st &&
           r->conns[i].handle == handle)
-        poison_buffered(&r->conns[i]); /* RCV-011 */
+        torc_runner_poison(r->conns[i].bd_map,
+                           r->conns[i].bd_len); /* RCV-011 */
   torc_wbuf_begin(&r->chan.tx, TORC_MSG_UP_OFFLOAD_COMPLETE);
   torc_wbuf_u64(&r->chan.tx, handle);
   torc_wbuf_u32(&r->chan.tx, status);
@@ -311,6 +279,9 @@ static uint32_t h_receive_indicate(void *ctx, uint64_t handle, uint64_t ind_id,
   uint32_t answer = torc_rbuf_u32(&rb);
   uint32_t consumed = torc_rbuf_u32(&rb);
   free(ret);
+  if (answer == TORC_STATUS_SUCCESS ||
+      answer == TORC_STATUS_OFFLOAD_DATA_PARTIALLY_ACCEPTED)
+    torc_runner_hold_indicated(handle, ind_id, frags, nfrags); /* RCV-133 */
   if (bytes_consumed)
     *bytes_consumed = consumed;
   return answer;
@@ -338,6 +309,8 @@ static void h_terminate_complete(void *ctx, uint64_t handle, uint32_t status,
     torc_wbuf_u32(b, st->rcv_wnd);
     torc_wbuf_u64(b, st->buffered_id);
     torc_wbuf_chain(b, st->buffered_data);
+    if (st->buffered_data) /* RCV-212: unchanged until returned */
+      torc_runner_hold_handed_back(handle, st->buffered_id, st->buffered_data);
   }
   upcall_simple(r);
 }
@@ -379,7 +352,7 @@ static int op_hello(runner *r, torc_rbuf *rb) {
              TORC_TARGET_ABI_VERSION);
   else
     torc_load(r->spec, &r->host, r, &r->loaded, &r->t, err);
-  torc_wire_ret_begin(&r->chan, TORC_MSG_HELLO);
+  ret_begin(r, TORC_MSG_HELLO);
   torc_wbuf *b = &r->chan.tx;
   if (!r->loaded) {
     torc_wbuf_u8(b, 0);
@@ -424,7 +397,7 @@ static int op_conn_open(runner *r, torc_rbuf *rb) {
     c->conn = conn;
     c->handle = handle;
   }
-  torc_wire_ret_begin(&r->chan, TORC_MSG_OP_CONN_OPEN);
+  ret_begin(r, TORC_MSG_OP_CONN_OPEN);
   torc_wbuf_u32(&r->chan.tx, (uint32_t)rc);
   torc_wbuf_u64(&r->chan.tx, rc == 0 ? conn_token(r, i) : 0);
   return torc_wire_send(&r->chan);
@@ -432,12 +405,13 @@ static int op_conn_open(runner *r, torc_rbuf *rb) {
 
 static int op_conn_close(runner *r, rconn *c) {
   r->t.conn_close(r->t.user_data, c->conn);
+  torc_runner_holds_drop(c->handle);
   drop_buffered(c);
   c->used = 0;
   for (size_t i = r->nreqs; i-- > 0;)
     if (r->reqs[i].handle == c->handle)
       drop_req(r, i);
-  torc_wire_ret_begin(&r->chan, TORC_MSG_OP_CONN_CLOSE);
+  ret_begin(r, TORC_MSG_OP_CONN_CLOSE);
   return torc_wire_send(&r->chan);
 }
 
@@ -448,10 +422,11 @@ static int op_initiate_offload(runner *r, rconn *c, torc_rbuf *rb) {
   if (torc_wire_get_offload_state(rb, &c->st_mem, &c->st) != 0)
     return protocol_error(r, "malformed offload state");
   c->has_st = 1;
-  if (protect_buffered(r, c) != 0)
+  if (torc_runner_protect_chain(c->st.buffered_data, r->page, &c->bd_map,
+                                &c->bd_len) != 0)
     return protocol_error(r, "out of memory");
   r->t.initiate_offload(r->t.user_data, c->conn, &c->st);
-  torc_wire_ret_begin(&r->chan, TORC_MSG_OP_INITIATE_OFFLOAD);
+  ret_begin(r, TORC_MSG_OP_INITIATE_OFFLOAD);
   return torc_wire_send(&r->chan);
 }
 
@@ -496,7 +471,7 @@ static int op_receive(runner *r, rconn *c, torc_rbuf *rb) {
   }
   uint32_t status = r->t.receive(r->t.user_data, c->conn, reqs, count);
   free(reqs);
-  torc_wire_ret_begin(&r->chan, TORC_MSG_OP_RECEIVE);
+  ret_begin(r, TORC_MSG_OP_RECEIVE);
   torc_wbuf_u32(&r->chan.tx, status);
   return torc_wire_send(&r->chan);
 }
@@ -506,11 +481,13 @@ static int op_receive_return(runner *r, rconn *c, torc_rbuf *rb) {
   uint64_t *ids = calloc(count ? count : 1, sizeof(*ids));
   if (!ids)
     return protocol_error(r, "out of memory");
-  for (uint32_t i = 0; i < count; i++)
+  for (uint32_t i = 0; i < count; i++) {
     ids[i] = torc_rbuf_u64(rb);
+    torc_runner_hold_returned(c->handle, ids[i]); /* the target's again */
+  }
   r->t.receive_return(r->t.user_data, c->conn, ids, count);
   free(ids);
-  torc_wire_ret_begin(&r->chan, TORC_MSG_OP_RECEIVE_RETURN);
+  ret_begin(r, TORC_MSG_OP_RECEIVE_RETURN);
   return torc_wire_send(&r->chan);
 }
 
@@ -562,7 +539,7 @@ static int op_segment(runner *r, rconn *c, torc_rbuf *rb) {
     mprotect(r->scratch, r->scratch_cap, PROT_READ | PROT_WRITE);
     memset(r->scratch, TORC_WIRE_POISON, need);
   }
-  torc_wire_ret_begin(&r->chan, TORC_MSG_OP_SEGMENT);
+  ret_begin(r, TORC_MSG_OP_SEGMENT);
   return torc_wire_send(&r->chan);
 }
 
@@ -571,7 +548,7 @@ static int op_get_stats(runner *r, rconn *c) {
   memset(&s, 0, sizeof(s));
   s.struct_size = sizeof(s);
   int rc = r->t.get_stats ? r->t.get_stats(r->t.user_data, c->conn, &s) : -1;
-  torc_wire_ret_begin(&r->chan, TORC_MSG_OP_GET_STATS);
+  ret_begin(r, TORC_MSG_OP_GET_STATS);
   torc_wbuf_u32(&r->chan.tx, (uint32_t)rc);
   torc_wire_put_stats(&r->chan.tx, &s);
   return torc_wire_send(&r->chan);
@@ -594,7 +571,7 @@ static int dispatch(void *ctx, const uint8_t *body, size_t len) {
     torc_unload(r->loaded); /* calls destroy */
     r->loaded = NULL;
     r->done = 1;
-    torc_wire_ret_begin(&r->chan, TORC_MSG_OP_DESTROY);
+    ret_begin(r, TORC_MSG_OP_DESTROY);
     return torc_wire_send(&r->chan);
   }
   if (type == TORC_MSG_OP_RESET) {
@@ -605,11 +582,12 @@ static int dispatch(void *ctx, const uint8_t *body, size_t len) {
     for (size_t i = 0; i < r->nconns; i++) {
       drop_buffered(&r->conns[i]);
       r->conns[i].used = 0;
+      torc_runner_holds_drop(r->conns[i].handle);
     }
     torc_unload(r->loaded);
     char err[TORC_ERRBUF_SIZE] = "";
     int rc = torc_load(r->spec, &r->host, r, &r->loaded, &r->t, err);
-    torc_wire_ret_begin(&r->chan, TORC_MSG_OP_RESET);
+    ret_begin(r, TORC_MSG_OP_RESET);
     torc_wbuf_u32(&r->chan.tx, (uint32_t)rc);
     torc_wbuf_str(&r->chan.tx, err);
     if (torc_wire_send(&r->chan) != 0 || rc != 0)
@@ -618,7 +596,7 @@ static int dispatch(void *ctx, const uint8_t *body, size_t len) {
   }
   if (type == TORC_MSG_OP_ADVANCE_TIME) {
     r->t.advance_time(r->t.user_data, torc_rbuf_u64(&rb));
-    torc_wire_ret_begin(&r->chan, TORC_MSG_OP_ADVANCE_TIME);
+    ret_begin(r, TORC_MSG_OP_ADVANCE_TIME);
     return torc_wire_send(&r->chan);
   }
   if (type == TORC_MSG_OP_CONN_OPEN)
@@ -639,7 +617,7 @@ static int dispatch(void *ctx, const uint8_t *body, size_t len) {
     return op_segment(r, c, &rb);
   case TORC_MSG_OP_TERMINATE_OFFLOAD:
     r->t.terminate_offload(r->t.user_data, c->conn);
-    torc_wire_ret_begin(&r->chan, TORC_MSG_OP_TERMINATE_OFFLOAD);
+    ret_begin(r, TORC_MSG_OP_TERMINATE_OFFLOAD);
     return torc_wire_send(&r->chan);
   default: /* TORC_MSG_OP_GET_STATS */
     return op_get_stats(r, c);
@@ -791,6 +769,7 @@ int main(int argc, char **argv) {
   free(r.conns);
   free(r.reqs);
   torc_runner_blocks_free();
+  torc_runner_holds_free();
   if (r.scratch)
     munmap(r.scratch, r.scratch_cap);
   torc_wire_chan_free(&r.chan);

@@ -36,6 +36,10 @@ typedef struct proxy_req {
 typedef struct proxy_hold {
   struct proxy_hold *next;
   uint64_t id, handle;
+  int handback;               /* handed-back upload data, else indicated */
+  const torc_fragment *frags; /* in mem: what the host was given */
+  uint32_t nfrags;
+  const torc_buffer_list *lists; /* handback: the chain, in mem */
   torc_wire_arena mem;
 } proxy_hold;
 

@@ -170,6 +170,8 @@ static int up_receive_indicate(torc_proxy *p, torc_rbuf *r) {
     torc_px_free_hold(h);
     return protocol_error(p, "malformed UP_RECEIVE_INDICATE");
   }
+  h->frags = frags;
+  h->nfrags = nfrags;
   /* Linked before the call: the host may return it from inside. */
   torc_px_link_hold(p, h);
   uint32_t consumed = 0;
@@ -216,9 +218,11 @@ static int up_terminate_complete(torc_proxy *p, torc_rbuf *r) {
         torc_px_free_hold(h);
       return protocol_error(p, "malformed UP_TERMINATE_COMPLETE");
     }
-    if (st.buffered_data)
+    if (st.buffered_data) {
+      h->handback = 1;
+      h->lists = st.buffered_data;
       torc_px_link_hold(p, h); /* until receive_return(buffered_id), RCV-212 */
-    else {
+    } else {
       torc_px_free_hold(h);
       h = NULL;
     }
@@ -227,6 +231,40 @@ static int up_terminate_complete(torc_proxy *p, torc_rbuf *r) {
                                       has ? &st : NULL);
   torc_wire_ret_begin(&p->chan, TORC_MSG_UP_TERMINATE_COMPLETE);
   return torc_wire_send(&p->chan);
+}
+
+/* The runner saw the target change bytes the host still holds (RCV-133,
+ * RCV-212): the host's copy takes them, so the host's own check of them
+ * when they are returned sees what the target did, as in process. */
+static int up_hold_changed(torc_proxy *p, torc_rbuf *r) {
+  uint64_t handle = torc_rbuf_u64(r), id = torc_rbuf_u64(r);
+  int handback = torc_rbuf_u8(r);
+  uint32_t nfrags = torc_rbuf_u32(r), k = 0;
+  proxy_hold *h = p->holds;
+  while (h && !(h->id == id && h->handle == handle && h->handback == handback))
+    h = h->next;
+  if (!h)
+    return 0; /* returned meanwhile: nothing the host holds */
+  const torc_buffer_list *l = h->lists;
+  uint32_t li = 0;
+  for (uint32_t i = 0; i < nfrags && !r->err; i++) {
+    uint32_t len = torc_rbuf_u32(r);
+    const uint8_t *src = torc_rbuf_bytes(r, len);
+    const torc_fragment *f = NULL;
+    if (!handback && k < h->nfrags)
+      f = &h->frags[k++];
+    while (handback && l && li >= l->nfrags) {
+      l = l->next;
+      li = 0;
+    }
+    if (handback && l)
+      f = &l->frags[li++];
+    if (!src || !f || f->len != len)
+      return protocol_error(p, "UP_HOLD_CHANGED does not match the hold");
+    if (len) /* the fragment bytes are the hold's own arena memory */
+      memcpy((void *)(uintptr_t)f->data, src, len);
+  }
+  return r->err ? protocol_error(p, "malformed UP_HOLD_CHANGED") : 0;
 }
 
 int torc_px_dispatch(void *ctx, const uint8_t *body, size_t len) {
@@ -258,6 +296,8 @@ int torc_px_dispatch(void *ctx, const uint8_t *body, size_t len) {
     return up_event(p, &r);
   case TORC_MSG_UP_TERMINATE_COMPLETE:
     return up_terminate_complete(p, &r);
+  case TORC_MSG_UP_HOLD_CHANGED:
+    return up_hold_changed(p, &r);
   default: {
     char what[64];
     torc_wire_fmt(what, sizeof(what), "unexpected %s from the target",

@@ -59,6 +59,8 @@ const char *torc_wire_type_name(unsigned type) {
     return "UP_EVENT";
   case TORC_MSG_UP_TERMINATE_COMPLETE:
     return "UP_TERMINATE_COMPLETE";
+  case TORC_MSG_UP_HOLD_CHANGED:
+    return "UP_HOLD_CHANGED";
   case TORC_MSG_RET:
     return "RET";
   default:
@@ -68,5 +70,6 @@ const char *torc_wire_type_name(unsigned type) {
 
 int torc_wire_type_wants_reply(unsigned type) {
   return type != TORC_MSG_UP_FREE && type != TORC_MSG_UP_LOG &&
-         type != TORC_MSG_RET && strcmp(torc_wire_type_name(type), "?") != 0;
+         type != TORC_MSG_UP_HOLD_CHANGED && type != TORC_MSG_RET &&
+         strcmp(torc_wire_type_name(type), "?") != 0;
 }

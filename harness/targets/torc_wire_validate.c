@@ -163,6 +163,14 @@ int torc_wire_validate(const uint8_t *body, size_t len, char *why, size_t n) {
     torc_rbuf_u32(&r);
     torc_rbuf_u32(&r);
     break;
+  case TORC_MSG_UP_HOLD_CHANGED:
+    torc_rbuf_u64(&r);
+    torc_rbuf_u64(&r);
+    if (torc_rbuf_u8(&r) > 1)
+      r.err = 1;
+    count = torc_rbuf_u32(&r);
+    skip_items(&r, count, 0, 0);
+    break;
   case TORC_MSG_UP_TERMINATE_COMPLETE: {
     torc_rbuf_u64(&r);
     torc_rbuf_u32(&r);
