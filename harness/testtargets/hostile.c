@@ -20,8 +20,9 @@
  *                 grandchild, appends its pid to $TORC_TT_PIDFILE and exits;
  *                 the grandchild sleeps an hour holding every
  *                 descriptor: torc must finish and the grandchild be gone;
- *   thread-crash  init starts a thread that dereferences NULL after 50 ms:
- *                 a CRASH, and the run goes on;
+ *   thread-crash  init starts a thread that dereferences NULL once the first
+ *                 receive wakes it (the receive waits for it): a CRASH,
+ *                 and the run goes on;
  *   exit-receive  exit(0) on the first receive: a CRASH in every mode;
  *   write-buffered  writes into the BufferedData it is handed at offload (the
  *                 host's, only to be copied, RCV-007/RCV-011; read-only): a
@@ -41,6 +42,7 @@
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/ptrace.h>
@@ -50,6 +52,8 @@
 #include <unistd.h>
 
 #include "tt_wrap.h"
+
+static sem_t wake_thread; /* thread-crash: posted by the first receive */
 
 static int is(const char *what) {
   const char *h = getenv("TORC_TT_HOSTILE");
@@ -126,6 +130,11 @@ static uint32_t hostile_receive(void *ud, void *conn,
     kill(getppid(), SIGKILL);
   if (is("exit-receive"))
     exit(0);
+  if (is("thread-crash")) {
+    sem_post(&wake_thread);
+    for (;;) /* the other thread's crash ends the process */
+      pause();
+  }
   if (is("alloc-flood") && t->count++ == 0)
     for (int i = 0; i < 20000; i++)
       if (!t->host->alloc(t->host_ctx, 16))
@@ -171,7 +180,8 @@ static void hostile_destroy(void *ud) {
 
 static void *late_crash(void *arg) {
   (void)arg;
-  usleep(50 * 1000);
+  while (sem_wait(&wake_thread) != 0)
+    ;
   crash();
   return NULL;
 }
@@ -190,6 +200,7 @@ int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
       pause();
   if (is("thread-crash") && !thread_started++) {
     pthread_t th;
+    sem_init(&wake_thread, 0, 0);
     pthread_create(&th, NULL, late_crash, NULL);
     pthread_detach(th);
   }
