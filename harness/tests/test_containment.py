@@ -353,3 +353,27 @@ def test_a_write_into_buffered_data_is_a_crash_everywhere(torc, tmp_path):
             if rec["verdict"] == "CRASH" and not args:
                 assert "BufferedData, which it may only copy (RCV-007, " \
                        "RCV-011)" in rec["detail"]
+
+
+def test_one_shard_in_process_makes_the_merge_a_development_run(torc,
+                                                                 tmp_path):
+    """Shard 1 of 2 contained, shard 2 --in-process: each alone is not a
+    claim (a PARTIAL RUN, a DEVELOPMENT RUN), and their merge covers the
+    suite but is still a DEVELOPMENT RUN: the verdicts of shard 2 came from
+    a process the target could reach."""
+    suite = ROOT / "vectors"
+    paths = []
+    for shard, args in (("1/2", []), ("2/2", ["--in-process"])):
+        path = tmp_path / ("s%s.json" % shard[0])
+        r = torc("run", "--target", torc.target("extra_allocs"), "--vectors",
+                 suite, "--shard", shard, "--json", path, "--quiet", *args)
+        assert r.returncode == 0, r.stderr
+        paths.append(path)
+    heads = [json.loads(p.read_text())["claim"]["headline"] for p in paths]
+    assert heads == ["PARTIAL RUN", "DEVELOPMENT RUN"]
+    out = tmp_path / "merged.json"
+    r = torc("merge", *paths, "-o", out)
+    assert r.returncode == 0, r.stderr
+    merged = json.loads(out.read_text())
+    assert merged["target"]["containment"] == "in-process"
+    assert merged["claim"]["headline"] == "DEVELOPMENT RUN"
