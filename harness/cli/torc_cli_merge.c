@@ -33,8 +33,9 @@ static const char merge_help[] =
     "targets, capabilities, --strict, selections or waivers, inputs that\n"
     "are not shards, the same shard twice and a vector in two inputs.\n"
     "Otherwise the exit status is the merged claim's: 0 CONFORMANT (with\n"
-    "untested requirements) or PARTIAL RUN (shards short of the set),\n"
-    "1 NOT CONFORMANT, 3 INCOMPLETE.\n";
+    "untested requirements), PARTIAL RUN (shards short of the set) or\n"
+    "DEVELOPMENT RUN (a shard run --in-process), 1 NOT CONFORMANT,\n"
+    "3 INCOMPLETE; 5 when OUT.json or the JUnit file cannot be written.\n";
 
 int torc_cmd_merge(int argc, char **argv) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
@@ -91,6 +92,7 @@ int torc_cmd_merge(int argc, char **argv) {
   if (torc_results_write_json(m, outp, err, sizeof err) != 0 ||
       (junit && torc_results_write_junit(m, junit, strict, err, sizeof err))) {
     fprintf(stderr, "torc merge: %s\n", err);
+    rc = TORC_EXIT_OUTPUT; /* as torc run: an output that cannot be written */
     goto done;
   }
   claim = torc_results_member(m, "claim");

@@ -237,3 +237,28 @@ def test_merge_refuses_format_1_and_malformed_input(torc, tmp_path):
         r, (p,), _ = merge(torc, tmp_path, d)
         assert r.returncode == 2, (path, r.stderr)
         assert "%s: %s:" % (p, path) in r.stderr, (path, r.stderr)
+
+
+def test_an_output_that_cannot_be_written_is_exit_5(torc, tmp_path):
+    """As torc run (torc.1, EXIT STATUS 5): the merged document cannot be
+    written (a file size limit of 200 bytes stands for a full disk), so
+    merge names the file and the reason and exits 5, not 2 (its inputs were
+    fine) and not the claim's 0."""
+    import resource
+    import signal
+    import subprocess
+    a, b = halves()
+    paths = [write(tmp_path, "s%d.json" % i, d) for i, d in enumerate((a, b))]
+    out = tmp_path / "m.json"
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200, 200))
+
+    r = subprocess.run([str(torc.bin), "merge"] + [str(p) for p in paths] +
+                       ["-o", str(out)], preexec_fn=small_files,
+                       capture_output=True, text=True, timeout=60,
+                       stdin=subprocess.DEVNULL)
+    assert r.returncode == 5, r.stderr
+    assert "File too large" in r.stderr and "m.json" in r.stderr, r.stderr
+    assert not out.exists()
