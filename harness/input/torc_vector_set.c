@@ -4,10 +4,13 @@
  * torc_vector_load_all expands folders recursively into their *.json files
  * (sorted by path; the schema folder skipped), loads each one through
  * torc_vector.c with one capture cache for the whole set (each capture read
- * once), and refuses two files with the same content.
+ * once), and refuses two files with the same content (the ids in a hash
+ * table: a set of 100,000 vectors costs no more per vector than one of
+ * 1,000).
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,31 @@ typedef struct pathlist {
   char **p;
   size_t n, cap;
 } pathlist;
+
+/* Ids seen so far: open addressing over indexes into the loaded vectors,
+ * FNV-1a of the id, at most half full. */
+typedef struct idset {
+  size_t *slot; /* index + 1; 0 empty */
+  size_t cap;
+} idset;
+
+static size_t id_hash(const char *id) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (; *id; id++)
+    h = (h ^ (unsigned char)*id) * 0x100000001b3ull;
+  return (size_t)h;
+}
+
+/* The index of the first vector of vs with v's id, or v's own index nv
+ * once recorded; (size_t)-1 when out of memory.  cap >= 2 * (nv + 1). */
+static size_t id_first(idset *s, torc_vector **vs, size_t nv) {
+  size_t j = id_hash(vs[nv]->id) & (s->cap - 1);
+  for (; s->slot[j]; j = (j + 1) & (s->cap - 1))
+    if (strcmp(vs[s->slot[j] - 1]->id, vs[nv]->id) == 0)
+      return s->slot[j] - 1;
+  s->slot[j] = nv + 1;
+  return nv;
+}
 
 static int pl_add(pathlist *pl, const char *s) {
   if (pl->n == pl->cap) {
@@ -87,6 +115,7 @@ int torc_vector_load_all(const char *const *paths, size_t npaths,
   pathlist pl = {NULL, 0, 0};
   torc_capture_cache *cc = NULL;
   torc_vector **vs = NULL;
+  idset ids = {NULL, 0};
   size_t i, nv = 0;
   int rc = -1;
   *out = NULL;
@@ -113,7 +142,10 @@ int torc_vector_load_all(const char *const *paths, size_t npaths,
   }
   cc = torc_capture_cache_new();
   vs = calloc(pl.n + 1, sizeof *vs);
-  if (!cc || !vs) {
+  for (ids.cap = 16; ids.cap < 2 * (pl.n + 1); ids.cap *= 2)
+    ;
+  ids.slot = calloc(ids.cap, sizeof *ids.slot);
+  if (!cc || !vs || !ids.slot) {
     snprintf(errbuf, errlen, "out of memory");
     goto out;
   }
@@ -121,14 +153,15 @@ int torc_vector_load_all(const char *const *paths, size_t npaths,
     size_t k;
     if (torc_vector_load_cached(pl.p[i], cc, &vs[nv], errbuf, errlen) < 0)
       goto out;
-    for (k = 0; k < nv; k++)
-      if (strcmp(vs[k]->id, vs[nv]->id) == 0 &&
-          strcmp(vs[k]->path, vs[nv]->path) != 0) {
-        snprintf(errbuf, errlen, "%s: $.id: same content (id %s) as %s",
-                 pl.p[i], vs[nv]->id, vs[k]->path);
-        nv++;
-        goto out;
-      }
+    /* The first file with this id is the one to compare with: any later
+     * one of another path was refused when it came. */
+    k = id_first(&ids, vs, nv);
+    if (k != nv && strcmp(vs[k]->path, vs[nv]->path) != 0) {
+      snprintf(errbuf, errlen, "%s: $.id: same content (id %s) as %s", pl.p[i],
+               vs[nv]->id, vs[k]->path);
+      nv++;
+      goto out;
+    }
     nv++;
   }
   *out = vs;
@@ -142,6 +175,7 @@ out:
     free(pl.p[i]);
   free(pl.p);
   torc_capture_cache_free(cc);
+  free(ids.slot);
   return rc;
 }
 

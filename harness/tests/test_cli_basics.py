@@ -136,3 +136,23 @@ def test_install_and_build_the_skeleton_adapter(torc, vectors, tmp_path):
     assert doc["claim"]["headline"] == "NOT CONFORMANT"
     assert doc["claim"]["exit_status"] == 1
     assert "torc: claim: NOT CONFORMANT" in r.stderr
+
+
+def test_two_files_with_the_same_content_are_refused(torc, tmp_path):
+    """Two vector files with one content (hence one id) under different
+    names: the set is refused at the second, naming it, the JSON path of
+    the id and the first file (torc_vector_set.c); the same file named
+    twice is not two files."""
+    src = torc.vectors / "psh-completion.json"
+    d = tmp_path / "set"
+    d.mkdir()
+    shutil.copytree(torc.vectors / "capture", d / "capture")
+    a, b = d / "a.json", d / "b.json"
+    for p in (a, b):
+        p.write_text(src.read_text())
+    vid = json.loads(src.read_text())["id"]
+    r = torc("lint", d)
+    assert r.returncode == 2, r.stderr
+    assert "%s: $.id: same content (id %s) as %s" % (b, vid, a) in r.stderr
+    r = torc("lint", a, a)
+    assert r.returncode == 0, r.stderr
