@@ -121,11 +121,13 @@ int torc_run_target_run(torc_run_target *t, size_t idx, torc_result *r) {
   if (!t->remote && t->isolate == TORC_RUN_ISO_VECTOR)
     return torc_isolate_run(t->e, v, &t->iso, r) == 1;
   {
-    uint64_t t0 = torc_isolate_now_ns(), log0 = log_size(t), logged;
+    uint64_t t0 = torc_isolate_now_ns(), log0 = log_size(t), log1, logged;
     char why[TORC_ERRBUF_SIZE] = "";
     int st;
     torc_engine_run(t->e, v, r);
-    if ((logged = log_size(t) - log0) > LOG_PER_VECTOR && log0 <= log_size(t)) {
+    log1 = log_size(t);
+    logged = log1 >= log0 ? log1 - log0 : 0;
+    if (logged > LOG_PER_VECTOR) {
       torc_result_clear(r);
       snprintf(why, sizeof why,
                "quota: the target wrote %llu bytes to its log (%.120s) during "

@@ -34,23 +34,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "torc_asan.h"
 #include "torc_load.h"
 #include "torc_runner_contain.h"
 #include "torc_runner_holds.h"
 #include "torc_runner_memory.h"
 
-/* ASan (gcc's macro, clang's feature) reserves terabytes of address space:
- * no RLIMIT_AS under it. */
-#if defined(__SANITIZE_ADDRESS__)
-#define RUNNER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RUNNER_ASAN 1
-#endif
-#endif
-#ifndef RUNNER_ASAN
-#define RUNNER_ASAN 0
-#endif
 #include "torc_wire.h"
 
 typedef struct rconn {
@@ -657,7 +646,7 @@ int main(int argc, char **argv) {
   r.spec = "reference";
   long fd = -1;
   int contain = 0;
-  long mem_mb = RUNNER_ASAN ? 0 : 2048;
+  long mem_mb = TORC_ASAN ? 0 : 2048;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     char *end;
@@ -700,7 +689,7 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  if (RUNNER_ASAN)
+  if (TORC_ASAN)
     mem_mb = 0;
   if (mem_mb > 0) {
     struct rlimit rl = {(rlim_t)mem_mb << 20, (rlim_t)mem_mb << 20};

@@ -31,16 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TORC_ISOLATE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TORC_ISOLATE_ASAN 1
-#endif
-#endif
-#ifndef TORC_ISOLATE_ASAN
-#define TORC_ISOLATE_ASAN 0
-#endif
+#include "torc_asan.h"
 
 #define PACK_MAGIC 0x31535254u /* "TRS1" */
 #define PACK_MAX_TRACE (64u << 20)
@@ -186,7 +177,7 @@ static void child_setup(const torc_isolate_opts *opts, pid_t parent) {
   signal(SIGINT, SIG_IGN);
   signal(SIGTERM, SIG_DFL);
   signal(SIGPIPE, SIG_DFL);
-  if (opts->memory_limit && !TORC_ISOLATE_ASAN) {
+  if (opts->memory_limit && !TORC_ASAN) {
     /* The limit is the target's: on top of what the child inherited (the
      * loaded vectors and torc's tables), not including it. */
     struct rlimit rl;
@@ -421,7 +412,7 @@ torc_isolate_server *torc_isolate_server_new(torc_engine *e,
 
 static int retiring(const torc_isolate_opts *opts) {
   uint64_t now;
-  if (!opts->memory_limit || TORC_ISOLATE_ASAN)
+  if (!opts->memory_limit || TORC_ASAN)
     return 0;
   now = heap_in_use();
   return now > heap_at_start && now - heap_at_start >= opts->memory_limit / 2u;

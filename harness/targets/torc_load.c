@@ -27,23 +27,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "torc_asan.h"
 #include "torc_null_target.h"
 #include "torc_proxy.h"
 #include "torc_reference.h"
 #include "torc_wire.h"
 
 enum { KIND_BUILTIN, KIND_SO, KIND_EXEC };
-
-#if defined(__SANITIZE_ADDRESS__)
-#define LOAD_DEEPBIND 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LOAD_DEEPBIND 0
-#endif
-#endif
-#ifndef LOAD_DEEPBIND
-#define LOAD_DEEPBIND RTLD_DEEPBIND
-#endif
 
 struct torc_loaded {
   int kind;
@@ -173,7 +163,7 @@ static int load_so(const char *spec, torc_loaded *l, const torc_host_ops *host,
   /* RTLD_DEEPBIND: the target's own names bind to its own definitions
    * first, before those of torc's libraries (jansson, libpcap); ASan
    * refuses it, and torc exports nothing anyway (harness/torc.map). */
-  l->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL | LOAD_DEEPBIND);
+  l->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL | (TORC_ASAN ? 0 : RTLD_DEEPBIND));
   if (!l->dl) {
     const char *e = dlerror();
     e = e ? e : "unknown error";

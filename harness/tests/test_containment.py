@@ -46,14 +46,37 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 HAND = ROOT / "vectors" / "handwritten"
 
 
+def offloaded(v):
+    """Whether the vector's offload succeeds (the host sends nothing to the
+    target of a failed one)."""
+    return any(e.get("ev") == "offload_complete" and
+               e.get("status") == "SUCCESS" for e in v["expected"]["trace"])
+
+
 def posts_requests(path):
     """Whether the target's receive is called: the vector posts a request
-    and its offload succeeds (the host posts nothing to a failed one)."""
+    and its offload succeeds."""
     v = json.loads(pathlib.Path(path).read_text())
-    offloaded = any(e.get("ev") == "offload_complete" and
-                    e.get("status") == "SUCCESS"
-                    for e in v["expected"]["trace"])
-    return offloaded and any(e.get("op") == "post" for e in v["events"])
+    return offloaded(v) and any(e.get("op") == "post" for e in v["events"])
+
+
+# The ways a .so can run: contained (the default), and in process in both
+# isolation modes; the same fault must give the same verdict in each.
+MODES = ([], ["--in-process", "--isolate", "batch"],
+         ["--in-process", "--isolate", "vector"])
+
+
+def run_attack_hand(torc, tmp_path, attack, args):
+    """The hand-written vectors against hostile.so doing attack, run with
+    args; the results document."""
+    path = tmp_path / ("%s.json" % attack)
+    torc("run", "--target", torc.target("hostile"), "--vectors", HAND,
+         "--json", path, "--quiet", *args, env={"TORC_TT_HOSTILE": attack})
+    return json.loads(path.read_text())
+
+
+def crashed(doc):
+    return {rec["id"] for rec in doc["results"] if rec["verdict"] == "CRASH"}
 
 
 def run_hostile(torc, tmp_path, attack, *args, vectors=HAND, timeout=120):
@@ -244,9 +267,7 @@ def test_a_write_a_page_beyond_a_request_is_the_same_crash_everywhere(
     runner's alike.  Same fault, same verdict: CRASH by SIGSEGV for the same
     vectors, contained and in process in both isolation modes."""
     got = {}
-    for mode, args in (("contained", []),
-                       ("batch", ["--in-process", "--isolate", "batch"]),
-                       ("vector", ["--in-process", "--isolate", "vector"])):
+    for mode, args in zip(("contained", "batch", "vector"), MODES):
         path = tmp_path / ("%s.json" % mode)
         torc("run", "--target", torc.target("overrun"), "--vectors", HAND,
              "--json", path, "--quiet", *args,
@@ -258,9 +279,9 @@ def test_a_write_a_page_beyond_a_request_is_the_same_crash_everywhere(
                 assert "SIGSEGV" in rec["detail"], rec
     assert got["contained"] == got["batch"] == got["vector"]
     ids = hand_ids()
-    crashed = {vid for vid, v in got["contained"].items() if v == "CRASH"}
-    assert crashed
-    assert crashed <= {vid for vid in ids if posts_requests(ids[vid])}
+    hit = {vid for vid, v in got["contained"].items() if v == "CRASH"}
+    assert hit
+    assert hit <= {vid for vid in ids if posts_requests(ids[vid])}
 
 
 def test_exit_from_the_target_is_the_same_crash_everywhere(torc, tmp_path):
@@ -269,13 +290,8 @@ def test_exit_from_the_target_is_the_same_crash_everywhere(torc, tmp_path):
     process in both isolation modes (vector mode used to call it ERROR)."""
     ids = hand_ids()
     want = {vid: "CRASH" for vid in ids if posts_requests(ids[vid])}
-    for args in ([], ["--in-process", "--isolate", "batch"],
-                 ["--in-process", "--isolate", "vector"]):
-        path = tmp_path / "exit.json"
-        torc("run", "--target", torc.target("hostile"), "--vectors", HAND,
-             "--json", path, "--quiet", *args,
-             env={"TORC_TT_HOSTILE": "exit-receive"})
-        got = verdicts(json.loads(path.read_text()))
+    for args in MODES:
+        got = verdicts(run_attack_hand(torc, tmp_path, "exit-receive", args))
         assert {vid: v for vid, v in got.items() if v == "CRASH"} == want, args
 
 
@@ -299,11 +315,8 @@ def frames_to_target(path):
     """Whether the target's segment is called: a frame after a successful
     offload (the host sends nothing to a failed one)."""
     v = json.loads(pathlib.Path(path).read_text())
-    offloaded = any(e.get("ev") == "offload_complete" and
-                    e.get("status") == "SUCCESS"
-                    for e in v["expected"]["trace"])
     ops = [e.get("op") for e in v["events"]]
-    return offloaded and "frame" in ops[ops.index("offload") + 1:]
+    return offloaded(v) and "frame" in ops[ops.index("offload") + 1:]
 
 
 def test_a_write_into_a_lent_frame_is_a_crash_everywhere(torc, tmp_path):
@@ -314,16 +327,9 @@ def test_a_write_into_a_lent_frame_is_a_crash_everywhere(torc, tmp_path):
     ids = hand_ids()
     want = {vid for vid in ids if frames_to_target(ids[vid])}
     assert want
-    for args in ([], ["--in-process", "--isolate", "batch"],
-                 ["--in-process", "--isolate", "vector"]):
-        path = tmp_path / "frame.json"
-        torc("run", "--target", torc.target("hostile"), "--vectors", HAND,
-             "--json", path, "--quiet", *args,
-             env={"TORC_TT_HOSTILE": "write-frame"})
-        doc = json.loads(path.read_text())
-        crashed = {rec["id"] for rec in doc["results"]
-                   if rec["verdict"] == "CRASH"}
-        assert crashed == want, args
+    for args in MODES:
+        doc = run_attack_hand(torc, tmp_path, "write-frame", args)
+        assert crashed(doc) == want, args
         for rec in doc["results"]:
             if rec["verdict"] == "CRASH" and not args:
                 assert "wrote into the frame lent to it" in rec["detail"]
@@ -339,16 +345,9 @@ def test_a_write_into_buffered_data_is_a_crash_everywhere(torc, tmp_path):
     want = {vid for vid, p in ids.items()
             if json.loads(p.read_text()).get("buffered")}
     assert want
-    for args in ([], ["--in-process", "--isolate", "batch"],
-                 ["--in-process", "--isolate", "vector"]):
-        path = tmp_path / "bd.json"
-        torc("run", "--target", torc.target("hostile"), "--vectors", HAND,
-             "--json", path, "--quiet", *args,
-             env={"TORC_TT_HOSTILE": "write-buffered"})
-        doc = json.loads(path.read_text())
-        crashed = {rec["id"] for rec in doc["results"]
-                   if rec["verdict"] == "CRASH"}
-        assert crashed == want, args
+    for args in MODES:
+        doc = run_attack_hand(torc, tmp_path, "write-buffered", args)
+        assert crashed(doc) == want, args
         for rec in doc["results"]:
             if rec["verdict"] == "CRASH" and not args:
                 assert "BufferedData, which it may only copy (RCV-007, " \
