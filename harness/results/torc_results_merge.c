@@ -294,10 +294,13 @@ fail:
   return NULL;
 }
 
+static void sort_strings(json_t *a);
+
 /* The merged scope: input 1's with selected summed, the shards, finished
- * when all finished, the first stop. */
+ * when all finished, the first stop, the vectors not run of all, sorted. */
 static json_t *merged_scope(merge_ctx *c, size_t n, json_t *shards) {
   json_t *scope = json_deep_copy(get(c->in[0], "scope", NULL));
+  json_t *not_run = json_array();
   json_int_t selected = 0;
   const json_t *stop = NULL;
   int finished = 1;
@@ -306,6 +309,11 @@ static json_t *merged_scope(merge_ctx *c, size_t n, json_t *shards) {
     const json_t *s = get(c->in[k], "scope", "stopped_by");
     selected += num(c->in[k], "scope", "selected");
     finished &= json_is_true(get(c->in[k], "scope", "finished"));
+    const json_t *left = get(c->in[k], "scope", "not_run");
+    size_t j;
+    for (j = 0; j < json_array_size(left); j++)
+      json_array_append_new(
+          not_run, json_string(json_string_value(json_array_get(left, j))));
     if (!stop && json_is_string(s))
       stop = s;
   }
@@ -315,6 +323,8 @@ static json_t *merged_scope(merge_ctx *c, size_t n, json_t *shards) {
   json_object_set_new(scope, "stopped_by",
                       stop ? json_string(json_string_value(stop))
                            : json_null());
+  sort_strings(not_run);
+  json_object_set_new(scope, "not_run", not_run);
   return scope;
 }
 

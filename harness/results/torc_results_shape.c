@@ -146,6 +146,10 @@ static int check_scope(const shape *s, const json_t *sc) {
     return -1;
   if (!json_is_null(stop) && !json_is_string(stop))
     return bad(s, "$.scope.stopped_by", "missing or not null or a string");
+  /* not_run: the ids a stopped run left; absent in results written before
+   * it was recorded. */
+  if (json_object_get(sc, "not_run") && strings(s, sc, "$.scope", "not_run"))
+    return -1;
   return 0;
 }
 

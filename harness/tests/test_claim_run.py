@@ -75,10 +75,17 @@ def check_scope(doc, set_size, selected, selection=None, shards=(),
     sel = dict(NO_SELECTION)
     sel.update(selection or {})
     assert doc["format"] == 2
+    # not_run names the selected vectors without a result: as many as the
+    # selection has beyond the results, none of them among the results.
+    not_run = doc["scope"]["not_run"]
+    assert not_run == sorted(not_run)
+    assert len(not_run) == selected - len(doc["results"])
+    assert not set(not_run) & {x["id"] for x in doc["results"]}
     assert doc["scope"] == {
         "set_size": set_size, "selected": selected, "selection": sel,
         "shards": [{"index": i, "count": n} for i, n in shards],
-        "finished": finished, "stopped_by": stopped_by, "strict": strict}
+        "finished": finished, "stopped_by": stopped_by, "not_run": not_run,
+        "strict": strict}
 
 
 # ---- Targets that lack features --------------------------------------------

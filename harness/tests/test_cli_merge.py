@@ -161,6 +161,32 @@ def test_an_interrupted_shard_makes_the_merge_incomplete(torc, tmp_path):
             "judged" in m["claim"]["reasons"])
 
 
+def test_the_merge_names_every_shards_vectors_not_run(torc, tmp_path):
+    # Shard 2 of 2 stopped after rcv-c, leaving rcv-d; shard 1 of 2 stopped
+    # before rcv-b.  The merge lists both, sorted, as written by each shard;
+    # inputs written before scope.not_run existed (absent) add nothing.
+    a = shard(1, 2, [("rcv-a", "FAIL")], selected=2, finished=False,
+              stopped_by="fail-fast")
+    a["scope"]["not_run"] = ["rcv-b"]
+    b = shard(2, 2, FOUR[2:3], selected=2, finished=False,
+              stopped_by="fail-fast")
+    b["scope"]["not_run"] = ["rcv-d"]
+    r, _, out = merge(torc, tmp_path, b, a)
+    assert r.returncode == 1, r.stderr        # rcv-a FAILed
+    m = json.loads(out.read_text())
+    assert m["scope"]["not_run"] == ["rcv-b", "rcv-d"]
+    r, _, out = merge(torc, tmp_path, *halves())
+    assert json.loads(out.read_text())["scope"]["not_run"] == []
+
+
+def test_a_not_run_list_that_is_not_strings_is_refused(torc, tmp_path):
+    a, b = halves()
+    a["scope"]["not_run"] = ["rcv-x", 7]
+    r, _, _ = merge(torc, tmp_path, a, b)
+    assert r.returncode == 2
+    assert "$.scope.not_run[1]" in r.stderr and "not a string" in r.stderr
+
+
 def test_waivers_applied_in_one_shard_are_applied(torc, tmp_path):
     wa = {"vector": "rcv-a", "reason": "r", "owner": "o",
           "expires": "2099-01-01"}

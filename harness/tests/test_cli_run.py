@@ -56,7 +56,8 @@ def test_json_results_shape(torc, vectors, tmp_path):
         "set_size": len(vectors), "selected": len(vectors),
         "selection": {"ids": [], "requirements": [], "tags": [],
                       "exclude": []},
-        "shards": [], "finished": True, "stopped_by": None, "strict": False}
+        "shards": [], "finished": True, "stopped_by": None, "not_run": [],
+        "strict": False}
     assert "waivers" not in doc
     assert doc["claim"]["headline"] == "PARTIAL RUN"
     assert doc["claim"]["exit_status"] == 0
@@ -117,6 +118,11 @@ def test_fail_fast_stops_after_the_first_failure(torc, vectors, tmp_path):
     assert "not run" in r.stderr
     assert doc["scope"]["finished"] is False
     assert doc["scope"]["stopped_by"] == "fail-fast"
+    # The vectors not run are named, not merely counted: every selected id
+    # but the one that ran, in id order.
+    ran = doc["results"][0]["id"]
+    assert doc["scope"]["not_run"] == sorted(set(vectors) - {ran})
+    assert doc["scope"]["selected"] == len(vectors)
 
 
 def test_strict_with_reference_stays_conformant(torc, tmp_path):
