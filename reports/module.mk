@@ -46,7 +46,7 @@ $(O)/obj/reports/%.o: CPPFLAGS += $(HARNESS_INC) -Ireports -I$(O)/gen
 $(O)/obj/harness/cli/torc_cli_report.o: CPPFLAGS += -Ireports
 
 .PHONY: conformance
-conformance: $(TORC_BIN) $(TESTTARGET_SOS)
+conformance: $(TORC_BIN) $(RUNNER_BIN) $(TESTTARGET_SOS)
 	@mkdir -p $(CONFORMANCE_DIR) && rm -rf $(CONFORMANCE_DIR)/bundles
 	$(TORC_BIN) run --target $(TARGET) --vectors $(CONFORMANCE_VECTORS) \
 	  --json $(CONFORMANCE_DIR)/results.json \

@@ -21,7 +21,11 @@
  *  - calls are single-threaded; call host callbacks only from inside one of
  *    these operations, never from a thread of your own;
  *  - time is virtual: use the now_us given to advance_time(), never a clock;
- *  - allocate through host->alloc so torc can fail allocations on purpose;
+ *  - allocate through host->alloc if you can: torc can then fail an
+ *    allocation on purpose and declare TORC_CAP_ALLOC_HOOK (optional;
+ *    without it the allocation-failure vectors are UNTESTED);
+ *  - host->alloc, free and log may be called anywhere, even here in init;
+ *    the connection's upcalls never from conn_open, conn_close or destroy;
  *  - copy the BufferedData you keep before completing the offload: the host
  *    poisons it afterwards (RCV-007, RCV-011).
  */
@@ -29,7 +33,8 @@
 
 #include <torc/target.h>
 
-/* The adapter's state: one per loaded target (torc loads it once). */
+/* The adapter's state: one per instance.  torc makes a fresh instance for
+ * every vector (init ... destroy, init again), so nothing lives in globals. */
 typedef struct skel {
   const torc_host_ops *host; /* valid until destroy() */
   void *host_ctx;
@@ -135,7 +140,8 @@ static void skel_terminate_offload(void *ud, void *conn) {
                                       TORC_STATUS_SUCCESS, &up);
 }
 
-/* The one exported symbol: torc calls it once at load. */
+/* The one exported symbol: torc calls it once per instance, that is once per
+ * vector, each time after the previous instance's destroy(). */
 int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
                      void *host_ctx, torc_target *out, char *errbuf);
 

@@ -276,8 +276,9 @@ def test_bad_input_is_exit_2_naming_the_place(tmp_path):
 # INCOMPLETE, NOT CONFORMANT, PARTIAL RUN, CONFORMANT WITH UNTESTED
 # REQUIREMENTS, CONFORMANT.
 
-NO_PUSH = ("target does not declare PUSH_MODE (push-mode receive requests "
-           "and the push timer), which RCV-176 makes mandatory")
+NO_PUSH = ("target does not declare PUSH_MODE (push-mode receive requests, "
+           "completed on PSH or when the push timer expires), which RCV-176 "
+           "makes mandatory")
 ALLOC_BECAUSE = ("the target's memory is not the host's: allocation failures "
                  "cannot be injected")
 

@@ -107,7 +107,9 @@ extern "C" {
  */
 /* mandatory, RCV-007: copies BufferedData at offload, delivers it first */
 #define TORC_CAP_BUFFERED_DATA (1u << 0)
-/* mandatory, RCV-176: push-mode requests, the push timer */
+/* mandatory, RCV-176: push-mode requests, completed on PSH or when the push
+ * timer expires (RCV-179..RCV-182); where the timer's clock comes from is
+ * TORC_CAP_VIRTUAL_TIME */
 #define TORC_CAP_PUSH_MODE (1u << 1)
 /* mandatory, RCV-176: non-push requests */
 #define TORC_CAP_NONPUSH_MODE (1u << 2)
@@ -127,9 +129,12 @@ extern "C" {
 #define TORC_CAP_FIN (1u << 9)
 /* mandatory, RCV-259: RST -> abort indication */
 #define TORC_CAP_RST (1u << 10)
-/* optional (testability): allocates through host->alloc */
+/* optional (testability): every allocation the target makes while it runs
+ * goes through host->alloc, so a vector can make one fail.  Allocating
+ * elsewhere is allowed; the fail_alloc vectors are then UNTESTED. */
 #define TORC_CAP_ALLOC_HOOK (1u << 11)
-/* mandatory, RCV-199: the push timer runs on advance_time */
+/* mandatory, RCV-199: the target's timers (the push timer) run on the
+ * host's clock, advance_time(), never on a clock of the target's own */
 #define TORC_CAP_VIRTUAL_TIME (1u << 12)
 /* mandatory, RCV-062: out-of-order queue */
 #define TORC_CAP_OUT_OF_ORDER (1u << 13)
@@ -323,8 +328,12 @@ typedef struct torc_host_ops {
 } torc_host_ops;
 
 /* ---- Target operations (target -> harness) -------------------------------
- * user_data is passed first to every operation.  Every operation except
- * destroy, conn_open and conn_close may call host callbacks.
+ * user_data is passed first to every operation.  Every operation, and
+ * torc_target_init(), may call host->alloc, host->free and host->log.  The
+ * other callbacks speak for a connection: they may be called from inside
+ * initiate_offload, receive, receive_return, segment, advance_time and
+ * terminate_offload, never from destroy, conn_open or conn_close (the host
+ * judges such a call a violation of RCV-122).
  */
 typedef struct torc_target {
   uint32_t abi_version; /* TORC_TARGET_ABI_VERSION the target was built with */
@@ -397,7 +406,11 @@ typedef struct torc_target {
  * returns 0, or returns a negative value with a message in errbuf
  * (TORC_ERRBUF_SIZE bytes).  host and host_ctx stay valid until
  * out->destroy() is called.  A target built for a newer ABI than
- * host_abi_version should refuse. */
+ * host_abi_version should refuse.
+ * It is called once per instance, and torc makes a fresh instance for every
+ * vector: init, the vector's operations, destroy, then init again, usually
+ * in the same process (a new one after a crash).  Keep every piece of state
+ * in what init allocates, none in globals that outlive destroy(). */
 #define TORC_TARGET_INIT_SYMBOL "torc_target_init"
 typedef int (*torc_target_init_fn)(uint32_t host_abi_version,
                                    const torc_host_ops *host, void *host_ctx,
