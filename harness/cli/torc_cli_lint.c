@@ -43,7 +43,8 @@ int torc_cmd_lint(int argc, char **argv) {
                                 argv[optind - 1]);
   }
   if (torc_cli_load_vectors("lint", (const char *const *)argv + optind,
-                            (size_t)(argc - optind), &vs, &n) != 0)
+                            (size_t)(argc - optind), TORC_VECTOR_VERIFY_IDS,
+                            &vs, &n) != 0)
     return TORC_EXIT_USAGE;
   {
     size_t i, bad = 0;

@@ -50,6 +50,8 @@ static const char run_help[] =
     "  --no-isolate         same as --isolate none\n"
     "  --strict             PASS-NONSTRICT counts as a failure\n"
     "  --fail-fast          stop after the first failing vector\n"
+    "  --verify-ids         re-derive every vector's id from its content\n"
+    "                       (as torc lint does; a run trusts them)\n"
     "  --waivers FILE       JSON list of waivers; an expired one is exit 2\n"
     "  --resume             continue an interrupted run from FILE.journal\n"
     "                       (needs --json FILE)\n"
@@ -86,6 +88,7 @@ enum {
   OPT_TAP,
   OPT_STRICT,
   OPT_FAILFAST,
+  OPT_VERIFYIDS,
   OPT_TIMEOUT,
   OPT_WAIVERS,
   OPT_RESUME,
@@ -114,6 +117,7 @@ static const struct option run_longopts[] = {
     {"tap", no_argument, NULL, OPT_TAP},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"fail-fast", no_argument, NULL, OPT_FAILFAST},
+    {"verify-ids", no_argument, NULL, OPT_VERIFYIDS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"waivers", required_argument, NULL, OPT_WAIVERS},
     {"resume", no_argument, NULL, OPT_RESUME},
@@ -187,6 +191,9 @@ static int parse_run(int argc, char **argv, torc_run_opts *o,
       break;
     case OPT_FAILFAST:
       o->fail_fast = 1;
+      break;
+    case OPT_VERIFYIDS:
+      o->verify_ids = 1;
       break;
     case OPT_TIMEOUT:
       if (torc_cli_parse_uint(optarg, 1, 86400000, &u) != 0)
@@ -275,7 +282,9 @@ int torc_cmd_run(int argc, char **argv) {
   if (rc < 0) {
     rc = TORC_EXIT_USAGE;
     torc_results_now(started);
-    if (torc_cli_load_vectors("run", vectors.v, vectors.n, &all, &nall) == 0)
+    if (torc_cli_load_vectors("run", vectors.v, vectors.n,
+                              o.verify_ids ? TORC_VECTOR_VERIFY_IDS : 0, &all,
+                              &nall) == 0)
       rc = torc_run(&o, started, all, nall);
   }
   if (all)

@@ -9,7 +9,9 @@
  * schema's "default" keywords, nowhere else), resolves the capture through a
  * shared cache (each capture read once per set), builds the flow's byte
  * stream from the frames the vector lists, and checks the cross-field rules
- * the schema cannot express: the id matches the content, frames exist and
+ * the schema cannot express: the id matches the content (when asked:
+ * TORC_VECTOR_VERIFY_IDS, as torc lint and torc run --verify-ids do; a
+ * plain run trusts the ids and digests the file's bytes), frames exist and
  * belong to the flow, buffered data is a contiguous prefix of the stream
  * ending at rcv_nxt, expected deliveries are contiguous stream ranges,
  * request ids are known.  Malformed input is an error, never a crash.
@@ -19,11 +21,15 @@
  * section has its own file (see torc_vector_parse_int.h), and the canonical
  * form and id are in torc_vector_digest.c.
  */
-#include <jansson.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "torc_sha256.h"
 #include "torc_vector_parse_int.h"
@@ -87,7 +93,7 @@ static int is_cap_name(const char *s) {
 }
 
 static int parse_root(ld *L, json_t *root, torc_vector *v,
-                      torc_capture_cache *cc) {
+                      torc_capture_cache *cc, unsigned flags) {
   static const char *const keys[] = {
       "format", "id",       "title",      "focus",    "requirements",
       "tags",   "requires", "state",      "buffered", "host",
@@ -191,7 +197,11 @@ static int parse_root(ld *L, json_t *root, torc_vector *v,
                         b->buffered_len, b->stream_len);
     goto out;
   }
+  rc = 0;
+  if (!(flags & TORC_VECTOR_VERIFY_IDS))
+    goto out;
   /* The id is derived from the content. */
+  rc = -1;
   snprintf(L->path, sizeof L->path, "$.id");
   copy = json_deep_copy(root);
   if (!copy || json_object_del(copy, "id") < 0 ||
@@ -205,13 +215,6 @@ static int parse_root(ld *L, json_t *root, torc_vector *v,
         L, "id \"%s\" does not match the content (expected \"%s\")", id, want);
     goto out;
   }
-  free(canon);
-  canon = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-  if (!canon) {
-    torcint_vector_fail(L, "out of memory");
-    goto out;
-  }
-  torc_sha256_hex(canon, strlen(canon), b->sha256);
   rc = 0;
 out:
   for (i = 0; caps && i < ncaps; i++)
@@ -225,12 +228,61 @@ out:
   return rc;
 }
 
-int torc_vector_load_cached(const char *path, torc_capture_cache *cc,
-                            torc_vector **out, char *errbuf, size_t errlen) {
+/* The file's bytes, NUL-terminated, in *buf (*len bytes); -1 with the
+ * reason in errbuf.  A vector is small: more than 64 MiB is refused. */
+static int read_file(const char *path, char **buf, size_t *len, char *errbuf,
+                     size_t errlen) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  size_t got = 0;
+  *buf = NULL;
+  if (fd < 0 || fstat(fd, &st) < 0) {
+    snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    return -1;
+  }
+  if (!S_ISREG(st.st_mode) || st.st_size > (off_t)64 << 20) {
+    snprintf(errbuf, errlen, "%s: %s", path,
+             S_ISREG(st.st_mode) ? "larger than 64 MiB: not a vector"
+                                 : "not a regular file");
+    close(fd);
+    return -1;
+  }
+  if (!(*buf = malloc((size_t)st.st_size + 1))) {
+    snprintf(errbuf, errlen, "%s: out of memory", path);
+    close(fd);
+    return -1;
+  }
+  while (got < (size_t)st.st_size) {
+    ssize_t r = read(fd, *buf + got, (size_t)st.st_size - got);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0) {
+      snprintf(errbuf, errlen, "%s: %s", path,
+               r < 0 ? strerror(errno) : "file shrank while read");
+      close(fd);
+      free(*buf);
+      *buf = NULL;
+      return -1;
+    }
+    got += (size_t)r;
+  }
+  close(fd);
+  (*buf)[got] = '\0';
+  *len = got;
+  return 0;
+}
+
+int torc_vector_load_file(const char *path, torc_capture_cache *cc,
+                          unsigned flags, torc_vector **out, char *errbuf,
+                          size_t errlen) {
   ld L;
   json_error_t je;
   json_t *root;
   torc_vector *v;
+  char *text;
+  size_t len;
   int rc;
   *out = NULL;
   memset(&L, 0, sizeof L);
@@ -239,13 +291,16 @@ int torc_vector_load_cached(const char *path, torc_capture_cache *cc,
   L.errlen = errlen;
   snprintf(L.path, sizeof L.path, "$");
   L.plen = 1;
-  root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+  if (read_file(path, &text, &len, errbuf, errlen) < 0)
+    return -1;
+  root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
   if (!root) {
     if (je.line > 0)
       snprintf(errbuf, errlen, "%s: line %d column %d: %s", path, je.line,
                je.column, je.text);
     else
       snprintf(errbuf, errlen, "%s: %s", path, je.text);
+    free(text);
     return -1;
   }
   v = calloc(1, sizeof *v);
@@ -253,12 +308,17 @@ int torc_vector_load_cached(const char *path, torc_capture_cache *cc,
       !(v->path = strdup(path))) {
     snprintf(errbuf, errlen, "%s: out of memory", path);
     json_decref(root);
+    free(text);
     torc_vector_free(v);
     return -1;
   }
+  /* The set digest is over the files' bytes (torc_vector_digest.c). */
+  torc_sha256_hex(text, len, v->body->sha256);
+  free(text);
   torc_trace_init(&v->body->expected);
-  rc = torcint_vector_check_text(&L, root) < 0 ? -1
-                                               : parse_root(&L, root, v, cc);
+  rc = torcint_vector_check_text(&L, root) < 0
+           ? -1
+           : parse_root(&L, root, v, cc, flags);
   json_decref(root);
   if (rc < 0) {
     torc_vector_free(v);
@@ -266,6 +326,12 @@ int torc_vector_load_cached(const char *path, torc_capture_cache *cc,
   }
   *out = v;
   return 0;
+}
+
+int torc_vector_load_cached(const char *path, torc_capture_cache *cc,
+                            torc_vector **out, char *errbuf, size_t errlen) {
+  return torc_vector_load_file(path, cc, TORC_VECTOR_VERIFY_IDS, out, errbuf,
+                               errlen);
 }
 
 int torc_vector_load(const char *path, torc_vector **out, char *errbuf,

@@ -38,14 +38,23 @@ void torc_vector_free(torc_vector *v);
 
 /* Expands files and directories (recursively, *.json, sorted by path) into a
  * list of vectors.  Returns 0, or -1 with the first error in errbuf; on error
- * nothing is returned. */
+ * nothing is returned.  flags: TORC_VECTOR_VERIFY_IDS re-derives every id
+ * from the content (canonical JSON, SHA-256) and refuses a vector whose id
+ * does not match; without it the ids are trusted (a run: torc lint and
+ * torc run --verify-ids check them).  _load_all verifies. */
+#define TORC_VECTOR_VERIFY_IDS 1u
+int torc_vector_load_set(const char *const *paths, size_t npaths,
+                         unsigned flags, torc_vector ***out, size_t *n,
+                         char *errbuf, size_t errlen);
 int torc_vector_load_all(const char *const *paths, size_t npaths,
                          torc_vector ***out, size_t *n, char *errbuf,
                          size_t errlen);
 void torc_vector_free_all(torc_vector **vs, size_t n);
 
-/* SHA-256 (hex) over the canonical content of every vector in the set, in id
- * order: the "vector-set digest" of results and reports. */
+/* SHA-256 (hex) over the lines "SHA-256 of the vector file's bytes\n" of
+ * every vector in the set, in id order: the "vector-set digest" of results
+ * and reports.  A vector whose file changes by one byte changes it, even if
+ * its id was kept. */
 void torc_vector_set_digest(torc_vector *const *vs, size_t n, char out[65]);
 
 /* 0 when every requirement v cites is named by the because of one of its

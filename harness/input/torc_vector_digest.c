@@ -9,8 +9,10 @@
  * json.dumps(doc, sort_keys=True, separators=(",", ":")).  Only integers are
  * allowed as numbers, so no float formatting is involved.  The id is
  * "rcv-" + the first 16 hex digits of SHA-256 of that text.  The loader
- * (torc_vector.c) checks every vector's id with it; results and reports
- * carry the set digest.
+ * (torc_vector.c) checks a vector's id with it when asked (lint,
+ * --verify-ids, the suite's digest at build time).  The set digest, which
+ * results and reports carry, is over the files' bytes instead: as cheap as
+ * reading them, and no edit, even one keeping the id, leaves it unchanged.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -48,7 +50,7 @@ void torc_vector_set_digest(torc_vector *const *vs, size_t n, char out[65]) {
     for (i = 0; i < n; i++)
       sorted[i] = vs[i];
     qsort(sorted, n, sizeof *sorted, cmp_vec_id);
-    /* Digest of "sha256(canonical vector)\n" lines, in id order. */
+    /* Digest of "sha256(vector file)\n" lines, in id order. */
     for (i = 0; i < n; i++) {
       torc_sha256_update(&s, sorted[i]->body->sha256, 64);
       torc_sha256_update(&s, "\n", 1);

@@ -121,7 +121,7 @@ typedef struct torc_srun {
 
 typedef struct torc_vector_body {
   torc_capture *cap; /* (owned reference) */
-  char sha256[65];   /* of the canonical JSON with the id: for set digests */
+  char sha256[65];   /* of the file's bytes: for set digests */
   /* The flow: src is the peer (sender), dst the offloaded receiver. */
   uint8_t ip_version;
   uint8_t src[16], dst[16];
@@ -209,7 +209,11 @@ void torc_vector_compute_id(const char *canonical, char out[21]);
 /* Comma-separated capability names of the TORC_CAP_* bits in caps. */
 void torc_vector_cap_names(uint64_t caps, char *buf, size_t n);
 
-/* Loads a vector using (and filling) a capture cache shared by a set. */
+/* Loads a vector using (and filling) a capture cache shared by a set;
+ * flags are TORC_VECTOR_* (torc_vector.h).  _cached verifies the id. */
+int torc_vector_load_file(const char *path, torc_capture_cache *cc,
+                          unsigned flags, torc_vector **out, char *errbuf,
+                          size_t errlen);
 int torc_vector_load_cached(const char *path, torc_capture_cache *cc,
                             torc_vector **out, char *errbuf, size_t errlen);
 

@@ -32,22 +32,36 @@ void torcint_vector_fail(ld *L, const char *fmt, ...) {
   va_end(ap);
 }
 
+/* Appends n bytes of s to the JSON path, cut (as snprintf would) at its
+ * end.  The path grows for every member and element the loader visits, so
+ * this is on the hot path of loading: no printf. */
+static void path_append(ld *L, const char *s, size_t n) {
+  size_t room = sizeof L->path - 1 - L->plen;
+  if (n > room)
+    n = room;
+  memcpy(L->path + L->plen, s, n);
+  L->plen += n;
+  L->path[L->plen] = '\0';
+}
+
 /* Appends ".key" to the JSON path; returns the old length for pop. */
 size_t torcint_vector_push_key(ld *L, const char *key) {
   size_t old = L->plen;
-  int k = snprintf(L->path + old, sizeof L->path - old, ".%s", key);
-  if (k > 0)
-    L->plen =
-        old + (size_t)k < sizeof L->path ? old + (size_t)k : sizeof L->path - 1;
+  path_append(L, ".", 1);
+  path_append(L, key, strlen(key));
   return old;
 }
 /* Appends "[i]" to the JSON path; returns the old length for pop. */
 size_t torcint_vector_push_idx(ld *L, size_t i) {
   size_t old = L->plen;
-  int k = snprintf(L->path + old, sizeof L->path - old, "[%zu]", i);
-  if (k > 0)
-    L->plen =
-        old + (size_t)k < sizeof L->path ? old + (size_t)k : sizeof L->path - 1;
+  char d[24];
+  size_t n = sizeof d;
+  d[--n] = ']';
+  do
+    d[--n] = (char)('0' + i % 10);
+  while ((i /= 10) != 0);
+  d[--n] = '[';
+  path_append(L, d + n, sizeof d - n);
   return old;
 }
 /* Cuts the JSON path back to the length push_key/push_idx returned. */

@@ -112,6 +112,13 @@ static int cmp_str(const void *a, const void *b) {
 int torc_vector_load_all(const char *const *paths, size_t npaths,
                          torc_vector ***out, size_t *n, char *errbuf,
                          size_t errlen) {
+  return torc_vector_load_set(paths, npaths, TORC_VECTOR_VERIFY_IDS, out, n,
+                              errbuf, errlen);
+}
+
+int torc_vector_load_set(const char *const *paths, size_t npaths,
+                         unsigned flags, torc_vector ***out, size_t *n,
+                         char *errbuf, size_t errlen) {
   pathlist pl = {NULL, 0, 0};
   torc_capture_cache *cc = NULL;
   torc_vector **vs = NULL;
@@ -151,14 +158,17 @@ int torc_vector_load_all(const char *const *paths, size_t npaths,
   }
   for (i = 0; i < pl.n; i++) {
     size_t k;
-    if (torc_vector_load_cached(pl.p[i], cc, &vs[nv], errbuf, errlen) < 0)
+    if (torc_vector_load_file(pl.p[i], cc, flags, &vs[nv], errbuf, errlen) <
+        0)
       goto out;
     /* The first file with this id is the one to compare with: any later
      * one of another path was refused when it came. */
     k = id_first(&ids, vs, nv);
     if (k != nv && strcmp(vs[k]->path, vs[nv]->path) != 0) {
-      snprintf(errbuf, errlen, "%s: $.id: same content (id %s) as %s", pl.p[i],
-               vs[nv]->id, vs[k]->path);
+      snprintf(errbuf, errlen,
+               "%s: $.id: same id (%s) as %s: ids are content hashes, so "
+               "one vector is there twice (or one was edited: torc lint)",
+               pl.p[i], vs[nv]->id, vs[k]->path);
       nv++;
       goto out;
     }
