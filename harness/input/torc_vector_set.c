@@ -158,8 +158,7 @@ int torc_vector_load_set(const char *const *paths, size_t npaths,
   }
   for (i = 0; i < pl.n; i++) {
     size_t k;
-    if (torc_vector_load_file(pl.p[i], cc, flags, &vs[nv], errbuf, errlen) <
-        0)
+    if (torc_vector_load_file(pl.p[i], cc, flags, &vs[nv], errbuf, errlen) < 0)
       goto out;
     /* The first file with this id is the one to compare with: any later
      * one of another path was refused when it came. */

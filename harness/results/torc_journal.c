@@ -3,10 +3,13 @@
  * appended one per line as each vector finishes.
  *
  * The run opens it before the first vector and appends every record at
- * once (written whole with one write(2), then fsync'd), so an interrupted
- * run loses nothing finished; with --resume the records already there are
- * kept in the results and not run again.  Removed when the run writes its
- * JSON document.
+ * once, written whole with one write(2): from then on it is the kernel's,
+ * so a run that is killed, crashes or is interrupted loses nothing finished;
+ * with --resume the records already there are kept in the results and not
+ * run again.  fsync, which only a power failure needs, is grouped: once per
+ * JOURNAL_SYNC_RECORDS records or JOURNAL_SYNC_NS, and when the run ends
+ * (torc_journal_flush), so a power cut re-runs at most that batch.  Removed
+ * when the run writes its JSON document.
  *
  * Line 1, the header, says what the records belong to: the vector set, the
  * target with its capabilities, and the run's options that scope the
@@ -25,10 +28,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 struct torc_journal {
@@ -39,9 +44,13 @@ struct torc_journal {
                     * one on a line of its own */
   json_t *pending; /* records not yet written, oldest first (owned) */
   json_t *notes;   /* what the reader skipped, one string each (owned) */
+  size_t unsynced; /* records written since the last fsync */
+  struct timespec synced; /* when that was (CLOCK_MONOTONIC) */
 };
 
 #define JOURNAL_MAX_NOTES 20
+#define JOURNAL_SYNC_RECORDS 256
+#define JOURNAL_SYNC_NS 200000000ull /* 200 ms */
 
 #define JOURNAL_FORMAT 2
 
@@ -298,6 +307,7 @@ static torc_journal *journal_new(const char *path) {
   if (!j)
     return NULL;
   j->fd = -1;
+  clock_gettime(CLOCK_MONOTONIC, &j->synced);
   j->path = strdup(path);
   j->pending = json_array();
   j->notes = json_array();
@@ -385,8 +395,8 @@ const char *torc_journal_note(const torc_journal *j, size_t i) {
 }
 
 /* Writes one record as one line with one write(2) (looped only if the
- * kernel writes part of it), then fsyncs.  On failure the part written is
- * cut off again.  Returns 0, or -1 with errno set. */
+ * kernel writes part of it).  On failure the part written is cut off
+ * again.  Returns 0, or -1 with errno set. */
 static int write_record(torc_journal *j, const json_t *rec) {
   char *s = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
   size_t n, done = 0;
@@ -415,11 +425,10 @@ static int write_record(torc_journal *j, const json_t *rec) {
       done += (size_t)w;
   }
   free(line);
-  if (!err && fsync(j->fd) != 0)
-    err = errno;
   if (!err) {
     j->good += (off_t)n;
     j->cut_failed = 0;
+    j->unsynced++;
     return 0;
   }
   if (done > 0 && ftruncate(j->fd, j->good) != 0)
@@ -428,15 +437,32 @@ static int write_record(torc_journal *j, const json_t *rec) {
   return -1;
 }
 
-int torc_journal_flush(torc_journal *j) {
-  if (!j)
-    return 0;
+/* Writes the pending records; then fsyncs when force is set or a batch
+ * is due. */
+static int write_pending(torc_journal *j, int force) {
+  struct timespec now;
+  uint64_t ns;
   while (json_array_size(j->pending)) {
     if (write_record(j, json_array_get(j->pending, 0)) != 0)
       return -1;
     json_array_remove(j->pending, 0);
   }
+  if (!j->unsynced)
+    return 0;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  ns = (uint64_t)(now.tv_sec - j->synced.tv_sec) * 1000000000ull +
+       (uint64_t)now.tv_nsec - (uint64_t)j->synced.tv_nsec;
+  if (!force && j->unsynced < JOURNAL_SYNC_RECORDS && ns < JOURNAL_SYNC_NS)
+    return 0;
+  if (fsync(j->fd) != 0)
+    return -1;
+  j->unsynced = 0;
+  j->synced = now;
   return 0;
+}
+
+int torc_journal_flush(torc_journal *j) {
+  return j ? write_pending(j, 1) : 0;
 }
 
 int torc_journal_append(torc_journal *j, json_t *rec) {
@@ -446,7 +472,7 @@ int torc_journal_append(torc_journal *j, json_t *rec) {
     errno = ENOMEM;
     return -1;
   }
-  return torc_journal_flush(j);
+  return write_pending(j, 0);
 }
 
 size_t torc_journal_pending(const torc_journal *j) {

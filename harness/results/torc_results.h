@@ -160,8 +160,8 @@ const char *torc_journal_note(const torc_journal *j, size_t i);
  * after any still pending.  Returns 0, or -1 with errno set when it could
  * not be written (the run goes on; it stays pending). */
 int torc_journal_append(torc_journal *j, json_t *rec);
-/* Writes the pending records.  Returns 0 when none is left, or -1 with
- * errno set. */
+/* Writes the pending records and fsyncs.  Returns 0 when none is left and
+ * all is on disk, or -1 with errno set. */
 int torc_journal_flush(torc_journal *j);
 /* Records appended but not yet written. */
 size_t torc_journal_pending(const torc_journal *j);

@@ -33,7 +33,7 @@ typedef struct torc_run_opts {
   int traces;         /* --traces: event traces for every vector */
   int tap, strict, fail_fast, resume, quiet;
   int verify_ids; /* load with TORC_VECTOR_VERIFY_IDS (the CLI's concern) */
-  int isolate; /* TORC_RUN_ISO_* */
+  int isolate;    /* TORC_RUN_ISO_* */
   unsigned timeout_ms;
   unsigned long memory_mb;
   int in_process;           /* --in-process: a .so in torc's own process */

@@ -6,6 +6,7 @@ torc building and running the skeleton adapter found through pkg-config.
 
 TORC_BUILD selects the build tree (default build/).
 """
+import hashlib
 import json
 import os
 import pathlib
@@ -153,6 +154,62 @@ def test_two_files_with_the_same_content_are_refused(torc, tmp_path):
     vid = json.loads(src.read_text())["id"]
     r = torc("lint", d)
     assert r.returncode == 2, r.stderr
-    assert "%s: $.id: same content (id %s) as %s" % (b, vid, a) in r.stderr
+    assert "%s: $.id: same id (%s) as %s" % (b, vid, a) in r.stderr
     r = torc("lint", a, a)
     assert r.returncode == 0, r.stderr
+    r = torc("run", "--target", "reference", d)       # a run refuses it too
+    assert r.returncode == 2 and "same id (%s)" % vid in r.stderr
+
+
+def edited_set(torc, tmp_path):
+    """A copy of one hand-written vector twice: as committed (good/) and
+    with its title edited but its id kept (edited/): the id no longer
+    matches the content."""
+    src = torc.vectors / "psh-completion.json"
+    doc = json.loads(src.read_text())
+    out = {}
+    for name, title in (("good", doc["title"]),
+                        ("edited", doc["title"] + " (edited)")):
+        d = tmp_path / name
+        d.mkdir()
+        shutil.copytree(torc.vectors / "capture", d / "capture")
+        (d / "v.json").write_text(json.dumps(dict(doc, title=title),
+                                             indent=1))
+        out[name] = d
+    return out, doc["id"]
+
+
+def test_a_run_trusts_ids_that_lint_and_verify_ids_check(torc, tmp_path):
+    """Ids are verified by torc lint and torc run --verify-ids (issue 15),
+    not on every run: a plain run of a vector whose id no longer matches
+    its content runs it; lint and --verify-ids refuse it naming $.id."""
+    sets, vid = edited_set(torc, tmp_path)
+    want = "$.id: id \"%s\" does not match the content" % vid
+    r = torc("lint", sets["edited"])
+    assert r.returncode == 2 and want in r.stderr, r.stderr
+    r = torc("run", "--target", "reference", "--verify-ids", sets["edited"])
+    assert r.returncode == 2 and want in r.stderr, r.stderr
+    r = torc("run", "--target", "reference", sets["edited"])
+    assert want not in r.stderr and "1 PASS" in r.stderr, r.stderr
+    assert torc("run", "--target", "reference", "--verify-ids",
+                sets["good"]).returncode == 0
+
+
+def test_the_set_digest_sees_an_edit_that_keeps_the_id(torc, tmp_path):
+    """The vector-set digest is over the files' bytes: the edited copy, id
+    kept, has another digest than the good one; a byte of whitespace more
+    changes it too, so no edit passes for the suite."""
+    sets, _ = edited_set(torc, tmp_path)
+    spaced = tmp_path / "spaced"
+    shutil.copytree(sets["good"], spaced)
+    (spaced / "v.json").write_text((sets["good"] / "v.json").read_text()
+                                   + " ")
+    digests = []
+    for d in (sets["good"], sets["edited"], spaced):
+        out = tmp_path / (d.name + ".json")
+        torc("run", "--target", "reference", d, "--json", out)
+        digests.append(json.loads(out.read_text())["vector_set_digest"])
+    assert len(set(digests)) == 3, digests
+    # As documented: SHA-256 of the lines "sha256(file)\n", in id order.
+    one = hashlib.sha256((sets["good"] / "v.json").read_bytes()).hexdigest()
+    assert digests[0] == hashlib.sha256((one + "\n").encode()).hexdigest()
