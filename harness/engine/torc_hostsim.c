@@ -24,8 +24,10 @@
  *    closed (a target that kept the pointer and wrote later is caught,
  *    RCV-103).  Guard pages are mapped once and reused: no system call per
  *    request once the pool is warm.
- *  - Segments: copied into a scratch frame, read-only during the call and
- *    poisoned after it (borrowed for the call, only to be read).
+ *  - Segments: copied into a scratch frame that the target sees through a
+ *    read-only mapping of the same memory (so lending it costs no system
+ *    call) and poisoned after the call (borrowed for the call, only to be
+ *    read).
  *  - Allocations: a table of the live blocks the host owns (no header in
  *    the block: a double free or a forged pointer is found in the table,
  *    never by reading the target's memory); injected failures; the blocks
@@ -126,8 +128,10 @@ void torc_hostsim_free(torc_hostsim *hs) {
     munmap(hs->arena, hs->arena_cap);
   free(hs->bfr);
   free(hs->blists);
-  if (hs->scratch)
+  if (hs->scratch) {
     munmap(hs->scratch, hs->scratch_cap);
+    munmap(hs->scratch_ro, hs->scratch_cap);
+  }
   free(hs->canary);
   free(hs->returned);
   free(hs);
@@ -252,6 +256,43 @@ static int pages_reserve(torc_hostsim *hs, uint8_t **p, size_t *cap,
   return 0;
 }
 
+/* Grows the frame scratch to need bytes: a memfd mapped read-write and
+ * read-only (MAP_SHARED, so the two views are one memory).  0 or -1. */
+static int scratch_reserve(torc_hostsim *hs, size_t need) {
+  size_t ncap = (need + hs->pagesize - 1) / hs->pagesize * hs->pagesize;
+  void *rw, *ro;
+  int fd;
+  if (hs->scratch && hs->scratch_cap >= need)
+    return 0;
+  if (ncap < 16 * hs->pagesize)
+    ncap = 16 * hs->pagesize; /* any frame up to 64 KiB: one mapping */
+  fd = memfd_create("torc-frame", MFD_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  if (ftruncate(fd, (off_t)ncap) < 0) {
+    close(fd);
+    return -1;
+  }
+  rw = mmap(NULL, ncap, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  ro = mmap(NULL, ncap, PROT_READ, MAP_SHARED, fd, 0);
+  close(fd);
+  if (rw == MAP_FAILED || ro == MAP_FAILED) {
+    if (rw != MAP_FAILED)
+      munmap(rw, ncap);
+    if (ro != MAP_FAILED)
+      munmap(ro, ncap);
+    return -1;
+  }
+  if (hs->scratch) {
+    munmap(hs->scratch, hs->scratch_cap);
+    munmap(hs->scratch_ro, hs->scratch_cap);
+  }
+  hs->scratch = rw;
+  hs->scratch_ro = ro;
+  hs->scratch_cap = ncap;
+  return 0;
+}
+
 void torc_hostsim_offload(torc_hostsim *hs) {
   const torc_vector_body *vb = hs->vb;
   torc_offload_state st;
@@ -329,8 +370,7 @@ void torc_hostsim_frame(torc_hostsim *hs, const torc_event *ev) {
   const torc_frame *f = &hs->vb->cap->frames[ev->frame];
   torc_segment seg;
   uint32_t len;
-  if (pages_reserve(hs, &hs->scratch, &hs->scratch_cap, (size_t)f->caplen + 1) <
-      0) {
+  if (scratch_reserve(hs, (size_t)f->caplen + 1) < 0) {
     torc_hostsim_violation(hs, "RCV-067", "host out of memory");
     return;
   }
@@ -338,11 +378,13 @@ void torc_hostsim_frame(torc_hostsim *hs, const torc_event *ev) {
       torc_vector_build_segment(hs->vb, ev, hs->scratch, hs->scratch_cap, &seg);
   if (len == 0)
     return;
-  /* Borrowed for the call and only to be read: a write faults (CRASH, as
-   * in the runner), and whatever the target kept reads poison after. */
-  mprotect(hs->scratch, hs->scratch_cap, PROT_READ);
+  /* Borrowed for the call and only to be read: the target gets the
+   * read-only view, so a write faults (CRASH, as in the runner), and
+   * whatever it kept reads poison after. */
+  seg.frame = hs->scratch_ro + (seg.frame - hs->scratch);
+  if (seg.payload)
+    seg.payload = hs->scratch_ro + (seg.payload - hs->scratch);
   torc_call_segment(hs->cs, hs->conn, &seg);
-  mprotect(hs->scratch, hs->scratch_cap, PROT_READ | PROT_WRITE);
   memset(hs->scratch, POISON, len);
 }
 

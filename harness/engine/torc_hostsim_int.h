@@ -101,8 +101,11 @@ struct torc_hostsim {
   size_t capblists;
   uint8_t *canary;   /* pagesize bytes of CANARY, to compare slack against */
   uint8_t *returned; /* pagesize bytes of RETURNED */
-  /* segment scratch */
+  /* segment scratch: one memory mapped twice, read-write for the host to
+   * build frames in (scratch) and read-only for the target (scratch_ro),
+   * so lending a frame costs no mprotect */
   uint8_t *scratch;
+  uint8_t *scratch_ro;
   size_t scratch_cap;
   /* guarded regions */
   region pool[POOL_MAX];
