@@ -399,7 +399,9 @@ int torc_engine_run(torc_engine *e, const torc_vector *v, torc_result *r) {
              r->allowances);
   }
 traces:
-  if (e->opts.record_traces) {
+  if (e->opts.record_traces == TORC_TRACES_ALL ||
+      (e->opts.record_traces == TORC_TRACES_UNLESS_PASS &&
+       r->verdict != TORC_PASS)) {
     r->expected_trace_json = torc_trace_to_json(&b->expected);
     r->actual_trace_json = torc_trace_to_json(torc_hostsim_trace(e->hs));
   }

@@ -57,10 +57,15 @@ typedef struct torc_result {
 
 void torc_result_clear(torc_result *r);
 
+/* torc_engine_opts.record_traces */
+#define TORC_TRACES_ALL 1
+#define TORC_TRACES_UNLESS_PASS 2
+
 typedef struct torc_engine_opts {
   int strict;           /* PASS-NONSTRICT becomes FAIL */
   const char *log_path; /* target log lines go here (NULL: discarded) */
-  int record_traces;    /* fill *_trace_json */
+  int record_traces;    /* fill *_trace_json: TORC_TRACES_ALL, or
+                           TORC_TRACES_UNLESS_PASS (what a run keeps) */
   int record_because;   /* the built-in reference explains each event: the
                            actual trace carries its "because" (torc vectorize) */
   uint32_t readings;    /* the built-in reference takes these other readings

@@ -130,7 +130,8 @@ void torc_hostsim_free(torc_hostsim *hs) {
   free(hs->blists);
   if (hs->scratch) {
     munmap(hs->scratch, hs->scratch_cap);
-    munmap(hs->scratch_ro, hs->scratch_cap);
+    if (hs->scratch_ro != hs->scratch)
+      munmap(hs->scratch_ro, hs->scratch_cap);
   }
   free(hs->canary);
   free(hs->returned);
@@ -257,7 +258,10 @@ static int pages_reserve(torc_hostsim *hs, uint8_t **p, size_t *cap,
 }
 
 /* Grows the frame scratch to need bytes: a memfd mapped read-write and
- * read-only (MAP_SHARED, so the two views are one memory).  0 or -1. */
+ * read-only (MAP_SHARED, so the two views are one memory).  Where no memfd
+ * can be had (a file-size limit counts it), one anonymous mapping whose
+ * protection torc_hostsim_frame changes around the call: scratch_ro ==
+ * scratch.  0 or -1. */
 static int scratch_reserve(torc_hostsim *hs, size_t need) {
   size_t ncap = (need + hs->pagesize - 1) / hs->pagesize * hs->pagesize;
   void *rw, *ro;
@@ -267,11 +271,16 @@ static int scratch_reserve(torc_hostsim *hs, size_t need) {
   if (ncap < 16 * hs->pagesize)
     ncap = 16 * hs->pagesize; /* any frame up to 64 KiB: one mapping */
   fd = memfd_create("torc-frame", MFD_CLOEXEC);
-  if (fd < 0)
-    return -1;
-  if (ftruncate(fd, (off_t)ncap) < 0) {
-    close(fd);
-    return -1;
+  if (fd < 0 || ftruncate(fd, (off_t)ncap) < 0) {
+    if (fd >= 0)
+      close(fd);
+    if (hs->scratch && hs->scratch_ro != hs->scratch)
+      munmap(hs->scratch_ro, hs->scratch_cap);
+    hs->scratch_ro = NULL;
+    if (pages_reserve(hs, &hs->scratch, &hs->scratch_cap, ncap) < 0)
+      return -1;
+    hs->scratch_ro = hs->scratch;
+    return 0;
   }
   rw = mmap(NULL, ncap, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   ro = mmap(NULL, ncap, PROT_READ, MAP_SHARED, fd, 0);
@@ -285,7 +294,8 @@ static int scratch_reserve(torc_hostsim *hs, size_t need) {
   }
   if (hs->scratch) {
     munmap(hs->scratch, hs->scratch_cap);
-    munmap(hs->scratch_ro, hs->scratch_cap);
+    if (hs->scratch_ro != hs->scratch)
+      munmap(hs->scratch_ro, hs->scratch_cap);
   }
   hs->scratch = rw;
   hs->scratch_ro = ro;
@@ -384,7 +394,11 @@ void torc_hostsim_frame(torc_hostsim *hs, const torc_event *ev) {
   seg.frame = hs->scratch_ro + (seg.frame - hs->scratch);
   if (seg.payload)
     seg.payload = hs->scratch_ro + (seg.payload - hs->scratch);
+  if (hs->scratch_ro == hs->scratch)
+    mprotect(hs->scratch, hs->scratch_cap, PROT_READ);
   torc_call_segment(hs->cs, hs->conn, &seg);
+  if (hs->scratch_ro == hs->scratch)
+    mprotect(hs->scratch, hs->scratch_cap, PROT_READ | PROT_WRITE);
   memset(hs->scratch, POISON, len);
 }
 

@@ -525,7 +525,7 @@ static void rerun_child(const bdir *d, int logfd, int errfd,
   memset(&eo, 0, sizeof eo);
   eo.strict = o->strict;
   eo.log_path = log_path;
-  eo.record_traces = 1;
+  eo.record_traces = TORC_TRACES_ALL;
   eo.load_timeout_ms = o->timeout_ms;
   /* The re-run meets the target as the run did: a .so contained (its
    * output on target.log), unless the run was --in-process. */

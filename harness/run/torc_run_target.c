@@ -64,7 +64,9 @@ int torc_run_target_open(torc_run_target *t, const torc_run_opts *o,
   memset(t, 0, sizeof *t);
   memset(&eo, 0, sizeof eo);
   eo.strict = o->strict;
-  eo.record_traces = 1; /* kept for vectors that do not PASS (report) */
+  /* Kept for vectors that do not PASS (the report), for all with --traces:
+   * a PASS's traces are never serialised otherwise. */
+  eo.record_traces = o->traces ? TORC_TRACES_ALL : TORC_TRACES_UNLESS_PASS;
   t->log_fd = -1;
   eo.load_timeout_ms = o->timeout_ms;
   if (!o->in_process) {

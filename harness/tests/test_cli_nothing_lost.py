@@ -306,7 +306,9 @@ def test_tap_into_a_closed_pipe_is_exit_5_not_sigpipe(torc, tmp_path):
 
 # ---- Signals at any time ---------------------------------------------------
 
-COPIES = 20
+# 720 vectors: long enough to run (about 0.3 s at the speed of issue 15)
+# that a signal sent once 20 records are in the journal lands midway.
+COPIES = 40
 
 
 def copies_of(src, dst, n):
