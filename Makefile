@@ -74,6 +74,7 @@ all:
 
 include reference/module.mk
 include harness/module.mk
+include harness/bench/module.mk
 include vectors/module.mk
 include conformance/module.mk
 include reports/module.mk
