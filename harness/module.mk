@@ -20,7 +20,7 @@ RUNNER_BIN := $(O)/bin/torc-target-runner
 RUNNER_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(wildcard harness/runner/*.c))
 TESTTARGET_SOS := $(patsubst harness/testtargets/%.c,$(O)/lib/testtargets/%.so,\
                     $(wildcard harness/testtargets/*.c))
-HARNESS_LIBS := $(PKG_JANSSON) $(PKG_PCAP) -ldl -lm
+HARNESS_LIBS := $(PKG_JANSSON) $(PKG_PCAP) -ldl -lm -pthread
 
 ALL_TARGETS += $(HARNESS_LIB) $(TORC_BIN) $(RUNNER_BIN) $(TESTTARGET_SOS)
 

@@ -59,11 +59,12 @@ void torc_cli_installed_path(const char *name, char *out, size_t n);
 /* The vector-set digest of the suite this torc ships (torc_cli_suite.c). */
 const char *torc_cli_suite_digest(void);
 
-/* Loads the vectors of paths (defaults when n = 0); flags are
- * TORC_VECTOR_* (torc_vector.h).  Returns 0, or prints the loader's
- * "FILE: $.path: problem" and returns -1. */
+/* Loads the vectors of paths (defaults when n = 0) with that many
+ * threads; flags are TORC_VECTOR_* (torc_vector.h).  Returns 0, or prints
+ * the loader's "FILE: $.path: problem" and returns -1. */
 int torc_cli_load_vectors(const char *cmd, const char *const *paths, size_t n,
-                          unsigned flags, torc_vector ***vs, size_t *nvs);
+                          unsigned flags, unsigned threads, torc_vector ***vs,
+                          size_t *nvs);
 
 /* The vectors of vs that sel keeps, sorted by id, one shard
  * (harness/run/torc_select.h). */

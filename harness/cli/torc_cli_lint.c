@@ -43,7 +43,7 @@ int torc_cmd_lint(int argc, char **argv) {
                                 argv[optind - 1]);
   }
   if (torc_cli_load_vectors("lint", (const char *const *)argv + optind,
-                            (size_t)(argc - optind), TORC_VECTOR_VERIFY_IDS,
+                            (size_t)(argc - optind), TORC_VECTOR_VERIFY_IDS, 1,
                             &vs, &n) != 0)
     return TORC_EXIT_USAGE;
   {

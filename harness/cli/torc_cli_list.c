@@ -110,7 +110,7 @@ int torc_cmd_list(int argc, char **argv) {
   }
   for (; optind < argc; optind++)
     torc_strlist_add(&paths, argv[optind]);
-  if (torc_cli_load_vectors("list", paths.v, paths.n, 0, &vs, &n) != 0)
+  if (torc_cli_load_vectors("list", paths.v, paths.n, 0, 1, &vs, &n) != 0)
     goto done;
   out = calloc(n + 1, sizeof *out);
   if (!out)

@@ -95,7 +95,8 @@ const char *torc_cli_default_vectors(void) {
 }
 
 int torc_cli_load_vectors(const char *cmd, const char *const *paths, size_t n,
-                          unsigned flags, torc_vector ***vs, size_t *nvs) {
+                          unsigned flags, unsigned threads, torc_vector ***vs,
+                          size_t *nvs) {
   char err[1024];
   const char *def[1];
   if (n == 0) {
@@ -104,7 +105,8 @@ int torc_cli_load_vectors(const char *cmd, const char *const *paths, size_t n,
     n = 1;
   }
   err[0] = '\0';
-  if (torc_vector_load_set(paths, n, flags, vs, nvs, err, sizeof err) != 0) {
+  if (torc_vector_load_set(paths, n, flags, threads, vs, nvs, err,
+                           sizeof err) != 0) {
     fprintf(stderr, "%s\n", err[0] ? err : "cannot load vectors");
     (void)cmd;
     return -1;

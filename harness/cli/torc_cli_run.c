@@ -282,8 +282,10 @@ int torc_cmd_run(int argc, char **argv) {
   if (rc < 0) {
     rc = TORC_EXIT_USAGE;
     torc_results_now(started);
+    /* --jobs N: N CPUs, for loading too. */
     if (torc_cli_load_vectors("run", vectors.v, vectors.n,
-                              o.verify_ids ? TORC_VECTOR_VERIFY_IDS : 0, &all,
+                              o.verify_ids ? TORC_VECTOR_VERIFY_IDS : 0,
+                              o.jobs > 1 ? (unsigned)o.jobs : 1, &all,
                               &nall) == 0)
       rc = torc_run(&o, started, all, nall);
   }

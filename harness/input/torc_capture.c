@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -433,12 +434,14 @@ oom:
   return -1;
 }
 
+/* Atomic: the threads of a parallel load (torc_vector_set.c) share the
+ * captures of their vectors. */
 void torc_capture_ref(torc_capture *c) {
-  c->refs++;
+  __atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
 }
 
 void torc_capture_unref(torc_capture *c) {
-  if (!c || --c->refs > 0)
+  if (!c || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) > 0)
     return;
   free(c->path);
   free(c->data);
@@ -452,17 +455,25 @@ const torc_frame *torc_capture_frame(const torc_capture *c, uint32_t number) {
   return &c->frames[number - 1];
 }
 
+/* One lock: the threads of a parallel load share the cache, and a
+ * capture is read once, by whichever thread needs it first. */
 struct torc_capture_cache {
+  pthread_mutex_t lock;
   torc_capture **caps;
   size_t n, cap;
 };
 
 torc_capture_cache *torc_capture_cache_new(void) {
-  return calloc(1, sizeof(torc_capture_cache));
+  torc_capture_cache *cc = calloc(1, sizeof(torc_capture_cache));
+  if (cc && pthread_mutex_init(&cc->lock, NULL) != 0) {
+    free(cc);
+    return NULL;
+  }
+  return cc;
 }
 
-torc_capture *torc_capture_cache_get(torc_capture_cache *cc, const char *path,
-                                     char *err, size_t errlen) {
+static torc_capture *cache_get_locked(torc_capture_cache *cc, const char *path,
+                                      char *err, size_t errlen) {
   torc_capture *c;
   size_t i;
   for (i = 0; i < cc->n; i++)
@@ -488,6 +499,15 @@ torc_capture *torc_capture_cache_get(torc_capture_cache *cc, const char *path,
   return c;
 }
 
+torc_capture *torc_capture_cache_get(torc_capture_cache *cc, const char *path,
+                                     char *err, size_t errlen) {
+  torc_capture *c;
+  pthread_mutex_lock(&cc->lock);
+  c = cache_get_locked(cc, path, err, errlen);
+  pthread_mutex_unlock(&cc->lock);
+  return c;
+}
+
 void torc_capture_cache_free(torc_capture_cache *cc) {
   size_t i;
   if (!cc)
@@ -495,5 +515,6 @@ void torc_capture_cache_free(torc_capture_cache *cc) {
   for (i = 0; i < cc->n; i++)
     torc_capture_unref(cc->caps[i]);
   free(cc->caps);
+  pthread_mutex_destroy(&cc->lock);
   free(cc);
 }

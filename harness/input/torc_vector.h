@@ -41,11 +41,13 @@ void torc_vector_free(torc_vector *v);
  * nothing is returned.  flags: TORC_VECTOR_VERIFY_IDS re-derives every id
  * from the content (canonical JSON, SHA-256) and refuses a vector whose id
  * does not match; without it the ids are trusted (a run: torc lint and
- * torc run --verify-ids check them).  _load_all verifies. */
+ * torc run --verify-ids check them).  threads > 1 parses the files in that
+ * many threads (same result, same first error).  _load_all verifies, in
+ * one thread. */
 #define TORC_VECTOR_VERIFY_IDS 1u
 int torc_vector_load_set(const char *const *paths, size_t npaths,
-                         unsigned flags, torc_vector ***out, size_t *n,
-                         char *errbuf, size_t errlen);
+                         unsigned flags, unsigned threads, torc_vector ***out,
+                         size_t *n, char *errbuf, size_t errlen);
 int torc_vector_load_all(const char *const *paths, size_t npaths,
                          torc_vector ***out, size_t *n, char *errbuf,
                          size_t errlen);

@@ -8,9 +8,11 @@ tests work out what torc must say from the vectors themselves, never from
 torc's own output), and the readers of result documents and vectors that the
 test_cli_*.py files share.
 """
+import hashlib
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import time
 
@@ -130,3 +132,22 @@ def wait_for_lines(path, n, proc, limit=30):
             return False
         time.sleep(0.02)
     return False
+
+
+def copies_of(src, dst, n):
+    """n copies of every vector of src in dst (titles numbered, ids
+    recomputed as torc_vector_digest.c does), with src's captures."""
+    dst.mkdir(parents=True)
+    shutil.copytree(src / "capture", dst / "capture")
+    count = 0
+    for p in sorted(src.glob("*.json")):
+        v = json.loads(p.read_text())
+        for k in range(n):
+            c = dict(v)
+            del c["id"]
+            c["title"] = "%s (copy %d)" % (v["title"][:180], k)
+            canon = json.dumps(c, sort_keys=True, separators=(",", ":"))
+            c["id"] = "rcv-" + hashlib.sha256(canon.encode()).hexdigest()[:16]
+            (dst / ("%s-%d.json" % (p.stem, k))).write_text(json.dumps(c))
+            count += 1
+    return count

@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from conftest import results, by_id, load_vector_files, ROOT
+from conftest import results, by_id, copies_of, load_vector_files, ROOT
 
 
 # ---- Program basics ------------------------------------------------------
@@ -213,3 +213,40 @@ def test_the_set_digest_sees_an_edit_that_keeps_the_id(torc, tmp_path):
     # As documented: SHA-256 of the lines "sha256(file)\n", in id order.
     one = hashlib.sha256((sets["good"] / "v.json").read_bytes()).hexdigest()
     assert digests[0] == hashlib.sha256((one + "\n").encode()).hexdigest()
+
+
+def test_jobs_load_in_threads_with_the_same_first_error(torc, tmp_path):
+    """--jobs 2 parses the files in two threads, each a slice in path order
+    (torc_vector_set.c); what it loads and the first error it reports are
+    those of one thread: a set of 10 copies of each hand-written vector
+    (two slices of at least 64 files), then with the file at path index
+    100 made malformed (second slice), then also index 40 made a copy of
+    index 10 (first slice, so the duplicate comes first in path order)."""
+    d = tmp_path / "set"
+    n = copies_of(torc.vectors, d, 10)
+    assert n >= 128
+    files = sorted(d.glob("*.json"))
+    outs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / ("r%s.json" % jobs)
+        r = torc("run", "--target", "reference", "--jobs", jobs, d,
+                 "--json", out)
+        assert r.returncode == 0, r.stderr
+        outs[jobs] = [{k: v for k, v in x.items() if k != "duration_ms"}
+                      for x in results(out)["results"]]
+    assert outs["1"] == outs["2"] and len(outs["1"]) == n
+    files[100].write_text("{\"format\": 1,")
+    errs = []
+    for jobs in ("1", "2"):
+        r = torc("run", "--target", "reference", "--jobs", jobs, d)
+        assert r.returncode == 2
+        errs.append(r.stderr)
+    assert errs[0] == errs[1] and str(files[100]) in errs[0], errs
+    files[40].write_text(files[10].read_text())
+    errs = []
+    for jobs in ("1", "2"):
+        r = torc("run", "--target", "reference", "--jobs", jobs, d)
+        assert r.returncode == 2
+        errs.append(r.stderr)
+    assert errs[0] == errs[1], errs
+    assert "%s: $.id: same id" % files[40] in errs[0], errs[0]

@@ -21,7 +21,6 @@ The expected results come from an uninterrupted run of the same vectors
 (the journal's header is made from that run's document, as torc writes
 it); TORC_BUILD selects the build tree (default build/).
 """
-import hashlib
 import json
 import os
 import pathlib
@@ -33,7 +32,7 @@ import time
 
 import pytest
 
-from conftest import results, by_id, comparable, wait_for_lines, ROOT
+from conftest import results, by_id, comparable, copies_of, wait_for_lines, ROOT
 
 EXIT_OUTPUT = 5
 MARK = 4242.5   # the duration_ms of a record kept from a journal
@@ -310,24 +309,6 @@ def test_tap_into_a_closed_pipe_is_exit_5_not_sigpipe(torc, tmp_path):
 # that a signal sent once 20 records are in the journal lands midway.
 COPIES = 40
 
-
-def copies_of(src, dst, n):
-    """n copies of every vector of src in dst (titles numbered, ids
-    recomputed as torc_vector_digest.c does), with src's captures."""
-    dst.mkdir(parents=True)
-    shutil.copytree(src / "capture", dst / "capture")
-    count = 0
-    for p in sorted(src.glob("*.json")):
-        v = json.loads(p.read_text())
-        for k in range(n):
-            c = dict(v)
-            del c["id"]
-            c["title"] = "%s (copy %d)" % (v["title"][:180], k)
-            canon = json.dumps(c, sort_keys=True, separators=(",", ":"))
-            c["id"] = "rcv-" + hashlib.sha256(canon.encode()).hexdigest()[:16]
-            (dst / ("%s-%d.json" % (p.stem, k))).write_text(json.dumps(c))
-            count += 1
-    return count
 
 
 @pytest.fixture(scope="module")
