@@ -15,6 +15,8 @@ lies.  Usage: fake_wire_target.py MODE, where MODE is one of
   newabi     declares target ABI 99 in its HELLO answer
   shortret   completes offloads at once, then answers OP_RECEIVE with a
              RET that has no status field
+  shortreset completes offloads at once, then answers OP_RESET with a RET
+             that has no fields
   unknownup  makes an upcall of unknown type 0x3f inside CONN_OPEN
   opup       sends an operation (OP_RECEIVE) inside CONN_OPEN, as if it
              were the host
@@ -109,11 +111,14 @@ def handle(mode, msg):
         return
     if op == OP_CONN_OPEN:
         HANDLE[0] = struct.unpack_from("<Q", msg, 1)[0]
-    if mode == "shortret" and op == OP_INITIATE_OFFLOAD:
+    if mode in ("shortret", "shortreset") and op == OP_INITIATE_OFFLOAD:
         # completes the offload inside the call (DEC-22), so the engine
         # goes on to post
         send(bytes([UP_OFFLOAD_COMPLETE]) + struct.pack("<QI", HANDLE[0], 0))
         assert wait_ret(mode)[1] == UP_OFFLOAD_COMPLETE
+    if mode == "shortreset" and op == OP_RESET:
+        ret(op)  # 2 bytes: no i32 rc, no str message
+        return
     if mode == "shortret" and op == OP_RECEIVE:
         ret(op)  # 2 bytes: no u32 status
         return

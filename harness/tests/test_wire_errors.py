@@ -140,3 +140,22 @@ def test_crash_verdict_reads_the_protocol_error(torc, tmp_path):
         "needs 4 bytes at offset 2, message has 2 bytes (during OP_RECEIVE)"), \
         rec["detail"]
     assert "signal 9" not in rec["detail"] and "SIGKILL" not in rec["detail"]
+
+
+def test_reset_answered_without_fields_names_rc(torc, tmp_path):
+    # A target written before OP_RESET was on the page answers it with a
+    # bare RET: the second vector's CRASH names RET(OP_RESET)'s first field.
+    # The fake posts nothing useful, so the first vector is simply judged.
+    out = tmp_path / "r.json"
+    hw = ROOT / "vectors" / "handwritten"
+    r = torc("run", "--target", f"exec:{FAKE} shortreset",
+             "--vectors", hw / "psh-completion.json",
+             "--vectors", hw / "terminate-empty-request.json",
+             "--json", out, timeout=120)
+    assert r.returncode == 3, r.stderr
+    crashed = [rec for rec in json.loads(out.read_text())["results"]
+               if rec["verdict"] == "CRASH"]
+    assert len(crashed) == 1
+    assert crashed[0]["detail"] == (
+        "protocol error: RET(OP_RESET) too short: field 'rc' (u32) needs 4 "
+        "bytes at offset 2, message has 2 bytes (during OP_RESET); " + STOPPED)
