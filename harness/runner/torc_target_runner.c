@@ -330,8 +330,13 @@ static int op_hello(runner *r, torc_rbuf *rb) {
   char err[TORC_ERRBUF_SIZE] = "";
   if (r->loaded)
     return protocol_error(r, "second HELLO");
-  if (magic != TORC_WIRE_MAGIC)
-    return protocol_error(r, "HELLO with a bad magic number");
+  if (magic != TORC_WIRE_MAGIC) {
+    snprintf(err, sizeof err,
+             "HELLO: field 'magic' (u32 at offset 1) is 0x%08x, expected "
+             "0x%08x (\"TORC\")",
+             magic, TORC_WIRE_MAGIC);
+    return protocol_error(r, err);
+  }
   if (proto != TORC_WIRE_PROTO_VERSION)
     snprintf(err, sizeof(err), "host speaks wire protocol %u, runner %u", proto,
              TORC_WIRE_PROTO_VERSION);

@@ -111,6 +111,9 @@ void torc_px_on_failure(torc_proxy *p) {
                                                   : TORC_LOAD_CRASHED;
   char how[256];
   long grace = p->chan.failed == TORC_WIRE_EOF ? 100 : 0;
+  /* Whether the child ended by itself before torc kills it: only then is
+   * how it ended part of the reason. */
+  int ended = p->pid > 0 && wait_exit(p->pid, 0);
   if (grace == 0 && p->pid > 0)
     kill(-p->pid, SIGKILL);
   torc_px_reap_child(p, grace, how, sizeof(how));
@@ -122,9 +125,14 @@ void torc_px_on_failure(torc_proxy *p) {
   else if (p->chan.failed == TORC_WIRE_EOF && how[0])
     torc_wire_fmt(p->why, sizeof(p->why), "target process %s (during %s)", how,
                   torc_wire_type_name(p->op_type));
-  else
-    torc_wire_fmt(p->why, sizeof(p->why), "%s%s%s", p->chan.why,
-                  how[0] ? "; target process " : "", how);
+  else if (ended && how[0])
+    torc_wire_fmt(p->why, sizeof(p->why),
+                  "%s (during %s); the target process had already ended: %s",
+                  p->chan.why, torc_wire_type_name(p->op_type), how);
+  else /* torc's own kill is what ended it, not the cause: not named */
+    torc_wire_fmt(p->why, sizeof(p->why),
+                  "%s (during %s); torc stopped the target process",
+                  p->chan.why, torc_wire_type_name(p->op_type));
   torc_px_close_channel(p);
 }
 

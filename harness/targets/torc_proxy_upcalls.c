@@ -77,8 +77,13 @@ static int up_free(torc_proxy *p, torc_rbuf *r) {
       p->host->free(p->host_ctx, &p->never_lent);
     return 0;
   }
-  if (token > p->nallocs || !p->allocs[token - 1])
-    return protocol_error(p, "free of a block the host never gave");
+  if (token > p->nallocs || !p->allocs[token - 1]) {
+    char what[96];
+    torc_wire_fmt(what, sizeof what,
+                  "UP_FREE: field 'token' is %llu, a block the host never gave",
+                  (unsigned long long)token);
+    return protocol_error(p, what);
+  }
   void *blk = p->allocs[token - 1];
   p->allocs[token - 1] = NULL;
   if (p->held_blocks)
@@ -299,9 +304,11 @@ int torc_px_dispatch(void *ctx, const uint8_t *body, size_t len) {
   case TORC_MSG_UP_HOLD_CHANGED:
     return up_hold_changed(p, &r);
   default: {
-    char what[64];
-    torc_wire_fmt(what, sizeof(what), "unexpected %s from the target",
-                  torc_wire_type_name(type));
+    char what[160];
+    torc_wire_fmt(what, sizeof(what),
+                  "%s (type 0x%02x) from the target: a target sends only "
+                  "upcalls (0x30..0x38) and RET (0x40)",
+                  torc_wire_type_name(type), type);
     return protocol_error(p, what);
   }
   }

@@ -188,8 +188,10 @@ int torc_wire_recv(torc_wire_chan *c, uint8_t **body, size_t *len) {
                (uint32_t)h[3] << 24;
   if (n == 0 || n > TORC_WIRE_MAX_MSG) {
     torc_wire_fail(c, TORC_WIRE_PROTOCOL,
-                   "bad message length %u (allowed 1..%u)", n,
-                   TORC_WIRE_MAX_MSG);
+                   "protocol error: message length field (u32, the 4 bytes "
+                   "before the type) is %u, allowed 1..%u; nothing of the "
+                   "message was read",
+                   n, TORC_WIRE_MAX_MSG);
     return -1;
   }
   uint8_t *b = malloc(n);
@@ -201,7 +203,7 @@ int torc_wire_recv(torc_wire_chan *c, uint8_t **body, size_t *len) {
     free(b);
     return -1;
   }
-  char why[128];
+  char why[TORC_ERRBUF_SIZE - 16];
   if (torc_wire_validate(b, n, why, sizeof(why)) != 0) {
     torc_wire_fail(c, TORC_WIRE_PROTOCOL, "protocol error: %s", why);
     free(b);
@@ -239,8 +241,11 @@ int torc_wire_call(torc_wire_chan *c, uint8_t **ret, torc_rbuf *r) {
     if (body[0] == TORC_MSG_RET) {
       if (body[1] != type) {
         torc_wire_fail(c, TORC_WIRE_PROTOCOL,
-                       "protocol error: RET for %s while waiting for %s",
-                       torc_wire_type_name(body[1]), torc_wire_type_name(type));
+                       "protocol error: RET(%s) while waiting for RET(%s): "
+                       "field 'call-type' (u8 at offset 1) is 0x%02x, "
+                       "expected 0x%02x",
+                       torc_wire_type_name(body[1]), torc_wire_type_name(type),
+                       body[1], type);
         free(body);
         break;
       }

@@ -13,6 +13,16 @@ lies.  Usage: fake_wire_target.py MODE, where MODE is one of
              than its size (the proxy must copy at most size bytes and pass
              the claim on unchanged)
   newabi     declares target ABI 99 in its HELLO answer
+  shortret   completes offloads at once, then answers OP_RECEIVE with a
+             RET that has no status field
+  shortreset completes offloads at once, then answers OP_RESET with a RET
+             that has no fields
+  unknownup  makes an upcall of unknown type 0x3f inside CONN_OPEN
+  opup       sends an operation (OP_RECEIVE) inside CONN_OPEN, as if it
+             were the host
+  shorthello answers HELLO with a RET cut in the middle of the name
+  hellotail  answers HELLO with the limits and 6 bytes more (an optional
+             tail field of a later version: ignored)
 """
 import os
 import struct
@@ -20,8 +30,10 @@ import sys
 
 HELLO, RET = 0x01, 0x40
 OP_DESTROY, OP_CONN_OPEN, OP_RECEIVE, OP_GET_STATS = 0x10, 0x11, 0x14, 0x19
+OP_INITIATE_OFFLOAD = 0x13
 OP_RESET = 0x1A
-UP_FREE, UP_RECEIVE_COMPLETE = 0x31, 0x34
+UP_FREE, UP_OFFLOAD_COMPLETE, UP_RECEIVE_COMPLETE = 0x31, 0x33, 0x34
+HANDLE = [0]  # the host_handle of the last OP_CONN_OPEN
 
 inp = os.fdopen(0, "rb", buffering=0)
 out = os.fdopen(1, "wb", buffering=0)
@@ -50,9 +62,14 @@ def ret(call, payload=b""):
     send(bytes([RET, call]) + payload)
 
 
-def hello_answer(abi=1):
+def hello_answer(abi=1, mode="ok"):
     s = lambda t: struct.pack("<I", len(t)) + t
-    ret(HELLO, struct.pack("<BHIIQ", 1, 1, abi, 120, 0x3FFF) + s(b"fake") + s(b"0"))
+    body = struct.pack("<BHIIQ", 1, 1, abi, 120, 0x3FFF) + s(b"fake") + s(b"0")
+    if mode == "shorthello":
+        body = body[:-7]  # inside the 4-byte name "fake"
+    if mode == "hellotail":
+        body += struct.pack("<II", 0, 0) + b"\x02\x00tail"
+    ret(HELLO, body)
 
 
 def generic(op):
@@ -92,6 +109,25 @@ def handle(mode, msg):
     if mode == "wrongret" and op == OP_CONN_OPEN:
         ret(OP_RECEIVE, struct.pack("<I", 0))
         return
+    if op == OP_CONN_OPEN:
+        HANDLE[0] = struct.unpack_from("<Q", msg, 1)[0]
+    if mode in ("shortret", "shortreset") and op == OP_INITIATE_OFFLOAD:
+        # completes the offload inside the call (DEC-22), so the engine
+        # goes on to post
+        send(bytes([UP_OFFLOAD_COMPLETE]) + struct.pack("<QI", HANDLE[0], 0))
+        assert wait_ret(mode)[1] == UP_OFFLOAD_COMPLETE
+    if mode == "shortreset" and op == OP_RESET:
+        ret(op)  # 2 bytes: no i32 rc, no str message
+        return
+    if mode == "shortret" and op == OP_RECEIVE:
+        ret(op)  # 2 bytes: no u32 status
+        return
+    if mode == "unknownup" and op == OP_CONN_OPEN:
+        send(bytes([0x3F]) + struct.pack("<Q", 1))
+        return
+    if mode == "opup" and op == OP_CONN_OPEN:
+        send(bytes([OP_RECEIVE]) + struct.pack("<QI", 1, 0))
+        return
     if mode == "badfree" and op == OP_CONN_OPEN:
         send(bytes([UP_FREE]) + struct.pack("<Q", 99))
         return
@@ -115,7 +151,7 @@ def handle(mode, msg):
 def main(mode):
     msg = recv()
     assert msg[0] == HELLO
-    hello_answer(99 if mode == "newabi" else 1)
+    hello_answer(99 if mode == "newabi" else 1, mode)
     while True:
         handle(mode, recv())
 

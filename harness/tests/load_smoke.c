@@ -18,6 +18,7 @@
  *                                        it ends in, then restarts
  *   load_smoke bench SPEC N              N scripts; prints us per script
  *   load_smoke fuzz N SEED               the codec on N mutated messages
+ *   load_smoke validate HEX              the codec's verdict on one message
  *
  * The parts: load_smoke_host.c is the recording host, load_smoke_script.c
  * the script it plays, load_smoke_fuzz.c the codec fuzzing; this file runs
@@ -216,6 +217,8 @@ int main(int argc, char **argv) {
     return cmd_bench(argv[2], atoi(argv[3]));
   if (argc >= 4 && !strcmp(argv[1], "fuzz"))
     return smoke_cmd_fuzz(atol(argv[2]), strtoul(argv[3], NULL, 10));
+  if (argc >= 3 && !strcmp(argv[1], "validate"))
+    return smoke_cmd_validate(argv[2]);
   fprintf(stderr,
           "usage: load_smoke load|trace|compare|status|bench|fuzz ...\n");
   return 2;

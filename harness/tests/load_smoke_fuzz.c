@@ -1,7 +1,9 @@
 /*
- * load_smoke_fuzz.c - load_smoke's codec fuzzing (load_smoke fuzz N SEED):
- * the wire codec (torc_wire.h) on well-formed samples of every message
- * type, their strict prefixes, random mutations and random streams.
+ * load_smoke_fuzz.c - load_smoke's codec commands: fuzzing (load_smoke
+ * fuzz N SEED), the wire codec (torc_wire.h) on well-formed samples of
+ * every message type, their strict prefixes, random mutations and random
+ * streams; and load_smoke validate HEX, the codec's verdict on one message
+ * (test_wire_doc.py feeds it the example session of the protocol page).
  *
  * Where it sits: a command of load_smoke.c; it needs no target.
  */
@@ -219,4 +221,37 @@ int smoke_cmd_fuzz(long iters, unsigned long seed) {
          "accepted, %ld rejected\n",
          n, prefixes, iters, accepted, rejected);
   return c.failed ? 0 : 1;
+}
+
+/* ---- One message --------------------------------------------------------
+ * HEX is a whole message, length prefix included.  Prints "ok TYPE" or
+ * "bad: why"; exit 0 or 1. */
+int smoke_cmd_validate(const char *hex) {
+  size_t n = strlen(hex) / 2;
+  uint8_t *m = malloc(n ? n : 1);
+  for (size_t i = 0; i < n; i++) {
+    unsigned v;
+    if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+      printf("bad: not hex at %zu\n", 2 * i);
+      free(m);
+      return 1;
+    }
+    m[i] = (uint8_t)v;
+  }
+  char why[TORC_ERRBUF_SIZE];
+  uint32_t len = n >= 4 ? (uint32_t)m[0] | (uint32_t)m[1] << 8 |
+                              (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24
+                        : 0;
+  int rc = 1;
+  if (n < 5 || len != n - 4)
+    printf("bad: length field %u, %zu bytes follow it\n", len,
+           n < 4 ? 0 : n - 4);
+  else if (torc_wire_validate(m + 4, n - 4, why, sizeof why) != 0)
+    printf("bad: %s\n", why);
+  else {
+    printf("ok %s\n", torc_wire_type_name(m[4]));
+    rc = 0;
+  }
+  free(m);
+  return rc;
 }

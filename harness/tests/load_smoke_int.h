@@ -61,5 +61,7 @@ void smoke_run_script(rec *r, torc_target *ops);
 
 /* load_smoke fuzz N SEED; the exit status. */
 int smoke_cmd_fuzz(long iters, unsigned long seed);
+/* load_smoke validate HEX: the codec's verdict on one whole message. */
+int smoke_cmd_validate(const char *hex);
 
 #endif /* LOAD_SMOKE_INT_H */

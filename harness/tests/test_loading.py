@@ -252,11 +252,15 @@ def test_bad_target_ends_crashed_or_timeout(name, extra, timeout, expect):
 
 
 @pytest.mark.parametrize("mode,expect", [
-    ("garbage", "status CRASHED: bad message length"),
-    ("huge", "status CRASHED: bad message length 4294967295"),
-    ("wrongret", "status CRASHED: protocol error: RET for OP_RECEIVE while "
-                 "waiting for OP_CONN_OPEN"),
-    ("badfree", "status CRASHED: protocol error: free of a block the host never gave"),
+    ("garbage", "status CRASHED: protocol error: message length field (u32"),
+    ("huge", "status CRASHED: protocol error: message length field (u32, the "
+             "4 bytes before the type) is 4294967295, allowed 1..67108864"),
+    ("wrongret", "status CRASHED: protocol error: RET(OP_RECEIVE) while "
+                 "waiting for RET(OP_CONN_OPEN): field 'call-type' (u8 at "
+                 "offset 1) is 0x14, expected 0x11 (during OP_CONN_OPEN); "
+                 "torc stopped the target process"),
+    ("badfree", "status CRASHED: protocol error: UP_FREE: field 'token' is 99, "
+                "a block the host never gave"),
     ("silent", "status TIMEOUT: no reply from the target within 300 ms "
                "(during OP_CONN_OPEN)"),
     ("ok", "status OK"),
