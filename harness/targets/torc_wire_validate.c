@@ -43,10 +43,15 @@ static void validate_ret(torc_rbuf *r, unsigned call) {
       torc_rbuf_str(r, s, sizeof(s));
     }
     torc_rbuf_str(r, s, sizeof(s));
-    /* The optional tail: the declared limits, two u32 (issue 14). */
-    if (ok && !r->err && r->len - r->pos == 8) {
+    /* The optional tail: the declared limits, two u32 (issue 14), then
+     * the device's identity, two str (driver, firmware; issue 17). */
+    if (ok && !r->err && r->len - r->pos >= 8) {
       torc_rbuf_u32(r);
       torc_rbuf_u32(r);
+      if (!r->err && r->len - r->pos > 0) {
+        torc_rbuf_str(r, s, sizeof(s));
+        torc_rbuf_str(r, s, sizeof(s));
+      }
     }
     break;
   }

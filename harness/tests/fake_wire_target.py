@@ -13,6 +13,9 @@ lies.  Usage: fake_wire_target.py MODE, where MODE is one of
              than its size (the proxy must copy at most size bytes and pass
              the claim on unchanged)
   newabi     declares target ABI 99 in its HELLO answer
+  identity   ok, with RET(HELLO)'s optional tails: no limits (0, 0), then
+             driver "fakedrv 1.2" and firmware "fw 7.0.1"
+  badtail    ok, but RET(HELLO) ends with the limits and 3 stray bytes
 """
 import os
 import struct
@@ -50,9 +53,19 @@ def ret(call, payload=b""):
     send(bytes([RET, call]) + payload)
 
 
-def hello_answer(abi=1):
+def hello_answer(abi=1, tail=b""):
     s = lambda t: struct.pack("<I", len(t)) + t
-    ret(HELLO, struct.pack("<BHIIQ", 1, 1, abi, 120, 0x3FFF) + s(b"fake") + s(b"0"))
+    ret(HELLO, struct.pack("<BHIIQ", 1, 1, abi, 120, 0x3FFF) + s(b"fake") +
+        s(b"0") + tail)
+
+
+def hello_tail(mode):
+    s = lambda t: struct.pack("<I", len(t)) + t
+    if mode == "identity":
+        return struct.pack("<II", 0, 0) + s(b"fakedrv 1.2") + s(b"fw 7.0.1")
+    if mode == "badtail":
+        return struct.pack("<II", 0, 0) + b"xyz"
+    return b""
 
 
 def generic(op):
@@ -115,7 +128,7 @@ def handle(mode, msg):
 def main(mode):
     msg = recv()
     assert msg[0] == HELLO
-    hello_answer(99 if mode == "newabi" else 1)
+    hello_answer(99 if mode == "newabi" else 1, hello_tail(mode))
     while True:
         handle(mode, recv())
 
