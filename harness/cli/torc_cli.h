@@ -34,6 +34,9 @@ int torc_cmd_diff(int argc, char **argv);
  * groups A-I has vectors from fewer than 3 flows). */
 int torc_cmd_vectorize(int argc, char **argv);
 int torc_cmd_explain(int argc, char **argv);
+/* torc_cli_package.c: `torc package` and `torc verify PKG`. */
+int torc_cmd_package(int argc, char **argv);
+int torc_cmd_verify(int argc, char **argv);
 int torc_cli_coverage(torc_vector *const *vs, size_t n, const char *catalogue);
 
 /* ---- torc_cli_opts.c ---------------------------------------------------- */
