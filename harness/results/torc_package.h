@@ -54,10 +54,10 @@ typedef struct torc_package_opts {
   torc_package_waivers_check check_waivers;
 } torc_package_opts;
 
-/* torc_package_make's failures. */
-#define TORC_PACKAGE_EINPUT (-1) /* an input is missing, unreadable or wrong   \
-                                  */
-#define TORC_PACKAGE_EWRITE (-2) /* the package could not be written */
+/* torc_package_make's failures: an input is missing, unreadable or
+ * wrong; the package could not be written. */
+#define TORC_PACKAGE_EINPUT (-1)
+#define TORC_PACKAGE_EWRITE (-2)
 
 /* Makes the package o->out.  Returns 0 (the claim's headline in headline,
  * 64 bytes), or TORC_PACKAGE_EINPUT / TORC_PACKAGE_EWRITE with the
