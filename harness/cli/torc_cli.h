@@ -56,6 +56,10 @@ int torc_cli_parse_shard(const char *s, unsigned *i, unsigned *n);
 /* The vectors to use when none are named: $TORC_VECTORS, else ./vectors
  * when it exists, else the installed DATADIR/torc/vectors. */
 const char *torc_cli_default_vectors(void);
+/* The catalogue to use when none is named: $TORC_CATALOGUE, else
+ * ./conformance/catalogue.json when it exists, else the installed one
+ * (else "conformance/catalogue.json", whose absence the caller reports). */
+const char *torc_cli_default_catalogue(void);
 /* PREFIX/share/torc/NAME of an installed torc, or "" (out: n bytes). */
 void torc_cli_installed_path(const char *name, char *out, size_t n);
 
