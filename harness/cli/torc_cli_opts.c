@@ -91,8 +91,7 @@ const char *torc_cli_default_catalogue(void) {
   torc_cli_installed_path("catalogue.json", installed, sizeof installed);
   if (installed[0])
     return installed;
-  snprintf(installed, sizeof installed, "%s/torc/catalogue.json",
-           TORC_DATADIR);
+  snprintf(installed, sizeof installed, "%s/torc/catalogue.json", TORC_DATADIR);
   return access(installed, R_OK) == 0 ? installed
                                       : "conformance/catalogue.json";
 }
