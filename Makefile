@@ -13,7 +13,8 @@
 #   make valgrind        the unit tests run under valgrind
 #   make bench           benchmarks (ratios against baselines of the same run)
 #   make conformance     the suite against the reference target, with report
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (and DESTDIR=/staging)
+#   make uninstall PREFIX=/usr/local removes what install put there
 #   make format          reformat C sources; make format-check checks them
 #   make clean
 #
@@ -67,9 +68,10 @@ ALL_TARGETS :=
 CHECK_TARGETS :=
 BENCH_TARGETS :=
 INSTALL_TARGETS :=
+UNINSTALL_TARGETS :=
 CLANG_FORMAT_FILES :=
 
-.PHONY: all check asan asan-clang valgrind bench conformance install clean format format-check
+.PHONY: all check asan asan-clang valgrind bench conformance install uninstall clean format format-check
 all:
 
 include reference/module.mk
@@ -117,6 +119,7 @@ asan-clang:
 	$(MAKE) O=$(O)/asan-clang SAN=1 CC=clang $(SAN_CHECKS)
 
 install: $(INSTALL_TARGETS)
+uninstall: $(UNINSTALL_TARGETS)
 
 clean:
 	rm -rf $(O)

@@ -112,7 +112,8 @@ def pytest_addoption(parser):
                 help="waiver file (torc run --waivers); waived vectors skip")
     g.addoption("--torc-catalogue", metavar="FILE",
                 help="requirement catalogue for the failure messages "
-                     "(default conformance/catalogue.json)")
+                     "(default conformance/catalogue.json, or the "
+                     "installed one)")
 
 
 def _invocation_dir(config):
@@ -130,7 +131,19 @@ def _default_bin():
     if b:
         b = Path(b)
         return (b if b.is_absolute() else REPO / b) / "bin" / "torc"
-    return REPO / "build" / "bin" / "torc"
+    built = REPO / "build" / "bin" / "torc"
+    # Installed (make install): this file is PREFIX/share/torc/pytest/, so
+    # REPO is PREFIX/share/torc and torc is PREFIX/bin/torc.
+    installed = REPO.parent.parent / "bin" / "torc"
+    return installed if not built.exists() and installed.exists() else built
+
+
+def _default_catalogue():
+    """conformance/catalogue.json of the tree, or the installed one
+    (PREFIX/share/torc/catalogue.json)."""
+    tree = REPO / "conformance" / "catalogue.json"
+    installed = REPO / "catalogue.json"
+    return installed if not tree.exists() and installed.exists() else tree
 
 
 def _shown(config, p):
@@ -309,7 +322,7 @@ class TorcState:
             self.vector_paths = [REPO / "vectors"]
         self.catalogue_path = (_user_path(config, o.torc_catalogue)
                                if o.torc_catalogue
-                               else REPO / "conformance" / "catalogue.json")
+                               else _default_catalogue())
         if o.torc_timeout is not None and o.torc_timeout <= 0:
             raise pytest.UsageError("--torc-timeout must be a positive "
                                     "number of milliseconds")

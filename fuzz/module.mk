@@ -8,6 +8,8 @@
 #   $(O)/fuzz/fuzz_results         a results document -> torc_results_load,
 #                                  merge, diff, torc_report_write
 #   $(O)/fuzz/fuzz_waivers         a waiver file -> torc_waivers_load, match
+#   $(O)/fuzz/fuzz_manifest        a package MANIFEST -> torc_manifest_parse,
+#                                  format (torc verify)
 #
 # Built with clang (FUZZ_CC) from the harness and reference sources compiled
 # again with clang into $(O)/fuzz/obj (never mixed with the gcc objects).
@@ -30,7 +32,7 @@ FUZZ_LIB_SRCS := $(filter-out reference/torc_reference_so.c,\
                    $(HARNESS_SRCS) $(REPORTS_SRCS) $(wildcard reference/*.c))
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_LIB := $(FUZZ_DIR)/libtorc_fuzz.a
-FUZZ_NAMES := capture_parse flow vector wire_peer results waivers
+FUZZ_NAMES := capture_parse flow vector wire_peer results waivers manifest
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_SEEDS := $(FUZZ_DIR)/seeds/.stamp
 FUZZ_RUN_FLAGS := -max_len=65536 -timeout=10 -rss_limit_mb=2048 \

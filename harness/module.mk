@@ -136,8 +136,9 @@ check-harness-unit: run-harness-unit
 	  --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  $(HARNESS_UNIT)
 
-# H7: install (binaries, the vendor header, torc.pc, vectors, man page),
-# the end-to-end pytest of the CLI, and the harness benchmark.
+# H7: install and uninstall (the programs, the vendor header, torc.pc, the
+# man page, the docs, the catalogue, the vectors, the pytest plugin), the
+# end-to-end pytest of the CLI, and the harness benchmark.
 TORC_VERSION := $(shell sed -n 's/^\#define TORC_VERSION_STRING "\(.*\)"/\1/p' \
                   harness/include/torc/target.h)
 INSTALL_TARGETS += install-harness
@@ -146,30 +147,58 @@ BENCH_HARNESS := $(O)/bin/torc-bench-harness
 BENCH_HARNESS_OBJS := $(O)/obj/harness/bench/torc_bench_harness.o
 BENCH_TARGETS += bench-harness
 
-.PHONY: install-harness check-e2e bench-harness
+# What `make install` puts under $(DESTDIR)$(PREFIX) and `make uninstall`
+# removes, one MODE:SOURCE:DEST (DEST relative to the prefix) each; the
+# vectors (every .json and capture of vectors/ but the schema folder) are
+# listed by the same find in both recipes, and torc.pc is written with the
+# prefix.  The pytest plugin goes with its conftest to share/torc/pytest
+# (`pytest PREFIX/share/torc/pytest --torc-target SPEC`).
+TORC_DOCS := README.md ARCHITECTURE.md $(wildcard docs/*.md)
+TORC_INSTALL_FILES := 755:$(TORC_BIN):bin/torc \
+  755:$(RUNNER_BIN):bin/torc-target-runner \
+  644:harness/include/torc/target.h:include/torc/target.h \
+  644:docs/torc.1:share/man/man1/torc.1 \
+  644:conformance/catalogue.json:share/torc/catalogue.json \
+  644:vectors/schema/vector.schema.json:share/torc/schema/vector.schema.json \
+  644:conformance/pytest_torc.py:share/torc/pytest/pytest_torc.py \
+  644:conformance/conftest.py:share/torc/pytest/conftest.py \
+  644:examples/adapter-skeleton/adapter.c:share/torc/examples/adapter-skeleton/adapter.c \
+  644:examples/adapter-skeleton/Makefile:share/torc/examples/adapter-skeleton/Makefile \
+  $(foreach d,$(TORC_DOCS),644:$(d):share/doc/torc/$(notdir $(d)))
+TORC_FIND_VECTORS := cd vectors && find . -path ./schema -prune -o -type f \
+  \( -name '*.json' -o -name '*.pcap' -o -name '*.pcapng' \) -print | sort
+# Our own folders, removed by uninstall once empty (deepest first).
+TORC_INSTALL_DIRS := share/torc share/doc/torc include/torc
+UNINSTALL_TARGETS += uninstall-harness
+
+.PHONY: install-harness uninstall-harness check-e2e bench-harness
 install-harness: $(TORC_BIN) $(RUNNER_BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/torc \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(DESTDIR)$(PREFIX)/share/torc/vectors
-	install -m 755 $(TORC_BIN) $(RUNNER_BIN) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 harness/include/torc/target.h \
-	  $(DESTDIR)$(PREFIX)/include/torc/target.h
+	@set -e; for e in $(TORC_INSTALL_FILES); do \
+	  m=$${e%%:*}; r=$${e#*:}; src=$${r%%:*}; dst=$${r#*:}; \
+	  echo "install $$src -> $(DESTDIR)$(PREFIX)/$$dst"; \
+	  install -D -m $$m "$$src" "$(DESTDIR)$(PREFIX)/$$dst"; \
+	done
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(TORC_VERSION)|g' \
 	  harness/torc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/torc.pc
-	install -m 644 docs/torc.1 $(DESTDIR)$(PREFIX)/share/man/man1/torc.1
-	cd vectors && find . -path ./schema -prune -o -type f \( -name '*.json' \
-	  -o -name '*.pcap' -o -name '*.pcapng' \) -print | sort | \
-	  while read -r f; do \
-	    install -D -m 644 "$$f" "$(DESTDIR)$(PREFIX)/share/torc/vectors/$$f"; \
+	($(TORC_FIND_VECTORS)) | while read -r f; do \
+	    install -D -m 644 "vectors/$$f" \
+	      "$(DESTDIR)$(PREFIX)/share/torc/vectors/$$f" || exit 1; \
 	  done
-	install -D -m 644 conformance/catalogue.json \
-	  $(DESTDIR)$(PREFIX)/share/torc/catalogue.json
-	install -D -m 644 vectors/schema/vector.schema.json \
-	  $(DESTDIR)$(PREFIX)/share/torc/schema/vector.schema.json
-	install -D -m 644 examples/adapter-skeleton/adapter.c \
-	  $(DESTDIR)$(PREFIX)/share/torc/examples/adapter-skeleton/adapter.c
-	install -D -m 644 examples/adapter-skeleton/Makefile \
-	  $(DESTDIR)$(PREFIX)/share/torc/examples/adapter-skeleton/Makefile
+
+uninstall-harness:
+	@for e in $(TORC_INSTALL_FILES); do \
+	  r=$${e#*:}; dst=$${r#*:}; rm -f "$(DESTDIR)$(PREFIX)/$$dst"; \
+	done
+	rm -f $(DESTDIR)$(PREFIX)/lib/pkgconfig/torc.pc
+	($(TORC_FIND_VECTORS)) | while read -r f; do \
+	    rm -f "$(DESTDIR)$(PREFIX)/share/torc/vectors/$$f"; \
+	  done
+	for d in $(TORC_INSTALL_DIRS); do \
+	  if [ -d "$(DESTDIR)$(PREFIX)/$$d" ]; then \
+	    find "$(DESTDIR)$(PREFIX)/$$d" -depth -type d -empty -delete; \
+	  fi; \
+	done
 
 check-e2e: $(TORC_BIN) $(RUNNER_BIN) $(TESTTARGET_SOS) $(LOAD_SMOKE) $(REF_SO)
 	TORC_BUILD=$(O) $(PYTEST) -q harness/tests

@@ -374,6 +374,8 @@ int torc_reference_target_init(uint32_t host_abi_version,
   out->user_data = r;
   out->name = "reference";
   out->version = TORC_VERSION_STRING;
+  out->driver = "reference"; /* no device: the model is its own driver */
+  out->firmware = "none";
   out->capabilities = TORC_CAP_ALL;
   out->destroy = op_destroy;
   out->conn_open = op_conn_open;

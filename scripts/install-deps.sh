@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config clang libclang-rt-14-dev valgrind clang-format
   check libpcap-dev libjansson-dev libseccomp-dev
-  python3 python3-pytest python3-jsonschema python3-pytest-xdist
+  python3 python3-pytest python3-jsonschema python3-pytest-xdist python3-yaml
   tcpdump tshark iproute2 nftables ethtool
   chromium
 )

@@ -168,6 +168,10 @@ int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
   out->user_data = s;
   out->name = "skeleton";
   out->version = "0.0.1";
+  /* What the device reports of itself (ethtool -i's driver/firmware-version
+   * lines): they go into the results and the submission package. */
+  out->driver = "skeleton";
+  out->firmware = "none";
   /* Nothing implemented yet: every vector FAILs for a missing mandatory
    * feature.  Add TORC_CAP_* bits as operations become real: all of them
    * but TORC_CAP_ALLOC_HOOK are needed for a conformant target. */

@@ -34,6 +34,9 @@ int torc_cmd_diff(int argc, char **argv);
  * groups A-I has vectors from fewer than 3 flows). */
 int torc_cmd_vectorize(int argc, char **argv);
 int torc_cmd_explain(int argc, char **argv);
+/* torc_cli_package.c: `torc package` and `torc verify PKG`. */
+int torc_cmd_package(int argc, char **argv);
+int torc_cmd_verify(int argc, char **argv);
 int torc_cli_coverage(torc_vector *const *vs, size_t n, const char *catalogue);
 
 /* ---- torc_cli_opts.c ---------------------------------------------------- */
@@ -53,6 +56,10 @@ int torc_cli_parse_shard(const char *s, unsigned *i, unsigned *n);
 /* The vectors to use when none are named: $TORC_VECTORS, else ./vectors
  * when it exists, else the installed DATADIR/torc/vectors. */
 const char *torc_cli_default_vectors(void);
+/* The catalogue to use when none is named: $TORC_CATALOGUE, else
+ * ./conformance/catalogue.json when it exists, else the installed one
+ * (else "conformance/catalogue.json", whose absence the caller reports). */
+const char *torc_cli_default_catalogue(void);
 /* PREFIX/share/torc/NAME of an installed torc, or "" (out: n bytes). */
 void torc_cli_installed_path(const char *name, char *out, size_t n);
 

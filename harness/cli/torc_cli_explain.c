@@ -24,8 +24,8 @@ static const char explain_help[] =
     "                     its \"because\", the requirements become the\n"
     "                     testable rules that decided its events, the id is\n"
     "                     recomputed\n"
-    "  --catalogue FILE   requirement catalogue (default\n"
-    "                     conformance/catalogue.json)\n"
+    "  --catalogue FILE   requirement catalogue (default $TORC_CATALOGUE,\n"
+    "                     ./conformance/catalogue.json, or the installed one)\n"
     "\n"
     "Exit status: 0 every vector explained, 2 usage error or a vector the\n"
     "reference does not pass with exactly its expected calls.\n";
@@ -36,7 +36,7 @@ int torc_cmd_explain(int argc, char **argv) {
       {"catalogue", required_argument, NULL, 'c'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
-  const char *catalogue = "conformance/catalogue.json";
+  const char *catalogue = torc_cli_default_catalogue();
   int write = 0, c, i, rc = TORC_EXIT_OK;
   optind = 1;
   opterr = 0;

@@ -1,6 +1,7 @@
 /*
  * torc_cli_opts.c - helpers every torc command shares: usage errors,
- * number and shard parsing, and where vectors come from by default.
+ * number and shard parsing, and where vectors and the catalogue come from
+ * by default.
  *
  * Used by the command files (torc_cli_run.c, torc_cli_lint.c, ...) while
  * they parse their options, before any vector runs.
@@ -78,6 +79,21 @@ void torc_cli_installed_path(const char *name, char *out, size_t n) {
   snprintf(out, n, "%.*s/share/torc/%s", (int)(n / 2), exe, name);
   if (access(out, R_OK) != 0)
     out[0] = '\0';
+}
+
+const char *torc_cli_default_catalogue(void) {
+  static char installed[4096];
+  const char *env = getenv("TORC_CATALOGUE");
+  if (env && *env)
+    return env;
+  if (access("conformance/catalogue.json", R_OK) == 0)
+    return "conformance/catalogue.json";
+  torc_cli_installed_path("catalogue.json", installed, sizeof installed);
+  if (installed[0])
+    return installed;
+  snprintf(installed, sizeof installed, "%s/torc/catalogue.json", TORC_DATADIR);
+  return access(installed, R_OK) == 0 ? installed
+                                      : "conformance/catalogue.json";
 }
 
 const char *torc_cli_default_vectors(void) {

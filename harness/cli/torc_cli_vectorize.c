@@ -34,8 +34,9 @@ static const char vz_help[] =
     "                       pairs of them, kinds) in vectors of K different\n"
     "                       flows, or of all that reach it (K 1..8); writes\n"
     "                       DIR/selection.tsv\n"
-    "  --catalogue FILE     requirement catalogue (default\n"
-    "                       conformance/catalogue.json): only testable ids\n"
+    "  --catalogue FILE     requirement catalogue (default $TORC_CATALOGUE,\n"
+    "                       ./conformance/catalogue.json, or the installed\n"
+    "                       one): only testable ids\n"
     "  -q, --quiet          no per-capture summary\n"
     "\n"
     "Exit status: 0, or 2 on a usage error or an unreadable/malformed\n"
@@ -92,7 +93,7 @@ int torc_cmd_vectorize(int argc, char **argv) {
   int ch, i;
 
   memset(&o, 0, sizeof o);
-  o.catalogue = "conformance/catalogue.json";
+  o.catalogue = torc_cli_default_catalogue();
   optind = 1;
   opterr = 0;
   while ((ch = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {

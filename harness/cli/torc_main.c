@@ -2,7 +2,8 @@
  * torc_main.c - the torc program's entry point.
  *
  * Dispatches `torc COMMAND [OPTIONS]` to one file per command
- * (torc_cli_run.c, torc_cli_lint.c, torc_cli_list.c, torc_cli_merge.c) and
+ * (torc_cli_run.c, torc_cli_lint.c, torc_cli_list.c, torc_cli_merge.c,
+ * torc_cli_package.c, ...) and
  * answers --version and --help.  Each command returns the exit status
  * documented in torc(1).
  */
@@ -24,11 +25,14 @@ static const char main_help[] =
     "  explain  why the reference expects each event of a vector\n"
     "  report   render results as an offline HTML report and Markdown\n"
     "  diff     compare two results files (regressions, vector-set changes)\n"
+    "  package  bundle results, report, waivers and identity for submission\n"
+    "  verify   check a submission package's sums and claim\n"
     "\n"
     "  torc --version     print the suite and target ABI versions\n"
     "\n"
     "Exit status: 0 conformant, 1 non-conformant, 2 usage, input or\n"
-    "target-load error, 3 incomplete.  See torc(1).\n";
+    "target-load error, 3 incomplete; torc verify: 6 tampered.  See\n"
+    "torc(1).\n";
 
 int main(int argc, char **argv) {
   const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -62,6 +66,10 @@ int main(int argc, char **argv) {
     return torc_cmd_report(argc - 1, argv + 1);
   if (strcmp(cmd, "diff") == 0)
     return torc_cmd_diff(argc - 1, argv + 1);
+  if (strcmp(cmd, "package") == 0)
+    return torc_cmd_package(argc - 1, argv + 1);
+  if (strcmp(cmd, "verify") == 0)
+    return torc_cmd_verify(argc - 1, argv + 1);
   fprintf(stderr, "torc: unknown command '%s'\nTry 'torc --help'.\n", cmd);
   return TORC_EXIT_USAGE;
 }

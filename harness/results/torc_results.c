@@ -107,6 +107,10 @@ json_t *torcint_results_target_json(const torc_target_info *t) {
       (json_int_t)t->abi_version, "capabilities", (json_int_t)t->capabilities);
   if (target)
     add_feature_lists(target, t->capabilities);
+  if (target && t->driver && t->driver[0])
+    json_object_set_new(target, "driver", torc_json_text(t->driver, 256));
+  if (target && t->firmware && t->firmware[0])
+    json_object_set_new(target, "firmware", torc_json_text(t->firmware, 256));
   if (target && t->containment)
     json_object_set_new(target, "containment", json_string(t->containment));
   if (target && (t->max_initial_rcv_wnd || t->max_buffered_bytes))

@@ -47,6 +47,9 @@ typedef struct torc_target_info {
   /* Where its code ran (torc_loaded_containment): "builtin", "process" or
    * "in-process"; NULL: not recorded. */
   const char *containment;
+  /* What the adapter reports of its device (torc_target.driver and
+   * .firmware); NULL or "": not reported. */
+  const char *driver, *firmware;
 } torc_target_info;
 
 typedef struct torc_results torc_results;

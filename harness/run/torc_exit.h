@@ -25,5 +25,9 @@
 /* A results file, the journal, the JUnit file or TAP on stdout could not
  * be written (issue 16). */
 #define TORC_EXIT_OUTPUT 5
+/* `torc verify` only: the package is not what its MANIFEST and its
+ * results say (a sum, a missing or added member, the claim); 2 there is
+ * a package that is missing or does not parse. */
+#define TORC_EXIT_TAMPERED 6
 
 #endif /* TORC_EXIT_H */

@@ -23,9 +23,15 @@
 #include <string.h>
 
 static void target_info_copy(const torc_target *ops, torc_target_info *ti,
-                             char *name, char *version) {
+                             char *name, char *version, char *driver,
+                             char *firmware) {
   snprintf(name, 128, "%.*s", 127, ops && ops->name ? ops->name : "(unnamed)");
   snprintf(version, 128, "%.*s", 127, ops && ops->version ? ops->version : "");
+  snprintf(driver, 128, "%.*s", 127, ops && ops->driver ? ops->driver : "");
+  snprintf(firmware, 128, "%.*s", 127,
+           ops && ops->firmware ? ops->firmware : "");
+  ti->driver = driver;
+  ti->firmware = firmware;
   ti->name = name;
   ti->version = version;
   ti->abi_version = ops ? ops->abi_version : 0;
@@ -101,7 +107,8 @@ int torc_run(const torc_run_opts *o, const char *started, torc_vector **all,
   torc_run_ctx c;
   torc_run_target t;
   size_t i;
-  char digest[65], err[1024], name[128], version[128];
+  char digest[65], err[1024], name[128], version[128], driver[128],
+      firmware[128];
   torc_target_info ti;
   int rc = TORC_EXIT_USAGE, interrupted;
   int have_target = 0;
@@ -144,7 +151,7 @@ int torc_run(const torc_run_opts *o, const char *started, torc_vector **all,
     goto out;
   }
   have_target = 1;
-  target_info_copy(torc_engine_ops(t.e), &ti, name, version);
+  target_info_copy(torc_engine_ops(t.e), &ti, name, version, driver, firmware);
   ti.containment = torc_loaded_containment(torc_engine_loaded(t.e));
   if (o->jobs > 1) {
     torc_run_target_close(&t);

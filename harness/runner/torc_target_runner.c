@@ -365,6 +365,9 @@ static int op_hello(runner *r, torc_rbuf *rb) {
   /* The declared limits (0: none), an optional tail since issue 14. */
   torc_wbuf_u32(b, r->t.max_initial_rcv_wnd);
   torc_wbuf_u32(b, r->t.max_buffered_bytes);
+  /* What the adapter reports of its device, a further tail (issue 17). */
+  torc_wbuf_str(b, r->t.driver ? r->t.driver : "");
+  torc_wbuf_str(b, r->t.firmware ? r->t.firmware : "");
   return torc_wire_send(&r->chan);
 }
 

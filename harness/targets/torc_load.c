@@ -147,6 +147,12 @@ static int init_target(const char *spec, torc_target_init_fn init,
   memset(ops, 0, sizeof(*ops));
   memcpy(ops, &o->t,
          o->t.struct_size < sizeof(*ops) ? o->t.struct_size : sizeof(*ops));
+  /* A pointer the table covers only in part is not one. */
+  if (o->t.struct_size < offsetof(torc_target, driver) + sizeof(ops->driver))
+    ops->driver = NULL;
+  if (o->t.struct_size <
+      offsetof(torc_target, firmware) + sizeof(ops->firmware))
+    ops->firmware = NULL;
   if (!ops->version)
     ops->version = "";
   free(o);

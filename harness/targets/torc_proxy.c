@@ -69,6 +69,12 @@ static int hello(torc_proxy *p, torc_target *ops, char *errbuf) {
     max_wnd = torc_rbuf_u32(&r);
     max_buf = torc_rbuf_u32(&r);
   }
+  /* The device's identity (issue 17): a further optional tail. */
+  p->driver[0] = p->firmware[0] = '\0';
+  if (!r.err && r.len - r.pos >= 8) {
+    torc_rbuf_str(&r, p->driver, sizeof(p->driver));
+    torc_rbuf_str(&r, p->firmware, sizeof(p->firmware));
+  }
   free(ret);
   const char *bad = NULL;
   char tmp[96];
@@ -104,6 +110,8 @@ static int hello(torc_proxy *p, torc_target *ops, char *errbuf) {
     ops->capabilities = caps;
     ops->max_initial_rcv_wnd = max_wnd;
     ops->max_buffered_bytes = max_buf;
+    ops->driver = p->driver[0] ? p->driver : NULL;
+    ops->firmware = p->firmware[0] ? p->firmware : NULL;
     torc_px_fill_ops(ops);
   }
   return 0;

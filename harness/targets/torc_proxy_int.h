@@ -67,6 +67,7 @@ struct torc_proxy {
   int destroyed;
   unsigned op_type; /* outermost operation in progress */
   char name[128], version[128];
+  char driver[128], firmware[128]; /* RET(HELLO)'s optional tail, or "" */
   proxy_req *reqs;
   size_t nreqs, capreqs;
   proxy_hold *holds;

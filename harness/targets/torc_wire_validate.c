@@ -222,11 +222,16 @@ static void v_ret(vcur *c) {
     U64(c, "capabilities");
     v_str(c, "name");
     v_str(c, "version");
-    /* The optional tail: the declared limits (issue 14), then whatever a
-     * later version appends, which this host ignores. */
+    /* The optional tail: the declared limits (issue 14), then the
+     * device's identity (driver, firmware; issue 17), then whatever a later
+     * version appends, which this host ignores. */
     if (!c->bad && c->pos < c->len) {
       U32(c, "max_initial_rcv_wnd");
       U32(c, "max_buffered_bytes");
+      if (!c->bad && c->pos < c->len) {
+        v_str(c, "driver");
+        v_str(c, "firmware");
+      }
       c->pos = c->bad ? c->pos : c->len;
     }
     return;

@@ -21,8 +21,11 @@ lies.  Usage: fake_wire_target.py MODE, where MODE is one of
   opup       sends an operation (OP_RECEIVE) inside CONN_OPEN, as if it
              were the host
   shorthello answers HELLO with a RET cut in the middle of the name
-  hellotail  answers HELLO with the limits and 6 bytes more (an optional
-             tail field of a later version: ignored)
+  hellotail  answers HELLO with the limits, the identity and 6 bytes more
+             (an optional tail field of a later version: ignored)
+  identity   ok, with RET(HELLO)'s optional tails: no limits (0, 0), then
+             driver "fakedrv 1.2" and firmware "fw 7.0.1"
+  badtail    ok, but RET(HELLO) ends with the limits and 3 stray bytes
 """
 import os
 import struct
@@ -68,7 +71,13 @@ def hello_answer(abi=1, mode="ok"):
     if mode == "shorthello":
         body = body[:-7]  # inside the 4-byte name "fake"
     if mode == "hellotail":
-        body += struct.pack("<II", 0, 0) + b"\x02\x00tail"
+        body += (struct.pack("<II", 0, 0) + s(b"") + s(b"") +
+                 b"\x02\x00tail")
+    if mode == "identity":
+        body += (struct.pack("<II", 0, 0) + s(b"fakedrv 1.2") +
+                 s(b"fw 7.0.1"))
+    if mode == "badtail":
+        body += struct.pack("<II", 0, 0) + b"xyz"
     ret(HELLO, body)
 
 

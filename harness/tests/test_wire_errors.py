@@ -77,7 +77,8 @@ def test_short_hello_answer_names_the_field():
 
 
 def test_hello_tail_after_the_limits_is_ignored():
-    # the page: fields a later version appends after the limits are ignored
+    # the page: fields a later version appends after the identity (driver,
+    # firmware) are ignored
     assert status_line("hellotail") == "status OK: "
 
 

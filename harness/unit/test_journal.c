@@ -85,7 +85,7 @@ static void ids_in(const char *p, char *out, size_t n) {
 START_TEST(refused_append_is_cut_off_and_written_with_the_next_bug) {
   /* Issue 16: after a temporary disk-full the journal held a torn record
    * in the middle. */
-  torc_target_info ti = {"t", "1", 1, 0, 0, 0, "builtin"};
+  torc_target_info ti = {"t", "1", 1, 0, 0, 0, "builtin", NULL, NULL};
   torc_results *rs = torc_results_new("d", &ti);
   torc_journal *j = NULL;
   struct rlimit saved, full;
@@ -128,7 +128,7 @@ START_TEST(refused_append_is_cut_off_and_written_with_the_next_bug) {
 END_TEST
 
 START_TEST(journal_that_cannot_be_created_names_it) {
-  torc_target_info ti = {"t", "1", 1, 0, 0, 0, "builtin"};
+  torc_target_info ti = {"t", "1", 1, 0, 0, 0, "builtin", NULL, NULL};
   torc_results *rs = torc_results_new("d", &ti);
   torc_journal *j = NULL;
   char err[256], p[160];

@@ -397,6 +397,14 @@ typedef struct torc_target {
    * is refused with TORC_STATUS_OFFLOAD_TCP_RCV_BUFFER (RCV-021) or
    * TORC_STATUS_RESOURCES (RCV-020). */
   uint32_t max_buffered_bytes;
+
+  /* ---- ABI v1, optional since issue 17: what the adapter reports of the
+   * device it drives (NULL or "" = not reported).  Read only when
+   * struct_size covers the field; static strings, valid until destroy().
+   * They go into the results' "target" object and a submission package
+   * (torc package), as the identity a claim is made for. */
+  const char *driver;   /* the driver's version string, e.g. "mlx5 5.8-1" */
+  const char *firmware; /* the firmware's version string */
 } torc_target;
 
 /* The size of an ABI v1 table compiled before the declared limits. */
