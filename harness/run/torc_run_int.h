@@ -75,9 +75,10 @@ typedef struct torc_run_target {
   torc_isolate_server *server; /* TORC_RUN_ISO_BATCH */
   torc_contain contain;        /* how a .so runs (unless --in-process) */
   int log_fd;                  /* the target's stdout and stderr */
-  /* --in-process: torc's own stdout and stderr (dups), while fds 1 and 2
-   * point at the log whenever target code runs in this process; -1
-   * otherwise. */
+  /* --in-process (redirect set): torc's own stdout and stderr (dups; -1
+   * for one torc was started without), while fds 1 and 2 point at the log
+   * whenever target code runs in this process. */
+  int redirect;
   int torc_fd[2];
   char log_path[4096];
   int log_is_temp; /* removed at close when the target wrote nothing */

@@ -34,9 +34,11 @@
 #define LOG_PER_VECTOR (16ull << 20)
 #define LOG_PER_RUN (1024ull << 20)
 
-/* The log a contained target's stdout and stderr go to: --target-log FILE
+/* The log the target's stdout and stderr go to: --target-log FILE
  * (appended to), else a temporary file kept only if the target wrote to
- * it.  Returns 0 or -1 with errbuf. */
+ * it; never on descriptors 0..2, even when torc was started without them
+ * (or TAP, written to a closed stdout, would land in it).  Returns 0 or
+ * -1 with errbuf. */
 static int open_log(torc_run_target *t, const torc_run_opts *o, char *errbuf) {
   if (o->target_log) {
     snprintf(t->log_path, sizeof t->log_path, "%s", o->target_log);
@@ -49,6 +51,11 @@ static int open_log(torc_run_target *t, const torc_run_opts *o, char *errbuf) {
     t->log_fd = mkostemps(t->log_path, 4, O_CLOEXEC | O_APPEND);
     t->log_is_temp = 1;
   }
+  if (t->log_fd >= 0 && t->log_fd <= 2) {
+    int high = fcntl(t->log_fd, F_DUPFD_CLOEXEC, 3);
+    close(t->log_fd);
+    t->log_fd = high;
+  }
   if (t->log_fd < 0) {
     snprintf(errbuf, TORC_ERRBUF_SIZE, "--target-log %.160s: %s", t->log_path,
              strerror(errno));
@@ -58,10 +65,11 @@ static int open_log(torc_run_target *t, const torc_run_opts *o, char *errbuf) {
 }
 
 /* --in-process: fds 1 and 2 on the log while target code runs in this
- * process (to_log), and back on torc's own (to_torc).  What either side
- * left in stdio's buffers is flushed first, to where it was meant to go. */
+ * process (to_log), and back on torc's own (to_torc; one torc was started
+ * without is closed again).  What either side left in stdio's buffers is
+ * flushed first, to where it was meant to go. */
 static void to_log(const torc_run_target *t) {
-  if (t->torc_fd[0] < 0 || t->torc_fd[1] < 0)
+  if (!t->redirect)
     return;
   fflush(stdout);
   fflush(stderr);
@@ -70,12 +78,16 @@ static void to_log(const torc_run_target *t) {
 }
 
 static void to_torc(const torc_run_target *t) {
-  if (t->torc_fd[0] < 0 || t->torc_fd[1] < 0)
+  int k;
+  if (!t->redirect)
     return;
   fflush(stdout);
   fflush(stderr);
-  dup2(t->torc_fd[0], 1);
-  dup2(t->torc_fd[1], 2);
+  for (k = 0; k < 2; k++)
+    if (t->torc_fd[k] >= 0)
+      dup2(t->torc_fd[k], k + 1);
+    else
+      close(k + 1);
 }
 
 static uint64_t log_size(const torc_run_target *t) {
@@ -97,13 +109,15 @@ int torc_run_target_open(torc_run_target *t, const torc_run_opts *o,
   if (open_log(t, o, errbuf) != 0)
     return -1;
   if (o->in_process) {
-    t->torc_fd[0] = fcntl(1, F_DUPFD_CLOEXEC, 3);
-    t->torc_fd[1] = fcntl(2, F_DUPFD_CLOEXEC, 3);
-    if (t->torc_fd[0] < 0 || t->torc_fd[1] < 0) {
-      snprintf(errbuf, TORC_ERRBUF_SIZE, "dup: %s", strerror(errno));
-      torc_run_target_close(t);
-      return -1;
+    for (int k = 0; k < 2; k++) {
+      t->torc_fd[k] = fcntl(k + 1, F_DUPFD_CLOEXEC, 3);
+      if (t->torc_fd[k] < 0 && errno != EBADF) { /* EBADF: started closed */
+        snprintf(errbuf, TORC_ERRBUF_SIZE, "dup: %s", strerror(errno));
+        torc_run_target_close(t);
+        return -1;
+      }
     }
+    t->redirect = 1;
   } else {
     t->contain.log_fd = t->log_fd;
     t->contain.log_limit = LOG_PER_RUN;
@@ -210,6 +224,7 @@ void torc_run_target_close(torc_run_target *t) {
     if (t->torc_fd[k] >= 0)
       close(t->torc_fd[k]);
   t->torc_fd[0] = t->torc_fd[1] = -1;
+  t->redirect = 0;
   if (t->log_fd >= 0) {
     uint64_t n = log_size(t);
     close(t->log_fd);

@@ -19,6 +19,7 @@ from torc's output.
 TORC_BUILD selects the build tree (default build/).
 """
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -233,3 +234,29 @@ def test_target_output_goes_to_its_log(torc, vectors, tmp_path, mode):
     text = log.read_text()
     for marker in ("stdout", "stderr", "init stdout"):
         assert "hostile-marker %s\n" % marker in text, (marker, text[:200])
+
+
+@pytest.mark.parametrize("mode", ["contained", "in-process",
+                                  "in-process-none"])
+def test_tap_to_a_closed_stdout(torc, vectors, tmp_path, mode):
+    """torc started with stdout closed: no file of the run takes
+    descriptor 1 in its place (the log, a protocol socket or a pipe would
+    then receive the TAP stream, and the target's protocol be corrupted),
+    so the TAP write fails (exit 5, named on stderr), every vector is still
+    the reference's PASS, and the log holds the target's text and no TAP."""
+    log, out = tmp_path / "target.log", tmp_path / "r.json"
+    args = [str(torc.bin), "run", "--target", torc.target("hostile")] + \
+        MODES[mode] + ["--vectors", str(HAND), "--tap", "--target-log",
+                       str(log), "--json", str(out)]
+    p = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True, timeout=120, stdin=subprocess.DEVNULL,
+                       env=dict(os.environ, TORC_TT_HOSTILE="print"),
+                       preexec_fn=lambda: os.close(1))
+    assert p.returncode == 5, p.stderr
+    assert "standard output (--tap): cannot write" in p.stderr
+    doc = json.loads(out.read_text())
+    assert {r["verdict"] for r in doc["results"]} == {"PASS"}
+    assert len(doc["results"]) == len(vectors)
+    text = log.read_text()
+    assert "hostile-marker stdout" in text
+    assert "TAP version" not in text and "\nok " not in text
