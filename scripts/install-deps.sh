@@ -11,6 +11,7 @@ packages=(
   build-essential pkg-config clang libclang-rt-14-dev valgrind clang-format
   check libpcap-dev libjansson-dev libseccomp-dev
   python3 python3-pytest python3-jsonschema python3-pytest-xdist python3-yaml
+  libxml2-utils
   tcpdump tshark iproute2 nftables ethtool
   chromium
 )

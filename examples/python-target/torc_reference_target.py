@@ -226,11 +226,13 @@ class Target(C.Structure):
         ("advance_time", F(None, PTR, U64)),
         ("terminate_offload", F(None, PTR, PTR)),
         ("get_stats", F(C.c_int, PTR, PTR, C.POINTER(Stats))),
-        ("max_initial_rcv_wnd", U32), ("max_buffered_bytes", U32)]
+        ("max_initial_rcv_wnd", U32), ("max_buffered_bytes", U32),
+        ("driver", C.c_char_p), ("firmware", C.c_char_p)]
 
 
 INIT = F(C.c_int, U32, C.POINTER(HostOps), PTR, C.POINTER(Target), C.c_char_p)
 LIMITS_AT = Target.max_initial_rcv_wnd.offset  # a table shorter has no limits
+IDENTITY_END = Target.firmware.offset + C.sizeof(C.c_char_p)
 
 # ---- State of the bridge ----------------------------------------------------
 blocks = {}   # address -> (ctypes buffer, token the host gave)
@@ -354,8 +356,11 @@ def op_hello(r):
     w = Writer(RET, HELLO).put("BHIIQ", 1, PROTOCOL, t.abi_version,
                                t.struct_size, t.capabilities)
     w.str(t.name).str(t.version)
-    send(w.put("II", t.max_initial_rcv_wnd if has_limits else 0,
-               t.max_buffered_bytes if has_limits else 0))
+    w.put("II", t.max_initial_rcv_wnd if has_limits else 0,
+          t.max_buffered_bytes if has_limits else 0)
+    if t.struct_size >= IDENTITY_END:   # the device's identity, optional
+        w.str(t.driver or b"").str(t.firmware or b"")
+    send(w)
 
 
 def drop_conn(token):

@@ -3,13 +3,31 @@
  * escape it shares with the HTML report.
  *
  * `torc run --junit` and `torc merge --junit` write it at the end of a run
- * (testsuites/testsuite/testcase, atomically); CI systems read it.  The one
- * testsuite "torc.TARGET" holds, first, the claim's own test case
- * (classname "torc", name "claim": a failure for NOT CONFORMANT or
- * INCOMPLETE, skipped for a PARTIAL RUN, passed otherwise, the reasons as
- * its text), then one test case per vector; its properties carry the
- * claim's headline, the target, its capabilities by name and the
- * vector-set digest.
+ * (testsuites/testsuite/testcase, atomically); CI systems read it.  What it
+ * writes is what the common JUnit schema accepts, the junit-10.xsd of
+ * Jenkins' xUnit plugin (harness/tests/data/junit-10.xsd, checked by
+ * harness/tests/test_junit.py): no testcase properties, no skipped count on
+ * testsuites.  The one testsuite "torc.TARGET" carries the time the run
+ * started (timestamp, UTC) and the machine that wrote the file (hostname),
+ * and its properties the claim's headline, the target, its version and
+ * capabilities, torc's version, the vector-set digest, the digest of the
+ * suite this torc ships and whether the set run is that suite.  It holds,
+ * first, the claim's own test case (classname "torc", name "claim": a
+ * failure for NOT CONFORMANT or INCOMPLETE, skipped for a PARTIAL RUN,
+ * passed otherwise, the reasons as its text), then one test case per vector:
+ *   - name: the vector's title and, in brackets, its id;
+ *   - classname: "torc.TARGET.G", G the catalogue's group (A..L) of the
+ *     rule the failure is attributed to, else of its first violation's rule,
+ *     else (a PASS, a crash) the group the vector cites most requirements
+ *     of (the first letter on a tie), so a CI view groups the vectors by
+ *     area of the specification whatever their verdict; "torc.TARGET" when
+ *     none is known;
+ *   - a failure (FAIL, PASS-NONSTRICT with --strict), an error (CRASH,
+ *     TIMEOUT, ERROR) or skipped (UNTESTED, WAIVED): its message is the
+ *     rule (RCV id and its short text) and the first differing event, or
+ *     the detail, on one line; its text the title, the rule and the other
+ *     rules it is attributed to, the violations, the first divergence in
+ *     full and the command that replays the vector.
  */
 #include "torc_results_int.h"
 #include "torc_attribute.h"
@@ -18,6 +36,8 @@
 #include "torc_text.h"
 
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 /* Escapes s for XML or HTML text and attribute values (& < > " '), and
  * replaces with '?' each character XML 1.0 cannot carry or Unicode keeps
@@ -147,6 +167,192 @@ static void property_names(FILE *f, const json_t *names) {
   }
 }
 
+static void property(FILE *f, const char *name, const char *value) {
+  fprintf(f, "      <property name=\"%s\" value=\"", name);
+  torc_markup_escape(f, value);
+  fputs("\"/>\n", f);
+}
+
+/* The rule a failing record is about: the first it is attributed to, else
+ * its first violation's; "" if none. */
+static const char *rec_rule(const json_t *rec) {
+  const char *r = json_string_value(
+      json_array_get(json_object_get(rec, "attributed_to"), 0));
+  const json_t *w = json_array_get(json_object_get(rec, "violations"), 0);
+  if (!r || !*r)
+    r = json_string_value(json_object_get(w, "requirement"));
+  return r ? r : "";
+}
+
+/* The group a record is filed under (a letter of the catalogue, "" if
+ * none): that of rec_rule; else (a PASS, a crash) the group the vector
+ * cites the most requirements of, the first letter on a tie: a vector
+ * cites its rules in numeric order, so its first would put most under A. */
+static const char *rec_group(const json_t *rec) {
+  static const char *const letters[26] = {
+      "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M",
+      "N", "O", "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z"};
+  const char *g = torc_requirement_group(rec_rule(rec));
+  const json_t *x;
+  size_t count[26] = {0}, i, best = 26;
+  if (*g)
+    return g;
+  json_array_foreach(json_object_get(rec, "requirements"), i, x) {
+    g = torc_requirement_group(json_string_value(x));
+    if (g[0] >= 'A' && g[0] <= 'Z')
+      count[g[0] - 'A']++;
+  }
+  for (i = 0; i < 26; i++)
+    if (count[i] && (best == 26 || count[i] > count[best]))
+      best = i;
+  return best == 26 ? "" : letters[best];
+}
+
+/* The violation naming rule, or NULL. */
+static const json_t *violation_of(const json_t *rec, const char *rule) {
+  const json_t *w;
+  size_t k;
+  json_array_foreach(json_object_get(rec, "violations"), k, w) {
+    if (strcmp(torcint_results_str(w, "requirement"), rule) == 0)
+      return w;
+  }
+  return NULL;
+}
+
+/* The one-line message of a failing record: the attributed rule with its
+ * short text and what differed first ("RCV-167 (The target accepts ...):
+ * the byte count differs ...: expected ...; got ..."), else the detail,
+ * else the first violation, else the first divergence, else the
+ * allowances.  Any verdict but FAIL comes first ("CRASH: ..."), unless the
+ * detail starts with it ("untested: ..."): error and skipped elements each
+ * stand for several verdicts. */
+static void rec_message(FILE *f, const json_t *rec) {
+  const char *att = json_string_value(
+      json_array_get(json_object_get(rec, "attributed_to"), 0));
+  const json_t *div = json_object_get(rec, "divergence");
+  const json_t *w = att ? violation_of(rec, att) : NULL;
+  const char *detail = torcint_results_str(rec, "detail");
+  const char *verdict = torcint_results_str(rec, "verdict");
+  const char *msg = "";
+  if (strcmp(verdict, "FAIL") != 0 &&
+      strncasecmp(detail, verdict, strlen(verdict)) != 0) {
+    torc_markup_escape(f, verdict);
+    fputs(": ", f);
+  }
+  if (att && *att) {
+    msg = w ? torcint_results_str(w, "message") : "";
+    if (!strstr(msg, att)) {
+      /* A judge's violation names its rule and summary itself; a host
+       * rule's does not. */
+      torc_markup_escape(f, att);
+      if (*torc_requirement_summary(att)) {
+        fputs(" (", f);
+        torc_markup_escape(f, torc_requirement_summary(att));
+        fputc(')', f);
+      }
+      if (*msg)
+        fputs(": ", f);
+    }
+    torc_markup_escape(f, msg);
+  } else if (*detail) {
+    torc_markup_escape(f, detail);
+    return;
+  } else if ((w = json_array_get(json_object_get(rec, "violations"), 0))) {
+    msg = torcint_results_str(w, "message");
+    torc_markup_escape(f, torcint_results_str(w, "requirement"));
+    fputs(": ", f);
+    torc_markup_escape(f, msg);
+  } else if (!json_is_object(div)) {
+    torc_markup_escape(f, "allowances ");
+    property_names(f, json_object_get(rec, "allowances"));
+    return;
+  }
+  /* What differed first, unless the sentence already says it. */
+  if (json_is_object(div) && !strstr(msg, "expected ")) {
+    fprintf(f,
+            "%sfirst difference at event %" JSON_INTEGER_FORMAT ": expected ",
+            *msg || att ? "; " : "",
+            json_integer_value(json_object_get(div, "event_index")));
+    torc_markup_escape(f, torcint_results_str(div, "expected"));
+    fputs("; got ", f);
+    torc_markup_escape(f, torcint_results_str(div, "actual"));
+  }
+}
+
+/* The text of a failing record's element: its title, the rule it is filed
+ * under (with its page of the specification) and every rule it is
+ * attributed to, the explanation, and the replay command. */
+static void rec_text(FILE *f, const json_t *rec) {
+  const char *rule = rec_rule(rec);
+  const json_t *a;
+  size_t k;
+  torc_markup_escape(f, torcint_results_str(rec, "title"));
+  fputs("\nvector: ", f);
+  torc_markup_escape(f, torcint_results_rec_id(rec));
+  fputs("\nverdict: ", f);
+  torc_markup_escape(f, torcint_results_str(rec, "verdict"));
+  if (*rule && *torc_requirement_summary(rule)) {
+    fputs("\nrule: ", f);
+    torc_markup_escape(f, rule);
+    fputs(" - ", f);
+    torc_markup_escape(f, torc_requirement_summary(rule));
+    if (*torc_requirement_page(rule)) {
+      fputs(" (", f);
+      torc_markup_escape(f, torc_requirement_page(rule));
+      fputc(')', f);
+    }
+  }
+  json_array_foreach(json_object_get(rec, "attributed_to"), k, a) {
+    fputs(k ? ", " : "\nattributed to: ", f);
+    torc_markup_escape(f, json_string_value(a) ? json_string_value(a) : "");
+  }
+  fputc('\n', f);
+  rec_explain(f, rec, 1);
+  if (*torcint_results_str(rec, "replay")) {
+    fputs("replay: ", f);
+    torc_markup_escape(f, torcint_results_str(rec, "replay"));
+    fputc('\n', f);
+  }
+}
+
+/* One vector's test case. */
+static void rec_testcase(FILE *f, const json_t *rec, const char *suite,
+                         int strict) {
+  int v = torc_results_verdict(rec);
+  const char *kind = NULL, *group = rec_group(rec);
+  const char *title = torcint_results_str(rec, "title");
+  fputs("    <testcase name=\"", f);
+  if (*title) {
+    torc_markup_escape(f, title);
+    fputs(" [", f);
+  }
+  torc_markup_escape(f, torcint_results_rec_id(rec));
+  fputs(*title ? "]\" classname=\"" : "\" classname=\"", f);
+  torc_markup_escape(f, suite);
+  if (*group) {
+    fputc('.', f);
+    torc_markup_escape(f, group);
+  }
+  fprintf(f, "\" time=\"%.6f\"", rec_seconds(rec));
+  if (v == TORC_FAIL || (strict && v == TORC_PASS_NONSTRICT))
+    kind = "failure";
+  else if (v == TORC_ERROR || v == TORC_CRASH || v == TORC_TIMEOUT || v < 0)
+    kind = "error";
+  else if (v == TORC_UNTESTED || v == TORC_WAIVED)
+    kind = "skipped";
+  if (!kind) {
+    fputs("/>\n", f);
+    return;
+  }
+  fprintf(f, ">\n      <%s message=\"", kind);
+  rec_message(f, rec);
+  fputs("\" type=\"", f);
+  torc_markup_escape(f, torcint_results_str(rec, "verdict"));
+  fputs("\">", f);
+  rec_text(f, rec);
+  fprintf(f, "</%s>\n    </testcase>\n", kind);
+}
+
 int torc_results_write_junit(torc_results *rs, const char *path, int strict,
                              char *errbuf, size_t errlen) {
   size_t n[TORC_VERDICT_COUNT], i, failures, errors, skipped;
@@ -155,7 +361,8 @@ int torc_results_write_junit(torc_results *rs, const char *path, int strict,
   const char *headline, *claim_kind;
   json_t *rec;
   const json_t *target = json_object_get(rs->doc, "target");
-  char suite[300];
+  const json_t *suite_of = json_object_get(rs->doc, "suite");
+  char suite[300], host[256];
   char *tmp;
   FILE *f;
 
@@ -171,6 +378,9 @@ int torc_results_write_junit(torc_results *rs, const char *path, int strict,
             (claim_kind && !strcmp(claim_kind, "skipped"));
   json_array_foreach(rs->results, i, rec) total += rec_seconds(rec);
   snprintf(suite, sizeof suite, "torc.%s", torcint_results_str(target, "name"));
+  if (gethostname(host, sizeof host) != 0)
+    host[0] = '\0';
+  host[sizeof host - 1] = '\0';
 
   f = torcint_results_open_tmp(path, &tmp, errbuf, errlen);
   if (!f) {
@@ -180,102 +390,35 @@ int torc_results_write_junit(torc_results *rs, const char *path, int strict,
   fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
   fprintf(f,
           "<testsuites name=\"torc\" tests=\"%zu\" failures=\"%zu\" "
-          "errors=\"%zu\" skipped=\"%zu\" time=\"%.6f\">\n",
-          torc_results_count(rs) + 1, failures, errors, skipped, total);
+          "errors=\"%zu\" time=\"%.6f\">\n",
+          torc_results_count(rs) + 1, failures, errors, total);
   fputs("  <testsuite name=\"", f);
   torc_markup_escape(f, suite);
   fprintf(f,
           "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
-          "time=\"%.6f\">\n",
+          "time=\"%.6f\" timestamp=\"",
           torc_results_count(rs) + 1, failures, errors, skipped, total);
-  fputs("    <properties>\n", f);
-  fputs("      <property name=\"claim\" value=\"", f);
-  torc_markup_escape(f, headline);
-  fputs("\"/>\n      <property name=\"target\" value=\"", f);
-  torc_markup_escape(f, torcint_results_str(target, "name"));
-  fputs("\"/>\n      <property name=\"capabilities\" value=\"", f);
+  torc_markup_escape(f, torcint_results_str(rs->doc, "started"));
+  fputs("\" hostname=\"", f);
+  torc_markup_escape(f, host);
+  fputs("\">\n    <properties>\n", f);
+  property(f, "claim", headline);
+  property(f, "target", torcint_results_str(target, "name"));
+  property(f, "target_version", torcint_results_str(target, "version"));
+  fputs("      <property name=\"capabilities\" value=\"", f);
   property_names(f, json_object_get(target, "capability_names"));
   fputs("\"/>\n", f);
-  fputs("      <property name=\"vector_set_digest\" value=\"", f);
-  torc_markup_escape(f, torcint_results_str(rs->doc, "vector_set_digest"));
-  fputs("\"/>\n      <property name=\"target_version\" value=\"", f);
-  torc_markup_escape(f, torcint_results_str(target, "version"));
-  fputs("\"/>\n    </properties>\n", f);
+  property(f, "torc_version", torcint_results_str(rs->doc, "torc_version"));
+  property(f, "vector_set_digest",
+           torcint_results_str(rs->doc, "vector_set_digest"));
+  property(f, "suite_digest", torcint_results_str(suite_of, "digest"));
+  property(f, "is_suite",
+           json_is_true(json_object_get(suite_of, "is_suite")) ? "true"
+                                                               : "false");
+  fputs("    </properties>\n", f);
   claim_testcase(f, claim, claim_kind);
   json_decref(claim);
-  json_array_foreach(rs->results, i, rec) {
-    int v = torc_results_verdict(rec);
-    const char *kind = NULL;
-    const char *att = json_string_value(
-        json_array_get(json_object_get(rec, "attributed_to"), 0));
-    fputs("    <testcase name=\"", f);
-    torc_markup_escape(f, torcint_results_rec_id(rec));
-    fputs("\" classname=\"", f);
-    torc_markup_escape(f, suite);
-    /* A failure attributed to a rule is filed under the rule's group of
-     * the catalogue (torc.reference.G for the receive window, ...). */
-    if (att && *torc_requirement_group(att)) {
-      fputc('.', f);
-      torc_markup_escape(f, torc_requirement_group(att));
-    }
-    fprintf(f, "\" time=\"%.6f\"", rec_seconds(rec));
-    if (v == TORC_FAIL || (strict && v == TORC_PASS_NONSTRICT))
-      kind = "failure";
-    else if (v == TORC_ERROR || v == TORC_CRASH || v == TORC_TIMEOUT || v < 0)
-      kind = "error";
-    else if (v == TORC_UNTESTED || v == TORC_WAIVED)
-      kind = "skipped";
-    if (!kind) {
-      fputs("/>\n", f);
-      continue;
-    }
-    fputs(">\n", f);
-    if (att) {
-      size_t k;
-      const json_t *a;
-      fputs("      <properties>\n", f);
-      json_array_foreach(json_object_get(rec, "attributed_to"), k, a) {
-        fputs("        <property name=\"attributed_to\" value=\"", f);
-        torc_markup_escape(f, json_string_value(a) ? json_string_value(a) : "");
-        fputs("\"/>\n", f);
-      }
-      /* The specification page of the broken rule, as h2spec gives its
-       * section. */
-      fputs("        <property name=\"spec\" value=\"", f);
-      torc_markup_escape(f, torc_requirement_page(att));
-      fputs("\"/>\n", f);
-      fputs("      </properties>\n", f);
-    }
-    fprintf(f, "      <%s message=\"", kind);
-    torc_markup_escape(f, torcint_results_str(rec, "verdict"));
-    if (att) {
-      /* The broken rule and its sentence (the first violation naming it). */
-      size_t k;
-      const json_t *w;
-      fputs(" ", f);
-      torc_markup_escape(f, att);
-      json_array_foreach(json_object_get(rec, "violations"), k, w) {
-        if (strcmp(torcint_results_str(w, "requirement"), att) == 0) {
-          fputs(": ", f);
-          torc_markup_escape(f, torcint_results_str(w, "message"));
-          break;
-        }
-      }
-    } else if (*torcint_results_str(rec, "detail")) {
-      fputs(": ", f);
-      torc_markup_escape(f, torcint_results_str(rec, "detail"));
-    }
-    if (strcmp(kind, "skipped") == 0) {
-      fputs("\"/>\n", f);
-    } else {
-      fprintf(f, "\" type=\"%s\">", torcint_results_str(rec, "verdict"));
-      torc_markup_escape(f, torcint_results_str(rec, "title"));
-      fputc('\n', f);
-      rec_explain(f, rec, 1);
-      fprintf(f, "</%s>\n", kind);
-    }
-    fputs("    </testcase>\n", f);
-  }
+  json_array_foreach(rs->results, i, rec) rec_testcase(f, rec, suite, strict);
   fputs("  </testsuite>\n</testsuites>\n", f);
   return torcint_results_close_rename(f, tmp, path, errbuf, errlen);
 }

@@ -1,7 +1,8 @@
 /*
  * torc_progress.h - interface for what a run prints on stderr while it
- * goes: a live line on a terminal, plain lines otherwise, and at the end
- * the claim with its reasons, then the summary (the last line).
+ * goes: a line per failing vector, a live line on a terminal, and at the
+ * end the counts per cause of what was not played or not tested, the claim
+ * with its reasons, then the summary (the last line).
  *
  * Fed by the run after each vector (torc_run_record.c) and closed at the
  * end of the run (torc_run_finish.c).
@@ -14,6 +15,7 @@
 #include <stdint.h>
 
 #include "torc_engine.h"
+#include "torc_results.h"
 
 typedef struct torc_progress {
   int tty;   /* redraw one line with \r on stderr */
@@ -27,10 +29,18 @@ typedef struct torc_progress {
 /* total: vectors selected; already: those kept from a journal. */
 void torc_progress_init(torc_progress *p, size_t total, size_t already,
                         int quiet, int strict);
-/* One finished vector: redraws the live line, or (not a terminal) prints a
- * plain line when the verdict is not PASS. */
+/* One finished vector: a line when it failed (FAIL, CRASH, TIMEOUT, ERROR,
+ * PASS-NONSTRICT with strict) unless it FAILed only for a missing mandatory
+ * feature (detail "missing mandatory feature: ..."), then on a terminal
+ * the live line redrawn. */
 void torc_progress_add(torc_progress *p, const char *id, torc_verdict v,
                        const char *detail);
+/* Clears the live line and says in a line each, from the results, how many
+ * vectors FAILed because the target lacks a mandatory feature, with the
+ * count per missing feature or operation, and how many are UNTESTED, with
+ * the count per cause (neither is listed vector by vector).  Nothing when
+ * quiet or when there are none. */
+void torc_progress_causes(torc_progress *p, const torc_results *rs);
 /* Clears the live line and prints the claim (torc_claim.h): "torc: claim:
  * HEADLINE", then each reason on a "torc:   - ..." line (the headline only
  * when quiet). */

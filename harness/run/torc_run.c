@@ -18,9 +18,11 @@
 #include "torc_run_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void target_info_copy(const torc_target *ops, torc_target_info *ti,
                              char *name, char *version, char *driver,
@@ -102,8 +104,27 @@ static int run_serial(torc_run_ctx *c, torc_run_target *t) {
   return *c->stop ? 1 : 0;
 }
 
+/* Descriptors 0..2 that torc was started without are held by /dev/null
+ * opened read-only, so no file, pipe or socket of the run (the journal,
+ * the target's log, a protocol socket) becomes stdout or stderr, and a
+ * write to them still fails (EBADF: TAP to a closed stdout is exit 5). */
+static void hold_std_fds(void) {
+  int fd;
+  for (fd = 0; fd <= 2; fd++) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+      continue;
+    int got = open("/dev/null", O_RDONLY);
+    if (got != fd) {
+      if (got >= 0)
+        close(got);
+      return;
+    }
+  }
+}
+
 int torc_run(const torc_run_opts *o, const char *started, torc_vector **all,
              size_t nall) {
+  hold_std_fds();
   torc_run_ctx c;
   torc_run_target t;
   size_t i;

@@ -13,7 +13,8 @@
  * and, with --bundle, one repro folder per failing vector (torc_bundle.c),
  * writes what the journal still lacks and closes it (removed once the run is
  * complete and its JSON written), ends TAP with the claim's line, and prints
- * the claim with its reasons and the summary, the last line (torc_progress.c).
+ * the counts per cause of the vectors not played or not tested, the claim
+ * with its reasons and the summary, the last line (torc_progress.c).
  */
 #include "torc_run_int.h"
 
@@ -174,6 +175,7 @@ int torc_run_finish(torc_run_ctx *c, const char *started, int interrupted) {
     fprintf(stderr, "%storc run: interrupted; %zu vector%s not run%s\n",
             c->prog.tty ? "\r\033[K" : "", not_run, not_run == 1 ? "" : "s",
             o->json ? " (continue with --resume)" : "");
+  torc_progress_causes(&c->prog, c->rs);
   torc_progress_claim(&c->prog, claim);
   json_decref(claim);
   torc_progress_finish(&c->prog, counts, interrupted, not_run);

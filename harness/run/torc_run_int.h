@@ -74,7 +74,12 @@ typedef struct torc_run_target {
   size_t nvs;
   torc_isolate_server *server; /* TORC_RUN_ISO_BATCH */
   torc_contain contain;        /* how a .so runs (unless --in-process) */
-  int log_fd;                  /* the contained target's stdout and stderr */
+  int log_fd;                  /* the target's stdout and stderr */
+  /* --in-process (redirect set): torc's own stdout and stderr (dups; -1
+   * for one torc was started without), while fds 1 and 2 point at the log
+   * whenever target code runs in this process. */
+  int redirect;
+  int torc_fd[2];
   char log_path[4096];
   int log_is_temp; /* removed at close when the target wrote nothing */
 } torc_run_target;

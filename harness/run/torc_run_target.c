@@ -10,6 +10,12 @@
  *   - out-of-process target (exec:): directly, then torc_loaded_status
  *     maps a dead or silent child to CRASH/TIMEOUT and restarts it; a
  *     child that cannot restart ends every later vector as ERROR.
+ * Whatever the target prints goes to its log (--target-log or a temporary
+ * file), never into torc's stdout (--tap) or stderr: a contained .so and an
+ * exec: command are started with it as their output (torc_load.c); an
+ * --in-process target has fds 1 and 2 on the log in its isolated children
+ * (torc_isolate.c) and, in this process, while its code runs here (load,
+ * --isolate none, destroy), torc's own streams kept on dups meanwhile.
  */
 #include "torc_run_int.h"
 
@@ -28,9 +34,11 @@
 #define LOG_PER_VECTOR (16ull << 20)
 #define LOG_PER_RUN (1024ull << 20)
 
-/* The log a contained target's stdout and stderr go to: --target-log FILE
+/* The log the target's stdout and stderr go to: --target-log FILE
  * (appended to), else a temporary file kept only if the target wrote to
- * it.  Returns 0 or -1 with errbuf. */
+ * it; never on descriptors 0..2, even when torc was started without them
+ * (or TAP, written to a closed stdout, would land in it).  Returns 0 or
+ * -1 with errbuf. */
 static int open_log(torc_run_target *t, const torc_run_opts *o, char *errbuf) {
   if (o->target_log) {
     snprintf(t->log_path, sizeof t->log_path, "%s", o->target_log);
@@ -43,12 +51,43 @@ static int open_log(torc_run_target *t, const torc_run_opts *o, char *errbuf) {
     t->log_fd = mkostemps(t->log_path, 4, O_CLOEXEC | O_APPEND);
     t->log_is_temp = 1;
   }
+  if (t->log_fd >= 0 && t->log_fd <= 2) {
+    int high = fcntl(t->log_fd, F_DUPFD_CLOEXEC, 3);
+    close(t->log_fd);
+    t->log_fd = high;
+  }
   if (t->log_fd < 0) {
     snprintf(errbuf, TORC_ERRBUF_SIZE, "--target-log %.160s: %s", t->log_path,
              strerror(errno));
     return -1;
   }
   return 0;
+}
+
+/* --in-process: fds 1 and 2 on the log while target code runs in this
+ * process (to_log), and back on torc's own (to_torc; one torc was started
+ * without is closed again).  What either side left in stdio's buffers is
+ * flushed first, to where it was meant to go. */
+static void to_log(const torc_run_target *t) {
+  if (!t->redirect)
+    return;
+  fflush(stdout);
+  fflush(stderr);
+  dup2(t->log_fd, 1);
+  dup2(t->log_fd, 2);
+}
+
+static void to_torc(const torc_run_target *t) {
+  int k;
+  if (!t->redirect)
+    return;
+  fflush(stdout);
+  fflush(stderr);
+  for (k = 0; k < 2; k++)
+    if (t->torc_fd[k] >= 0)
+      dup2(t->torc_fd[k], k + 1);
+    else
+      close(k + 1);
 }
 
 static uint64_t log_size(const torc_run_target *t) {
@@ -67,21 +106,34 @@ int torc_run_target_open(torc_run_target *t, const torc_run_opts *o,
   /* Kept for vectors that do not PASS (the report), for all with --traces:
    * a PASS's traces are never serialised otherwise. */
   eo.record_traces = o->traces ? TORC_TRACES_ALL : TORC_TRACES_UNLESS_PASS;
-  t->log_fd = -1;
+  t->log_fd = t->torc_fd[0] = t->torc_fd[1] = -1;
   eo.load_timeout_ms = o->timeout_ms;
-  if (!o->in_process) {
-    if (open_log(t, o, errbuf) != 0)
-      return -1;
+  if (open_log(t, o, errbuf) != 0)
+    return -1;
+  if (o->in_process) {
+    for (int k = 0; k < 2; k++) {
+      t->torc_fd[k] = fcntl(k + 1, F_DUPFD_CLOEXEC, 3);
+      if (t->torc_fd[k] < 0 && errno != EBADF) { /* EBADF: started closed */
+        snprintf(errbuf, TORC_ERRBUF_SIZE, "dup: %s", strerror(errno));
+        torc_run_target_close(t);
+        return -1;
+      }
+    }
+    t->redirect = 1;
+  } else {
     t->contain.log_fd = t->log_fd;
     t->contain.log_limit = LOG_PER_RUN;
     t->contain.memory_mb = (unsigned)o->memory_mb;
     t->contain.timeout_ms = o->timeout_ms;
     eo.contain = &t->contain;
   }
+  to_log(t);
   if (torc_engine_new(o->target, &eo, &t->e, errbuf) != 0) {
+    to_torc(t);
     torc_run_target_close(t);
     return -1;
   }
+  to_torc(t);
   t->loaded = torc_engine_loaded(t->e);
   t->remote = t->loaded ? torc_loaded_is_remote(t->loaded) : 0;
   if (t->remote)
@@ -89,6 +141,7 @@ int torc_run_target_open(torc_run_target *t, const torc_run_opts *o,
   t->iso.timeout_ms = o->timeout_ms;
   t->iso.memory_limit = (uint64_t)o->memory_mb << 20;
   t->iso.stop = stop;
+  t->iso.log_fd = o->in_process ? t->log_fd : -1;
   t->isolate = o->isolate;
   t->vs = vs;
   t->nvs = nvs;
@@ -126,7 +179,9 @@ int torc_run_target_run(torc_run_target *t, size_t idx, torc_result *r) {
     uint64_t t0 = torc_isolate_now_ns(), log0 = log_size(t), log1, logged;
     char why[TORC_ERRBUF_SIZE] = "";
     int st;
+    to_log(t);
     torc_engine_run(t->e, v, r);
+    to_torc(t);
     log1 = log_size(t);
     logged = log1 >= log0 ? log1 - log0 : 0;
     if (logged > LOG_PER_VECTOR) {
@@ -162,9 +217,16 @@ int torc_run_target_run(torc_run_target *t, size_t idx, torc_result *r) {
 void torc_run_target_close(torc_run_target *t) {
   torc_isolate_server_free(t->server);
   t->server = NULL;
+  to_log(t); /* destroy is the target's code */
   if (t->e)
     torc_engine_free(t->e);
   t->e = NULL;
+  to_torc(t);
+  for (int k = 0; k < 2; k++)
+    if (t->torc_fd[k] >= 0)
+      close(t->torc_fd[k]);
+  t->torc_fd[0] = t->torc_fd[1] = -1;
+  t->redirect = 0;
   if (t->log_fd >= 0) {
     uint64_t n = log_size(t);
     close(t->log_fd);

@@ -168,7 +168,8 @@ static uint64_t heap_in_use(void) {
 static uint64_t heap_at_start;
 
 /* What every isolated child does first: die with its parent, leave
- * interruption to the parent, and take the memory limit. */
+ * interruption to the parent, take the memory limit and put its stdout
+ * and stderr on the target's log (opts->log_fd). */
 static void child_setup(const torc_isolate_opts *opts, pid_t parent) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent)
@@ -183,6 +184,12 @@ static void child_setup(const torc_isolate_opts *opts, pid_t parent) {
     struct rlimit rl;
     rl.rlim_cur = rl.rlim_max = (rlim_t)(address_space() + opts->memory_limit);
     setrlimit(RLIMIT_AS, &rl);
+  }
+  if (opts->log_fd > 2) {
+    /* What the target prints: unbuffered, so a crash loses none of it. */
+    dup2(opts->log_fd, 1);
+    dup2(opts->log_fd, 2);
+    setvbuf(stdout, NULL, _IONBF, 0);
   }
   heap_at_start = heap_in_use();
 }

@@ -28,6 +28,10 @@ typedef struct torc_isolate_opts {
   /* When non-NULL and set (by a signal handler) while waiting, the child is
    * killed and torc_isolate_run returns 1 without a verdict. */
   volatile sig_atomic_t *stop;
+  /* When above 2, the child's stdout and stderr (fds 1 and 2) are this
+   * descriptor, stdout unbuffered: an in-process target's own output goes
+   * to its log, never into torc's streams.  0: the child keeps torc's. */
+  int log_fd;
 } torc_isolate_opts;
 
 /* Runs v against e in a forked child.  Overwrites *r (id from v) with the

@@ -268,8 +268,8 @@ static int load_spec(const char *spec, const torc_contain *c,
     if (!spec[5])
       rc = fail(errbuf, spec, "%s", "no command after exec:");
     else
-      rc = torc_proxy_start(spec + 5, host, host_ctx, 10000, &l->proxy, ops,
-                            errbuf);
+      rc = torc_proxy_start(spec + 5, c ? c->log_fd : -1, host, host_ctx, 10000,
+                            &l->proxy, ops, errbuf);
   } else if (c && is_so_spec(spec)) {
     rc = load_contained(spec, c, l, host, host_ctx, ops, errbuf);
   } else if (strchr(spec, '/') || (n > 3 && strcmp(spec + n - 3, ".so") == 0)) {

@@ -32,9 +32,9 @@ int torc_load(const char *spec, const torc_host_ops *host, void *host_ctx,
  * seccomp filter, no capabilities, the subreaper of whatever it starts), so
  * nothing the target does reaches torc's memory, descriptors or verdicts. */
 typedef struct torc_contain {
-  const char *runner;  /* NULL: $TORC_TARGET_RUNNER, else torc-target-runner
-                          next to the running program */
-  int log_fd;          /* the target's stdout and stderr; -1: /dev/null */
+  const char *runner; /* NULL: $TORC_TARGET_RUNNER, else torc-target-runner
+                         next to the running program */
+  int log_fd; /* the target's stdout and stderr (exec: stderr); -1: /dev/null */
   uint64_t log_limit;  /* bytes the target may write to files, 0: no limit */
   unsigned memory_mb;  /* the runner's address space, 0: the runner's default */
   unsigned timeout_ms; /* for the load and each later call, 0: 10000 */

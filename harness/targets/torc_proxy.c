@@ -161,7 +161,7 @@ static int start(torc_proxy *p, torc_proxy **out, torc_target *ops,
   return 0;
 }
 
-int torc_proxy_start(const char *command, const torc_host_ops *host,
+int torc_proxy_start(const char *command, int log_fd, const torc_host_ops *host,
                      void *host_ctx, unsigned timeout_ms, torc_proxy **out,
                      torc_target *ops, char *errbuf) {
   char label[TORC_ERRBUF_SIZE];
@@ -172,6 +172,7 @@ int torc_proxy_start(const char *command, const torc_host_ops *host,
     torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "exec:%s: out of memory", command);
     return -1;
   }
+  p->log_fd = log_fd; /* stderr only: argv is NULL, so not contained */
   return start(p, out, ops, errbuf);
 }
 

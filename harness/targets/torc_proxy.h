@@ -24,9 +24,11 @@ typedef struct torc_proxy torc_proxy;
 
 /* Starts command, exchanges HELLO, and fills *ops with the proxy's table
  * (name, version, abi_version and capabilities as the child declared them).
+ * The command's stderr is log_fd (the target's log), or torc's own when
+ * log_fd is -1; its stdin and stdout are the protocol.
  * host/host_ctx must stay valid until torc_proxy_stop().  Returns 0, or -1
  * with "exec:COMMAND: reason" in errbuf (TORC_ERRBUF_SIZE bytes). */
-int torc_proxy_start(const char *command, const torc_host_ops *host,
+int torc_proxy_start(const char *command, int log_fd, const torc_host_ops *host,
                      void *host_ctx, unsigned timeout_ms, torc_proxy **out,
                      torc_target *ops, char *errbuf);
 

@@ -268,8 +268,9 @@ int torc_px_spawn(torc_proxy *p, char *errbuf) {
     signal(SIGPIPE, SIG_DFL);
     if (p->argv)
       exec_contained(p, sv[1]); /* does not return */
-    if (dup2(sv[1], 0) < 0 || dup2(sv[1], 1) < 0)
-      _exit(127);
+    if (dup2(sv[1], 0) < 0 || dup2(sv[1], 1) < 0 ||
+        (p->log_fd >= 0 && dup2(p->log_fd, 2) < 0))
+      _exit(127); /* stderr on the target's log: never into torc's */
     if (words) {
       execvp(argv[0], argv); /* on failure (a shell builtin?) try sh */
     }

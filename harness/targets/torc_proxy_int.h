@@ -48,7 +48,7 @@ struct torc_proxy {
   char *label;   /* what messages call the target: "exec:COMMAND", or the
                     .so a contained runner serves */
   char **argv;   /* contained: executed as is, no shell (NULL otherwise) */
-  int log_fd;    /* contained: the child's stdout and stderr */
+  int log_fd;    /* contained: the child's stdout and stderr; exec: stderr */
   uint64_t log_limit;
   size_t upcalls;      /* since the last reset: the per-vector quotas */
   uint64_t held_bytes; /* allocated through the host during this vector */

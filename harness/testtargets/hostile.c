@@ -14,8 +14,11 @@
  *   trace         on the first receive, tries PTRACE_ATTACH to its parent and
  *                 opens /proc/PPID/mem for writing; if either works it
  *                 completes nothing (FAIL), else behaves (PASS);
- *   print         writes a marker line to stdout and stderr on every receive:
- *                 nothing of it in torc's output, all of it in the log;
+ *   print         writes a marker line to stdout and stderr on every receive,
+ *                 and one to stdout in init (not flushed): nothing of it in
+ *                 torc's output, all of it in the log, whether the target
+ *                 runs contained, --in-process (each --isolate mode) or as
+ *                 exec:torc-target-runner;
  *   grandchild    on the first receive, forks a child that forks a
  *                 grandchild, appends its pid to $TORC_TT_PIDFILE and exits;
  *                 the grandchild sleeps an hour holding every
@@ -198,6 +201,8 @@ int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
   if (is("hang-init"))
     for (;;)
       pause();
+  if (is("print")) /* left in stdio's buffer: whoever flushes it */
+    printf("hostile-marker init stdout\n");
   if (is("thread-crash") && !thread_started++) {
     pthread_t th;
     sem_init(&wake_thread, 0, 0);
