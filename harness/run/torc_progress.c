@@ -12,7 +12,8 @@
  * cause and said in a few lines at the end (torc_progress_causes, from the
  * results, so a --resume or --jobs run counts every vector); WAIVED and a
  * non-strict PASS-NONSTRICT are in the summary's counts only.  The claim
- * and the summary, the last line, end the run (torc_run_finish.c).
+ * and the summary, the last line, end the run (torc_run_finish.c); the
+ * summary's time and rate are the whole process's, from its start.
  * Everything goes to stderr: stdout is kept for --tap, and a target's own
  * output goes to its log (torc_run_target.c), never here.
  */
@@ -21,10 +22,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "torc_claim.h"
 #include "torc_isolate.h"
+
+static double boottime_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* When this process started, on CLOCK_BOOTTIME: field 22 of /proc/self/stat
+ * (clock ticks since boot).  The run's summary counts from there, so its
+ * rate is the whole process's: loading, running, writing the results.  Now
+ * when /proc cannot be read. */
+static double process_start_s(void) {
+  char buf[1024], *p;
+  FILE *f = fopen("/proc/self/stat", "r");
+  size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+  unsigned long long ticks;
+  int field;
+  long hz = sysconf(_SC_CLK_TCK);
+  if (f)
+    fclose(f);
+  buf[n] = '\0';
+  p = strrchr(buf, ')'); /* the command name may hold spaces */
+  if (!p || hz <= 0)
+    return boottime_s();
+  for (field = 2; field < 22 && p; field++)
+    p = strchr(p + 1, ' ');
+  if (!p || sscanf(p + 1, "%llu", &ticks) != 1)
+    return boottime_s();
+  return (double)ticks / (double)hz;
+}
 
 void torc_progress_init(torc_progress *p, size_t total, size_t already,
                         int quiet, int strict) {
@@ -35,6 +67,7 @@ void torc_progress_init(torc_progress *p, size_t total, size_t already,
   p->total = total;
   p->done = already;
   p->t0_ns = torc_isolate_now_ns();
+  p->started_s = process_start_s();
 }
 
 static int is_failure(const torc_progress *p, torc_verdict v) {
@@ -193,7 +226,7 @@ void torc_progress_claim(torc_progress *p, const json_t *claim) {
 
 void torc_progress_finish(torc_progress *p, const size_t *counts,
                           int interrupted, size_t not_run) {
-  double secs = (double)(torc_isolate_now_ns() - p->t0_ns) / 1e9;
+  double secs = boottime_s() - p->started_s; /* the whole process */
   size_t total = 0;
   int v, first = 1;
   if (p->quiet)

@@ -23,7 +23,8 @@ typedef struct torc_progress {
   int strict;
   size_t total, done, failures;
   uint64_t t0_ns, last_draw_ns;
-  size_t ran; /* vectors run by this process (for the rate) */
+  double started_s; /* CLOCK_BOOTTIME seconds when the process started */
+  size_t ran;       /* vectors run by this process (for the rate) */
 } torc_progress;
 
 /* total: vectors selected; already: those kept from a journal. */

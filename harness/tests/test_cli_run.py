@@ -15,6 +15,7 @@ TORC_BUILD selects the build tree (default build/).
 """
 import os
 import re
+import shlex
 import subprocess
 import xml.etree.ElementTree as ET
 
@@ -129,6 +130,24 @@ def test_strict_with_reference_stays_conformant(torc, tmp_path):
     # The reference is identical to itself: --strict changes nothing.
     assert torc("run", "--target", "reference", torc.vectors,
                 "--strict").returncode == 0
+
+
+def test_the_summary_counts_the_whole_process(torc):
+    """The summary's time and rate are the process's, from its start
+    (issue 15), not the run loop's: started by a shell that sleeps 1 s and
+    then execs torc (the same process, so the same start), it says at least
+    1 s, and the rate is the vectors over that time."""
+    cmd = "sleep 1; exec %s run --target reference %s" % (
+        shlex.quote(str(torc.bin)), shlex.quote(str(torc.vectors)))
+    r = subprocess.run(["/bin/sh", "-c", cmd], capture_output=True,
+                       text=True, timeout=120, cwd=str(ROOT))
+    assert r.returncode == 0, r.stderr
+    m = re.search(r"^torc: (\d+) vectors: .* in ([0-9.]+) s \((\d+) "
+                  r"vectors/s\)$", r.stderr, re.M)
+    assert m, r.stderr
+    n, secs, rate = int(m.group(1)), float(m.group(2)), int(m.group(3))
+    assert secs >= 1.0, r.stderr
+    assert abs(rate - n / secs) <= max(1, 0.02 * rate), r.stderr
 
 
 def test_quiet_and_plain_lines(torc, vectors, tmp_path):
