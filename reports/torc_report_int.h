@@ -185,6 +185,8 @@ const char *torcint_report_upload_reason(unsigned long long info);
 void torcint_report_event_text(const char *name, unsigned long long info,
                                char *buf, size_t n);
 void torcint_report_msg(FILE *f, const char *s);
+void torcint_report_msg_md(FILE *f, const char *s);
+char *torcint_report_decode(const char *s); /* (malloc'd, or NULL) */
 void torcint_report_page_name(const char *id, char *buf, size_t n);
 /* torc_report_rules.c: failures by rule, passes with allowances. */
 void torcint_report_rules(FILE *f, const report *R);

@@ -88,20 +88,20 @@ static size_t digits(const char *s) {
   return k;
 }
 
-void torcint_report_msg(FILE *f, const char *s) {
+char *torcint_report_decode(const char *s) {
   static const char *const evs[] = {"RETRIEVE", "DISCONNECT", "ABORT"};
   char *out = NULL, ev[96];
   size_t len = 0, i, k;
   FILE *m = open_memstream(&out, &len);
-  if (!m) {
-    esc(f, s);
-    return;
-  }
+  if (!m)
+    return NULL;
   while (*s) {
     int done = 0;
     /* "(event N)": the script step during which the event came. */
-    if (!strncmp(s, "(event ", 7) && (k = digits(s + 7)) > 0 &&
-        s[7 + k] == ')') {
+    k = !strncmp(s, "(event ", 7) ? digits(s + 7) : 0;
+    if (k == 0 && !strncmp(s, "(event N)", 9))
+      k = 1; /* a signature's folded number */
+    if (k > 0 && s[7 + k] == ')') {
       fprintf(m, "(at script step s%.*s)", (int)k, s + 7);
       s += 8 + k;
       continue;
@@ -122,8 +122,19 @@ void torcint_report_msg(FILE *f, const char *s) {
       fputc(*s++, m);
   }
   fclose(m);
-  esc(f, out ? out : "");
-  free(out);
+  return out;
+}
+
+void torcint_report_msg(FILE *f, const char *s) {
+  char *d = torcint_report_decode(s);
+  esc(f, d ? d : s);
+  free(d);
+}
+
+void torcint_report_msg_md(FILE *f, const char *s) {
+  char *d = torcint_report_decode(s);
+  md(f, d ? d : s);
+  free(d);
 }
 
 void torcint_report_page_name(const char *id, char *buf, size_t n) {

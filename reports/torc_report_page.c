@@ -295,6 +295,14 @@ static void write_data(FILE *f, const report *R) {
 static void write_body(FILE *f, FILE *mdf, report *R) {
   write_header(f, R);
   torcint_report_claim_html(f, R);
+  fprintf(f,
+          "<p class=\"jump\">Below: <a href=\"#failures\">failures by "
+          "rule</a>%s<a href=\"#summary\">verdicts</a><a "
+          "href=\"#matrix-h\">requirement matrix</a><a "
+          "href=\"#vectors-h\">every vector</a></p>",
+          R->counts[TORC_PASS_NONSTRICT]
+              ? "<a href=\"#allowed\">passes with allowances</a>"
+              : "");
   torcint_report_rules(f, R);
   torcint_report_allowed(f, R);
   torcint_report_signatures(R, mdf);

@@ -52,7 +52,7 @@ void torcint_report_signatures(const report *R, FILE *mdf) {
           mdf);
     json_object_foreach(sig, k, v) {
       fprintf(mdf, "| %" JSON_INTEGER_FORMAT " | ", json_integer_value(v));
-      md(mdf, k);
+      torcint_report_msg_md(mdf, k);
       fprintf(mdf, " | `%s` |\n", str(ex, k));
     }
   }
