@@ -271,9 +271,17 @@ def test_screenshot_of_a_vector_page_shows_the_window(tmp_path):
     bpp, rows = screenshot(tmp_path, out / "vectors" / "v-w.html",
                            (1100, 1300))
     every = (range(0, 1100), range(0, 1300))
-    # The right edge (a 2 px dashed green line about 220 px tall) and the
-    # frame reaching past it (5 px tall, 90 px long), in their colours.
-    assert count(rows, bpp, *every, lambda p: near(p, EDGE_GREEN, 8)) > 200
-    assert count(rows, bpp, *every, lambda p: near(p, PAST_PINK, 8)) > 200
+    # The right edge: a 2 px dashed green line about 220 px tall, so some
+    # column holds over 100 green pixels (the green arrows of the sequence
+    # diagram are horizontal: a few per column).
+    column = max(count(rows, bpp, range(x, x + 1), range(0, 1300),
+                       lambda p: near(p, EDGE_GREEN, 8))
+                 for x in range(0, 1100))
+    # (Measured: 114 with the edge drawn, 10 with the edge off the axis.)
+    assert column > 80, column
+    # The frame reaching past it: 5 px tall, 90 px long, pink (tolerance 3:
+    # the anti-aliased rim of the red divergence arrow on its pink band
+    # comes within 8).  Measured: 534 drawn, 0 when nothing is past it.
+    assert count(rows, bpp, *every, lambda p: near(p, PAST_PINK, 3)) > 200
     # The red FAIL chip and border of the article.
     assert count(rows, bpp, *every, lambda p: near(p, FAIL_RED)) > 2000

@@ -267,3 +267,33 @@ def test_vector_page_names_are_safe(tmp_path):
     _, out = report_of(tmp_path, document([record("v-1", "FAIL",
                                                    ["RCV-167"])]))
     assert [p.name for p in (out / "vectors").iterdir()] == ["v-1.html"]
+
+
+def forbidden(ch):
+    """What torc's text may not carry (as harness/tests/test_text_safety.py
+    writes it out): C0 controls but tab, LF, CR; surrogates; non-
+    characters."""
+    cp = ord(ch)
+    if cp < 0x20:
+        return ch not in "\t\n\r"
+    return (0xD800 <= cp <= 0xDFFF or 0xFDD0 <= cp <= 0xFDEF
+            or cp & 0xFFFE == 0xFFFE)
+
+
+def test_vector_pages_carry_only_text(tmp_path):
+    # A document made elsewhere, with non-characters in the texts a vector
+    # page shows (title, detail, message, divergence, allowance, id).
+    r = window_record("v-\ufffe", 200)
+    r["title"] = "Verify that \ufffe\ufdd0\U0001fffe\u0001 x"
+    r["detail"] = "bad \uffff"
+    r["violations"][0]["message"] += " \ufffe"
+    r["divergence"]["expected"] += " \ufdd0"
+    ns = record("v-ns", "PASS-NONSTRICT", ["RCV-167"])
+    ns["allowances"] = ["odd\ufffe"]
+    _, out = report_of(tmp_path, document([r, ns]))
+    pages = sorted((out / "vectors").iterdir())
+    assert [p.name for p in pages] == ["v-_ef_bf_be.html", "v-ns.html"]
+    for p in pages + [out / "report.html"]:
+        text = p.read_text(encoding="utf-8")
+        assert not any(forbidden(c) for c in text), p
+    assert "Verify that ???? x" in pages[0].read_text()
