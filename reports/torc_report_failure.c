@@ -230,7 +230,7 @@ void torcint_report_failure(FILE *f, const report *R, const json_t *rec,
     req_link(f, json_string_value(json_array_get(att, 0)));
     rule_text(f, R, json_string_value(json_array_get(att, 0)));
     if (json_array_size(att) > 1) {
-      fputs("<span class=\"note\">also decided by: ", f);
+      fputs("<br><span class=\"note\">also decided by: ", f);
       json_array_foreach(att, k, x) {
         if (k) {
           req_link(f, json_string_value(x));

@@ -185,11 +185,14 @@ void torcint_report_rules(FILE *f, const report *R) {
     json_array_append(g, (json_t *)(uintptr_t)rec);
     n++;
   }
-  fprintf(f,
-          "<section id=\"failures\"><h2>Failures by rule: %zu vector%s, "
-          "%zu rule%s</h2>",
-          n, n == 1 ? "" : "s", json_object_size(groups),
-          json_object_size(groups) == 1 ? "" : "s");
+  if (n == 0)
+    fputs("<section id=\"failures\"><h2>Failures by rule</h2>", f);
+  else
+    fprintf(f,
+            "<section id=\"failures\"><h2>Failures by rule: %zu vector%s, "
+            "%zu rule%s</h2>",
+            n, n == 1 ? "" : "s", json_object_size(groups),
+            json_object_size(groups) == 1 ? "" : "s");
   if (n == 0)
     fputs("<p id=\"no-failures\">No vector failed.</p>", f);
   else

@@ -139,7 +139,7 @@ static long long window_of(const json_t *rec, const char **from) {
     *from = "";
     return jint(ctx, "rcv_wnd");
   }
-  *from = " (RcvWnd assumed: the schema's default, not in the results)";
+  *from = " (RcvWnd not in the results: 65535 assumed)";
   if (!*str(rec, "vector"))
     return wnd;
   v = json_load_file(str(rec, "vector"), 0, NULL);
@@ -147,7 +147,7 @@ static long long window_of(const json_t *rec, const char **from) {
   if (json_is_object(st)) {
     w = json_object_get(st, "rcv_wnd");
     wnd = json_is_integer(w) ? (long long)json_integer_value(w) : wnd;
-    *from = " (RcvWnd read from the vector file)";
+    *from = " (RcvWnd from the vector file)";
   }
   json_decref(v);
   return wnd;
@@ -168,7 +168,7 @@ static void window_edges(FILE *f, const scale *s, long long left,
           "receive window at offload: left edge RcvNxt = %lld, right edge "
           "RcvNxt+RcvWnd = %lld%s",
           left, right, x1, x2 - x1 > 1 ? x2 - x1 : 1, s->x0, left, right,
-          off ? " (beyond the axis)" : "");
+          off ? " (off the axis)" : "");
   esc(f, from);
   fputs("</text>", f);
   if (off)

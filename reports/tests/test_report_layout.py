@@ -213,7 +213,8 @@ def test_window_edges_drawn(tmp_path):
     g = svg_of(out, "v-d").find(lambda n: n.tag == "g" and
                                 "window" in n.cls())[0]
     assert g.attrs["data-right"] == str(100 + 65535)
-    assert "beyond the axis" in g.alltext() and "assumed" in g.alltext()
+    assert "(off the axis)" in g.alltext()
+    assert "(RcvWnd not in the results: 65535 assumed)" in g.alltext()
 
 
 def test_events_numbering_and_capabilities_decoded(tmp_path):
