@@ -13,7 +13,10 @@
  */
 #include "torc_report_int.h"
 
+#include <sys/stat.h>
+
 #define DEFAULT_RCV_WND 65535 /* vectors/schema/README.md: state.rcv_wnd */
+#define MAX_VECTOR_FILE (16 << 20)
 
 /* Deliveries of a trace: completions' requests and consumed indications. */
 static void trace_extent(const json_t *t, long long *maxend) {
@@ -134,13 +137,17 @@ static void deliveries(FILE *f, const scale *s, const json_t *t,
 static long long window_of(const json_t *rec, const char **from) {
   const json_t *ctx = json_object_get(rec, "context"), *st, *w;
   json_t *v;
+  struct stat sb;
   long long wnd = DEFAULT_RCV_WND;
   if (json_is_integer(json_object_get(ctx, "rcv_wnd"))) {
     *from = "";
     return jint(ctx, "rcv_wnd");
   }
   *from = " (RcvWnd not in the results: 65535 assumed)";
-  if (!*str(rec, "vector"))
+  /* Only a regular file of vector size: the document may come from
+   * anywhere, and a path like /dev/zero must not hang the report. */
+  if (!*str(rec, "vector") || stat(str(rec, "vector"), &sb) != 0 ||
+      !S_ISREG(sb.st_mode) || sb.st_size > MAX_VECTOR_FILE)
     return wnd;
   v = json_load_file(str(rec, "vector"), 0, NULL);
   st = json_object_get(v, "state");

@@ -217,6 +217,24 @@ def test_window_edges_drawn(tmp_path):
     assert "(RcvWnd not in the results: 65535 assumed)" in g.alltext()
 
 
+def test_window_from_the_vector_file_and_never_from_a_device(tmp_path):
+    # No RcvWnd in the results: read from the vector file the record names
+    # (state.rcv_wnd 250: right edge 100 + 250 = 350), but never from what
+    # is not a regular file (/dev/zero would never end).
+    vec = tmp_path / "v.json"
+    vec.write_text('{"state": {"rcv_wnd": 250}}')
+    a, b = window_record("v-f"), window_record("v-z")
+    a["vector"], b["vector"] = str(vec), "/dev/zero"
+    _, out = report_of(tmp_path, document([a, b]))
+    g = svg_of(out, "v-f").find(lambda n: n.tag == "g" and
+                                "window" in n.cls())[0]
+    assert g.attrs["data-right"] == "350"
+    assert "(RcvWnd from the vector file)" in g.alltext()
+    g = svg_of(out, "v-z").find(lambda n: n.tag == "g" and
+                                "window" in n.cls())[0]
+    assert g.attrs["data-right"] == str(100 + 65535)
+
+
 def test_events_numbering_and_capabilities_decoded(tmp_path):
     caps = cap_bit("BUFFERED_DATA") | cap_bit("INDICATE")
     off = {"at": 0, "ev": "offload_complete", "status": "SUCCESS"}
