@@ -5,8 +5,10 @@
 #     runs every committed vector, writes results, JUnit and the HTML
 #     report, and ends by printing the report's path.
 #   make check-reports
-#     pytest of the report (HTML content, digest, summary, bundles, diff) and
-#     the headless-Chromium test of the page (skipped without chromium).
+#     pytest of the report (HTML content, page order, failures by rule,
+#     vector pages, window edges, decoded names, the main page under 1 MB,
+#     digest, summary, bundles, diff) and the headless-Chromium tests of the
+#     pages and their screenshots (a failure without chromium, never a skip).
 #
 # The page's template, CSS and script (reports/report.*) are compiled into
 # torc as C arrays: $(O)/gen/torc_report_assets.h.

@@ -7,7 +7,8 @@
  * catalogue and calls torc_report_write.  Here: load and check
  * (torc_report_model.c), digest (torc_canon.h), render the page
  * (torc_report_page.c) and the summary (torc_report_summary.c) in memory,
- * and write each file atomically (tmp, then rename).
+ * and write each file atomically (tmp, then rename); then a page per
+ * vector that did not simply pass (torc_report_vector.c).
  */
 #include "torc_report.h"
 
@@ -204,6 +205,8 @@ int torc_report_write(const torc_report_opts *o, char *page, size_t n) {
       goto out;
     }
   }
+  if (torcint_report_vector_pages(&R, o->out_dir) != 0)
+    goto out;
   snprintf(page, n, "%s", path);
   rc = 0;
 out:

@@ -12,6 +12,8 @@
  */
 #include "torc_report_int.h"
 
+#include <stdlib.h>
+
 static void names(FILE *f, const json_t *a, const char *none) {
   const json_t *x;
   size_t i;
@@ -203,28 +205,54 @@ static void untested_because(FILE *f, const report *R, const char *id) {
   }
 }
 
+/* The untested requirements grouped by why (most share one absent
+ * feature), each with the catalogue's summary. */
 static void untested_html(FILE *f, const report *R) {
   const json_t *ids = json_object_get(R->claim, "untested_requirements");
-  const json_t *x;
-  size_t i;
+  const json_t *x, *g;
+  json_t *groups;
+  const char *why;
+  size_t i, k;
   if (!json_array_size(ids))
     return;
+  groups = json_object();
+  json_array_foreach(ids, i, x) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    json_t *list;
+    if (!m)
+      continue;
+    untested_because(m, R, json_string_value(x));
+    fclose(m);
+    if (!(list = json_object_get(groups, buf ? buf : ""))) {
+      list = json_array();
+      json_object_set_new(groups, buf ? buf : "", list);
+    }
+    json_array_append(list, (json_t *)(uintptr_t)x);
+    free(buf);
+  }
   fputs("<h3>Requirements left untested</h3><p>Cited by UNTESTED vectors and "
         "by no vector that passed.</p><ul id=\"untested-requirements\">",
         f);
-  json_array_foreach(ids, i, x) {
-    const reqrow *row = torcint_report_row(R, json_string_value(x));
-    fputs("<li data-req=\"", f);
-    esc(f, json_string_value(x));
-    fputs("\"><b>", f);
-    esc(f, json_string_value(x));
-    fputs("</b> ", f);
-    esc(f, row && row->summary ? row->summary : "");
-    fputs(" <span class=\"why\">", f);
-    untested_because(f, R, json_string_value(x));
-    fputs("</span></li>", f);
+  json_object_foreach(groups, why, g) {
+    fputs("<li class=\"because\"><span class=\"why\">", f);
+    fputs(*why ? why : "(no reason recorded)", f); /* already markup */
+    fputs("</span><ul>", f);
+    json_array_foreach(g, k, x) {
+      const reqrow *row = torcint_report_row(R, json_string_value(x));
+      fputs("<li data-req=\"", f);
+      esc(f, json_string_value(x));
+      fputs("\"><b>", f);
+      esc(f, json_string_value(x));
+      fputs("</b> ", f);
+      esc(f, row && row->summary ? row->summary : "");
+      fputs("</li>", f);
+    }
+    fputs("</ul></li>", f);
   }
   fputs("</ul>\n", f);
+  json_decref(groups);
 }
 
 static void waiver_items(FILE *f, const json_t *list, int applied) {
@@ -273,7 +301,6 @@ void torcint_report_claim_html(FILE *f, const report *R) {
     fputs("</li>", f);
   }
   fputs("</ul>", f);
-  scope_html(f, R);
   missing_html(f, R);
   untested_html(f, R);
   if (w) {
@@ -283,7 +310,11 @@ void torcint_report_claim_html(FILE *f, const report *R) {
     waiver_items(f, json_object_get(w, "unmatched"), 0);
     fputs("</ul>", f);
   }
-  fputs("</section>\n", f);
+  fputs("<details class=\"scope\"><summary>Scope of the run: target, "
+        "capabilities, selection, shards, suite</summary>",
+        f);
+  scope_html(f, R);
+  fputs("</details></section>\n", f);
 }
 
 static void md_names(FILE *m, const json_t *a, const char *none) {

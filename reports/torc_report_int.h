@@ -172,8 +172,28 @@ void torcint_report_space_svg(FILE *f, const json_t *rec);
 /* torc_report_failure.c */
 void torcint_report_failure(FILE *f, const report *R, const json_t *rec,
                             int diagrams);
-/* torc_report_signatures.c: the table into f, its Markdown form into mdf. */
-void torcint_report_signatures(FILE *f, const report *R, FILE *mdf);
+/* torc_report_signatures.c: a failure's signature (verdict, rule, message
+ * with digits folded) into out; the table of them, as Markdown, into mdf. */
+void torcint_report_signature(const json_t *rec, char *out, size_t n);
+void torcint_report_signatures(const report *R, FILE *mdf);
+/* torc_report_names.c: numbers decoded.  caps: the TORC_CAP_* names of
+ * bits; msg: an engine message escaped with "(event N)" as "(at script
+ * step sN)" and event infos decoded; page_name: the file of a vector's
+ * page ("<id>.html", bytes other than letters, digits and '-' as _xx). */
+void torcint_report_caps(FILE *f, uint64_t bits);
+const char *torcint_report_upload_reason(unsigned long long info);
+void torcint_report_event_text(const char *name, unsigned long long info,
+                               char *buf, size_t n);
+void torcint_report_msg(FILE *f, const char *s);
+void torcint_report_msg_md(FILE *f, const char *s);
+char *torcint_report_decode(const char *s); /* (malloc'd, or NULL) */
+void torcint_report_page_name(const char *id, char *buf, size_t n);
+/* torc_report_rules.c: failures by rule, passes with allowances. */
+void torcint_report_rules(FILE *f, const report *R);
+void torcint_report_allowed(FILE *f, const report *R);
+/* torc_report_vector.c: DIR/vectors/<id>.html.  Returns 0 or -1 (after a
+ * message on stderr). */
+int torcint_report_vector_pages(const report *R, const char *out_dir);
 /* torc_report_page.c: report.html (signatures' Markdown into mdf). */
 void torcint_report_page(FILE *out, FILE *mdf, report *R);
 /* torc_report_summary.c: summary.md (sigs: the signatures' Markdown). */

@@ -3,12 +3,15 @@
  * into the compiled-in template (reports/report.html.in, with its CSS and
  * script).
  *
- * Header and verdict summary, the claim and its scope
- * (torc_report_claim.c), filters, failure signatures, the requirement
- * matrix, an article per vector that did not pass (torc_report_failure.c),
- * every vector, and the document as embedded data for the filter script.
- * Static HTML throughout; the inline script (reports/report.js) only
- * filters.
+ * In the order a customer reads it: the header, the claim and its reasons
+ * (torc_report_claim.c), the failures grouped by the rule each is
+ * attributed to and the passes with allowances (torc_report_rules.c), the
+ * verdict counts and filters, the requirement matrix (compact: counts
+ * only; the failing vectors are in the groups above), and every vector in
+ * one line, linked to its own page (torc_report_vector.c) when it did not
+ * pass.  The embedded data is the results digest only, so the page stays
+ * small (under 1 MB for the committed corpus, failing or not).  Static HTML
+ * throughout; the inline script (reports/report.js) only filters.
  */
 #include "torc_report_int.h"
 
@@ -43,10 +46,14 @@ static void write_header(FILE *f, const report *R) {
   esc(f, str(t, "version"));
   fprintf(f,
           ", ABI version <span id=\"abi-version\">%" JSON_INTEGER_FORMAT
-          "</span>, capabilities <span id=\"capabilities\">0x%llx</span></dd>",
+          "</span>, capabilities <span id=\"capabilities\">0x%llx</span>: "
+          "<span id=\"capability-bits\">",
           json_integer_value(json_object_get(t, "abi_version")),
           (unsigned long long)json_integer_value(
               json_object_get(t, "capabilities")));
+  torcint_report_caps(
+      f, (uint64_t)json_integer_value(json_object_get(t, "capabilities")));
+  fputs("</span></dd>", f);
   fputs("<dt>vector set</dt><dd><code id=\"vector-set-digest\">", f);
   esc(f, str(R->doc, "vector_set_digest"));
   fputs("</code></dd><dt>run</dt><dd><span id=\"run-date\">", f);
@@ -130,17 +137,21 @@ static void write_matrix(FILE *f, const report *R) {
           "judged it), and FAIL for a requirement that makes mandatory a "
           "feature the target does not declare. Counts are vectors "
           "exercising the requirement, by verdict; &ldquo;violated&rdquo; "
-          "counts failing vectors that name it in a violation. Click an id "
-          "to filter.</p>",
+          "counts failing vectors that name it in a violation (they are "
+          "listed under &ldquo;Failures by rule&rdquo;). Click an id to "
+          "filter.</p>",
           R->nrows, testable, covered, gaps);
   fputs("<table id=\"matrix\"><thead><tr><th>requirement</th><th>grp</th>"
         "<th>strength</th><th>status</th>"
         "<th>rule and the project's interpretation</th>"
         "<th>vectors</th>",
         f);
-  for (k = 0; k < TORC_VERDICT_COUNT; k++)
-    fprintf(f, "<th title=\"%s\">%s</th>", vname(vorder(k)), vname(vorder(k)));
-  fputs("<th>violated</th><th></th></tr></thead><tbody>\n", f);
+  for (k = 0; k < TORC_VERDICT_COUNT; k++) {
+    static const char *const abbr[TORC_VERDICT_COUNT] = {
+        "PASS", "allow", "FAIL", "CRASH", "t/o", "ERR", "untest", "waived"};
+    fprintf(f, "<th title=\"%s\">%s</th>", vname(vorder(k)), abbr[k]);
+  }
+  fputs("<th>violated</th></tr></thead><tbody>\n", f);
   for (i = 0; i < R->nrows; i++) {
     const reqrow *r = &R->rows[i];
     const char *status = r->status < 0 ? "-" : vname(r->status);
@@ -151,6 +162,8 @@ static void write_matrix(FILE *f, const report *R) {
       fputs(" failing", f);
     if (!r->in_catalogue)
       fputs(" notcat", f);
+    fputs("\" id=\"req-", f);
+    esc(f, r->id);
     fputs("\" data-req=\"", f);
     esc(f, r->id);
     fputs("\" data-verdicts=\"", f);
@@ -192,40 +205,17 @@ static void write_matrix(FILE *f, const report *R) {
     } else if (!r->nvectors) {
       fputs("<div class=\"why\">no vector exercises it</div>", f);
     }
-    if (json_array_size(r->failing)) {
-      const json_t *x;
-      fprintf(f, "<details><summary>%zu failing vector%s</summary>",
-              json_array_size(r->failing),
-              json_array_size(r->failing) == 1 ? "" : "s");
-      json_array_foreach(r->failing, k, x) {
-        if (k >= 50) {
-          fprintf(f, " &hellip; and %zu more",
-                  json_array_size(r->failing) - 50);
-          break;
-        }
-        fputs("<a class=\"mono\" href=\"#v-", f);
-        esc(f, json_string_value(x));
-        fputs("\">", f);
-        esc(f, json_string_value(x));
-        fputs("</a> ", f);
-      }
-      fputs("</details>", f);
-    }
     fprintf(f, "</td><td class=\"n vectors\">%zu</td>", r->nvectors);
     for (k = 0; k < TORC_VERDICT_COUNT; k++) {
       int v = vorder(k);
-      fprintf(f, "<td class=\"n c-%s%s\" data-verdict=\"%s\">%zu</td>",
-              vname(v), r->counts[v] ? "" : " z", vname(v), r->counts[v]);
-    }
-    fprintf(f, "<td class=\"n violated%s\">%zu</td><td><div class=\"bar\">",
-            r->nviolated ? "" : " z", r->nviolated);
-    for (k = 0; k < TORC_VERDICT_COUNT && r->nvectors; k++) {
-      int v = vorder(k);
       if (r->counts[v])
-        fprintf(f, "<span style=\"width:%.2f%%;background:%s\"></span>",
-                100.0 * (double)r->counts[v] / (double)r->nvectors, vcolour(v));
+        fprintf(f, "<td class=\"n c-%s\" data-verdict=\"%s\">%zu</td>",
+                vname(v), vname(v), r->counts[v]);
+      else
+        fprintf(f, "<td class=\"n z\" data-verdict=\"%s\">0</td>", vname(v));
     }
-    fputs("</div></td></tr>\n", f);
+    fprintf(f, "<td class=\"n violated%s\">%zu</td></tr>\n",
+            r->nviolated ? "" : " z", r->nviolated);
   }
   fputs("</tbody></table>\n", f);
 }
@@ -250,9 +240,9 @@ static void write_vectors(FILE *f, const report *R) {
     }
     fputs("\"><td class=\"mono\">", f);
     if (v != TORC_PASS && v != TORC_UNTESTED) {
-      fputs("<a href=\"#v-", f);
-      esc(f, str(rec, "id"));
-      fputs("\">", f);
+      char name[256];
+      torcint_report_page_name(str(rec, "id"), name, sizeof name);
+      fprintf(f, "<a href=\"vectors/%s\">", name);
       esc(f, str(rec, "id"));
       fputs("</a>", f);
     } else {
@@ -269,10 +259,10 @@ static void write_vectors(FILE *f, const report *R) {
       esc(f, req);
       fputs("</code> ", f);
     }
-    esc_cut(f, why, 120);
+    esc_cut(f, why, 100);
     if (v == TORC_PASS_NONSTRICT) {
       const json_t *a;
-      fputs(" allowances:", f);
+      fputs("a pass with allowances:", f);
       json_array_foreach(json_object_get(rec, "allowances"), k, a) {
         fputc(' ', f);
         esc(f, json_string_value(a));
@@ -283,66 +273,48 @@ static void write_vectors(FILE *f, const report *R) {
   fputs("</tbody></table>\n", f);
 }
 
-/* The embedded data: the document without traces and contexts, '<' escaped
- * so the text cannot close the script element. */
+/* The embedded data: what the filter script needs (the digest, which it
+ * shows it has read), '<' escaped so the text cannot close the script
+ * element. */
 static void write_data(FILE *f, const report *R) {
-  json_t *copy = json_deep_copy(R->doc), *rec;
-  char *s, *p;
-  size_t i;
-  if (!copy) {
-    fputs("{}", f);
-    return;
-  }
-  json_array_foreach(json_object_get(copy, "results"), i, rec) {
-    json_object_del(rec, "traces");
-    json_object_del(rec, "context");
-  }
-  json_object_set_new(copy, "results_digest", json_string(R->digest));
-  json_object_set_new(copy, "results_path", json_string(R->results_path));
-  s = json_dumps(copy, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+  json_t *d = json_pack("{s:s, s:s}", "results_digest", R->digest,
+                        "results_path", R->results_path);
+  char *s = d ? json_dumps(d, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL, *p;
   for (p = s; p && *p; p++) {
     if (*p == '<')
       fputs("\\u003c", f);
     else
       fputc(*p, f);
   }
+  if (!s)
+    fputs("{}", f);
   free(s);
-  json_decref(copy);
+  json_decref(d);
 }
 
 static void write_body(FILE *f, FILE *mdf, report *R) {
-  const json_t *results = json_object_get(R->doc, "results"), *rec;
-  size_t i, nfail = 0, drawn = 0;
   write_header(f, R);
   torcint_report_claim_html(f, R);
+  fprintf(f,
+          "<p class=\"jump\">Below: <a href=\"#failures\">failures by "
+          "rule</a>%s<a href=\"#summary\">verdicts</a><a "
+          "href=\"#matrix-h\">requirement matrix</a><a "
+          "href=\"#vectors-h\">every vector</a></p>",
+          R->counts[TORC_PASS_NONSTRICT]
+              ? "<a href=\"#allowed\">passes with allowances</a>"
+              : "");
+  torcint_report_rules(f, R);
+  torcint_report_allowed(f, R);
+  torcint_report_signatures(R, mdf);
   write_counts(f, R);
   write_filters(f);
-  torcint_report_signatures(f, R, mdf);
   write_matrix(f, R);
-  json_array_foreach(results, i, rec) {
-    int v = vparse(str(rec, "verdict"));
-    nfail += v != TORC_PASS && v != TORC_UNTESTED;
-  }
-  fprintf(f,
-          "<h2 id=\"failures\">Vectors that did not pass (%zu)</h2>"
-          "<p class=\"note\">Each: the requirements it violates, the "
-          "sequence diagram, the sequence space, the bytes at the first "
-          "divergence and the command that replays it.</p>",
-          nfail);
-  json_array_foreach(results, i, rec) {
-    int v = vparse(str(rec, "verdict"));
-    if (v == TORC_PASS || v == TORC_UNTESTED)
-      continue;
-    torcint_report_failure(f, R, rec,
-                           R->max_diagrams == 0 || drawn < R->max_diagrams);
-    drawn++;
-  }
-  if (nfail == 0)
-    fputs("<p>None.</p>", f);
   write_vectors(f, R);
   fputs("<p class=\"note\">Generated by <code>torc report</code> from ", f);
   esc(f, R->results_path);
-  fputs(". This page needs no network.</p></main>", f);
+  fputs(". This page and the vector pages (<code>vectors/</code>) need no "
+        "network.</p></main>",
+        f);
 }
 
 /* Writes the template with its @MARKERS@ replaced. */

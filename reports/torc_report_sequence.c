@@ -5,7 +5,9 @@
  *
  * Drawn by the failure article (torc_report_failure.c) from the record's
  * traces and script; long traces are cut to SEQ_MAX_ROWS rows around the
- * divergence.
+ * divergence.  Script steps are labelled s0, s1, ... and trace entries e0,
+ * e1, ... (each trace counted from 0), the numbering the article explains;
+ * events are decoded (RETRIEVE with its upload reason).
  */
 #include "torc_report_int.h"
 
@@ -52,10 +54,13 @@ static void entry_text(const json_t *e, char *buf, size_t n) {
              json_integer_value(json_object_get(e, "consumed")));
   } else if (strcmp(ev, "event") == 0) {
     const json_t *x = json_object_get(e, "event");
-    if (json_is_string(x))
-      snprintf(buf, n, "event %s", json_string_value(x));
-    else
-      snprintf(buf, n, "event %" JSON_INTEGER_FORMAT, json_integer_value(x));
+    if (json_is_string(x)) {
+      torcint_report_event_text(json_string_value(x),
+                                (unsigned long long)jint(e, "info"), buf, n);
+    } else {
+      snprintf(buf, n, "event #%" JSON_INTEGER_FORMAT " info %lld",
+               json_integer_value(x), jint(e, "info"));
+    }
   } else if (strcmp(ev, "terminate_complete") == 0) {
     snprintf(buf, n, "terminate_complete %s handback %" JSON_INTEGER_FORMAT "B",
              str(e, "status"),
@@ -111,7 +116,7 @@ static void arrow(FILE *f, double x1, double x2, double y, const char *col,
   fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10.5\" fill=\"%s\"%s>",
           (x1 + x2) / 2, y - 3, bold ? "#b71c1c" : "#202124",
           " text-anchor=\"middle\"");
-  esc_cut(f, label, 44);
+  esc_cut(f, label, 52);
   fputs("</text>", f);
 }
 
@@ -224,19 +229,22 @@ void torcint_report_sequence_svg(FILE *f, const json_t *rec, long div_act) {
       const json_t *s = json_array_get(script, (size_t)r->host);
       char lab[200];
       script_text(s, lab, sizeof lab);
-      snprintf(label, sizeof label, "%d: %s", r->host, lab);
+      snprintf(label, sizeof label, "s%d: %s", r->host, lab);
       arrow(f, 60, W - 60, y, "#4285f4", label, 0);
       arrow(f, W + 20 + 60, 2 * W + 20 - 60, y, "#4285f4", label, 0);
     } else {
+      char lab[200];
       if (r->exp >= 0) {
-        entry_text(json_array_get(ex, (size_t)r->exp), label, sizeof label);
+        entry_text(json_array_get(ex, (size_t)r->exp), lab, sizeof lab);
+        snprintf(label, sizeof label, "e%d: %s", r->exp, lab);
         arrow(f, W - 60, 60, y, isdiv ? "#f9a825" : "#188038", label, 0);
       }
       if (r->act >= 0) {
         int same =
             r->exp >= 0 && json_equal(json_array_get(ex, (size_t)r->exp),
                                       json_array_get(ac, (size_t)r->act));
-        entry_text(json_array_get(ac, (size_t)r->act), label, sizeof label);
+        entry_text(json_array_get(ac, (size_t)r->act), lab, sizeof lab);
+        snprintf(label, sizeof label, "e%d: %s", r->act, lab);
         arrow(f, 2 * W + 20 - 60, W + 20 + 60, y,
               isdiv ? "#d93025" : (same ? "#188038" : "#e37400"), label, isdiv);
       } else if (isdiv || (r->exp >= 0 && r->act < 0)) {

@@ -3,14 +3,15 @@
  * by how they fail (verdict, first violated requirement, message with
  * digits folded), so 500 vectors failing the same way are one line.
  *
- * Written as a table into the page and, at the same time, as a Markdown
- * table that the summary (torc_report_summary.c) includes.
+ * Written as a Markdown table that the summary (torc_report_summary.c)
+ * includes; the page groups failures by rule (torc_report_rules.c), each
+ * group listing its signatures.
  */
 #include "torc_report_int.h"
 
 /* A failure's signature: verdict, first violated requirement, message with
  * digits folded, so 500 vectors failing the same way are one line. */
-static void signature(const json_t *rec, char *out, size_t n) {
+void torcint_report_signature(const json_t *rec, char *out, size_t n) {
   const char *req, *msg = torcint_report_first_reason(rec, &req);
   size_t o = 0;
   int prev_digit = 0;
@@ -30,7 +31,7 @@ static void signature(const json_t *rec, char *out, size_t n) {
   out[o < n ? o : n - 1] = '\0';
 }
 
-void torcint_report_signatures(FILE *f, const report *R, FILE *mdf) {
+void torcint_report_signatures(const report *R, FILE *mdf) {
   const json_t *results = json_object_get(R->doc, "results"), *rec;
   json_t *sig = json_object(), *ex = json_object(), *v;
   size_t i;
@@ -39,7 +40,7 @@ void torcint_report_signatures(FILE *f, const report *R, FILE *mdf) {
   json_array_foreach(results, i, rec) {
     if (!is_failure(vparse(str(rec, "verdict"))))
       continue;
-    signature(rec, buf, sizeof buf);
+    torcint_report_signature(rec, buf, sizeof buf);
     v = json_object_get(sig, buf);
     json_object_set_new(sig, buf,
                         json_integer(v ? json_integer_value(v) + 1 : 1));
@@ -47,26 +48,13 @@ void torcint_report_signatures(FILE *f, const report *R, FILE *mdf) {
       json_object_set_new(ex, buf, json_string(str(rec, "id")));
   }
   if (json_object_size(sig)) {
-    fputs("<h2 id=\"signatures\">Failure signatures</h2><table class=\"sig\">"
-          "<thead><tr><th>vectors</th><th>how they fail</th><th>first "
-          "example</th></tr></thead><tbody>",
-          f);
     fputs("\n| vectors | how they fail | first example |\n|---:|---|---|\n",
           mdf);
     json_object_foreach(sig, k, v) {
-      fprintf(f, "<tr><td>%" JSON_INTEGER_FORMAT "</td><td>",
-              json_integer_value(v));
-      esc(f, k);
-      fputs("</td><td><a class=\"mono\" href=\"#v-", f);
-      esc(f, str(ex, k));
-      fputs("\">", f);
-      esc(f, str(ex, k));
-      fputs("</a></td></tr>", f);
       fprintf(mdf, "| %" JSON_INTEGER_FORMAT " | ", json_integer_value(v));
-      md(mdf, k);
+      torcint_report_msg_md(mdf, k);
       fprintf(mdf, " | `%s` |\n", str(ex, k));
     }
-    fputs("</tbody></table>\n", f);
   }
   json_decref(sig);
   json_decref(ex);

@@ -5,9 +5,18 @@
  *
  * Drawn by the failure article (torc_report_failure.c) beside the sequence
  * diagram; a byte divergence (torc_report_hex.c reads it) marks the actual
- * delivery holding it.
+ * delivery holding it.  The receive window at offload is drawn on top: its
+ * left edge RcvNxt and its right edge RcvNxt + RcvWnd, RcvWnd read from the
+ * record's context, else from the vector file the record names, else the
+ * schema's default (said so in the picture); frames reaching past the right
+ * edge are outlined red.
  */
 #include "torc_report_int.h"
+
+#include <sys/stat.h>
+
+#define DEFAULT_RCV_WND 65535 /* vectors/schema/README.md: state.rcv_wnd */
+#define MAX_VECTOR_FILE (16 << 20)
 
 /* Deliveries of a trace: completions' requests and consumed indications. */
 static void trace_extent(const json_t *t, long long *maxend) {
@@ -124,6 +133,63 @@ static void deliveries(FILE *f, const scale *s, const json_t *t,
   }
 }
 
+/* RcvWnd at offload and where it was read (see the head of this file). */
+static long long window_of(const json_t *rec, const char **from) {
+  const json_t *ctx = json_object_get(rec, "context"), *st, *w;
+  json_t *v;
+  struct stat sb;
+  long long wnd = DEFAULT_RCV_WND;
+  if (json_is_integer(json_object_get(ctx, "rcv_wnd"))) {
+    *from = "";
+    return jint(ctx, "rcv_wnd");
+  }
+  *from = " (RcvWnd not in the results: 65535 assumed)";
+  /* Only a regular file of vector size: the document may come from
+   * anywhere, and a path like /dev/zero must not hang the report. */
+  if (!*str(rec, "vector") || stat(str(rec, "vector"), &sb) != 0 ||
+      !S_ISREG(sb.st_mode) || sb.st_size > MAX_VECTOR_FILE)
+    return wnd;
+  v = json_load_file(str(rec, "vector"), 0, NULL);
+  st = json_object_get(v, "state");
+  if (json_is_object(st)) {
+    w = json_object_get(st, "rcv_wnd");
+    wnd = json_is_integer(w) ? (long long)json_integer_value(w) : wnd;
+    *from = " (RcvWnd from the vector file)";
+  }
+  json_decref(v);
+  return wnd;
+}
+
+/* The window at offload: a bracket above the lanes from RcvNxt to RcvNxt +
+ * RcvWnd, and the right edge through every lane (or an arrow at the end of
+ * the axis when it is off the scale). */
+static void window_edges(FILE *f, const scale *s, long long left,
+                         long long right, const char *from) {
+  double x1 = sx(s, left), x2 = sx(s, right);
+  int off = right > s->max;
+  fprintf(f,
+          "<g class=\"window\" data-left=\"%lld\" data-right=\"%lld\">"
+          "<rect x=\"%.1f\" y=\"3\" width=\"%.1f\" height=\"7\" "
+          "fill=\"#ceead6\" stroke=\"#188038\"/>"
+          "<text x=\"%.1f\" y=\"22\" font-size=\"10\" fill=\"#0d652d\">"
+          "receive window at offload: left edge RcvNxt = %lld, right edge "
+          "RcvNxt+RcvWnd = %lld%s",
+          left, right, x1, x2 - x1 > 1 ? x2 - x1 : 1, s->x0, left, right,
+          off ? " (off the axis)" : "");
+  esc(f, from);
+  fputs("</text>", f);
+  if (off)
+    fprintf(f, "<polygon points=\"%.1f,6 %.1f,0 %.1f,12\" fill=\"#188038\"/>",
+            x2 + 8, x2, x2);
+  else
+    fprintf(f,
+            "<line class=\"right-edge\" x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" "
+            "y2=\"222\" stroke=\"#188038\" stroke-width=\"2\" "
+            "stroke-dasharray=\"6 3\"/>",
+            x2, x2);
+  fputs("</g>", f);
+}
+
 void torcint_report_space_svg(FILE *f, const json_t *rec) {
   const json_t *ctx = json_object_get(rec, "context");
   const json_t *tr = json_object_get(rec, "traces");
@@ -132,10 +198,11 @@ void torcint_report_space_svg(FILE *f, const json_t *rec) {
   const json_t *script = json_object_get(ctx, "script"), *e, *div;
   long long buffered = jint(ctx, "buffered_len"),
             maxend = jint(ctx, "stream_len");
-  long long hi = 0;
+  long long hi = 0, wnd, right;
   size_t i, k, nframes = 0;
   scale s;
-  char title[160], lab[32];
+  char title[200], lab[32];
+  const char *from;
 
   trace_extent(ex, &maxend);
   trace_extent(ac, &maxend);
@@ -147,13 +214,20 @@ void torcint_report_space_svg(FILE *f, const json_t *rec) {
           f);
     return;
   }
+  /* The right edge widens the axis unless it is far beyond the bytes. */
+  wnd = window_of(rec, &from);
+  right = buffered + wnd;
+  if (right > maxend && right <= 2 * maxend)
+    maxend = right;
   s.x0 = 150;
-  s.w = 740;
+  s.w = 720;
   s.max = maxend;
   fputs("<svg class=\"space\" xmlns=\"http://www.w3.org/2000/svg\" "
-        "width=\"900\" height=\"212\" viewBox=\"0 0 900 212\" role=\"img\" "
+        "width=\"900\" height=\"240\" viewBox=\"0 0 900 240\" role=\"img\" "
         "aria-label=\"sequence space\">",
         f);
+  window_edges(f, &s, buffered, right, from);
+  fputs("<g transform=\"translate(0,26)\">", f);
   /* Lane labels. */
   {
     static const char *const lanes[] = {"BufferedData", "frames (wire)",
@@ -201,7 +275,7 @@ void torcint_report_space_svg(FILE *f, const json_t *rec) {
           "<line x1=\"%.1f\" y1=\"22\" x2=\"%.1f\" y2=\"196\" "
           "stroke=\"#1a73e8\" stroke-dasharray=\"4 2\"/><text x=\"%.1f\" "
           "y=\"20\" font-size=\"10\" fill=\"#1a73e8\">RcvNxt at offload "
-          "(%lld)</text>",
+          "(%lld): left edge</text>",
           sx(&s, buffered), sx(&s, buffered), sx(&s, buffered) + 3, buffered);
   /* Frames in arrival order: out-of-order ones (starting beyond everything
    * seen so far) in orange; three sub-rows so neighbours stay apart. */
@@ -215,8 +289,14 @@ void torcint_report_space_svg(FILE *f, const json_t *rec) {
     snprintf(title, sizeof title,
              "script event %lld: frame %lld carries [%lld, %lld) %s",
              jint(e, "i"), jint(e, "frame"), off, off + len, str(e, "flags"));
+    if (off + len > right)
+      snprintf(title + strlen(title), sizeof title - strlen(title),
+               "; past the window's right edge at offload (%lld)", right);
     bar(f, &s, off, len > 0 ? len : 0, 62 + (double)(nframes % 3) * 6, 5,
-        off > hi ? "#f29900" : (off + len <= buffered ? "#9aa0a6" : "#5f6368"),
+        off + len > right
+            ? "#f28b82"
+            : (off > hi ? "#f29900"
+                        : (off + len <= buffered ? "#9aa0a6" : "#5f6368")),
         NULL, title);
     if (off + len > hi && off <= hi)
       hi = off + len;
@@ -269,5 +349,5 @@ void torcint_report_space_svg(FILE *f, const json_t *rec) {
             "first divergence @%lld</text>",
             sx(&s, d), sx(&s, d), sx(&s, d) + 3, d);
   }
-  fputs("</svg>", f);
+  fputs("</g></svg>", f);
 }

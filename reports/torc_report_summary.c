@@ -39,14 +39,18 @@ void torcint_report_summary(FILE *m, const report *R, const char *sigs,
     if (!is_failure(vparse(str(rec, "verdict"))))
       continue;
     if (listed == 0)
-      fputs("\n### Failing vectors\n\n", m);
+      fputs("\n### Failing vectors\n\n(\"at script step sN\": the step "
+            "of the vector's script, counted from s0, during which the "
+            "event came; each vector's page, `vectors/ID.html`, draws "
+            "them.)\n\n",
+            m);
     if (listed++ == 20) {
-      fputs("- ... (see the HTML report)\n", m);
+      fputs("- ... (see the HTML report, failures by rule)\n", m);
       break;
     }
     why = torcint_report_first_reason(rec, &req);
     fprintf(m, "- `%s` %s %s: ", str(rec, "id"), str(rec, "verdict"), req);
-    md(m, why);
+    torcint_report_msg_md(m, why);
     if (*str(rec, "replay"))
       fprintf(m, "  \n  `%s`", str(rec, "replay"));
     fputc('\n', m);

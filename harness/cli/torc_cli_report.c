@@ -5,7 +5,8 @@
  * Parses the options, finds the requirement catalogue (--catalogue,
  * $TORC_CATALOGUE, ./conformance/catalogue.json or the installed one) and
  * calls torc_report_write (reports/torc_report.h), which writes
- * DIR/report.html, DIR/summary.md and a copy of --junit FILE.  Prints the
+ * DIR/report.html, DIR/summary.md, DIR/vectors/ID.html for each vector that
+ * did not pass, and a copy of --junit FILE.  Prints the
  * page's path.  Exit status: 0 written, 2 usage or input error.
  */
 #include "torc_cli.h"
@@ -27,13 +28,14 @@ static const char report_help[] =
     "Render the results of a run as an offline HTML report and a Markdown\n"
     "summary.\n"
     "\n"
-    "  -o, --output DIR     write DIR/report.html and DIR/summary.md\n"
+    "  -o, --output DIR     write DIR/report.html, DIR/summary.md and a page\n"
+    "                       per vector that did not pass, DIR/vectors/ID.html\n"
     "  --catalogue FILE     requirement catalogue (default $TORC_CATALOGUE,\n"
     "                       ./conformance/catalogue.json, or the installed "
     "one)\n"
     "  --junit FILE         copy the run's JUnit XML to DIR/junit.xml\n"
-    "  --max-diagrams N     draw diagrams for the first N failures (default "
-    "150;\n"
+    "  --max-diagrams N     draw diagrams on the first N vector pages "
+    "(default\n"
     "                       0: all)\n"
     "\n"
     "Prints the report's path.  Exit status: 0 written, 2 usage or input "

@@ -106,14 +106,14 @@ json_t *torc_bundle_context(const torc_vector *v) {
                             json_integer(b->frags[b->list_first[i] + k].len));
     json_array_append_new(lists, l);
   }
-  ctx = json_pack("{s:o, s:I, s:I, s:o, s:o, s:I, s:I}", "script", script,
+  ctx = json_pack("{s:o, s:I, s:I, s:o, s:o, s:I, s:I, s:I}", "script", script,
                   "buffered_len", (json_int_t)b->buffered_len, "stream_len",
                   (json_int_t)b->stream_len, "fin_offset",
                   b->fin_offset == UINT64_MAX
                       ? json_null()
                       : json_integer((json_int_t)b->fin_offset),
                   "buffered_lists", lists, "isn", (json_int_t)b->isn, "rcv_nxt",
-                  (json_int_t)b->rcv_nxt);
+                  (json_int_t)b->rcv_nxt, "rcv_wnd", (json_int_t)b->rcv_wnd);
   return ctx;
 }
 

@@ -24,7 +24,7 @@
  *               "offset"/"len" (stream bytes) and "flags" ("FSRPAU");
  *               posts carry "id", "size", "push", "prefilled"
  *    "buffered_len", "stream_len", "fin_offset" (or null),
- *    "buffered_lists": [[len, ...], ...], "isn", "rcv_nxt"} */
+ *    "buffered_lists": [[len, ...], ...], "isn", "rcv_nxt", "rcv_wnd"} */
 json_t *torc_bundle_context(const torc_vector *v);
 
 typedef struct torc_bundle_opts {

@@ -204,3 +204,84 @@ def test_only_failures_keeps_requirements_not_met(tmp_path):
     assert all(tr.attrs["data-status"] not in ("PASS", "UNTESTED")
                for tr in root.find(lambda n: n.tag == "tr" and "req" in
                                    n.cls() and "hidden" not in n.cls()))
+
+
+# ---- Screenshots read back (issue 17): the top of the main page and a
+# vector page, decoded with png_pixels and checked where things are drawn.
+
+HEADER = (0x26, 0x32, 0x38)   # header.top background (report.css)
+FAIL_RED = (0xc6, 0x28, 0x28)  # --fail: the NOT CONFORMANT chip
+EDGE_GREEN = (0x18, 0x80, 0x38)  # the window's right edge
+PAST_PINK = (0xf2, 0x8b, 0x82)  # frames reaching past the right edge
+
+
+def screenshot(tmp_path, page, size):
+    shot = tmp_path / (page.stem + ".png")
+    p = chromium(tmp_path, page.as_uri(), f"--screenshot={shot}",
+                 "--window-size=%d,%d" % size, "--hide-scrollbars")
+    assert shot.exists(), p.stderr[-2000:]
+    assert console_errors(p.stderr) == []
+    w, h, bpp, rows = png_pixels(shot)
+    assert (w, h) == size
+    return bpp, rows
+
+
+def near(px, colour, tol=14):
+    return all(abs(a - b) <= tol for a, b in zip(px, colour))
+
+
+def count(rows, bpp, xs, ys, pred):
+    """Pixels in columns xs and rows ys (ranges) for which pred holds."""
+    n = 0
+    for y in ys:
+        r = rows[y]
+        for x in xs:
+            n += pred(r[x * bpp:x * bpp + 3])
+    return n
+
+
+def test_screenshot_top_of_main_page_shows_the_claim(tmp_path):
+    from conftest import CATALOGUE, ROOT, torc
+    out = tmp_path / "linux"
+    torc("report", ROOT / "docs" / "linux" / "results.json", "-o", out,
+         "--catalogue", CATALOGUE, cwd=ROOT, check=0)
+    bpp, rows = screenshot(tmp_path, out / "report.html", (1280, 900))
+    # The dark header on top, holding the red NOT CONFORMANT chip.
+    assert count(rows, bpp, range(0, 1280, 4), range(2, 30, 2),
+                 lambda p: near(p, HEADER)) > 0.9 * 320 * 14
+    assert count(rows, bpp, range(0, 400), range(0, 120),
+                 lambda p: near(p, FAIL_RED)) > 500
+    hend = next(y for y in range(900) if not near(rows[y][:3], HEADER))
+    assert 100 < hend < 300, hend
+    # Right below it, the claim: its heading in large dark letters, then
+    # its reasons; the page is not blank there.
+    ink = lambda p: max(p) < 110
+    heading = count(rows, bpp, range(20, 700, 2), range(hend + 15,
+                                                        hend + 70), ink)
+    assert heading > 0.02 * 340 * 55, heading
+    reasons = count(rows, bpp, range(40, 1200, 2), range(hend + 70,
+                                                         hend + 300), ink)
+    assert reasons > 0.01 * 580 * 230, reasons
+
+
+def test_screenshot_of_a_vector_page_shows_the_window(tmp_path):
+    import test_report_layout as lay
+    from conftest import document, report_of
+    _, out = report_of(tmp_path, document([lay.window_record("v-w", 200)]))
+    bpp, rows = screenshot(tmp_path, out / "vectors" / "v-w.html",
+                           (1100, 1300))
+    every = (range(0, 1100), range(0, 1300))
+    # The right edge: a 2 px dashed green line about 220 px tall, so some
+    # column holds over 100 green pixels (the green arrows of the sequence
+    # diagram are horizontal: a few per column).
+    column = max(count(rows, bpp, range(x, x + 1), range(0, 1300),
+                       lambda p: near(p, EDGE_GREEN, 8))
+                 for x in range(0, 1100))
+    # (Measured: 114 with the edge drawn, 10 with the edge off the axis.)
+    assert column > 80, column
+    # The frame reaching past it: 5 px tall, 90 px long, pink (tolerance 3:
+    # the anti-aliased rim of the red divergence arrow on its pink band
+    # comes within 8).  Measured: 534 drawn, 0 when nothing is past it.
+    assert count(rows, bpp, *every, lambda p: near(p, PAST_PINK, 3)) > 200
+    # The red FAIL chip and border of the article.
+    assert count(rows, bpp, *every, lambda p: near(p, FAIL_RED)) > 2000

@@ -28,29 +28,58 @@ def by_id(root, ident):
     return found[0]
 
 
-def articles(root):
-    return {n.attrs["id"][2:]: n for n in root.find(
-        lambda n: n.tag == "article" and "failure" in n.cls())}
+def page_name(vid):
+    """The vector's page (reports/torc_report_names.c): letters, digits and
+    '-' kept, every other byte as _xx."""
+    return "".join(c if c.isascii() and (c.isalnum() or c == "-")
+                   else "".join("_%02x" % b for b in c.encode())
+                   for c in vid) + ".html"
+
+
+def articles(out, doc):
+    """The article of each vector page under out/vectors, by vector id."""
+    arts = {}
+    for r in doc["results"]:
+        p = out / "vectors" / page_name(r["id"])
+        if not p.exists():
+            continue
+        found = parse(p).find(
+            lambda n: n.tag == "article" and "failure" in n.cls())
+        assert len(found) == 1, p
+        arts[found[0].attrs["id"][2:]] = found[0]
+    return arts
+
+
+def untested_items(root):
+    return by_id(root, "untested-requirements").find(
+        lambda n: n.tag == "li" and "data-req" in n.attrs)
 
 
 def test_every_failure_has_article_with_requirements_and_divergence(
         completes_twice, keeps_host_buffer):
     for res, out in (completes_twice, keeps_host_buffer):
         doc = load(res)
-        root = parse(out / "report.html")
-        arts = articles(root)
+        arts = articles(out, doc)
         failing = [r for r in doc["results"] if r["verdict"] in FAILING]
         assert failing, "the bad target must fail some vectors"
         assert set(arts) == {r["id"] for r in doc["results"]
                              if r["verdict"] not in ("PASS", "UNTESTED")}
+        # Exactly those pages, and no article on the main page.
+        assert len(list((out / "vectors").iterdir())) == len(arts)
+        assert not parse(out / "report.html").find(
+            lambda n: n.tag == "article")
         for r in failing:
             a = arts[r["id"]]
             assert a.attrs["data-verdict"] == r["verdict"]
-            shown = {li.attrs["data-req"] for li in a.find(
-                lambda n: n.tag == "li" and "violation" in n.cls())}
+            # One item per distinct message, naming every requirement
+            # that carries it.
+            items = a.find(lambda n: n.tag == "li" and "violation" in n.cls())
+            shown = {q for li in items for q in li.attrs["data-reqs"].split()}
             want = {v["requirement"] for v in r["violations"]
                     if v["message"] != EXERCISED}
             assert want and shown == want
+            assert len(items) == len({v["message"] for v in r["violations"]
+                                      if v["message"] != EXERCISED})
             for req in r["requirements"]:
                 assert req in a.attrs["data-reqs"].split()
             div = a.find(lambda n: "divergence" in n.cls())
@@ -61,8 +90,14 @@ def test_every_failure_has_article_with_requirements_and_divergence(
                 off = d["stream_offset"]
                 assert div[0].attrs["data-stream-offset"] == (
                     "" if off is None else str(off))
-                assert d["expected"] in div[0].alltext()
-                assert d["actual"] in div[0].alltext()
+                assert div[0].attrs["data-expected"] == d["expected"]
+                assert div[0].attrs["data-actual"] == d["actual"]
+                # Shown with the script step named as such.
+                assert "(event " not in div[0].alltext()
+                shown_exp = re.sub(r"\(event (\d+)\)", r"(at script step s\1)",
+                                   d["expected"])
+                if "RETRIEVE info" not in shown_exp:
+                    assert shown_exp in div[0].alltext()
             # The diagrams: a sequence diagram with the divergence band and
             # a sequence-space picture, and the replay command.
             seq = a.find(lambda n: n.tag == "svg" and "seq" in n.cls())
@@ -82,10 +117,12 @@ def test_every_failure_has_article_with_requirements_and_divergence(
 def test_completes_twice_names_rcv109(completes_twice):
     # completes_twice's defect is a second completion of a request: RCV-109.
     res, out = completes_twice
-    root = parse(out / "report.html")
-    for rid, a in articles(root).items():
-        reqs = [li.attrs["data-req"] for li in a.find(
-            lambda n: n.tag == "li" and "violation" in n.cls())]
+    arts = articles(out, load(res))
+    assert arts
+    for rid, a in arts.items():
+        reqs = [q for li in a.find(
+            lambda n: n.tag == "li" and "violation" in n.cls())
+            for q in li.attrs["data-reqs"].split()]
         assert "RCV-109" in reqs, rid
 
 
@@ -93,14 +130,14 @@ def test_poison_shows_in_hex_diff(keeps_host_buffer):
     # The harness poisons BufferedData with 0xa5 (RCV-011): the actual column
     # of the hex diff holds marked a5 bytes at stream offset 0.
     res, out = keeps_host_buffer
-    root = parse(out / "report.html")
     doc = load(res)
+    arts = articles(out, doc)
     poisoned = [r for r in doc["results"] if r["verdict"] == "FAIL" and
                 r["divergence"] and r["divergence"]["actual"].startswith(
                     "[a5 a5")]
     assert poisoned
     for r in poisoned:
-        a = articles(root)[r["id"]]
+        a = arts[r["id"]]
         hexd = a.find(lambda n: n.tag == "table" and "hex" in n.cls())
         assert hexd
         cells = hexd[0].find(lambda n: n.tag == "td")
@@ -158,7 +195,9 @@ def test_reference_report_is_conformant(reference):
     res, out = reference
     root = parse(out / "report.html")
     assert by_id(root, "status").alltext() == "CONFORMANT"
-    assert not articles(root)
+    assert not articles(out, load(res))
+    assert list((out / "vectors").iterdir()) == []
+    assert by_id(root, "no-failures").alltext() == "No vector failed."
 
 
 def test_handwritten_only_is_a_partial_run(reference_handwritten):
@@ -429,12 +468,14 @@ def test_alloc_hook_absent_is_conformant_with_untested(tmp_path):
     assert "Not a conformance claim." not in by_id(root, "claim").alltext()
     assert "2 requirements judged by no other vector, because the target " \
         "lacks ALLOC_HOOK" in by_id(root, "claim-reasons").alltext()
-    items = by_id(root, "untested-requirements").find(
-        lambda n: n.tag == "li")
+    items = untested_items(root)
     assert [li.attrs["data-req"] for li in items] == ["RCV-010", "RCV-237"]
-    for li in items:
-        assert "because the target lacks TORC_CAP_ALLOC_HOOK: " + \
-            ALLOC_BECAUSE in li.alltext()
+    # Both share one reason, said once for the two.
+    groups = by_id(root, "untested-requirements").find(
+        lambda n: n.tag == "li" and "because" in n.cls())
+    assert len(groups) == 1
+    assert "because the target lacks TORC_CAP_ALLOC_HOOK: " + \
+        ALLOC_BECAUSE in groups[0].alltext()
     assert "If storage for the BufferedData copy cannot be allocated" in \
         items[0].alltext()
     assert not by_id(root, "scope").find(
@@ -570,11 +611,12 @@ def test_real_alloc_hook_absent_lists_untested(no_alloc_hook):
     root = parse(out / "report.html")
     assert by_id(root, "status").alltext() == \
         "CONFORMANT WITH UNTESTED REQUIREMENTS"
-    items = by_id(root, "untested-requirements").find(
-        lambda n: n.tag == "li")
+    items = untested_items(root)
     assert [li.attrs["data-req"] for li in items] == want
-    assert all("because the target lacks TORC_CAP_ALLOC_HOOK" in li.alltext()
-               for li in items)
+    groups = by_id(root, "untested-requirements").find(
+        lambda n: n.tag == "li" and "because" in n.cls())
+    assert len(groups) == 1 and "because the target lacks " \
+        "TORC_CAP_ALLOC_HOOK" in groups[0].alltext()
     for rid in want:
         assert matrix_rows(root)[rid].attrs["data-status"] == "UNTESTED"
     assert "- untested requirements: " + ", ".join(want) + "\n" in \
