@@ -18,11 +18,20 @@ Comparisons:
                torc's cost per vector as a multiple of merely parsing it;
                also vectors per second.
   --jobs       torc run --jobs 2 against --jobs 1 (both CPUs): the speedup.
+  scale        the cost per vector of a run of 100,000 vectors against one of
+               1,000 (one CPU): flat is 1.  Both sets are made from the
+               generated one (the first 1,000 files; copies of all of them
+               under new ids and titles up to 100,000), in --scale-dir, once.
+               A run trusts ids (torc run --verify-ids would refuse the
+               copies), so the copies cost what the originals cost.
 
 Usage: bench_pairs.py --torc BIN --parse BIN --set DIR [--pairs N]
+                      [--scale-dir DIR]
 """
 import argparse
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -61,6 +70,44 @@ def spread(xs):
         statistics.median(xs), min(xs), max(xs), len(xs))
 
 
+def vector_files(d):
+    return sorted(os.path.join(r, f) for r, _, fs in os.walk(d) for f in fs
+                  if f.endswith(".json") and "schema" not in r)
+
+
+def make_scaled(vset, out, n):
+    """A set of n vectors in out from those of vset: the first n, or
+    copies of all under new ids ("rcv-" + 16 hex digits of the copy's
+    number) and titles until there are n.  Captures are linked, not
+    copied; each copy keeps its vector's relative path to its capture."""
+    if os.path.isdir(out):
+        return
+    files = vector_files(vset)
+    tmp = out + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    for r, _, fs in os.walk(vset):
+        for f in fs:
+            if not f.endswith(".json"):
+                src = os.path.join(r, f)
+                dst = os.path.join(tmp, os.path.relpath(src, vset))
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                os.symlink(os.path.abspath(src), dst)
+    for k in range(n):
+        src = files[k % len(files)]
+        rel = os.path.relpath(src, vset)
+        dst = os.path.join(tmp, rel[:-5] + "-%d.json" % (k // len(files)))
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        if k < len(files):
+            shutil.copyfile(src, dst)
+            continue
+        v = json.load(open(src))
+        v["id"] = "rcv-%016x" % (0xc0b1e5 << 32 | k)
+        v["title"] = v["title"][:200] + " (copy %d)" % (k // len(files))
+        with open(dst, "w") as f:
+            json.dump(v, f)
+    os.rename(tmp, out)
+
+
 def count_vectors(parse, vset):
     r = subprocess.run([parse, vset], capture_output=True, text=True)
     if r.returncode != 0:
@@ -74,6 +121,7 @@ def main():
     ap.add_argument("--parse", required=True)
     ap.add_argument("--set", required=True)
     ap.add_argument("--pairs", type=int, default=7)
+    ap.add_argument("--scale-dir")
     a = ap.parse_args()
     n = count_vectors(a.parse, a.set)
     one = ["taskset", "-c", "0"]
@@ -96,6 +144,18 @@ def main():
         ps = pairs(run + ["--jobs", "2"], run + ["--jobs", "1"], a.pairs)
         print("--jobs 2 / --jobs 1 speedup, two CPUs: %s (target >= 1.8)"
               % spread([tb / ta for ta, tb in ps]))
+        if not a.scale_dir:
+            return
+        small = os.path.join(a.scale_dir, "scale-1000")
+        big = os.path.join(a.scale_dir, "scale-100000")
+        make_scaled(a.set, small, 1000)
+        make_scaled(a.set, big, 100000)
+        runs = [one + [a.torc, "run", "--target", "reference", "--vectors", d,
+                       "--json", out, "--quiet"] for d in (big, small)]
+        ps = pairs(runs[0], runs[1], 3)
+        print("cost per vector, 100,000 vectors / 1,000 vectors, one CPU: "
+              "%s (flat: 1)" % spread([(ta / 100000) / (tb / 1000)
+                                       for ta, tb in ps]))
 
 
 if __name__ == "__main__":

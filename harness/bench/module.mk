@@ -19,4 +19,4 @@ $(BENCH_E2E_SET): | $(TORC_BIN)
 .PHONY: bench-e2e
 bench-e2e: $(TORC_BIN) $(BENCH_PARSE) $(BENCH_E2E_SET)
 	/usr/bin/python3 scripts/bench_pairs.py --torc $(TORC_BIN) \
-	  --parse $(BENCH_PARSE) --set $(BENCH_E2E_SET)
+	  --parse $(BENCH_PARSE) --set $(BENCH_E2E_SET) --scale-dir $(O)/bench
