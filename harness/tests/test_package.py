@@ -7,8 +7,9 @@ report (torc report -o) go into a submission package
 (torc_manifest.c) and against the claim rendered again from the results.
 
 Expected values by hand: the members are the files the package is made of
-(results.json, report/report.html, report/summary.md, waivers.json when the
-run used one, package.json), each sum is hashlib's SHA-256 of the file, and
+(results.json, report/report.html, report/summary.md, a report/vectors/ID.html
+per vector that did not pass, waivers.json when the run used one,
+package.json), each sum is hashlib's SHA-256 of the file, and
 the claims are the ones the runs give: the reference over the whole suite is
 CONFORMANT; wrong_handle (every vector FAILs) is NOT CONFORMANT.  torc
 verify's statuses: 0 verified, 6 tampered or mismatched, 2 malformed or
@@ -131,9 +132,17 @@ def test_package_of_a_failing_run_with_waivers_verifies(torc, waived,
     info = json.loads((pkg / "package.json").read_text())
     assert info["claim"]["headline"] == "NOT CONFORMANT"
     assert info["members"]["waivers"] == "waivers.json"
+    # The report of a failing run has a page per vector that did not pass
+    # (report/vectors/ID.html): each is a member too.
+    pages = sorted("report/vectors/" + p.name
+                   for p in (rep / "vectors").glob("*.html"))
+    assert pages, "a failing run's report has vector pages"
+    listed = [l.split(" ")[3] for l in manifest_lines(pkg)[1:]]
+    assert [x for x in listed if x.startswith("report/vectors/")] == pages
     r = verify(torc, pkg)
     assert r.returncode == VERIFIED, r.stderr
-    assert "5 members" in r.stdout and "claim NOT CONFORMANT" in r.stdout
+    assert "%d members" % (5 + len(pages)) in r.stdout, r.stdout
+    assert "claim NOT CONFORMANT" in r.stdout
 
 
 @pytest.mark.parametrize("member", ["results.json", "report/report.html",
