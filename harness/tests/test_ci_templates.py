@@ -43,8 +43,9 @@ def suite_size():
 def emulate(kind, torc, tmp_path, target):
     home = tmp_path / "home"
     home.mkdir()
+    # A fresh CI machine: no torc, CI or make (of `make check`) variables.
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TORC_", "CI_", "GITHUB_"))}
+           if not k.startswith(("TORC_", "CI_", "GITHUB_", "MAKE", "MFLAGS"))}
     env.update(HOME=str(home), O=str(torc.build))
     over = {"TORC_SRC": str(ROOT), "TORC_TARGET": target}
     path = CI / ("github-actions.yml" if kind == "github" else

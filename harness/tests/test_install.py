@@ -65,9 +65,12 @@ def expected_files():
 
 
 def make(torc, *args):
+    # A make of its own, not a sub-make of the `make check` running this.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
     return subprocess.run(["make", "-s", "O=%s" % torc.build,
                            "PREFIX=%s" % PREFIX] + list(args), cwd=str(ROOT),
-                          capture_output=True, text=True, timeout=600)
+                          env=env, capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")

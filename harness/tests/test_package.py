@@ -145,6 +145,28 @@ def test_package_of_a_failing_run_with_waivers_verifies(torc, waived,
     assert "claim NOT CONFORMANT" in r.stdout
 
 
+def test_package_of_merged_shards_verifies(torc, tmp_path):
+    """Two shards of the suite merged are the whole suite: CONFORMANT."""
+    shards = []
+    for k in (1, 2):
+        out = tmp_path / ("shard-%d.json" % k)
+        r = torc("run", "--target", "reference", "--shard", "%d/2" % k,
+                 "--json", out, "--quiet")
+        assert r.returncode == 0, r.stderr
+        shards.append(out)
+    res = tmp_path / "all.json"
+    r = torc("merge", *shards, "-o", res)
+    assert r.returncode == 0, r.stderr
+    r = torc("report", res, "-o", tmp_path / "report")
+    assert r.returncode == 0, r.stderr
+    pkg = package(torc, tmp_path, res, tmp_path / "report")
+    info = json.loads((pkg / "package.json").read_text())
+    assert info["claim"]["headline"] == "CONFORMANT"
+    r = verify(torc, pkg)
+    assert r.returncode == VERIFIED, r.stderr
+    assert "claim CONFORMANT" in r.stdout
+
+
 @pytest.mark.parametrize("member", ["results.json", "report/report.html",
                                     "report/summary.md", "package.json",
                                     "waivers.json"])

@@ -63,3 +63,17 @@ def test_a_broken_tail_is_a_protocol_error(torc, tmp_path):
     assert ("protocol error: RET(HELLO) too short: field 'driver.n' (u32) "
             "needs 4 bytes at offset 42, message has 45 bytes"
             in r.stderr), r.stderr
+
+
+
+def test_a_table_compiled_before_them_reports_none(torc, tmp_path):
+    """struct_size ends at max_buffered_bytes: the strings the target left
+    past it are not read, in torc's process or in the runner's."""
+    so = torc.target("table_before_identity")
+    for extra in ([], ["--in-process"]):
+        out = tmp_path / "r.json"
+        r = torc("run", "--target", so, *extra, "--json", out, VEC)
+        assert r.returncode == 0, r.stderr
+        t = json.loads(out.read_text())["target"]
+        assert t["name"] == "table_before_identity"
+        assert "driver" not in t and "firmware" not in t, t
