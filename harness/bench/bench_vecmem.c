@@ -86,7 +86,7 @@ int main(int argc, char **argv) {
     for (k = 0; k < 2; k++) {
       snprintf(caps[hole][k], sizeof caps[hole][k], "%s/vecmem-%llumib%s.pcap",
                argv[3], (unsigned long long)mib[k], hole ? "-hole" : "");
-      if (bench_file_mib(caps[hole][k]) < (long)mib[k]) {
+      if (bench_file_mib(caps[hole][k]) < (long)mib[k] - 1) {
         if (bench_synthesize(caps[hole][k], mib[k], hole) < 0)
           return 2;
         printf("synthesized %s (%ld MiB)\n", caps[hole][k],
