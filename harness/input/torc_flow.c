@@ -204,7 +204,8 @@ static void dir_release(flow_dir *d) {
 
 static int dir_end(torc_flow *fl, flow_dir *d) {
   int rc;
-  d->info.gap_frame = 0; /* skipped at the end of the capture */
+  if (d->nheld > 0)
+    d->info.gap_frame = 0; /* skipped at the end of the capture */
   while (d->nheld > 0)
     if ((rc = torcint_flow_skip_gap(fl, d)) != 0)
       return rc;
