@@ -7,11 +7,14 @@
  * tags, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, DLT_IPV4/DLT_IPV6, DLT_NULL,
  * DLT_LOOP), IPv4 (no options trust: IHL and total length checked, padding
  * trimmed) or IPv6 (extension headers walked) and TCP.  Later requests share
- * the parsed table.  Nothing in a capture is trusted: every length is checked
- * against the captured bytes before use, and the file itself must be a
- * regular file (torcint_capture_fopen, shared with torc_flow_read.c): a
- * device, FIFO or directory is refused before anything reads it, since
- * /dev/zero or a FIFO without a writer would never end.
+ * the parsed table.  The vectorizer instead reads only the frames of the
+ * vector it is making (torc_capture_open_frames: libpcap positioned at each
+ * frame's record by its file offset) and puts that capture in a cache of its
+ * own, so a vector costs its frames, not the capture.  Nothing in a capture is
+ * trusted: every length is checked against the captured bytes before use, and
+ * the file itself must be a regular file (torcint_capture_fopen, shared with
+ * torc_flow_read.c): a device, FIFO or directory is refused before anything
+ * reads it, since /dev/zero or a FIFO without a writer would never end.
  */
 #include "torc_capture.h"
 

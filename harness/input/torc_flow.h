@@ -19,8 +19,8 @@
  * other side advertised plus a slack: beyond it the hole is skipped and
  * reported with the frame that went past) plus a fixed history per
  * direction for conflict checks, never by the capture size.  For small
- * captures, torc_flow_collect gathers every direction in memory (the
- * vectorizer's entry point).
+ * captures, torc_flow_collect gathers every direction in memory (tests and
+ * tools; `torc vectorize` streams instead, torc_vectorize_pass.c).
  *
  * Stream offsets: offset 0 is the byte after the SYN (ISN + 1) or, without a
  * SYN, the first byte of the first data segment seen.
