@@ -216,13 +216,30 @@ BENCH_FLOW := $(O)/bench/bench_flow
 ALL_TARGETS += $(BENCH_FLOW)
 BENCH_TARGETS += bench-flow
 
-$(BENCH_FLOW): $(O)/obj/harness/bench/bench_flow.o $(HARNESS_LIB) $(REF_LIB)
+$(BENCH_FLOW): $(O)/obj/harness/bench/bench_flow.o \
+    $(O)/obj/harness/bench/bench_synth.o $(HARNESS_LIB) $(REF_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(HARNESS_LIBS)
 
 .PHONY: bench-flow
 bench-flow: $(BENCH_FLOW)
 	$(BENCH_FLOW) $(O)/bench
+
+# Issue 15: the peak RSS of `torc vectorize` on a synthesized 25 MiB and
+# 200 MiB capture, with and without a hole never filled, in paired
+# alternating runs (docs/PERFORMANCE.md, "Vectorizer memory").
+BENCH_VECMEM := $(O)/bench/bench_vecmem
+ALL_TARGETS += $(BENCH_VECMEM)
+BENCH_TARGETS += bench-vecmem
+
+$(BENCH_VECMEM): $(O)/obj/harness/bench/bench_vecmem.o \
+    $(O)/obj/harness/bench/bench_synth.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_PCAP)
+
+.PHONY: bench-vecmem
+bench-vecmem: $(BENCH_VECMEM) $(TORC_BIN)
+	$(BENCH_VECMEM) $(TORC_BIN) conformance/catalogue.json $(O)/bench
 
 # The vendor header compiles on its own as C99 -pedantic and as C++.
 CHECK_TARGETS += check-header

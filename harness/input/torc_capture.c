@@ -7,11 +7,14 @@
  * tags, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, DLT_IPV4/DLT_IPV6, DLT_NULL,
  * DLT_LOOP), IPv4 (no options trust: IHL and total length checked, padding
  * trimmed) or IPv6 (extension headers walked) and TCP.  Later requests share
- * the parsed table.  Nothing in a capture is trusted: every length is checked
- * against the captured bytes before use, and the file itself must be a
- * regular file (torcint_capture_fopen, shared with torc_flow_read.c): a
- * device, FIFO or directory is refused before anything reads it, since
- * /dev/zero or a FIFO without a writer would never end.
+ * the parsed table.  The vectorizer instead reads only the frames of the
+ * vector it is making (torc_capture_open_frames: libpcap positioned at each
+ * frame's record by its file offset) and puts that capture in a cache of its
+ * own, so a vector costs its frames, not the capture.  Nothing in a capture is
+ * trusted: every length is checked against the captured bytes before use, and
+ * the file itself must be a regular file (torcint_capture_fopen, shared with
+ * torc_flow_read.c): a device, FIFO or directory is refused before anything
+ * reads it, since /dev/zero or a FIFO without a writer would never end.
  */
 #include "torc_capture.h"
 
@@ -340,6 +343,110 @@ static int file_sha256(FILE *fp, const char *path, char out[65], char *err,
   return 0;
 }
 
+/* Copies one frame (number) into c's arena and parses it; the caller has
+ * room in c->frames.  Returns 0, or -1 (memory). */
+static int add_frame(torc_capture *c, const struct pcap_pkthdr *h,
+                     const u_char *pkt, uint32_t number, size_t *cap_data) {
+  torc_frame *f;
+  /* The arena exists before the first frame is copied, even one of
+   * caplen 0 (tcpdump's olsr-oobr-2.pcap): the frame is kept, as
+   * TORC_FRAME_TRUNCATED, and no pointer arithmetic is done on NULL. */
+  if (!c->data || c->data_len + h->caplen > *cap_data) {
+    size_t nc = *cap_data ? *cap_data * 2 : 65536;
+    uint8_t *nd;
+    while (nc < c->data_len + h->caplen)
+      nc *= 2;
+    nd = realloc(c->data, nc);
+    if (!nd)
+      return -1;
+    c->data = nd;
+    *cap_data = nc;
+  }
+  f = &c->frames[c->nframes++];
+  memset(f, 0, sizeof *f);
+  f->number = number;
+  f->data_off = c->data_len;
+  f->caplen = h->caplen;
+  f->wirelen = h->len;
+  f->ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+  if (h->caplen > 0)
+    memcpy(c->data + c->data_len, pkt, h->caplen);
+  c->data_len += h->caplen;
+  f->kind = torc_capture_parse(c->dlt, c->data + f->data_off, f->caplen,
+                               f->wirelen, f);
+  return 0;
+}
+
+int torc_capture_file_sha256(const char *path, char out[65], char *err,
+                             size_t errlen) {
+  FILE *fp = torcint_capture_fopen(path, err, errlen);
+  int rc;
+  if (!fp)
+    return -1;
+  rc = file_sha256(fp, path, out, err, errlen);
+  fclose(fp);
+  return rc;
+}
+
+int torc_capture_open_frames(const char *path, const char *sha256,
+                             const uint32_t *numbers, const int64_t *pos,
+                             size_t n, uint32_t file_frames, torc_capture **out,
+                             char *err, size_t errlen) {
+  char pe[PCAP_ERRBUF_SIZE];
+  struct pcap_pkthdr *h;
+  const u_char *pkt;
+  size_t cap_data = 0, i;
+  torc_capture *c;
+  pcap_t *pc;
+  FILE *fp;
+  *out = NULL;
+  c = calloc(1, sizeof *c);
+  if (!c || !(c->path = strdup(path)) ||
+      !(c->frames = calloc(n ? n : 1, sizeof *c->frames))) {
+    torc_capture_unref(c);
+    snprintf(err, errlen, "%s: out of memory", path);
+    return -1;
+  }
+  c->refs = 1;
+  snprintf(c->sha256, sizeof c->sha256, "%s", sha256);
+  c->file_frames = file_frames;
+  if (!(fp = torcint_capture_fopen(path, err, errlen))) {
+    torc_capture_unref(c);
+    return -1;
+  }
+  pe[0] = '\0';
+  pc = pcap_fopen_offline(fp, pe); /* owns fp on success */
+  if (!pc) {
+    fclose(fp);
+    snprintf(err, errlen, "%s: not a readable pcap/pcapng file: %s", path, pe);
+    torc_capture_unref(c);
+    return -1;
+  }
+  c->dlt = pcap_datalink(pc);
+  c->link_type = linktype_of(c->dlt);
+  for (i = 0; i < n; i++) {
+    if (numbers[i] < 1 || numbers[i] > file_frames ||
+        (i > 0 && numbers[i] <= numbers[i - 1]) || pos[i] < 0 ||
+        fseeko(pcap_file(pc), (off_t)pos[i], SEEK_SET) != 0 ||
+        pcap_next_ex(pc, &h, &pkt) != 1) {
+      snprintf(err, errlen, "%s: frame %u: cannot be read at offset %lld", path,
+               numbers[i], (long long)pos[i]);
+      pcap_close(pc);
+      torc_capture_unref(c);
+      return -1;
+    }
+    if (add_frame(c, h, pkt, numbers[i], &cap_data) < 0) {
+      snprintf(err, errlen, "%s: frame %u: out of memory", path, numbers[i]);
+      pcap_close(pc);
+      torc_capture_unref(c);
+      return -1;
+    }
+  }
+  pcap_close(pc);
+  *out = c;
+  return 0;
+}
+
 int torc_capture_open(const char *path, torc_capture **out, char *err,
                       size_t errlen) {
   char pe[PCAP_ERRBUF_SIZE];
@@ -381,7 +488,6 @@ int torc_capture_open(const char *path, torc_capture **out, char *err,
   c->dlt = pcap_datalink(pc);
   c->link_type = linktype_of(c->dlt);
   while ((rc = pcap_next_ex(pc, &h, &pkt)) == 1) {
-    torc_frame *f;
     if (c->nframes == cap_frames) {
       size_t nc = cap_frames ? cap_frames * 2 : 256;
       torc_frame *nf = realloc(c->frames, nc * sizeof *nf);
@@ -390,33 +496,10 @@ int torc_capture_open(const char *path, torc_capture **out, char *err,
       c->frames = nf;
       cap_frames = nc;
     }
-    /* The arena exists before the first frame is copied, even one of
-     * caplen 0 (tcpdump's olsr-oobr-2.pcap): the frame is kept, as
-     * TORC_FRAME_TRUNCATED, and no pointer arithmetic is done on NULL. */
-    if (!c->data || c->data_len + h->caplen > cap_data) {
-      size_t nc = cap_data ? cap_data * 2 : 65536;
-      uint8_t *nd;
-      while (nc < c->data_len + h->caplen)
-        nc *= 2;
-      nd = realloc(c->data, nc);
-      if (!nd)
-        goto oom;
-      c->data = nd;
-      cap_data = nc;
-    }
-    f = &c->frames[c->nframes];
-    memset(f, 0, sizeof *f);
-    f->number = ++c->nframes;
-    f->data_off = c->data_len;
-    f->caplen = h->caplen;
-    f->wirelen = h->len;
-    f->ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
-    if (h->caplen > 0)
-      memcpy(c->data + c->data_len, pkt, h->caplen);
-    c->data_len += h->caplen;
-    f->kind = torc_capture_parse(c->dlt, c->data + f->data_off, f->caplen,
-                                 f->wirelen, f);
+    if (add_frame(c, h, pkt, c->nframes + 1, &cap_data) < 0)
+      goto oom;
   }
+  c->file_frames = c->nframes;
   if (rc == -1) {
     snprintf(err, errlen, "%s: frame %u: %s", path, c->nframes + 1,
              pcap_geterr(pc));
@@ -450,9 +533,20 @@ void torc_capture_unref(torc_capture *c) {
 }
 
 const torc_frame *torc_capture_frame(const torc_capture *c, uint32_t number) {
-  if (number < 1 || number > c->nframes)
+  size_t lo = 0, hi = c->nframes;
+  if (number < 1 || number > c->file_frames)
     return NULL;
-  return &c->frames[number - 1];
+  if (c->nframes == c->file_frames) /* every frame: numbers are 1..n */
+    return &c->frames[number - 1];
+  while (lo < hi) { /* a capture of some frames, by ascending number */
+    size_t mid = lo + (hi - lo) / 2;
+    if (c->frames[mid].number < number)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < c->nframes && c->frames[lo].number == number ? &c->frames[lo]
+                                                           : NULL;
 }
 
 /* One lock: the threads of a parallel load share the cache, and a
@@ -506,6 +600,27 @@ torc_capture *torc_capture_cache_get(torc_capture_cache *cc, const char *path,
   c = cache_get_locked(cc, path, err, errlen);
   pthread_mutex_unlock(&cc->lock);
   return c;
+}
+
+int torc_capture_cache_put(torc_capture_cache *cc, torc_capture *c) {
+  int rc = 0;
+  pthread_mutex_lock(&cc->lock);
+  if (cc->n == cc->cap) {
+    size_t nc = cc->cap ? cc->cap * 2 : 8;
+    torc_capture **nv = realloc(cc->caps, nc * sizeof *nv);
+    if (!nv)
+      rc = -1;
+    else {
+      cc->caps = nv;
+      cc->cap = nc;
+    }
+  }
+  if (rc == 0) {
+    cc->caps[cc->n++] = c;
+    torc_capture_ref(c);
+  }
+  pthread_mutex_unlock(&cc->lock);
+  return rc;
 }
 
 void torc_capture_cache_free(torc_capture_cache *cc) {

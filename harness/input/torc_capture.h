@@ -50,8 +50,11 @@ typedef struct torc_capture {
   int dlt;            /* libpcap's DLT_* value */
   uint8_t *data;      /* every frame's bytes (owned) */
   size_t data_len;
-  torc_frame *frames; /* frames[i].number == i + 1 (owned) */
-  uint32_t nframes;
+  torc_frame *frames;   /* ascending numbers; frames[i].number == i + 1 when
+                           every frame was read (owned) */
+  uint32_t nframes;     /* entries of frames */
+  uint32_t file_frames; /* frames in the file: nframes, or more for a
+                           capture of some of them (torc_capture_open_frames) */
   int refs;
 } torc_capture;
 
@@ -61,6 +64,21 @@ typedef struct torc_capture {
  * them. */
 int torc_capture_open(const char *path, torc_capture **out, char *err,
                       size_t errlen);
+/* Reads only the frames numbers[0..n) (ascending, each <= file_frames)
+ * whose records start at file offsets pos[0..n) (torc_flow_map_entry.pos),
+ * so a vector over a huge capture costs its own frames only: the
+ * vectorizer's way to run vectors without reading the capture whole.  The
+ * caller vouches for sha256 (of the whole file, computed once with
+ * torc_capture_file_sha256) and file_frames.  Returns 0, or -1 with "FILE:
+ * frame N: problem" in err. */
+int torc_capture_open_frames(const char *path, const char *sha256,
+                             const uint32_t *numbers, const int64_t *pos,
+                             size_t n, uint32_t file_frames, torc_capture **out,
+                             char *err, size_t errlen);
+/* SHA-256 (hex) of the file at path, read in 64 KiB blocks.  Returns 0, or
+ * -1 with "FILE: problem" in err. */
+int torc_capture_file_sha256(const char *path, char out[65], char *err,
+                             size_t errlen);
 /* Opens path for reading as a capture, refusing anything but a regular
  * file (a device such as /dev/zero, a FIFO, a directory, a socket) without
  * reading from it or waiting for a FIFO's writer.  Returns the stream, or
@@ -69,7 +87,8 @@ FILE *torcint_capture_fopen(const char *path, char *err, size_t errlen);
 void torc_capture_ref(torc_capture *c);
 /* Drops one reference; frees at zero.  NULL is allowed. */
 void torc_capture_unref(torc_capture *c);
-/* Frame by 1-based number, NULL when out of range. */
+/* Frame by 1-based number, NULL when out of range (or, in a capture of
+ * some frames, not read).  Its index is the result minus c->frames. */
 const torc_frame *torc_capture_frame(const torc_capture *c, uint32_t number);
 /* Bytes of a frame. */
 static inline const uint8_t *torc_capture_bytes(const torc_capture *c,
@@ -91,6 +110,10 @@ torc_capture_cache *torc_capture_cache_new(void);
 /* Returns a new reference (caller unrefs) or NULL with err filled. */
 torc_capture *torc_capture_cache_get(torc_capture_cache *cc, const char *path,
                                      char *err, size_t errlen);
+/* Adds c (its path must be resolved, as the vector loader resolves it) to
+ * the cache, which takes a reference: later gets of that path return it.
+ * Returns 0, or -1 (memory). */
+int torc_capture_cache_put(torc_capture_cache *cc, torc_capture *c);
 void torc_capture_cache_free(torc_capture_cache *cc);
 
 #endif /* TORC_CAPTURE_H */

@@ -27,6 +27,7 @@
 
 #define DEF_MAX_HELD ((uint64_t)64 << 20)
 #define DEF_HISTORY ((uint32_t)4 << 20)
+#define DEF_WINDOW_SLACK ((uint32_t)64 << 10)
 
 const char *torc_flow_strerror(int rc) {
   switch (rc) {
@@ -203,6 +204,8 @@ static void dir_release(flow_dir *d) {
 
 static int dir_end(torc_flow *fl, flow_dir *d) {
   int rc;
+  if (d->nheld > 0)
+    d->info.gap_frame = 0; /* skipped at the end of the capture */
   while (d->nheld > 0)
     if ((rc = torcint_flow_skip_gap(fl, d)) != 0)
       return rc;
@@ -228,6 +231,9 @@ torc_flow *torc_flow_new(int dlt, const torc_flow_options *opt,
     fl->opt.max_held_bytes = DEF_MAX_HELD;
   if (fl->opt.history_bytes == 0)
     fl->opt.history_bytes = DEF_HISTORY;
+  if (fl->opt.window_slack == 0)
+    fl->opt.window_slack = DEF_WINDOW_SLACK;
+  fl->pos = -1;
   { /* the ring is indexed with a mask: round down to a power of two */
     uint32_t h = fl->opt.history_bytes;
     while (h & (h - 1))

@@ -15,10 +15,12 @@
  *
  * Results leave through callbacks: in-order bytes as they become in order,
  * one frame-map entry per TCP frame, conflicts and gaps.  Memory is bounded
- * by the reordering window (held bytes) plus a fixed history per direction
- * for conflict checks, never by the capture size.  For small captures,
- * torc_flow_collect gathers every direction in memory (the vectorizer's
- * entry point).
+ * by the reordering window (held bytes, at most the receive window the
+ * other side advertised plus a slack: beyond it the hole is skipped and
+ * reported with the frame that went past) plus a fixed history per
+ * direction for conflict checks, never by the capture size.  For small
+ * captures, torc_flow_collect gathers every direction in memory (tests and
+ * tools; `torc vectorize` streams instead, torc_vectorize_pass.c).
  *
  * Stream offsets: offset 0 is the byte after the SYN (ISN + 1) or, without a
  * SYN, the first byte of the first data segment seen.
@@ -110,6 +112,17 @@ typedef struct torc_flow_dir {
   uint64_t gaps, gap_bytes;    /* holes skipped (never filled) */
   uint64_t held_bytes, max_held_bytes; /* out-of-order bytes held */
   uint64_t max_held_segments;
+  /* The largest receive window this direction advertised (window field
+   * of its non-SYN ACKs, scaled by its SYN's shift when both SYNs carried
+   * the option; by 14 while its SYN is unseen, so an upper bound), 0 while
+   * none.  Out-of-order bytes held for the OTHER direction are bounded by
+   * it plus the slack (torc_flow_options.window_slack), since a
+   * conforming sender never sends beyond the window it was given. */
+  uint64_t max_window;
+  uint64_t window_cuts; /* gaps skipped because the held bytes went past
+                           the receive window of the reverse direction */
+  uint32_t gap_frame;   /* frame whose arrival skipped the last gap; 0 when
+                           it was skipped at the end of the capture */
 } torc_flow_dir;
 
 /* Flags of a frame-map entry. */
@@ -137,6 +150,9 @@ typedef struct torc_flow_map_entry {
   uint64_t new_off;   /* first new byte (valid when new_bytes > 0) */
   uint32_t new_len;   /* span from first to last new byte */
   uint32_t new_bytes; /* new bytes contributed (< new_len when split) */
+  int64_t pos;        /* file offset of the frame's record when read by
+                         torc_flow_read_pcap (torc_capture_open_frames
+                         reads it back), -1 when fed by torc_flow_frame */
 } torc_flow_map_entry;
 
 /* A later copy of bytes that differs from the first arrived copy. */
@@ -162,7 +178,9 @@ typedef struct torc_flow_callbacks {
   int (*on_conflict)(void *user, const torc_flow_dir *d,
                      const torc_flow_conflict *c);
   /* Bytes [off, off + len) were never seen and are skipped: at the end of
-   * the capture, or when the held bytes exceed max_held_bytes. */
+   * the capture (d->gap_frame 0), or when the held bytes exceed the
+   * reverse direction's receive window plus the slack, or max_held_bytes
+   * (d->gap_frame: the frame that went past). */
   int (*on_gap)(void *user, const torc_flow_dir *d, uint64_t off, uint64_t len);
   /* The direction is finished (end of capture, or a new connection reuses
    * its addresses and ports after FIN/RST). */
@@ -170,10 +188,16 @@ typedef struct torc_flow_callbacks {
 } torc_flow_callbacks;
 
 typedef struct torc_flow_options {
-  uint64_t max_held_bytes; /* per direction; 0 = 64 MiB */
-  uint32_t history_bytes;  /* delivered bytes kept per direction for
-                              conflict checks; 0 = 4 MiB */
-  int no_checksums;        /* nonzero: skip checksum verification */
+  uint64_t max_held_bytes; /* per direction; 0 = 64 MiB (the bound when
+                              the receive window is unknown) */
+  /* Held bytes allowed beyond the receive window the reverse direction
+   * advertised (torc_flow_dir.max_window) before the gap is skipped;
+   * 0 = 64 KiB.  With no_window_bound, only max_held_bytes bounds them. */
+  uint32_t window_slack;
+  int no_window_bound;
+  uint32_t history_bytes; /* delivered bytes kept per direction for
+                             conflict checks; 0 = 4 MiB */
+  int no_checksums;       /* nonzero: skip checksum verification */
   /* Directions held at once (not yet ended); one more fails the run with
    * TORC_FLOW_ERR_DIRS.  0: no bound. */
   uint32_t max_dirs;

@@ -1,6 +1,8 @@
 /*
  * torc_flow_collect.c - a whole capture reassembled in memory (small
- * captures; the vectorizer's entry point).
+ * captures: tests, the fuzzer; `torc vectorize` streams instead, so its
+ * memory does not follow the capture, vectors/vectorizer/
+ * torc_vectorize_pass.c).
  *
  * torc_flow_collect opens the capture (torc_flow_read.c), runs the
  * reassembler with callbacks that append every direction's in-order bytes

@@ -64,6 +64,7 @@ struct torc_flow {
   size_t hcap, hcount;
   piece *pieces; /* scratch for one segment */
   size_t cappieces;
+  int64_t pos; /* file offset of the frame being fed, -1 unknown */
 };
 
 /* torc_flow.c */

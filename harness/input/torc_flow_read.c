@@ -25,15 +25,22 @@ int torc_flow_read_pcap(torc_flow *fl, struct pcap *pc, const char *name,
              pcap_datalink(pc), fl->dlt);
     return TORC_FLOW_ERR_LINKTYPE;
   }
-  while ((rc = pcap_next_ex(pc, &h, &pkt)) == 1) {
+  /* Where each record starts, so that torc_capture_open_frames can read a
+   * frame back without reading the file whole (libpcap reads its FILE with
+   * no lookahead past the record it returns). */
+  while ((fl->pos = pcap_file(pc) ? (int64_t)ftello(pcap_file(pc)) : -1),
+         (rc = pcap_next_ex(pc, &h, &pkt)) == 1) {
     uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
     n++;
-    if ((rc = torc_flow_frame(fl, n, ts, pkt, h->caplen, h->len)) != 0) {
+    rc = torc_flow_frame(fl, n, ts, pkt, h->caplen, h->len);
+    fl->pos = -1;
+    if (rc != 0) {
       snprintf(err, errlen, "%s: frame %u: %s", name, n,
                torc_flow_strerror(rc));
       return rc;
     }
   }
+  fl->pos = -1;
   if (rc != PCAP_ERROR_BREAK) {
     snprintf(err, errlen, "%s: frame %u: %s", name, n + 1, pcap_geterr(pc));
     return TORC_FLOW_ERR_FORMAT;

@@ -264,6 +264,50 @@ static int hold(torc_flow *fl, flow_dir *d, const piece *pc, uint32_t frame) {
   return 0;
 }
 
+/* Skips gaps while the bytes held beyond RcvNxt exceed what a conforming
+ * sender could have sent: the receive window the reverse direction
+ * advertised plus the slack (when that window is known), and never more
+ * than max_held_bytes.  Each skip is reported (on_gap) with the frame that
+ * went past in d->info.gap_frame. */
+static int bound_held(torc_flow *fl, flow_dir *d, uint32_t frame) {
+  uint64_t lim = fl->opt.max_held_bytes;
+  int by_window = 0, rc;
+  if (!fl->opt.no_window_bound && d->info.reverse_id < fl->ndirs) {
+    const torc_flow_dir *r = &fl->dirs[d->info.reverse_id]->info;
+    if (r->max_window > 0 && r->max_window + fl->opt.window_slack < lim) {
+      lim = r->max_window + fl->opt.window_slack;
+      by_window = 1;
+    }
+  }
+  while (d->info.held_bytes > lim && d->nheld > 0) {
+    d->info.window_cuts += (uint64_t)by_window;
+    d->info.gap_frame = frame;
+    if ((rc = torcint_flow_skip_gap(fl, d)) != 0)
+      return rc;
+  }
+  return 0;
+}
+
+/* The receive window segment f of direction d advertises: unscaled on a
+ * SYN (RFC 7323 2.2), else shifted by d's SYN option when both SYNs
+ * carried one, and by 14 (the largest shift) while d's SYN is unseen. */
+static uint64_t advertised(const torc_flow *fl, const flow_dir *d,
+                           const torc_frame *f) {
+  const torc_flow_dir *in = &d->info;
+  int shift = 14;
+  if (f->flags & TORC_TCP_SYN)
+    return f->window;
+  if (in->syn_seen) {
+    shift = in->syn_wscale < 0 ? 0 : in->syn_wscale > 14 ? 14 : in->syn_wscale;
+    if (in->reverse_id < fl->ndirs) {
+      const torc_flow_dir *r = &fl->dirs[in->reverse_id]->info;
+      if (r->syn_seen && r->syn_wscale < 0)
+        shift = 0; /* the peer's SYN refused scaling */
+    }
+  }
+  return (uint64_t)f->window << shift;
+}
+
 /* Places payload p[0..len) at stream offset start (may be negative). */
 static int place(torc_flow *fl, flow_dir *d, int64_t start, const uint8_t *p,
                  uint32_t len, uint32_t frame, torc_flow_map_entry *e) {
@@ -360,10 +404,7 @@ static int place(torc_flow *fl, flow_dir *d, int64_t start, const uint8_t *p,
     d->info.ooo_segments++;
     e->flags |= TORC_FLOW_F_OOO;
   }
-  while (d->info.held_bytes > fl->opt.max_held_bytes && d->nheld > 0)
-    if ((rc = torcint_flow_skip_gap(fl, d)) != 0)
-      return rc;
-  return 0;
+  return bound_held(fl, d, frame);
 }
 
 /* The MSS and window-scale options of SYN f (bytes p) into in.  Options
@@ -412,6 +453,7 @@ int torcint_flow_segment(torc_flow *fl, flow_dir *d, const torc_frame *f,
   e.window = f->window;
   e.tcp_flags = f->flags;
   e.len = len;
+  e.pos = fl->pos;
   in->segments++;
   if (f->flags & TORC_TCP_SYN) {
     dseq = f->seq + 1; /* data on a SYN follows the ISN */
@@ -433,6 +475,11 @@ int torcint_flow_segment(torc_flow *fl, flow_dir *d, const torc_frame *f,
   }
   if ((f->flags & TORC_TCP_RST) && in->rst_frame == 0)
     in->rst_frame = number;
+  if (f->flags & TORC_TCP_ACK || f->flags & TORC_TCP_SYN) {
+    uint64_t w = advertised(fl, d, f);
+    if (w > in->max_window)
+      in->max_window = w;
+  }
   if (len > 0) {
     in->data_segments++;
     in->payload_bytes += len;

@@ -168,13 +168,13 @@ int torcint_vector_parse_events(ld *L, json_t *root, torc_vector_body *b,
       }
       if (torcint_vector_get_u32(L, ev, "frame", 1, 1, UINT32_MAX, 0, &num) < 0)
         return -1;
-      if (num > b->cap->nframes || !fs->listed[num]) {
+      if (num > b->cap->file_frames || !fs->listed[num]) {
         torcint_vector_push_key(L, "frame");
         torcint_vector_fail(L, "frame %u is not listed in $.provenance.frames",
                             num);
         return -1;
       }
-      e->frame = num - 1;
+      e->frame = (uint32_t)(torc_capture_frame(b->cap, num) - b->cap->frames);
       break;
     }
     case TORC_OP_FAIL_ALLOC:

@@ -105,7 +105,7 @@ const char *torc_vector_op_name(unsigned op);
  * stream (a sub-range of the source's payload, or empty at any sequence
  * number), the flags replaced; lengths and checksums recomputed. */
 typedef struct torc_derived {
-  uint32_t from;         /* index of the source frame (number - 1) */
+  uint32_t from;         /* index of the source frame in cap->frames */
   int64_t offset;        /* stream offset of the first sequence number */
   uint32_t len;          /* payload bytes */
   uint32_t payload_skip; /* bytes of the source payload before them */

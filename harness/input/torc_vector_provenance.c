@@ -190,7 +190,7 @@ int torcint_vector_parse_provenance(ld *L, json_t *root, torc_vector_body *b,
   /* frames: numbers or [first, last] ranges */
   if (!(frames = torcint_vector_want_array(L, p, "frames", 1)))
     return -1;
-  fs->listed = calloc((size_t)b->cap->nframes + 1, 1);
+  fs->listed = calloc((size_t)b->cap->file_frames + 1, 1);
   if (!fs->listed) {
     torcint_vector_fail(L, "out of memory");
     return -1;
@@ -214,9 +214,9 @@ int torcint_vector_parse_provenance(ld *L, json_t *root, torc_vector_body *b,
           L, "expected a frame number >= 1 or a range [first, last]");
       return -1;
     }
-    if (last > b->cap->nframes) {
+    if (last > b->cap->file_frames) {
       torcint_vector_fail(L, "frame %" PRIu64 " is not in %s (%u frames)", last,
-                          capture, b->cap->nframes);
+                          capture, b->cap->file_frames);
       return -1;
     }
     for (k = first; k <= last; k++) {
@@ -224,6 +224,11 @@ int torcint_vector_parse_provenance(ld *L, json_t *root, torc_vector_body *b,
       uint32_t *nn;
       if (fs->listed[k]) {
         torcint_vector_fail(L, "frame %" PRIu64 " listed twice", k);
+        return -1;
+      }
+      if (!f) { /* a capture of some frames that lacks this one */
+        torcint_vector_fail(L, "%s: frame %" PRIu64 " was not read", capture,
+                            k);
         return -1;
       }
       if (f->kind != TORC_FRAME_TCP) {

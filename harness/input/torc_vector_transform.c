@@ -84,7 +84,7 @@ int torcint_vector_parse_transform(ld *L, json_t *root, torc_vector_body *b,
         torcint_vector_get_u32(L, d, "from", 1, 1, UINT32_MAX, 0, &from) < 0 ||
         torcint_vector_get_u32(L, d, "len", 1, 0, 65535, 0, &len) < 0)
       return -1;
-    if (from > b->cap->nframes || !fs->listed[from]) {
+    if (from > b->cap->file_frames || !fs->listed[from]) {
       torcint_vector_push_key(L, "from");
       torcint_vector_fail(L, "frame %u is not listed in $.provenance.frames",
                           from);
@@ -99,7 +99,7 @@ int torcint_vector_parse_transform(ld *L, json_t *root, torc_vector_body *b,
       return -1;
     }
     f = torc_capture_frame(b->cap, from);
-    x->from = from - 1;
+    x->from = (uint32_t)(f - b->cap->frames); /* its index */
     x->offset = (int64_t)json_integer_value(off);
     x->len = len;
     /* The payload is a sub-range of the source frame's, at the same

@@ -540,6 +540,92 @@ START_TEST(test_flow_syn_no_options) {
 }
 END_TEST
 
+/* ---- Held bytes bounded by the receive window (issue 15) ---- */
+
+/* The capture of test_flow_window_*: a handshake whose SYN-ACK advertises
+ * a window of 30 bytes, then stream bytes 0..10 and 20..100 in 10-byte
+ * segments; 10..20 is never sent (a hole never filled). */
+static void window_capture(void) {
+  uint32_t k;
+  w_tcp(0, 1000, SYN, 0, 0, 0);                      /* 1: [S] */
+  w_tcp_opts(1, 7000, 1001, SYN | ACK, 30, NULL, 0); /* 2: [S.] win 30 */
+  w_tcp(0, 1001, ACK, 0, 10, 0);                     /* 3: seqno 0..10 */
+  for (k = 0; k < 8; k++) /* 4..11: seqno 20..30, ..., 90..100 */
+    w_tcp(0, 1021 + 10 * k, ACK, 20 + 10 * k, 10, 0);
+  w_close();
+}
+
+/* covers: issue 15 memory bounded by the receive window, not by a 64 MiB
+ * cap: with a window of 30 and a slack of 5, the fourth held segment
+ * (frame 7, held 40 > 35) skips the hole 10..20, reported with that frame,
+ * and the rest arrives in order; a conforming sender cannot hold more */
+START_TEST(test_flow_window_bounds_held) {
+  torc_flow_options o;
+  const torc_flow_stream *s;
+  size_t i;
+  window_capture();
+  memset(&o, 0, sizeof o);
+  o.no_checksums = 1;
+  o.window_slack = 5;
+  ck_assert_int_eq(torc_flow_collect(w.path, &o, 0, &cap, err, sizeof err), 0);
+  s = fwd();
+  ck_assert_uint_eq(cap->dirs[s->info.reverse_id].info.max_window, 30);
+  ck_assert_uint_eq(s->len, 100);
+  for (i = 0; i < 100; i++)
+    ck_assert_uint_eq(s->data[i], i >= 10 && i < 20 ? 0 : A(i));
+  ck_assert_uint_eq(s->info.gaps, 1);
+  ck_assert_uint_eq(s->info.gap_bytes, 10);
+  ck_assert_uint_eq(s->info.gap_frame, 7);
+  ck_assert_uint_eq(s->info.window_cuts, 1);
+  ck_assert_uint_eq(s->info.max_held_bytes, 40);
+  ck_assert_uint_eq(s->info.held_bytes, 0);
+}
+END_TEST
+
+/* covers: issue 15: with no_window_bound the same capture holds all 80
+ * bytes beyond the hole until the end of the capture (gap_frame 0) */
+START_TEST(test_flow_window_unbounded) {
+  torc_flow_options o;
+  const torc_flow_stream *s;
+  window_capture();
+  memset(&o, 0, sizeof o);
+  o.no_checksums = 1;
+  o.window_slack = 5;
+  o.no_window_bound = 1;
+  ck_assert_int_eq(torc_flow_collect(w.path, &o, 0, &cap, err, sizeof err), 0);
+  s = fwd();
+  ck_assert_uint_eq(s->info.gaps, 1);
+  ck_assert_uint_eq(s->info.gap_frame, 0);
+  ck_assert_uint_eq(s->info.window_cuts, 0);
+  ck_assert_uint_eq(s->info.max_held_bytes, 80);
+}
+END_TEST
+
+/* covers: issue 15 the advertised window: a SYN's window is not scaled,
+ * later ones are shifted by the sender's option when both SYNs carried
+ * one (3: 4 << 3 = 32 > 30), and not at all when the peer's SYN had none */
+START_TEST(test_flow_window_scaled) {
+  static const uint8_t ws3[] = {1, 3, 3, 3}; /* NOP, window scale 3 */
+  const torc_flow_stream *s;
+  w_tcp_opts(0, 1000, 0, SYN, 64240, ws3, sizeof ws3);       /* 1 */
+  w_tcp_opts(1, 7000, 1001, SYN | ACK, 30, ws3, sizeof ws3); /* 2 */
+  w_tcp_opts(1, 7001, 1001, ACK, 4, NULL, 0);                /* 3: 4 << 3 */
+  ck_assert_int_eq(collect(0), 0);
+  s = fwd();
+  ck_assert_uint_eq(cap->dirs[s->info.reverse_id].info.max_window, 32);
+  ck_assert_uint_eq(s->info.max_window, 64240);
+  torc_flow_capture_free(cap);
+  cap = NULL;
+  tp_remove(&w);
+  tp_open(&w, DLT_RAW);
+  w_tcp_opts(0, 1000, 0, SYN, 64240, NULL, 0);               /* 1: none */
+  w_tcp_opts(1, 7000, 1001, SYN | ACK, 30, ws3, sizeof ws3); /* 2 */
+  w_tcp_opts(1, 7001, 1001, ACK, 4, NULL, 0);                /* 3: 4 */
+  ck_assert_int_eq(collect(0), 0);
+  ck_assert_uint_eq(cap->dirs[fwd()->info.reverse_id].info.max_window, 30);
+}
+END_TEST
+
 Suite *flow_reasm_suite(void); /* collected by harness/module.mk */
 
 Suite *flow_reasm_suite(void) {
@@ -567,6 +653,9 @@ Suite *flow_reasm_suite(void) {
   CASE("midstream", tcase_add_test(tc, test_flow_midstream));
   CASE("syn_options", tcase_add_test(tc, test_flow_syn_options);
        tcase_add_test(tc, test_flow_syn_no_options));
+  CASE("window", tcase_add_test(tc, test_flow_window_bounds_held);
+       tcase_add_test(tc, test_flow_window_unbounded);
+       tcase_add_test(tc, test_flow_window_scaled));
   CASE("fin_rst", tcase_add_test(tc, test_flow_fin_rst);
        tcase_add_test(tc, test_flow_port_reuse));
   CASE("gaps", tcase_add_test(tc, test_flow_gap_at_end);

@@ -3,7 +3,8 @@
  * (the run; harness/cli/torc_cli_vectorize.c parses the options).
  *
  * Sits between the capture reader and the vector files: each capture is
- * reassembled with torc_flow_collect, the receiver-direction flows the
+ * reassembled in one streaming pass (torc_vectorize_pass.c: what each flow
+ * needs kept on disk, never the stream), the receiver-direction flows the
  * filter keeps are walked, and for each flow a seeded PRNG (splitmix64, no
  * rand()) picks offload points (stream offsets after which no out-of-order
  * byte is held) and synthesizes scenarios: BufferedData as byte ranges just
@@ -126,7 +127,6 @@ int torc_vectorize(const char *const *captures, size_t n,
     rm_rf(tmp);
     return -1;
   }
-  c.cache = torc_capture_cache_new();
   c.seed = o->seed;
   c.testable = testable;
   c.tmpdir = tmp;
@@ -137,7 +137,6 @@ int torc_vectorize(const char *const *captures, size_t n,
   for (i = 0; i < n && rc == 0; i++)
     if (torc_vz_capture(&c, captures[i], parent, &o->flows, o->per_flow) != 0)
       rc = -1;
-  torc_capture_cache_free(c.cache);
   torc_engine_free(c.eng);
   if (rc == 0 && c.sel) {
     if (torc_vz_select_finish(c.sel, tmp, c.quiet, &c.written, c.per_kind) !=

@@ -1,12 +1,13 @@
 /*
  * torc_vectorize_flow.c - the flow a vector is cut from: which receiver
- * directions the --flows filter keeps, their replayable frames, the
+ * directions the --flows filter keeps, their replayable frames and
  * offload points (stream offsets after which no out-of-order byte is
- * held), and the replay window after a point (new bytes, reordering,
+ * held) read back, and the replay window after a point (new bytes, reordering,
  * duplicates, bytes held beyond a gap).
  *
- * Reads the reassembled streams of harness/input (torc_flow_collect) for
- * torc_vectorize_capture.c and torc_vectorize_vector.c.
+ * Reads the records of the streaming pass (torc_vectorize_pass.c: frames
+ * and offload points on disk, the folds of what the capture showed before
+ * each frame) for torc_vectorize_capture.c and torc_vectorize_vector.c.
  */
 #include "torc_vectorize_int.h"
 
@@ -15,78 +16,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-int torc_vz_flow_init(vz_flow *f, const torc_flow_stream *st,
-                      const torc_flow_stream *rev) {
-  size_t i, len = st->len;
-  uint8_t *cov = calloc(len + 1, 1);
-  uint64_t cend = 0, mend = 0;
-  memset(f, 0, sizeof *f);
-  f->st = st;
-  f->rev = rev;
-  f->fr = calloc(st->nmap + 1, sizeof *f->fr);
-  f->pt = calloc(st->nmap + 2, sizeof *f->pt);
-  if (!cov || !f->fr || !f->pt) {
-    free(cov);
-    return -1;
-  }
-  for (i = 0; i < st->nmap; i++) {
-    const torc_flow_map_entry *e = &st->map[i];
-    if (e->flags & (TORC_FLOW_F_NOBASE | TORC_FLOW_F_IGNORED) || e->off < 0)
-      continue;
-    if (e->tcp_flags & TORC_TCP_SYN)
-      continue;
-    if (e->len == 0 && !(e->tcp_flags & (TORC_TCP_FIN | TORC_TCP_RST)))
-      continue;
-    f->fr[f->nfr].number = e->frame;
-    f->fr[f->nfr].off = (uint64_t)e->off;
-    f->fr[f->nfr].len = e->len;
-    f->fr[f->nfr].tcp_flags = e->tcp_flags;
-    f->nfr++;
-  }
-  /* Offload points: before frame k, every byte received is in order. */
-  f->pt[f->npt].idx = 0;
-  f->pt[f->npt].p = 0;
-  f->npt++;
-  for (i = 0; i < f->nfr; i++) {
-    const vz_frame *fr = &f->fr[i];
-    uint64_t a = fr->off, b = fr->off + fr->len, k;
-    if (fr->tcp_flags & (TORC_TCP_FIN | TORC_TCP_RST))
-      break; /* offload before the connection closes */
-    if (b > len)
-      b = len;
-    for (k = a; k < b; k++)
-      cov[k] = 1;
-    if (b > mend)
-      mend = b;
-    while (cend < len && cov[cend])
-      cend++;
-    if (cend == mend && cend > 0 && i + 1 < f->nfr) {
-      f->pt[f->npt].idx = i + 1;
-      f->pt[f->npt].p = cend;
-      f->npt++;
-    }
-  }
-  free(cov);
-  return 0;
+int torc_vz_flow_frame(const vz_flow *fl, size_t i, vz_frame *out) {
+  return torc_vz_array_get(fl->ps, &fl->x->fr, i, out);
 }
 
-void torc_vz_flow_free(vz_flow *f) {
-  free(f->fr);
-  free(f->pt);
+int torc_vz_flow_point(const vz_flow *fl, size_t i, vz_point *out) {
+  return torc_vz_array_get(fl->ps, &fl->x->pt, i, out);
 }
 
-/* 1 when sequence number a is after b (32-bit serial arithmetic). */
-static int seq_after(uint32_t a, uint32_t b) {
-  return (int32_t)(a - b) > 0;
-}
-
-void torc_vz_captured_state(const vz_flow *fl, uint32_t before, json_t *state) {
-  const torc_flow_dir *peer = &fl->st->info;
+void torc_vz_captured_state(const vz_flow *fl, const vz_frame *first,
+                            json_t *state) {
+  const torc_flow_dir *peer = fl->d;
   const torc_flow_dir *rcv = fl->rev ? &fl->rev->info : NULL;
-  const torc_flow_map_entry *last_ack = NULL;
-  uint32_t snd_nxt = 0;
-  int sent = 0, scaled;
-  size_t i;
+  uint32_t snd_nxt, ack;
+  uint16_t window;
+  uint8_t ack_flags;
+  int sent, have_ack, scaled;
   if (!rcv || !rcv->syn_seen)
     return; /* the handshake is not in the capture: nothing to say */
   /* RFC 9293 3.7.1: without an MSS option the peer may send 536 bytes
@@ -105,29 +50,26 @@ void torc_vz_captured_state(const vz_flow *fl, uint32_t before, json_t *state) {
         state, "rcv_wscale",
         json_integer(rcv->syn_wscale > 14 ? 14 : rcv->syn_wscale));
   }
-  for (i = 0; i < fl->rev->nmap && fl->rev->map[i].frame < before; i++) {
-    const torc_flow_map_entry *e = &fl->rev->map[i];
-    uint32_t end = e->seq + e->len + !!(e->tcp_flags & TORC_TCP_SYN) +
-                   !!(e->tcp_flags & TORC_TCP_FIN);
-    if (!sent || seq_after(end, snd_nxt))
-      snd_nxt = end;
-    sent = 1;
+  /* The receiver's SndNxt and the peer's last acknowledgment before the
+   * first replayed frame, as the pass folded them (torc_vectorize_pass.c). */
+  if (first) {
+    sent = first->rev_sent, snd_nxt = first->rev_snd_nxt;
+    have_ack = first->have_ack, ack = first->ack;
+    window = first->ack_window, ack_flags = first->ack_flags;
+  } else {
+    sent = fl->rev->sent, snd_nxt = fl->rev->snd_nxt;
+    have_ack = fl->x->have_ack, ack = fl->x->ack;
+    window = fl->x->ack_window, ack_flags = fl->x->ack_flags;
   }
-  for (i = 0; i < fl->st->nmap && fl->st->map[i].frame < before; i++) {
-    const torc_flow_map_entry *e = &fl->st->map[i];
-    if ((e->tcp_flags & TORC_TCP_ACK) &&
-        (!last_ack || !seq_after(last_ack->ack, e->ack)))
-      last_ack = e;
-  }
-  if (!sent || !last_ack)
+  if (!sent || !have_ack)
     return;
-  json_object_set_new(state, "snd_una", json_integer(last_ack->ack));
+  json_object_set_new(state, "snd_una", json_integer(ack));
   json_object_set_new(state, "snd_nxt", json_integer(snd_nxt));
   /* The window of a SYN is never scaled (RFC 7323 2.2). */
   json_object_set_new(
       state, "snd_wnd",
-      json_integer((json_int_t)last_ack->window
-                   << (scaled && !(last_ack->tcp_flags & TORC_TCP_SYN)
+      json_integer((json_int_t)window
+                   << (scaled && !(ack_flags & TORC_TCP_SYN)
                            ? (peer->syn_wscale > 14 ? 14 : peer->syn_wscale)
                            : 0)));
 }
@@ -138,7 +80,13 @@ void torc_vz_analyse_replay(vz_scen *s, const vz_flow *fl, size_t idx,
   uint64_t maxend = s->p, cend = s->p, k;
   size_t i;
   uint8_t *cov;
-  s->play = &fl->fr[idx];
+  if (w > VZ_MAX_PLAY)
+    w = VZ_MAX_PLAY;
+  for (i = 0; i < w; i++)
+    if (torc_vz_flow_frame(fl, idx + i, &s->playbuf[i]) != 0)
+      break; /* a read error: a shorter replay */
+  w = i;
+  s->play = s->playbuf;
   s->nplay = w;
   s->has_ooo = s->has_dup = 0;
   for (i = 0; i < w; i++)
@@ -201,27 +149,35 @@ long torc_vz_choose_point(const vz_flow *fl, vz_rng *r, int need_buffered,
     return -1;
   for (tries = 0; tries < 16; tries++) {
     long i = (long)torc_vz_rng_range(r, 0, fl->npt - 1);
-    const vz_point *pt = &fl->pt[i];
-    if (need_buffered && pt->p == 0)
+    vz_point pt;
+    if (torc_vz_flow_point(fl, (size_t)i, &pt) != 0)
       continue;
-    if (pt->idx >= fl->nfr)
+    if (need_buffered && pt.p == 0)
       continue;
-    if (want_end && fl->nfr - pt->idx > VZ_MAX_PLAY)
+    if (pt.idx >= fl->nfr)
+      continue;
+    if (want_end && fl->nfr - pt.idx > VZ_MAX_PLAY)
       continue;
     best = i;
     break;
   }
   if (best < 0 && want_end) { /* the last point with data before it */
     long i;
+    vz_point pt;
     for (i = (long)fl->npt - 1; i >= 0; i--)
-      if (fl->pt[i].idx < fl->nfr && (!need_buffered || fl->pt[i].p))
+      if (torc_vz_flow_point(fl, (size_t)i, &pt) == 0 && pt.idx < fl->nfr &&
+          (!need_buffered || pt.p))
         break;
     best = i;
   }
   if (best < 0)
     return -1;
   {
-    size_t left = fl->nfr - fl->pt[best].idx;
+    vz_point pt;
+    size_t left;
+    if (torc_vz_flow_point(fl, (size_t)best, &pt) != 0)
+      return -1;
+    left = fl->nfr - pt.idx;
     *w = want_end ? (left < VZ_MAX_PLAY ? left : VZ_MAX_PLAY)
                   : (size_t)torc_vz_rng_range(r, 2, VZ_MAX_PLAY);
     if (*w > left)

@@ -99,6 +99,13 @@ typedef struct vz_frame {
   uint64_t off; /* stream offset of the first payload byte (>= 0) */
   uint32_t len;
   uint8_t tcp_flags;
+  int64_t pos; /* file offset of its record (torc_capture_open_frames) */
+  /* What the capture showed before this frame (torc_vz_captured_state):
+   * the receiver's highest sequence number sent (SndNxt), and the peer's
+   * latest acknowledgment with its window and flags. */
+  uint8_t rev_sent, have_ack, ack_flags;
+  uint16_t ack_window;
+  uint32_t rev_snd_nxt, ack;
 } vz_frame;
 
 /* An offload point: after frames[0..idx) (idx = 0: before any data). */
@@ -107,14 +114,80 @@ typedef struct vz_point {
   uint64_t p; /* contiguous stream length at that moment */
 } vz_point;
 
+/* ---- torc_vectorize_pass.c: one streaming pass, records on disk -------- */
+
+/* Fixed-size records appended in order: the first `flushed` in chunks of
+ * a temporary file (chunks[k]: file offset of records k*VZ_CHUNK...), the
+ * rest in tail; rbuf caches the chunk read last. */
+typedef struct vz_array {
+  size_t elem, n, flushed;
+  uint8_t *tail; /* (owned) */
+  size_t captail;
+  int64_t *chunks; /* (owned) */
+  size_t nchunks, capchunks;
+  uint8_t *rbuf; /* (owned) */
+  size_t rchunk;
+  int sealed; /* no record follows (the direction ended) */
+} vz_array;
+
+typedef struct vz_range {
+  uint64_t a, b;
+} vz_range;
+
+/* What the pass knows of one direction (by the reassembler's id). */
+typedef struct vz_dir {
+  torc_flow_dir info; /* final state (valid when ended) */
+  int seen, kept, ended;
+  vz_array fr, pt; /* vz_frame, vz_point records (kept directions) */
+  /* Folds of the frames so far, for the frames that follow. */
+  int sent, have_ack;
+  uint32_t snd_nxt, ack;
+  uint16_t ack_window;
+  uint8_t ack_flags;
+  /* Offload points: the contiguous prefix, the covered ranges beyond it. */
+  uint64_t cend;
+  vz_range *rg; /* (owned) */
+  size_t nrg, caprg;
+  int points_done, pending;
+  vz_point pend;
+  uint32_t cut_frame; /* too many ranges: no point after this frame */
+  /* The first hole the reassembler skipped, and how many. */
+  uint64_t gaps, gap_off, gap_len;
+  uint32_t gap_frame;
+  int gap_by_window;
+} vz_dir;
+
+typedef struct vz_pass {
+  const torc_vectorize_filter *flt;
+  int dlt;
+  uint32_t file_frames;
+  vz_dir *dirs; /* (owned) */
+  size_t ndirs, capdirs;
+  int fd; /* the spill file (unlinked) */
+  int64_t end;
+  int err, flow_rc;
+} vz_pass;
+
+/* Reassembles the capture at path once, recording its kept directions.
+ * Returns 0, or -1 with "FILE: problem" in err (ps->flow_rc: the
+ * reassembler's code).  torc_vz_pass_free afterwards in both cases. */
+int torc_vz_pass_run(vz_pass *ps, const char *path,
+                     const torc_vectorize_filter *flt, char *err,
+                     size_t errlen);
+void torc_vz_pass_free(vz_pass *ps);
+/* Record i of a into out.  Returns 0 or -1 (out of range, read error). */
+int torc_vz_array_get(const vz_pass *ps, vz_array *a, size_t i, void *out);
+
+/* ---- torc_vectorize_flow.c: the flow a vector is cut from --------------- */
+
 typedef struct vz_flow {
-  const torc_flow_stream *st;
-  const torc_flow_stream *rev; /* the receiver's own sending direction
-                                  (its SYN and send side), NULL unseen */
-  vz_frame *fr;
-  size_t nfr;
-  vz_point *pt;
-  size_t npt;
+  vz_pass *ps;
+  vz_dir *x;              /* the peer's (data) direction */
+  const torc_flow_dir *d; /* its final state */
+  const vz_dir *rev;      /* the receiver's own sending direction
+                             (its SYN and send side), NULL unseen */
+  const char *cap_real;   /* the capture's resolved path */
+  size_t nfr, npt;
 } vz_flow;
 
 /* ---- the run, and the scenario being built ------------------------------ */
@@ -129,8 +202,8 @@ typedef struct vz_ctx {
   uint64_t seed;
   const unsigned char *testable;
   torc_engine *eng;
-  torc_capture_cache *cache;
-  const char *tmpdir; /* the output being built */
+  torc_capture_cache *cache; /* the vector being made: its frames only */
+  const char *tmpdir;        /* the output being built */
   int quiet;
   size_t written, dropped;
   size_t per_kind[K_COUNT];
@@ -155,7 +228,8 @@ typedef struct vz_scen {
   uint64_t push_interval_us;
   uint32_t push_ticks, tps, ind_size, rcv_wnd;
   uint64_t buffered;
-  /* Replayed frames. */
+  /* Replayed frames (play points at playbuf). */
+  vz_frame playbuf[VZ_MAX_PLAY];
   const vz_frame *play;
   size_t nplay, played;
   uint64_t p;           /* offload point (capture stream offset) */
@@ -174,22 +248,24 @@ typedef struct vz_scen {
   int returns_reordered; /* K_POST_IN_IND: explicit returns, last first */
 } vz_scen;
 
-/* The receiver direction's replayable frames and offload points (before
- * frame k, every byte received is in order).  Returns 0 or -1 (memory). */
-int torc_vz_flow_init(vz_flow *f, const torc_flow_stream *st,
-                      const torc_flow_stream *rev);
-void torc_vz_flow_free(vz_flow *f);
-/* What the capture shows of the connection before frame number `before`
- * (the first replayed frame): the MSS the receiver's SYN allowed the peer,
- * the window-scale shifts both SYNs agreed, and the receiver's send side
- * (SndNxt from its own segments, SndUna and SndWnd from the peer's last
- * acknowledgment).  Adds to state only what the capture shows. */
-void torc_vz_captured_state(const vz_flow *fl, uint32_t before, json_t *state);
+/* Frame i and point i of the flow (read back from the pass's records).
+ * Return 0 or -1 (a read error). */
+int torc_vz_flow_frame(const vz_flow *fl, size_t i, vz_frame *out);
+int torc_vz_flow_point(const vz_flow *fl, size_t i, vz_point *out);
+/* What the capture shows of the connection before frame `first` (the
+ * first replayed frame; NULL: after the last): the MSS the receiver's SYN
+ * allowed the peer, the window-scale shifts both SYNs agreed, and the
+ * receiver's send side (SndNxt from its own segments, SndUna and SndWnd
+ * from the peer's last acknowledgment).  Adds to state only what the
+ * capture shows. */
+void torc_vz_captured_state(const vz_flow *fl, const vz_frame *first,
+                            json_t *state);
 /* Chooses an offload point and a replay window (*w frames).  Returns the
  * index into fl->pt, or -1 when the flow has none that fits. */
 long torc_vz_choose_point(const vz_flow *fl, vz_rng *r, int need_buffered,
                           int want_end, size_t *w);
-/* Analyses the replay of fl->fr[idx .. idx+w) from offload point s->p. */
+/* Reads the replay fl frames [idx, idx+w) into s->playbuf and analyses it
+ * from offload point s->p. */
 void torc_vz_analyse_replay(vz_scen *s, const vz_flow *fl, size_t idx,
                             size_t w);
 /* 1 when, after the frames actually replayed, bytes beyond a gap are held

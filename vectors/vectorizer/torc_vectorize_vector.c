@@ -25,21 +25,22 @@
 
 /* A fresh scenario of vector number index at offload point pt, replaying w
  * frames from it. */
-static void scenario_at(vz_scen *s, const vz_flow *fl, const vz_point *pt,
-                        size_t w, unsigned index, int alloc_after) {
+static void scenario_at(vz_scen *s, const vz_flow *fl, vz_point pt, size_t w,
+                        unsigned index, int alloc_after) {
   memset(s, 0, sizeof *s);
   s->kind = (int)(index % K_COUNT);
   s->alloc_after = alloc_after;
-  s->p = pt->p;
-  torc_vz_analyse_replay(s, fl, pt->idx, w);
+  s->p = pt.p;
+  torc_vz_analyse_replay(s, fl, pt.idx, w);
 }
 
 /* Chooses the offload point and the replay window: sets *need_buf (0 when
- * no point with buffered bytes fits) and returns the index into fl->pt with
- * *s analysed, or -1 when the flow has nothing to replay. */
+ * no point with buffered bytes fits) and *pt, and returns its index with *s
+ * analysed, or -1 when the flow has nothing to replay. */
 static long choose_cut(vz_scen *s, const vz_flow *fl, vz_rng *r, unsigned index,
-                       int alloc_after, int *need_buf) {
+                       int alloc_after, int *need_buf, vz_point *pt) {
   size_t w = 0;
+  vz_point p1, p2pt;
   long pi;
   *need_buf = torc_vz_kind_needs_buffered((int)(index % K_COUNT), r);
   pi = torc_vz_choose_point(fl, r, *need_buf, torc_vz_rng_chance(r, 15), &w);
@@ -47,9 +48,9 @@ static long choose_cut(vz_scen *s, const vz_flow *fl, vz_rng *r, unsigned index,
     pi = torc_vz_choose_point(fl, r, 0, 0, &w);
     *need_buf = 0;
   }
-  if (pi < 0)
+  if (pi < 0 || torc_vz_flow_point(fl, (size_t)pi, &p1) != 0)
     return -1;
-  scenario_at(s, fl, &fl->pt[pi], w, index, alloc_after);
+  scenario_at(s, fl, p1, w, index, alloc_after);
   /* Terminations and some others look for a replay the capture reordered. */
   if (s->kind == K_TERMINATE || s->kind == K_WRAP || s->kind == K_DUP ||
       torc_vz_rng_chance(r, 30)) {
@@ -57,17 +58,19 @@ static long choose_cut(vz_scen *s, const vz_flow *fl, vz_rng *r, unsigned index,
     for (tries = 0; tries < 24 && !s->has_ooo; tries++) {
       size_t w2 = 0;
       long p2 = torc_vz_choose_point(fl, r, *need_buf, 0, &w2);
-      if (p2 < 0)
+      if (p2 < 0 || torc_vz_flow_point(fl, (size_t)p2, &p2pt) != 0)
         break;
-      scenario_at(s, fl, &fl->pt[p2], w2, index, alloc_after);
+      scenario_at(s, fl, p2pt, w2, index, alloc_after);
       if (s->has_ooo) {
         pi = p2;
+        p1 = p2pt;
         w = w2;
       }
     }
     if (!s->has_ooo) /* back to the first choice */
-      scenario_at(s, fl, &fl->pt[pi], w, index, alloc_after);
+      scenario_at(s, fl, p1, w, index, alloc_after);
   }
+  *pt = p1;
   return pi;
 }
 
@@ -122,23 +125,96 @@ static void wrap_shift(vz_scen *s, vz_rng *r, uint32_t isn) {
   s->seq_shift = want - isn;
 }
 
+/* Appends frame f to the list (numbers and file offsets).  Returns 0 or
+ * -1 (memory). */
+static int list_add(uint32_t **nums, int64_t **pos, size_t *np, size_t *cap,
+                    const vz_frame *f) {
+  if (*np == *cap) {
+    size_t nc = *cap ? *cap * 2 : 64;
+    uint32_t *g = realloc(*nums, nc * sizeof *g);
+    int64_t *h;
+    if (!g)
+      return -1;
+    *nums = g;
+    if (!(h = realloc(*pos, nc * sizeof *h)))
+      return -1;
+    *pos = h;
+    *cap = nc;
+  }
+  (*nums)[*np] = f->number;
+  (*pos)[(*np)++] = f->pos;
+  return 0;
+}
+
 /* The frames a vector lists: those carrying the buffered bytes, then the
- * replay.  Returns them (malloc'd, *np of them) or NULL (memory). */
+ * replay, with the file offsets of their records in *pos.  Returns them
+ * (malloc'd, *np of them; *pos too) or NULL (memory, a read error). */
 static uint32_t *listed_frames(const vz_flow *fl, const vz_point *pt,
-                               const vz_scen *s, size_t *np) {
-  uint32_t *nums = calloc(pt->idx + s->played + 1, sizeof *nums);
-  size_t i;
+                               const vz_scen *s, size_t *np, int64_t **pos) {
+  uint32_t *nums = NULL;
+  size_t i, cap = 0;
+  vz_frame f;
   *np = 0;
-  if (!nums)
-    return NULL;
+  *pos = NULL;
   for (i = 0; i < pt->idx && s->buffered; i++) {
-    const vz_frame *f = &fl->fr[i];
-    if (f->len && f->off < s->p && f->off + f->len > s->base)
-      nums[(*np)++] = f->number;
+    if (torc_vz_flow_frame(fl, i, &f) != 0)
+      goto fail;
+    if (f.len && f.off < s->p && f.off + f.len > s->base &&
+        list_add(&nums, pos, np, &cap, &f) != 0)
+      goto fail;
   }
   for (i = 0; i < s->played; i++)
-    nums[(*np)++] = s->play[i].number;
+    if (list_add(&nums, pos, np, &cap, &s->play[i]) != 0)
+      goto fail;
+  if (!nums && !(nums = calloc(1, sizeof *nums)))
+    goto fail;
   return nums;
+fail:
+  free(nums);
+  free(*pos);
+  *pos = NULL;
+  return NULL;
+}
+
+/* The capture as the vector's runs read it: only its listed frames, in
+ * ascending order (torc_capture_open_frames), in c->cache.  Returns 0, or
+ * -1 with the reason on stderr. */
+static int vector_capture(vz_ctx *c, const vz_flow *fl, const uint32_t *nums,
+                          const int64_t *pos, size_t np) {
+  uint32_t *sn = malloc((np ? np : 1) * sizeof *sn);
+  int64_t *sp = malloc((np ? np : 1) * sizeof *sp);
+  torc_capture *cap = NULL;
+  char err[1024];
+  size_t i, j;
+  int rc = -1;
+  if (!sn || !sp || !(c->cache = torc_capture_cache_new())) {
+    fprintf(stderr, "torc vectorize: out of memory\n");
+    goto out;
+  }
+  for (i = 0; i < np; i++) { /* insertion: a few, nearly sorted */
+    for (j = i; j > 0 && sn[j - 1] > nums[i]; j--) {
+      sn[j] = sn[j - 1];
+      sp[j] = sp[j - 1];
+    }
+    sn[j] = nums[i];
+    sp[j] = pos[i];
+  }
+  if (torc_capture_open_frames(fl->cap_real, c->cap_sha, sn, sp, np,
+                               fl->ps->file_frames, &cap, err,
+                               sizeof err) != 0) {
+    fprintf(stderr, "torc vectorize: %s\n", err);
+    goto out;
+  }
+  if (torc_capture_cache_put(c->cache, cap) != 0) {
+    fprintf(stderr, "torc vectorize: out of memory\n");
+    goto out;
+  }
+  rc = 0;
+out:
+  torc_capture_unref(cap);
+  free(sn);
+  free(sp);
+  return rc;
 }
 
 /* The provenance: capture, flow, listed frames, tool and a note saying how
@@ -175,7 +251,7 @@ static json_t *provenance(const vz_ctx *c, const torc_flow_dir *d,
 
 /* The connection state at the offload. */
 static json_t *state_at_offload(const vz_flow *fl, const vz_scen *s) {
-  const torc_flow_dir *d = &fl->st->info;
+  const torc_flow_dir *d = fl->d;
   json_t *state = json_object();
   json_object_set_new(
       state, "isn",
@@ -193,14 +269,13 @@ static json_t *state_at_offload(const vz_flow *fl, const vz_scen *s) {
   if (s->ind_size)
     json_object_set_new(state, "rcv_indication_size",
                         json_integer(s->ind_size));
-  torc_vz_captured_state(fl, s->nplay ? s->play[0].number : UINT32_MAX, state);
+  torc_vz_captured_state(fl, s->nplay ? &s->play[0] : NULL, state);
   return state;
 }
 
 int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
-  const torc_flow_stream *st = fl->st;
-  const torc_flow_dir *d = &st->info;
-  const vz_point *pt;
+  const torc_flow_dir *d = fl->d;
+  vz_point pt;
   vz_rng r;
   vz_scen s;
   const char *kname;
@@ -209,6 +284,7 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   json_t *body, *doc = NULL, *host, *exp;
   json_t *trace = NULL, *tags, *requires, *allow, *alts = NULL;
   uint32_t *nums;
+  int64_t *pos;
   char path[PATH_MAX + 128], dirp[PATH_MAX], name[96];
   char why[512], note[256];
   torc_verdict verdict = TORC_ERROR;
@@ -219,10 +295,9 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   pi = choose_cut(&s, fl, &r, index,
                   (int)(index % K_COUNT) == K_ALLOC_FAIL &&
                       (index / K_COUNT) % 2 == 1,
-                  &need_buf);
+                  &need_buf, &pt);
   if (pi < 0)
     return 0; /* nothing to replay in this flow */
-  pt = &fl->pt[pi];
   scenario_params(&s, &r, need_buf);
   if (s.kind == K_WRAP)
     wrap_shift(&s, &r, (uint32_t)(d->base_seq + (uint32_t)s.base));
@@ -231,11 +306,17 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   s.ooo_held_at_end = torc_vz_held_beyond_gap(&s);
   host = torc_vz_host(&s, &r);
 
-  nums = listed_frames(fl, pt, &s, &np);
-  if (!nums)
+  nums = listed_frames(fl, &pt, &s, &np, &pos);
+  if (!nums) {
+    fprintf(stderr, "torc vectorize: out of memory or temporary file error\n");
+    json_decref(s.events);
+    json_decref(s.derived);
+    json_decref(host);
     return -1;
+  }
   if (np == 0) { /* a vector lists at least one frame of its flow */
     free(nums);
+    free(pos);
     json_decref(s.events);
     json_decref(s.derived);
     json_decref(host);
@@ -247,7 +328,7 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
            "%s: offload after stream offset %" PRIu64 " (before frame %u), "
            "%" PRIu64 " bytes buffered, %zu frames replayed in capture order "
            "(%" PRIu64 " new bytes%s%s)%s%s",
-           kname, s.p, fl->fr[pt->idx].number, s.buffered, s.played, s.dnew,
+           kname, s.p, s.play[0].number, s.buffered, s.played, s.dnew,
            s.has_ooo ? ", out of order" : "", s.has_dup ? ", duplicates" : "",
            s.seq_shift ? "; sequence numbers rebased across 2^32" : "",
            s.derived ? "; derived segments in provenance.transform" : "");
@@ -262,7 +343,16 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   json_object_set_new(body, "tags", tags = json_array());
   json_object_set_new(body, "requires", requires = json_array());
   json_object_set_new(body, "provenance", provenance(c, d, &s, nums, np, note));
+  rc = vector_capture(c, fl, nums, pos, np);
   free(nums);
+  free(pos);
+  if (rc != 0) {
+    json_decref(body);
+    json_decref(s.derived);
+    torc_capture_cache_free(c->cache);
+    c->cache = NULL;
+    return -1;
+  }
   json_object_set_new(body, "state", state_at_offload(fl, &s));
   json_object_set_new(body, "buffered",
                       s.kind == K_BUF_SPREAD
@@ -282,6 +372,9 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   if (mkdir(dirp, 0777) != 0 && errno != EEXIST) {
     fprintf(stderr, "torc vectorize: %s: %s\n", dirp, strerror(errno));
     json_decref(body);
+    json_decref(s.derived);
+    torc_capture_cache_free(c->cache);
+    c->cache = NULL;
     return -1;
   }
   snprintf(name, sizeof name, "f%u-%03u-%s.json", d->id, index, kname);
@@ -369,6 +462,8 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
     }
   }
 out:
+  torc_capture_cache_free(c->cache); /* the vector's frames, no longer read */
+  c->cache = NULL;
   json_decref(trace);
   json_decref(doc);
   json_decref(body);
