@@ -42,12 +42,26 @@ def cat():
 
 
 def header_caps():
-    """(name, bit, comment) for each TORC_CAP_* define but TORC_CAP_ALL."""
-    out, comment = [], ""
+    """(name, bit, comment) for each TORC_CAP_* define but TORC_CAP_ALL; the
+    comment is the one just above the define, on one line or on several
+    (" * " continuation lines joined with spaces)."""
+    out, comment, open_ = [], "", None
     for line in HEADER.read_text(encoding="utf-8").splitlines():
+        if open_ is not None:
+            part = line.strip()
+            done = part.endswith("*/")
+            part = part[:-2].rstrip() if done else part
+            open_.append(part[2:] if part.startswith("* ") else part)
+            if done:
+                comment, open_ = " ".join(open_).strip(), None
+            continue
         m = re.match(r"^/\* (.*) \*/$", line)
         if m:
             comment = m.group(1)
+            continue
+        m = re.match(r"^/\* (.*)$", line)
+        if m:
+            open_ = [m.group(1)]
             continue
         m = re.match(r"^#define TORC_CAP_([A-Z_]+) \(1u << (\d+)\)", line)
         if m:
