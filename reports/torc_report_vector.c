@@ -4,9 +4,10 @@
  * vectors table.
  *
  * Called by torc_report_write (torc_report.c) after the main page.  Each
- * page is self-contained and offline like the main one (the same
- * compiled-in stylesheet, no script): a header naming the target and the
- * claim with a link back to ../report.html, then the vector's article
+ * page is offline like the main one (no script, nothing from the network):
+ * its stylesheet is the main page's compiled-in one, written once beside
+ * the pages (vectors/torc-report.css) and linked: a header naming the target
+ * and the claim with a link back to ../report.html, then the vector's article
  * (torc_report_failure.c: sequence diagram, sequence space with the window
  * edges, hex diff, replay command).  Pages of an earlier report in the same
  * directory are removed first, so the folder holds this run's pages only.
@@ -22,6 +23,8 @@
 #include "torc_report_assets.h"
 
 /* Removes DIR's *.html (the pages of an earlier report). */
+#define PAGE_CSS "torc-report.css"
+
 static void clear_pages(const char *dir) {
   DIR *d = opendir(dir);
   struct dirent *e;
@@ -30,7 +33,8 @@ static void clear_pages(const char *dir) {
     return;
   while ((e = readdir(d)) != NULL) {
     size_t n = strlen(e->d_name);
-    if (n > 5 && !strcmp(e->d_name + n - 5, ".html") &&
+    if (((n > 5 && !strcmp(e->d_name + n - 5, ".html")) ||
+         !strcmp(e->d_name, PAGE_CSS)) &&
         (size_t)snprintf(p, sizeof p, "%s/%s", dir, e->d_name) < sizeof p)
       unlink(p);
   }
@@ -46,9 +50,11 @@ static void page(FILE *f, const report *R, const json_t *rec, int diagrams) {
         "name=\"generator\" content=\"torc report\">\n<title>torc: ",
         f);
   esc(f, str(rec, "id"));
-  fprintf(f, " %s</title>\n<style>\n", str(rec, "verdict"));
-  fputs(torc_asset_report_css, f);
-  fputs("</style>\n</head>\n<body class=\"vector-page\">\n<header "
+  /* One stylesheet beside the pages, not a copy in each: a report of a
+   * target failing most of the suite stays a few hundred KB. */
+  fprintf(f, " %s</title>\n<link rel=\"stylesheet\" href=\"" PAGE_CSS "\">\n",
+          str(rec, "verdict"));
+  fputs("</head>\n<body class=\"vector-page\">\n<header "
         "class=\"top\"><h1>torc: one vector</h1><a class=\"back\" "
         "href=\"../report.html\">&larr; the whole report</a> target <b>",
         f);
@@ -68,6 +74,26 @@ static void page(FILE *f, const report *R, const json_t *rec, int diagrams) {
           R->digest);
 }
 
+/* DIR/vectors/PAGE_CSS: the stylesheet every vector page links to, the
+ * main page's own (which carries it inline). */
+static int write_css(const char *dir) {
+  char path[PATH_MAX], tmp[PATH_MAX];
+  FILE *f;
+  if ((size_t)snprintf(path, sizeof path, "%s/" PAGE_CSS, dir) >= sizeof path ||
+      (size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp ||
+      !(f = fopen(tmp, "w"))) {
+    fprintf(stderr, "torc report: %s/" PAGE_CSS ": cannot write\n", dir);
+    return -1;
+  }
+  fputs(torc_asset_report_css, f);
+  if (ferror(f) | fclose(f) || rename(tmp, path) != 0) {
+    fprintf(stderr, "torc report: %s: %s\n", path, strerror(errno));
+    unlink(tmp);
+    return -1;
+  }
+  return 0;
+}
+
 int torcint_report_vector_pages(const report *R, const char *out_dir) {
   const json_t *rec;
   char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX], name[256];
@@ -83,6 +109,8 @@ int torcint_report_vector_pages(const report *R, const char *out_dir) {
     FILE *f;
     if (v == TORC_PASS || v == TORC_UNTESTED)
       continue;
+    if (drawn == 0 && write_css(dir) != 0) /* with the first page */
+      return -1;
     torcint_report_page_name(str(rec, "id"), name, sizeof name);
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >=
             sizeof path ||

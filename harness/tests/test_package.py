@@ -135,7 +135,7 @@ def test_package_of_a_failing_run_with_waivers_verifies(torc, waived,
     # The report of a failing run has a page per vector that did not pass
     # (report/vectors/ID.html): each is a member too.
     pages = sorted("report/vectors/" + p.name
-                   for p in (rep / "vectors").glob("*.html"))
+                   for p in (rep / "vectors").iterdir())   # and their .css
     assert pages, "a failing run's report has vector pages"
     listed = [l.split(" ")[3] for l in manifest_lines(pkg)[1:]]
     assert [x for x in listed if x.startswith("report/vectors/")] == pages

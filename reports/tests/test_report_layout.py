@@ -116,15 +116,23 @@ def test_vector_pages_exist_linked_and_offline(linux_report):
     doc = load(LINUX)
     want = {r["id"] for r in doc["results"]
             if r["verdict"] not in ("PASS", "UNTESTED")}
-    pages = {p.name for p in (linux_report / "vectors").iterdir()}
+    files = {p.name for p in (linux_report / "vectors").iterdir()}
+    pages = files - {"torc-report.css"}
     assert pages == {i + ".html" for i in want}
+    # One stylesheet beside the pages: the main page's, which it carries
+    # inline, so the folder works offline and each page stays small.
+    main = (linux_report / "report.html").read_text()
+    css = (linux_report / "vectors" / "torc-report.css").read_text()
+    assert css and "<style>\n" + css in main
     html = (linux_report / "report.html").read_text()
     for name in pages:
         assert 'href="vectors/%s"' % name in html
     r = next(r for r in doc["results"] if r.get("divergence"))
     text = (linux_report / "vectors" / (r["id"] + ".html")).read_text()
     assert 'href="../report.html"' in text
-    assert not re.search(r'<(script|img|link|iframe)[^>]*\s(src|href)=', text)
+    links = re.findall(r'<(?:script|img|link|iframe)[^>]*\s(?:src|href)=[^>]*>',
+                       text)
+    assert links == ['<link rel="stylesheet" href="torc-report.css">'], links
     assert not re.search(r'(src|href)="(https?:)?//', text)
     page = parse(linux_report / "vectors" / (r["id"] + ".html"))
     assert page.find(lambda n: n.tag == "svg" and "seq" in n.cls())
@@ -142,7 +150,7 @@ def test_main_page_under_1mb(linux_report, mutant_report):
     # Before issue 17 these were 2.69 MB (Linux) and 6.76 MB (this mutant).
     for d in (linux_report, out):
         assert (d / "report.html").stat().st_size < MB, d
-    assert len(list((out / "vectors").iterdir())) == nfail
+    assert len(list((out / "vectors").glob("*.html"))) == nfail
 
 
 # ---- Hand-built records: the window, the names ------------------------------
@@ -280,12 +288,12 @@ def test_vector_page_names_are_safe(tmp_path):
     recs = [record("v/../x y", "FAIL", ["RCV-167"]),
             record("v_2f", "FAIL", ["RCV-167"])]
     _, out = report_of(tmp_path, document(recs))
-    assert sorted(p.name for p in (out / "vectors").iterdir()) == \
+    assert sorted(p.name for p in (out / "vectors").glob("*.html")) == \
         ["v_2f_2e_2e_2fx_20y.html", "v_5f2f.html"]
     # A second render into the same directory leaves only its own pages.
     _, out = report_of(tmp_path, document([record("v-1", "FAIL",
                                                    ["RCV-167"])]))
-    assert [p.name for p in (out / "vectors").iterdir()] == ["v-1.html"]
+    assert [p.name for p in (out / "vectors").glob("*.html")] == ["v-1.html"]
 
 
 def forbidden(ch):
@@ -310,7 +318,7 @@ def test_vector_pages_carry_only_text(tmp_path):
     ns = record("v-ns", "PASS-NONSTRICT", ["RCV-167"])
     ns["allowances"] = ["odd\ufffe"]
     _, out = report_of(tmp_path, document([r, ns]))
-    pages = sorted((out / "vectors").iterdir())
+    pages = sorted((out / "vectors").glob("*.html"))
     assert [p.name for p in pages] == ["v-_ef_bf_be.html", "v-ns.html"]
     for p in pages + [out / "report.html"]:
         text = p.read_text(encoding="utf-8")
