@@ -164,6 +164,10 @@ TORC_INSTALL_FILES := 755:$(TORC_BIN):bin/torc \
   644:conformance/conftest.py:share/torc/pytest/conftest.py \
   644:examples/adapter-skeleton/adapter.c:share/torc/examples/adapter-skeleton/adapter.c \
   644:examples/adapter-skeleton/Makefile:share/torc/examples/adapter-skeleton/Makefile \
+  755:examples/python-target/torc_reference_target.py:share/torc/examples/python-target/torc_reference_target.py \
+  644:examples/python-target/README.md:share/torc/examples/python-target/README.md \
+  644:examples/ci/github-actions.yml:share/torc/examples/ci/github-actions.yml \
+  644:examples/ci/gitlab-ci.yml:share/torc/examples/ci/gitlab-ci.yml \
   $(foreach d,$(TORC_DOCS),644:$(d):share/doc/torc/$(notdir $(d)))
 TORC_FIND_VECTORS := cd vectors && find . -path ./schema -prune -o -type f \
   \( -name '*.json' -o -name '*.pcap' -o -name '*.pcapng' \) -print | sort

@@ -49,6 +49,13 @@ def expected_files():
             "examples/adapter-skeleton/adapter.c",
         "share/torc/examples/adapter-skeleton/Makefile":
             "examples/adapter-skeleton/Makefile",
+        "share/torc/examples/python-target/torc_reference_target.py":
+            "examples/python-target/torc_reference_target.py",
+        "share/torc/examples/python-target/README.md":
+            "examples/python-target/README.md",
+        "share/torc/examples/ci/github-actions.yml":
+            "examples/ci/github-actions.yml",
+        "share/torc/examples/ci/gitlab-ci.yml": "examples/ci/gitlab-ci.yml",
         "share/doc/torc/README.md": "README.md",
         "share/doc/torc/ARCHITECTURE.md": "ARCHITECTURE.md",
     }
