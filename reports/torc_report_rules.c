@@ -87,11 +87,29 @@ static void ways(FILE *f, const json_t *recs) {
   json_decref(first);
 }
 
+/* A group's vectors: the first SHOWN_PER_GROUP in a table, the rest (of n)
+ * folded under "N more". */
+static void vector_list(FILE *f, const json_t *recs, size_t n) {
+  const json_t *rec;
+  size_t i;
+  fputs("<table class=\"vlist\"><tbody>", f);
+  json_array_foreach(recs, i, rec) {
+    if (i == SHOWN_PER_GROUP)
+      fprintf(f,
+              "</tbody></table><details><summary>%zu more</summary>"
+              "<table class=\"vlist\"><tbody>",
+              n - SHOWN_PER_GROUP);
+    vector_row(f, rec);
+  }
+  fputs("</tbody></table>", f);
+  if (n > SHOWN_PER_GROUP)
+    fputs("</details>", f);
+}
+
 static void group(FILE *f, const report *R, const char *rule,
                   const json_t *recs) {
   const reqrow *r = *rule ? torcint_report_row(R, rule) : NULL;
-  const json_t *rec;
-  size_t i, n = json_array_size(recs);
+  size_t n = json_array_size(recs);
   fputs("<section class=\"rule\" id=\"rule-", f);
   esc(f, *rule ? rule : "none");
   fprintf(f, "\" data-rule=\"");
@@ -119,18 +137,7 @@ static void group(FILE *f, const report *R, const char *rule,
     fputs("</div>", f);
   }
   ways(f, recs);
-  fputs("<table class=\"vlist\"><tbody>", f);
-  json_array_foreach(recs, i, rec) {
-    if (i == SHOWN_PER_GROUP)
-      fprintf(f,
-              "</tbody></table><details><summary>%zu more</summary>"
-              "<table class=\"vlist\"><tbody>",
-              n - SHOWN_PER_GROUP);
-    vector_row(f, rec);
-  }
-  fputs("</tbody></table>", f);
-  if (n > SHOWN_PER_GROUP)
-    fputs("</details>", f);
+  vector_list(f, recs, n);
   fputs("</section>\n", f);
 }
 
@@ -220,8 +227,7 @@ void torcint_report_rules(FILE *f, const report *R) {
 
 static void allowance_group(FILE *f, const report *R, const char *name,
                             const json_t *recs) {
-  const json_t *rec;
-  size_t i, n = json_array_size(recs);
+  size_t n = json_array_size(recs);
   (void)R;
   fputs("<section class=\"allowance\" data-allowance=\"", f);
   esc(f, name);
@@ -229,18 +235,7 @@ static void allowance_group(FILE *f, const report *R, const char *name,
   esc(f, name);
   fprintf(f, "</code> <span class=\"count\">%zu vector%s</span></h3>", n,
           n == 1 ? "" : "s");
-  fputs("<table class=\"vlist\"><tbody>", f);
-  json_array_foreach(recs, i, rec) {
-    if (i == SHOWN_PER_GROUP)
-      fprintf(f,
-              "</tbody></table><details><summary>%zu more</summary>"
-              "<table class=\"vlist\"><tbody>",
-              n - SHOWN_PER_GROUP);
-    vector_row(f, rec);
-  }
-  fputs("</tbody></table>", f);
-  if (n > SHOWN_PER_GROUP)
-    fputs("</details>", f);
+  vector_list(f, recs, n);
   fputs("</section>", f);
 }
 

@@ -388,11 +388,28 @@ int torc_capture_file_sha256(const char *path, char out[65], char *err,
   return rc;
 }
 
+/* libpcap's reader over fp (it owns fp from here on, and closes it on
+ * failure too), with c's link type set; NULL with the reason in err. */
+static pcap_t *open_reader(torc_capture *c, FILE *fp, const char *path,
+                           char *err, size_t errlen) {
+  char pe[PCAP_ERRBUF_SIZE];
+  pcap_t *pc;
+  pe[0] = '\0';
+  pc = pcap_fopen_offline(fp, pe); /* owns fp on success */
+  if (!pc) {
+    fclose(fp);
+    snprintf(err, errlen, "%s: not a readable pcap/pcapng file: %s", path, pe);
+    return NULL;
+  }
+  c->dlt = pcap_datalink(pc);
+  c->link_type = linktype_of(c->dlt);
+  return pc;
+}
+
 int torc_capture_open_frames(const char *path, const char *sha256,
                              const uint32_t *numbers, const int64_t *pos,
                              size_t n, uint32_t file_frames, torc_capture **out,
                              char *err, size_t errlen) {
-  char pe[PCAP_ERRBUF_SIZE];
   struct pcap_pkthdr *h;
   const u_char *pkt;
   size_t cap_data = 0, i;
@@ -414,16 +431,10 @@ int torc_capture_open_frames(const char *path, const char *sha256,
     torc_capture_unref(c);
     return -1;
   }
-  pe[0] = '\0';
-  pc = pcap_fopen_offline(fp, pe); /* owns fp on success */
-  if (!pc) {
-    fclose(fp);
-    snprintf(err, errlen, "%s: not a readable pcap/pcapng file: %s", path, pe);
+  if (!(pc = open_reader(c, fp, path, err, errlen))) {
     torc_capture_unref(c);
     return -1;
   }
-  c->dlt = pcap_datalink(pc);
-  c->link_type = linktype_of(c->dlt);
   for (i = 0; i < n; i++) {
     if (numbers[i] < 1 || numbers[i] > file_frames ||
         (i > 0 && numbers[i] <= numbers[i - 1]) || pos[i] < 0 ||
@@ -449,7 +460,6 @@ int torc_capture_open_frames(const char *path, const char *sha256,
 
 int torc_capture_open(const char *path, torc_capture **out, char *err,
                       size_t errlen) {
-  char pe[PCAP_ERRBUF_SIZE];
   pcap_t *pc;
   torc_capture *c;
   size_t cap_frames = 0, cap_data = 0;
@@ -477,16 +487,10 @@ int torc_capture_open(const char *path, torc_capture **out, char *err,
     torc_capture_unref(c);
     return -1;
   }
-  pe[0] = '\0';
-  pc = pcap_fopen_offline(fp, pe); /* owns fp on success */
-  if (!pc) {
-    fclose(fp);
-    snprintf(err, errlen, "%s: not a readable pcap/pcapng file: %s", path, pe);
+  if (!(pc = open_reader(c, fp, path, err, errlen))) {
     torc_capture_unref(c);
     return -1;
   }
-  c->dlt = pcap_datalink(pc);
-  c->link_type = linktype_of(c->dlt);
   while ((rc = pcap_next_ex(pc, &h, &pkt)) == 1) {
     if (c->nframes == cap_frames) {
       size_t nc = cap_frames ? cap_frames * 2 : 256;
