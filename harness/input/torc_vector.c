@@ -314,11 +314,16 @@ int torc_vector_load_file(const char *path, torc_capture_cache *cc,
   }
   /* The set digest is over the files' bytes (torc_vector_digest.c). */
   torc_sha256_hex(text, len, v->body->sha256);
+  /* Plain ASCII text holds no character torc's text may not carry: the
+   * walk over every string is needed only for the rest. */
+  rc = torcint_vector_text_is_plain(text, len) ||
+               torcint_vector_check_text(&L, root) == 0
+           ? 0
+           : -1;
   free(text);
   torc_trace_init(&v->body->expected);
-  rc = torcint_vector_check_text(&L, root) < 0
-           ? -1
-           : parse_root(&L, root, v, cc, flags);
+  if (rc == 0)
+    rc = parse_root(&L, root, v, cc, flags);
   json_decref(root);
   if (rc < 0) {
     torc_vector_free(v);

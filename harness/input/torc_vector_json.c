@@ -272,6 +272,19 @@ static int check_string(ld *L, const char *s, size_t n, const char *what) {
   return 0;
 }
 
+int torcint_vector_text_is_plain(const char *s, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c > 0x7e)
+      return 0;
+    if (c == '\\' && i + 1 < n &&
+        (s[i + 1] == 'u' || s[i + 1] == 'b' || s[i + 1] == 'f'))
+      return 0;
+  }
+  return 1;
+}
+
 int torcint_vector_check_text(ld *L, json_t *j) {
   size_t i, o;
   const char *key;

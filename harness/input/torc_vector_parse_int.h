@@ -69,6 +69,11 @@ int torcint_vector_get_str_list(ld *L, json_t *root, const char *key,
  * torc's text may carry (torc_text.h); -1 naming the first that does not,
  * by its JSON path and code point. */
 int torcint_vector_check_text(ld *L, json_t *j);
+/* 1 when the JSON text s (n bytes) cannot decode to a string that
+ * torcint_vector_check_text would refuse: printable ASCII, tab, LF and CR
+ * only, and no escape that makes a control character or any other code
+ * point (\b, \f, \u).  Conservative: 0 only means "walk the tree". */
+int torcint_vector_text_is_plain(const char *s, size_t n);
 
 /* ---- Names (torc_vector_names.c) ---------------------------------------- */
 uint64_t torcint_vector_cap_bit(const char *name);

@@ -52,16 +52,18 @@ def id_like_torc(doc):
     return "rcv-" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def copy_vector(tmp_path, change):
+def copy_vector(tmp_path, change, ascii=True):
     """The vector with change(doc) applied and its id recomputed, beside a
-    copy of its capture folder."""
+    copy of its capture folder; written as ASCII with \\u escapes, or with
+    ascii=False as raw UTF-8 (the loader scans raw text before it walks the
+    strings, torc_vector_json.c: both ways must be refused alike)."""
     shutil.copytree(VECTOR.parent / "capture", tmp_path / "capture")
     doc = json.loads(VECTOR.read_text())
     change(doc)
     doc.pop("id")
     doc["id"] = id_like_torc(doc)
     p = tmp_path / "v.json"
-    p.write_text(json.dumps(doc))
+    p.write_text(json.dumps(doc, ensure_ascii=ascii), encoding="utf-8")
     return p
 
 
@@ -81,6 +83,14 @@ def set_member_name(d):
     d["events"][0]["\u0001op"] = 1
 
 
+def set_backspace(d):
+    d["title"] = "Verify that \b is refused"      # json.dumps writes \b
+
+
+def set_formfeed(d):
+    d["provenance"]["note"] = "a\fb"              # and \f
+
+
 REFUSED = {
     "title": (set_title, "$.title: U+FFFE at character 13 is a Unicode "
               "non-character"),
@@ -90,7 +100,20 @@ REFUSED = {
                     "character 1 is a Unicode non-character"),
     "member-name": (set_member_name, "$.events[0]: member name: control "
                     "character U+0001 at character 1: not allowed"),
+    "backspace": (set_backspace, "$.title: control character U+0008 at "
+                  "character 13: not allowed"),
+    "formfeed": (set_formfeed, "$.provenance.note: control character "
+                 "U+000C at character 2: not allowed"),
 }
+
+
+@pytest.mark.parametrize("case", ["title", "note", "requirement"])
+def test_raw_utf8_is_refused_like_escapes(torc, tmp_path, case):
+    change, message = REFUSED[case]
+    vec = copy_vector(tmp_path, change, ascii=False)
+    assert not vec.read_bytes().isascii()
+    r = torc("lint", vec)
+    assert r.returncode == 2 and message in r.stderr, r.stderr
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
