@@ -19,8 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "fuzz_input.h"
 #include "torc_diff.h"
 #include "torc_report.h"
 #include "torc_results.h"
@@ -71,15 +71,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[1024], page[256];
   torc_results *rs = NULL;
   torc_diff_counts counts;
-  FILE *fp, *devnull;
+  FILE *devnull;
   if (dir[0] == '\0')
     setup();
-  fp = fopen(path, "wb");
-  if (fp == NULL)
-    abort();
-  if (size > 0 && fwrite(data, 1, size, fp) != size)
-    abort();
-  fclose(fp);
+  fuzz_input_write(path, data, size);
 
   err[0] = '\0';
   int ok = torc_results_load(path, &rs, err, sizeof err) == 0;

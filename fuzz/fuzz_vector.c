@@ -11,37 +11,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "fuzz_input.h"
 #include "torc_vector.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char path[64];
-
-static void remove_tmp(void) {
-  unlink(path);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[1024];
   torc_vector *v = NULL;
-  FILE *fp;
-  if (path[0] == '\0') {
-    int fd;
-    strcpy(path, "/tmp/torc_fuzz_vector_XXXXXX.json");
-    fd = mkstemps(path, 5);
-    if (fd < 0)
-      abort();
-    close(fd);
-    atexit(remove_tmp);
-  }
-  fp = fopen(path, "wb");
-  if (fp == NULL)
-    abort();
-  if (size > 0 && fwrite(data, 1, size, fp) != size)
-    abort();
-  fclose(fp);
+  const char *path =
+      fuzz_input_file("/tmp/torc_fuzz_vector_XXXXXX.json", data, size);
   err[0] = '\0';
   if (torc_vector_load(path, &v, err, sizeof err) == 0)
     torc_vector_free(v);

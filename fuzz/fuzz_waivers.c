@@ -17,18 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "fuzz_input.h"
 #include "torc_results.h"
 #include "torc_waivers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char path[64];
-
-static void remove_tmp(void) {
-  unlink(path);
-}
 
 /* A FAIL of vector id, attributed to requirement (either may be NULL). */
 static void failing(torc_vector *v, torc_result *r, char *id, const char *req) {
@@ -83,23 +77,13 @@ static void exercise(const torc_waivers *w) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[1024];
   torc_waivers w;
-  FILE *fp;
-  if (path[0] == '\0') {
-    int fd;
-    strcpy(path, "/tmp/torc_fuzz_waivers_XXXXXX.json");
-    fd = mkstemps(path, 5);
-    if (fd < 0)
-      abort();
-    close(fd);
-    atexit(remove_tmp);
+  const char *path;
+  static int today_fixed;
+  if (!today_fixed) { /* once: the expiry dates are judged against it */
     setenv("TORC_TODAY", "2026-01-01", 1);
+    today_fixed = 1;
   }
-  fp = fopen(path, "wb");
-  if (fp == NULL)
-    abort();
-  if (size > 0 && fwrite(data, 1, size, fp) != size)
-    abort();
-  fclose(fp);
+  path = fuzz_input_file("/tmp/torc_fuzz_waivers_XXXXXX.json", data, size);
   err[0] = '\0';
   memset(&w, 0, sizeof w);
   int rc = torc_waivers_load(path, &w, err, sizeof err);

@@ -570,6 +570,22 @@ torc_capture_cache *torc_capture_cache_new(void) {
   return cc;
 }
 
+/* Adds c to the cache, which takes a reference of its own; -1 when out of
+ * memory.  The caller holds the lock. */
+static int put_locked(torc_capture_cache *cc, torc_capture *c) {
+  if (cc->n == cc->cap) {
+    size_t nc = cc->cap ? cc->cap * 2 : 8;
+    torc_capture **nv = realloc(cc->caps, nc * sizeof *nv);
+    if (!nv)
+      return -1;
+    cc->caps = nv;
+    cc->cap = nc;
+  }
+  cc->caps[cc->n++] = c;
+  torc_capture_ref(c);
+  return 0;
+}
+
 static torc_capture *cache_get_locked(torc_capture_cache *cc, const char *path,
                                       char *err, size_t errlen) {
   torc_capture *c;
@@ -581,19 +597,11 @@ static torc_capture *cache_get_locked(torc_capture_cache *cc, const char *path,
     }
   if (torc_capture_open(path, &c, err, errlen) < 0)
     return NULL;
-  if (cc->n == cc->cap) {
-    size_t nc = cc->cap ? cc->cap * 2 : 8;
-    torc_capture **nv = realloc(cc->caps, nc * sizeof *nv);
-    if (!nv) {
-      torc_capture_unref(c);
-      snprintf(err, errlen, "%s: out of memory", path);
-      return NULL;
-    }
-    cc->caps = nv;
-    cc->cap = nc;
+  if (put_locked(cc, c) != 0) {
+    torc_capture_unref(c);
+    snprintf(err, errlen, "%s: out of memory", path);
+    return NULL;
   }
-  cc->caps[cc->n++] = c;
-  torc_capture_ref(c);
   return c;
 }
 
@@ -607,22 +615,9 @@ torc_capture *torc_capture_cache_get(torc_capture_cache *cc, const char *path,
 }
 
 int torc_capture_cache_put(torc_capture_cache *cc, torc_capture *c) {
-  int rc = 0;
+  int rc;
   pthread_mutex_lock(&cc->lock);
-  if (cc->n == cc->cap) {
-    size_t nc = cc->cap ? cc->cap * 2 : 8;
-    torc_capture **nv = realloc(cc->caps, nc * sizeof *nv);
-    if (!nv)
-      rc = -1;
-    else {
-      cc->caps = nv;
-      cc->cap = nc;
-    }
-  }
-  if (rc == 0) {
-    cc->caps[cc->n++] = c;
-    torc_capture_ref(c);
-  }
+  rc = put_locked(cc, c);
   pthread_mutex_unlock(&cc->lock);
   return rc;
 }

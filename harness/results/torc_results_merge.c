@@ -294,7 +294,25 @@ fail:
   return NULL;
 }
 
-static void sort_strings(json_t *a);
+static int cmp_str(const void *x, const void *y) {
+  return strcmp(json_string_value(*(json_t *const *)x),
+                json_string_value(*(json_t *const *)y));
+}
+
+/* Sorts an array of strings in place. */
+static void sort_strings(json_t *a) {
+  size_t i, n = json_array_size(a);
+  json_t **v = n > 1 ? malloc(n * sizeof *v) : NULL;
+  if (!v)
+    return;
+  for (i = 0; i < n; i++)
+    v[i] = json_incref(json_array_get(a, i));
+  qsort(v, n, sizeof *v, cmp_str);
+  json_array_clear(a);
+  for (i = 0; i < n; i++)
+    json_array_append_new(a, v[i]);
+  free(v);
+}
 
 /* The merged scope: input 1's with selected summed, the shards, finished
  * when all finished, the first stop, the vectors not run of all, sorted. */
@@ -326,26 +344,6 @@ static json_t *merged_scope(merge_ctx *c, size_t n, json_t *shards) {
   sort_strings(not_run);
   json_object_set_new(scope, "not_run", not_run);
   return scope;
-}
-
-static int cmp_str(const void *x, const void *y) {
-  return strcmp(json_string_value(*(json_t *const *)x),
-                json_string_value(*(json_t *const *)y));
-}
-
-/* Sorts an array of strings in place. */
-static void sort_strings(json_t *a) {
-  size_t i, n = json_array_size(a);
-  json_t **v = n > 1 ? malloc(n * sizeof *v) : NULL;
-  if (!v)
-    return;
-  for (i = 0; i < n; i++)
-    v[i] = json_incref(json_array_get(a, i));
-  qsort(v, n, sizeof *v, cmp_str);
-  json_array_clear(a);
-  for (i = 0; i < n; i++)
-    json_array_append_new(a, v[i]);
-  free(v);
 }
 
 /* Adds the vectors of src missing from dst. */

@@ -21,7 +21,7 @@
 int torc_vz_reference_open(torc_engine **eng, char *errbuf) {
   torc_engine_opts eo;
   memset(&eo, 0, sizeof eo);
-  eo.record_traces = 1;
+  eo.record_traces = TORC_TRACES_ALL;
   eo.record_because = 1; /* each expected event says why */
   return torc_engine_new("reference", &eo, eng, errbuf);
 }
