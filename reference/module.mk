@@ -66,7 +66,9 @@ bench-reference: $(REF_BENCH)
 # reference built with gcov instrumentation into $(O)/cov, run over every
 # vector in-process, and the line and branch figures held by the floors in
 # conformance/reference-coverage.tsv (scripts/check_reference_coverage.py
-# prints them per file and fails when one falls below its floor).
+# prints them per file and fails when one falls below its floor), every
+# line left uncovered listed with its reason in
+# conformance/reference-uncovered.tsv.
 REF_COV_DIR := $(O)/cov
 REF_COV_OBJS := $(patsubst reference/%.c,$(REF_COV_DIR)/%.o,\
   $(REF_SRCS) reference/torc_reference_so.c)
@@ -91,10 +93,24 @@ $(REF_COV_READING_SO): $(O)/obj/harness/testtargets/other_reading.o \
     $(filter-out %/torc_reference_so.o,$(REF_COV_OBJS))
 	$(CC) -shared --coverage -Wl,-Bsymbolic -o $@ $^
 
+# The explanations (issue 12): the same instrumented reference with its
+# explain hook set, inside the test target explained, which checks every
+# note and that every judged upcall comes with notes.  A shared object
+# never has the hook set; without this run no vector would reach the half
+# of each TORC_WHY that writes, nor torc_why.c.
+REF_COV_EXPLAINED_SO := $(REF_COV_DIR)/explained-cov.so
+$(REF_COV_EXPLAINED_SO): $(O)/obj/harness/testtargets/explained.o \
+    $(filter-out %/torc_reference_so.o,$(REF_COV_OBJS))
+	$(CC) -shared --coverage -Wl,-Bsymbolic -o $@ $^
+
 .PHONY: check-reference-coverage
-check-reference-coverage: $(TORC_BIN) $(REF_COV_SO) $(REF_COV_READING_SO)
+check-reference-coverage: $(TORC_BIN) $(REF_COV_SO) $(REF_COV_READING_SO) \
+    $(REF_COV_EXPLAINED_SO)
 	rm -f $(REF_COV_DIR)/*.gcda
 	$(TORC_BIN) run --target $(REF_COV_SO) --vectors vectors/ \
+	  --isolate none --quiet
+	@echo "explained:"
+	$(TORC_BIN) run --target $(REF_COV_EXPLAINED_SO) --vectors vectors/ \
 	  --isolate none --quiet
 	set -e; for r in $$($(TORC_BIN) list --allowances | \
 	    awk -F'\t' '$$3 == "reading" { print $$1 }'); do \
@@ -103,4 +119,4 @@ check-reference-coverage: $(TORC_BIN) $(REF_COV_SO) $(REF_COV_READING_SO)
 	    --vectors vectors/ --isolate none --quiet; \
 	done
 	/usr/bin/python3 scripts/check_reference_coverage.py $(REF_COV_DIR) \
-	  conformance/reference-coverage.tsv
+	  conformance/reference-coverage.tsv conformance/reference-uncovered.tsv
