@@ -49,11 +49,13 @@ valgrind: $(REF_TESTS)
 	  --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  $(REF_TESTS)
 
-# Throughput of the receive path against memcpy in the same run.
+# Throughput of the receive path against memcpy in the same run, from
+# paired alternating runs over a source larger than the last-level cache.
 REF_BENCH := $(O)/bench/bench_stream
 ALL_TARGETS += $(REF_BENCH)
 BENCH_TARGETS += bench-reference
 
+$(O)/obj/reference/bench/%.o: CPPFLAGS += -Iharness/bench
 $(REF_BENCH): $(O)/obj/reference/bench/bench_stream.o $(REF_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^

@@ -7,7 +7,8 @@
  * Ethernet/IPv4, MSS 1448 with correct checksums, every 64th data segment
  * swapped with the next (reordering) and an ACK every second segment; one
  * of about 100 MiB and one of about 1 GiB.  Then, on the same capture in
- * the same run, it times
+ * the same run, in paired alternating runs after one warm-up each
+ * (bench_ratio.h: median and spread of the per-pair ratios), it times
  *   torc_flow (this program re-executed with --run, so the child's peak
  *   RSS from wait4 is its own), `tcpdump -r CAP -w /dev/null`, and, where
  *   installed, `tshark -q -z follow,tcp,raw,0 -r CAP` (100 MiB only),
@@ -27,8 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_ratio.h"
 #include "bench_synth.h"
 #include "torc_flow.h"
+
+#define PAIRS 5        /* paired, alternating runs against tcpdump */
+#define TSHARK_PAIRS 3 /* tshark is slow: fewer pairs */
 
 static double now_s(void) {
   struct timespec ts;
@@ -100,16 +105,38 @@ static int have(const char *prog) {
   return system(cmd) == 0;
 }
 
-/* Best of n runs (the page cache is warm after the first). */
-static run_result best(char *const argv[], int n, int keep_err) {
-  run_result b = run(argv, keep_err), r;
-  int i;
-  for (i = 1; i < n; i++) {
-    r = run(argv, 0);
-    if (r.status == b.status && r.secs < b.secs)
-      b = r;
+/* Paired, alternating runs of torc_flow (a) and a baseline (b) over the
+ * same capture, after one warm-up run each (the page cache holds the
+ * capture for both): n ratios a/b, the peak RSS of a's runs; status of the
+ * first failing run, else 0. */
+static int paired(char *const a[], char *const b[], int n, double *ratio,
+                  double *secs_a, double *secs_b, long *rss_a) {
+  run_result ra = run(a, 1), rb = run(b, 0);
+  if (ra.status != 0)
+    return ra.status;
+  if (rb.status != 0)
+    return 1000 + rb.status;
+  *secs_a = *secs_b = 0;
+  *rss_a = ra.maxrss_kib;
+  for (int i = 0; i < n; i++) {
+    if (i % 2 == 0) {
+      ra = run(a, 1);
+      rb = run(b, 0);
+    } else {
+      rb = run(b, 0);
+      ra = run(a, 1);
+    }
+    if (ra.status != 0)
+      return ra.status;
+    if (rb.status != 0)
+      return 1000 + rb.status;
+    ratio[i] = ra.secs / rb.secs;
+    *secs_a += ra.secs / n;
+    *secs_b += rb.secs / n;
+    if (ra.maxrss_kib > *rss_a)
+      *rss_a = ra.maxrss_kib;
   }
-  return b;
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -155,37 +182,39 @@ int main(int argc, char **argv) {
     char *torc[] = {self, s_run, p, NULL};
     char *tcpdump[] = {s_tcpdump, s_r, p, s_w, s_null, NULL};
     char *tshark[] = {s_tshark, s_q, s_z, s_follow, s_r, p, NULL};
-    run_result rt, rd, rs;
+    double r[PAIRS], ta, tb;
+    bench_ratio q;
+    int st;
     printf("capture %s: %ld MiB\n", p, bench_file_mib(p));
     fflush(stdout);
-    rt = best(torc, 3, 1);
-    if (rt.status != 0) {
-      printf("  torc_flow failed (status %d)\n", rt.status);
+    st = paired(torc, tcpdump, PAIRS, r, &ta, &tb, &rss[i]);
+    if (st != 0 && st < 1000) {
+      printf("  torc_flow failed (status %d)\n", st);
       return 1;
     }
-    rd = best(tcpdump, 3, 0);
-    rss[i] = rt.maxrss_kib;
-    printf("  torc_flow read+reassembly: %.3f s (%.0f MiB/s), peak RSS "
-           "%ld KiB\n",
-           rt.secs, (double)bench_file_mib(p) / rt.secs, rt.maxrss_kib);
-    if (rd.status == 0) {
-      printf("  tcpdump -r CAP -w /dev/null: %.3f s, peak RSS %ld KiB\n",
-             rd.secs, rd.maxrss_kib);
-      printf("  ratio torc/tcpdump time: %.2f (target <= 2.00) %s\n",
-             rt.secs / rd.secs, rt.secs / rd.secs <= 2.0 ? "ok" : "OVER");
-      fail |= rt.secs / rd.secs > 2.0;
+    if (st == 0) {
+      q = bench_ratio_of(r, PAIRS);
+      printf("  torc_flow read+reassembly: %.3f s (%.0f MiB/s), peak RSS "
+             "%ld KiB; tcpdump -r CAP -w /dev/null: %.3f s (means)\n",
+             ta, (double)bench_file_mib(p) / ta, rss[i], tb);
+      bench_ratio_print("torc / tcpdump time", q,
+                        q.median <= 2.0 ? "target <= 2.00: ok"
+                                        : "target <= 2.00: OVER");
+      fail |= q.median > 2.0;
     } else {
-      printf("  tcpdump: not run (status %d)\n", rd.status);
+      printf("  tcpdump: not run (status %d)\n", st - 1000);
     }
     if (i == 0 && have("tshark")) {
-      rs = run(tshark, 0);
-      if (rs.status == 0)
-        printf("  tshark -q -z follow,tcp,raw,0: %.3f s, peak RSS %ld KiB\n"
-               "  ratio torc/tshark time: %.3f (target well below 1) %s\n",
-               rs.secs, rs.maxrss_kib, rt.secs / rs.secs,
-               rt.secs / rs.secs < 0.5 ? "ok" : "OVER");
-      else
-        printf("  tshark: failed (status %d)\n", rs.status);
+      st = paired(torc, tshark, TSHARK_PAIRS, r, &ta, &tb, &rss[i]);
+      if (st == 0) {
+        q = bench_ratio_of(r, TSHARK_PAIRS);
+        printf("  tshark -q -z follow,tcp,raw,0: %.3f s (mean)\n", tb);
+        bench_ratio_print("torc / tshark time", q,
+                          q.median < 0.5 ? "target well below 1: ok"
+                                         : "target well below 1: OVER");
+      } else {
+        printf("  tshark: failed (status %d)\n", st);
+      }
     } else if (i == 0) {
       printf("  tshark: not installed, skipped\n");
     }
