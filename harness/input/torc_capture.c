@@ -291,6 +291,64 @@ static const char *file_kind(mode_t m) {
   return "not a regular file";
 }
 
+/* The capture's FILE reads its descriptor through a cookie that keeps the
+ * file position itself: libpcap's reader asks ftello for each record's
+ * start (torc_flow_read.c), and glibc answers ftello on a plain FILE with
+ * an lseek(2) each time, a system call per frame. */
+typedef struct capture_cookie {
+  int fd;
+  off_t pos;
+} capture_cookie;
+
+static ssize_t cookie_read(void *ck, char *buf, size_t size) {
+  capture_cookie *c = ck;
+  ssize_t n;
+  do
+    n = read(c->fd, buf, size);
+  while (n < 0 && errno == EINTR);
+  if (n > 0)
+    c->pos += n;
+  return n;
+}
+
+static int cookie_seek(void *ck, off64_t *off, int whence) {
+  capture_cookie *c = ck;
+  if (whence == SEEK_CUR && *off == 0) {
+    *off = c->pos;
+    return 0;
+  }
+  off_t r = lseek(c->fd, (off_t)*off, whence);
+  if (r < 0)
+    return -1;
+  c->pos = r;
+  *off = r;
+  return 0;
+}
+
+static int cookie_close(void *ck) {
+  capture_cookie *c = ck;
+  int rc = close(c->fd);
+  free(c);
+  return rc;
+}
+
+static FILE *cookie_fopen(int fd) {
+  static const cookie_io_functions_t io = {cookie_read, NULL, cookie_seek,
+                                           cookie_close};
+  capture_cookie *c = malloc(sizeof *c);
+  FILE *fp;
+  if (c == NULL)
+    return NULL;
+  c->fd = fd;
+  c->pos = 0;
+  if ((fp = fopencookie(c, "rb", io)) == NULL) {
+    free(c);
+    return NULL;
+  }
+  setvbuf(fp, NULL, _IOFBF, 65536);
+  return fp;
+}
+
 FILE *torcint_capture_fopen(const char *path, char *err, size_t errlen) {
   struct stat st;
   FILE *fp;
@@ -317,7 +375,7 @@ FILE *torcint_capture_fopen(const char *path, char *err, size_t errlen) {
   }
   fl = fcntl(fd, F_GETFL);
   if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 ||
-      !(fp = fdopen(fd, "rb"))) {
+      !(fp = cookie_fopen(fd))) {
     snprintf(err, errlen, "%s: cannot open capture: %s", path, strerror(errno));
     close(fd);
     return NULL;

@@ -59,8 +59,18 @@ static void hist_append(torc_flow *fl, flow_dir *d, const uint8_t *p, size_t n,
       nc *= 2;
     nr = malloc(nc);
     if (nr != NULL) {
-      for (o = d->hist_lo; o < off; o++) /* re-lay the valid bytes */
-        nr[o & (nc - 1)] = d->ring[o & (d->ringcap - 1)];
+      /* Re-lay the valid bytes, in runs that wrap in neither ring. */
+      for (o = d->hist_lo; o < off;) {
+        size_t from = (size_t)(o & (d->ringcap - 1)),
+               to = (size_t)(o & (nc - 1));
+        size_t run = (size_t)(off - o);
+        if (run > d->ringcap - from)
+          run = d->ringcap - from;
+        if (run > nc - to)
+          run = nc - to;
+        memcpy(nr + to, d->ring + from, run);
+        o += run;
+      }
       free(d->ring);
       d->ring = nr;
       d->ringcap = nc;
