@@ -36,6 +36,7 @@
 
 #include "torc_asan.h"
 #include "torc_load.h"
+#include "torc_proxy.h"
 #include "torc_runner_contain.h"
 #include "torc_runner_holds.h"
 #include "torc_runner_memory.h"
@@ -77,6 +78,14 @@ typedef struct runner {
   size_t scratch_cap;
   int in_segment;
   int done;
+  unsigned proto;     /* answered in HELLO */
+  unsigned max_proto; /* the newest it may answer (--max-protocol) */
+  int policy;     /* TORC_ALLOC_*, OP_ALLOC_POLICY's (version 2) */
+  /* What the host's quotas count this vector (torc_proxy.h), so that a
+   * runaway is reported before its blocks pile up here unseen. */
+  uint64_t vec_bytes;
+  size_t vec_blocks;
+  uint64_t next_token;
 } runner;
 
 /* ---- Fatal paths --------------------------------------------------------- */
@@ -151,15 +160,51 @@ static void drop_req(runner *r, size_t i) {
 
 /* ---- Host callbacks given to the target ---------------------------------- */
 
+/* One-way upcalls wait for the next message (torc_wire_post): the host
+ * serves them first, in order, as if they had gone at once. */
 static void send_free(runner *r, uint64_t token) {
   torc_wbuf_begin(&r->chan.tx, TORC_MSG_UP_FREE);
   torc_wbuf_u64(&r->chan.tx, token);
-  if (torc_wire_send(&r->chan) != 0)
+  if (torc_wire_post(&r->chan) != 0)
     die_protocol(r);
+}
+
+/* Version 2, policy SERVE or REFUSE: the runner answers the target itself
+ * and tells the host with UP_ALLOCATED, which the host replays through its
+ * hook.  Its tokens have the top bit set, so they never meet the ones the
+ * host gave through UP_ALLOC (before the first policy). */
+static void *serve_alloc(runner *r, size_t size) {
+  void *blk = NULL;
+  uint64_t token = 0;
+  int over = r->vec_blocks >= TORC_PROXY_MAX_BLOCKS ||
+             (uint64_t)size > TORC_PROXY_MAX_HELD - r->vec_bytes;
+  if (!over && r->policy == TORC_ALLOC_SERVE) {
+    blk = malloc(size ? size : 1);
+    token = (1ull << 63) | ++r->next_token;
+    if (blk && torc_runner_block_put(blk, token) != 0) {
+      free(blk);
+      blk = NULL;
+    }
+    if (!blk)
+      token = 0;
+  }
+  torc_wbuf_begin(&r->chan.tx, TORC_MSG_UP_ALLOCATED);
+  torc_wbuf_u64(&r->chan.tx, size);
+  torc_wbuf_u64(&r->chan.tx, token);
+  /* Past a quota the host ends the session: it must hear so at once. */
+  if (torc_wire_post(&r->chan) != 0 || (over && torc_wire_flush(&r->chan)))
+    die_protocol(r);
+  if (blk) {
+    r->vec_bytes += size;
+    r->vec_blocks++;
+  }
+  return blk;
 }
 
 static void *h_alloc(void *ctx, size_t size) {
   runner *r = ctx;
+  if (r->policy != TORC_ALLOC_ASK)
+    return serve_alloc(r, size);
   torc_wbuf_begin(&r->chan.tx, TORC_MSG_UP_ALLOC);
   torc_wbuf_u64(&r->chan.tx, size);
   uint8_t *ret;
@@ -185,6 +230,8 @@ static void h_free(void *ctx, void *ptr) {
   uint64_t token = torc_runner_block_take(ptr);
   if (token)
     free(ptr);
+  if (token && r->vec_blocks)
+    r->vec_blocks--;
   send_free(r, token); /* 0: not lent now, the host says which rule */
 }
 
@@ -337,9 +384,12 @@ static int op_hello(runner *r, torc_rbuf *rb) {
              magic, TORC_WIRE_MAGIC);
     return protocol_error(r, err);
   }
-  if (proto != TORC_WIRE_PROTO_VERSION)
-    snprintf(err, sizeof(err), "host speaks wire protocol %u, runner %u", proto,
-             TORC_WIRE_PROTO_VERSION);
+  /* The host offers the newest protocol it speaks; the runner answers the
+   * newest both speak (an older torc's 1 is served the old way). */
+  r->proto = proto < r->max_proto ? proto : r->max_proto;
+  if (proto < TORC_WIRE_PROTO_MIN)
+    snprintf(err, sizeof(err), "host speaks wire protocol %u, runner %u to %u",
+             proto, TORC_WIRE_PROTO_MIN, TORC_WIRE_PROTO_VERSION);
   else if (host_abi < TORC_TARGET_ABI_VERSION)
     snprintf(err, sizeof(err),
              "host ABI %u is older than the runner's (ABI %u)", host_abi,
@@ -356,7 +406,7 @@ static int op_hello(runner *r, torc_rbuf *rb) {
     _exit(2);
   }
   torc_wbuf_u8(b, 1);
-  torc_wbuf_u16(b, TORC_WIRE_PROTO_VERSION);
+  torc_wbuf_u16(b, (uint16_t)r->proto);
   torc_wbuf_u32(b, r->t.abi_version);
   torc_wbuf_u32(b, r->t.struct_size);
   torc_wbuf_u64(b, r->t.capabilities);
@@ -558,6 +608,10 @@ static int dispatch(void *ctx, const uint8_t *body, size_t len) {
   unsigned type = torc_rbuf_u8(&rb);
   if (type == TORC_MSG_HELLO)
     return op_hello(r, &rb);
+  if (type == TORC_MSG_OP_ALLOC_POLICY && r->loaded && r->proto >= 2) {
+    r->policy = torc_rbuf_u8(&rb); /* validated: 0..2; no RET */
+    return 0;
+  }
   if (!r->loaded || type < TORC_MSG_OP_DESTROY || type > TORC_MSG_OP_RESET) {
     char what[64];
     snprintf(what, sizeof(what), "unexpected %s%s", torc_wire_type_name(type),
@@ -576,6 +630,8 @@ static int dispatch(void *ctx, const uint8_t *body, size_t len) {
      * (clock, counters, connections) survives, as with a fork in process. */
     for (size_t i = r->nreqs; i-- > 0;)
       drop_req(r, i);
+    r->vec_bytes = 0; /* the host's quotas start again (torc_proxy_reset) */
+    r->vec_blocks = 0;
     for (size_t i = 0; i < r->nconns; i++) {
       drop_buffered(&r->conns[i]);
       r->conns[i].used = 0;
@@ -625,7 +681,7 @@ static int dispatch(void *ctx, const uint8_t *body, size_t len) {
 
 static void usage(FILE *f) {
   fprintf(f, "usage: torc-target-runner [--target reference|null|PATH.so] "
-             "[--fd N] [--mem-limit MB] [--contain]\n"
+             "[--fd N] [--mem-limit MB] [--max-protocol N] [--contain]\n"
              "\n"
              "Serves one offload target over the torc wire protocol\n"
              "(docs/wire-protocol.md) on stdin/stdout, or on the inherited\n"
@@ -636,6 +692,10 @@ static void usage(FILE *f) {
              "  --fd N          speak on descriptor N instead of stdin/stdout\n"
              "  --mem-limit MB  address-space limit of this process (default "
              "2048, 0: none)\n"
+             "  --max-protocol N  answer HELLO with wire protocol N at most "
+             "(1 or 2,\n"
+             "                  default 2; 1: every allocation asked of the "
+             "host)\n"
              "  --contain       sandbox this process before loading the "
              "target:\n"
              "                  no capabilities, a seccomp filter against "
@@ -652,6 +712,7 @@ int main(int argc, char **argv) {
   runner r;
   memset(&r, 0, sizeof(r));
   r.spec = "reference";
+  r.max_proto = TORC_WIRE_PROTO_VERSION;
   long fd = -1;
   int contain = 0;
   long mem_mb = TORC_ASAN ? 0 : 2048;
@@ -679,6 +740,16 @@ int main(int argc, char **argv) {
                 argv[i]);
         return 2;
       }
+    } else if (!strcmp(a, "--max-protocol") && i + 1 < argc) {
+      long v = strtol(argv[++i], &end, 10);
+      if (*end || v < (long)TORC_WIRE_PROTO_MIN ||
+          v > (long)TORC_WIRE_PROTO_VERSION) {
+        fprintf(stderr,
+                "torc-target-runner: --max-protocol %s: not %u to %u\n",
+                argv[i], TORC_WIRE_PROTO_MIN, TORC_WIRE_PROTO_VERSION);
+        return 2;
+      }
+      r.max_proto = (unsigned)v;
     } else if (!strcmp(a, "--mem-limit") && i + 1 < argc) {
       mem_mb = strtol(argv[++i], &end, 10);
       if (*end || mem_mb < 0) {
