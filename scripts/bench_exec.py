@@ -14,15 +14,17 @@ highest) are printed, never a best-of-N of either side.  The figures are
 printed, not judged (docs/PERFORMANCE.md records them).
 
 Comparisons, each against the pass-through target in process (--in-process):
-  exec v2   exec:torc-target-runner --target PASS.so (wire protocol 2: the
+  exec      exec:torc-target-runner --target PASS.so (wire protocol 2: the
             runner serves allocations, one-way upcalls share writes)
-  exec v1   the same with --max-protocol 1 (every allocation a round trip
+  v1        the same with --max-protocol 1 (every allocation a round trip
             to torc, as before protocol 2)
   contained --target PASS.so (torc's default for a .so: the runner with
             --contain, protocol 2)
 
 Usage: bench_exec.py --torc BIN --runner BIN --pass SO --vectors DIR
-                     [--pairs N] [--cpu N]
+                     [--pairs N] [--cpu N] [--sides exec,v1,contained]
+(--sides exec alone also measures a torc from before protocol 2, whose
+runner has no --max-protocol.)
 """
 import argparse
 import re
@@ -82,6 +84,7 @@ def main():
     ap.add_argument("--vectors", required=True)
     ap.add_argument("--pairs", type=int, default=9)
     ap.add_argument("--cpu", type=int, default=0)
+    ap.add_argument("--sides", default="exec,v1,contained")
     a = ap.parse_args()
     pin = ["taskset", "-c", str(a.cpu)]
 
@@ -91,9 +94,9 @@ def main():
 
     base = run(a.so, "--in-process")
     exec2 = "exec:%s --target %s" % (a.runner, a.so)
-    sides = [("exec v2", run(exec2)),
-             ("exec v1", run(exec2 + " --max-protocol 1")),
-             ("contained", run(a.so))]
+    sides = [(k, c) for k, c in (
+        ("exec", run(exec2)), ("v1", run(exec2 + " --max-protocol 1")),
+        ("contained", run(a.so))) if k in a.sides.split(",")]
     n = count(base)
     for _, cmd in sides:
         count(cmd)

@@ -86,6 +86,10 @@ static int up_allocated(torc_proxy *p, torc_rbuf *r) {
   if (p->proto < 2)
     return protocol_error(p, "UP_ALLOCATED from a target that answered "
                              "HELLO with protocol 1");
+  if (p->policy_sent == TORC_ALLOC_ASK)
+    return protocol_error(p, "UP_ALLOCATED while the host's allocation "
+                             "policy is ASK (OP_ALLOC_POLICY): each "
+                             "allocation must be asked with UP_ALLOC");
   if (alloc_quota(p, size) != 0)
     return -1;
   void *blk = NULL;
