@@ -17,8 +17,11 @@
  *  - BufferedData: its own copy, poisoned with TORC_WIRE_POISON the moment
  *    the offload completes successfully (RCV-011), kept (poisoned) until the
  *    connection closes, so a target keeping pointers delivers poison here too;
- *  - host allocations: a block of its own per token the host granted, so
- *    allocation faults the host injects reach the target unchanged.
+ *  - host allocations (torc_runner_alloc.c): a block of its own per token
+ *    the host granted (UP_ALLOC), or, under the policy the host states in
+ *    advance (wire protocol 2), served here and reported (UP_ALLOCATED), so
+ *    allocation faults the host injects reach the target unchanged;
+ *  - segment frames (torc_runner_frame.c): lent read-only, poisoned after.
  * A crash of the target is a crash of this process: the host sees EOF.
  *
  * Exit status: 0 host closed or destroyed, 2 usage or load error (sent as the
@@ -36,8 +39,9 @@
 
 #include "torc_asan.h"
 #include "torc_load.h"
-#include "torc_proxy.h"
+#include "torc_runner_alloc.h"
 #include "torc_runner_contain.h"
+#include "torc_runner_frame.h"
 #include "torc_runner_holds.h"
 #include "torc_runner_memory.h"
 
@@ -74,18 +78,12 @@ typedef struct runner {
   rreq *reqs;
   size_t nreqs, capreqs;
   size_t page;
-  uint8_t *scratch; /* the current segment's frame, poisoned after */
-  size_t scratch_cap;
+  torc_runner_frame frame; /* the current segment's, poisoned after */
   int in_segment;
   int done;
   unsigned proto;     /* answered in HELLO */
   unsigned max_proto; /* the newest it may answer (--max-protocol) */
-  int policy;     /* TORC_ALLOC_*, OP_ALLOC_POLICY's (version 2) */
-  /* What the host's quotas count this vector (torc_proxy.h), so that a
-   * runaway is reported before its blocks pile up here unseen. */
-  uint64_t vec_bytes;
-  size_t vec_blocks;
-  uint64_t next_token;
+  torc_runner_allocs allocs;
 } runner;
 
 /* ---- Fatal paths --------------------------------------------------------- */
@@ -160,79 +158,20 @@ static void drop_req(runner *r, size_t i) {
 
 /* ---- Host callbacks given to the target ---------------------------------- */
 
-/* One-way upcalls wait for the next message (torc_wire_post): the host
- * serves them first, in order, as if they had gone at once. */
-static void send_free(runner *r, uint64_t token) {
-  torc_wbuf_begin(&r->chan.tx, TORC_MSG_UP_FREE);
-  torc_wbuf_u64(&r->chan.tx, token);
-  if (torc_wire_post(&r->chan) != 0)
-    die_protocol(r);
-}
-
-/* Version 2, policy SERVE or REFUSE: the runner answers the target itself
- * and tells the host with UP_ALLOCATED, which the host replays through its
- * hook.  Its tokens have the top bit set, so they never meet the ones the
- * host gave through UP_ALLOC (before the first policy). */
-static void *serve_alloc(runner *r, size_t size) {
-  void *blk = NULL;
-  uint64_t token = 0;
-  int over = r->vec_blocks >= TORC_PROXY_MAX_BLOCKS ||
-             (uint64_t)size > TORC_PROXY_MAX_HELD - r->vec_bytes;
-  if (!over && r->policy == TORC_ALLOC_SERVE) {
-    blk = malloc(size ? size : 1);
-    token = (1ull << 63) | ++r->next_token;
-    if (blk && torc_runner_block_put(blk, token) != 0) {
-      free(blk);
-      blk = NULL;
-    }
-    if (!blk)
-      token = 0;
-  }
-  torc_wbuf_begin(&r->chan.tx, TORC_MSG_UP_ALLOCATED);
-  torc_wbuf_u64(&r->chan.tx, size);
-  torc_wbuf_u64(&r->chan.tx, token);
-  /* Past a quota the host ends the session: it must hear so at once. */
-  if (torc_wire_post(&r->chan) != 0 || (over && torc_wire_flush(&r->chan)))
-    die_protocol(r);
-  if (blk) {
-    r->vec_bytes += size;
-    r->vec_blocks++;
-  }
-  return blk;
-}
-
+/* Allocations: torc_runner_alloc.c, on the runner's channel. */
 static void *h_alloc(void *ctx, size_t size) {
   runner *r = ctx;
-  if (r->policy != TORC_ALLOC_ASK)
-    return serve_alloc(r, size);
-  torc_wbuf_begin(&r->chan.tx, TORC_MSG_UP_ALLOC);
-  torc_wbuf_u64(&r->chan.tx, size);
-  uint8_t *ret;
-  torc_rbuf rb;
-  upcall(r, &ret, &rb);
-  uint64_t token = torc_rbuf_u64(&rb);
-  free(ret);
-  if (!token)
-    return NULL; /* the host refused (fault injection) */
-  void *blk = malloc(size ? size : 1);
-  if (!blk || torc_runner_block_put(blk, token) != 0) {
-    free(blk);
-    send_free(r, token);
-    return NULL;
-  }
+  void *blk = torc_runner_alloc(&r->allocs, size);
+  if (r->chan.failed)
+    die_protocol(r);
   return blk;
 }
 
 static void h_free(void *ctx, void *ptr) {
   runner *r = ctx;
-  if (!ptr)
-    return;
-  uint64_t token = torc_runner_block_take(ptr);
-  if (token)
-    free(ptr);
-  if (token && r->vec_blocks)
-    r->vec_blocks--;
-  send_free(r, token); /* 0: not lent now, the host says which rule */
+  torc_runner_free(&r->allocs, ptr);
+  if (r->chan.failed)
+    die_protocol(r);
 }
 
 static void h_log(void *ctx, int level, const char *msg) {
@@ -548,44 +487,31 @@ static int op_segment(runner *r, rconn *c, torc_rbuf *rb) {
   size_t need = (size_t)seg.frame_len + seg.payload_len;
   if (r->in_segment) /* a segment from inside this segment's call */
     return protocol_error(r, "OP_SEGMENT nested in OP_SEGMENT");
-  if (need > r->scratch_cap) {
-    size_t cap = (need + r->page - 1) / r->page * r->page;
-    void *n = mmap(NULL, cap, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (n == MAP_FAILED)
-      return protocol_error(r, "out of memory");
-    if (r->scratch)
-      munmap(r->scratch, r->scratch_cap);
-    r->scratch = n;
-    r->scratch_cap = cap;
-  }
+  torc_runner_frame *f = &r->frame;
+  if (torc_runner_frame_reserve(f, need, r->page) != 0)
+    return protocol_error(r, "out of memory");
   if (seg.frame) {
-    memcpy(r->scratch, seg.frame, seg.frame_len);
+    memcpy(f->rw, seg.frame, seg.frame_len);
     if (seg.payload >= seg.frame && seg.payload <= seg.frame + seg.frame_len)
-      seg.payload = r->scratch + (seg.payload - seg.frame);
+      seg.payload = f->ro + (seg.payload - seg.frame);
     else if (seg.payload) {
-      memcpy(r->scratch + seg.frame_len, seg.payload, seg.payload_len);
-      seg.payload = r->scratch + seg.frame_len;
+      memcpy(f->rw + seg.frame_len, seg.payload, seg.payload_len);
+      seg.payload = f->ro + seg.frame_len;
     }
-    seg.frame = r->scratch;
+    seg.frame = f->ro;
   } else if (seg.payload) {
-    memcpy(r->scratch, seg.payload, seg.payload_len);
-    seg.payload = r->scratch;
+    memcpy(f->rw, seg.payload, seg.payload_len);
+    seg.payload = f->ro;
   }
-  /* Read-only while the target holds it: a write is the frame rule broken
-   * (on_segv below), not a silent change to what the host lent. */
+  /* Read-only to the target: a write is the frame rule broken (on_segv of
+   * torc_runner_memory.c), not a silent change to what the host lent. */
   r->in_segment = 1;
-  if (need) {
-    mprotect(r->scratch, r->scratch_cap, PROT_READ);
-    torc_runner_ro_add(r->scratch, r->scratch_cap, TORC_RO_FRAME);
-  }
+  torc_runner_frame_lend(f);
   r->t.segment(r->t.user_data, c->conn, &seg);
   r->in_segment = 0;
-  if (need) {
-    torc_runner_ro_del(r->scratch);
-    mprotect(r->scratch, r->scratch_cap, PROT_READ | PROT_WRITE);
-    memset(r->scratch, TORC_WIRE_POISON, need);
-  }
+  torc_runner_frame_back(f);
+  if (need)
+    memset(f->rw, TORC_WIRE_POISON, need);
   ret_begin(r, TORC_MSG_OP_SEGMENT);
   return torc_wire_send(&r->chan);
 }
@@ -609,7 +535,7 @@ static int dispatch(void *ctx, const uint8_t *body, size_t len) {
   if (type == TORC_MSG_HELLO)
     return op_hello(r, &rb);
   if (type == TORC_MSG_OP_ALLOC_POLICY && r->loaded && r->proto >= 2) {
-    r->policy = torc_rbuf_u8(&rb); /* validated: 0..2; no RET */
+    r->allocs.policy = torc_rbuf_u8(&rb); /* validated: 0..2; no RET */
     return 0;
   }
   if (!r->loaded || type < TORC_MSG_OP_DESTROY || type > TORC_MSG_OP_RESET) {
@@ -630,8 +556,7 @@ static int dispatch(void *ctx, const uint8_t *body, size_t len) {
      * (clock, counters, connections) survives, as with a fork in process. */
     for (size_t i = r->nreqs; i-- > 0;)
       drop_req(r, i);
-    r->vec_bytes = 0; /* the host's quotas start again (torc_proxy_reset) */
-    r->vec_blocks = 0;
+    torc_runner_alloc_reset(&r->allocs); /* the host's quotas start again */
     for (size_t i = 0; i < r->nconns; i++) {
       drop_buffered(&r->conns[i]);
       r->conns[i].used = 0;
@@ -806,6 +731,7 @@ int main(int argc, char **argv) {
   r.host.event_indicate = h_event;
   r.host.terminate_offload_complete = h_terminate_complete;
   torc_wire_chan_init(&r.chan, in, out, dispatch, &r);
+  r.allocs.chan = &r.chan;
   if (contain) {
     char err[256];
     if (torc_runner_contain(err, sizeof err) != 0) {
@@ -838,8 +764,7 @@ int main(int argc, char **argv) {
   free(r.reqs);
   torc_runner_blocks_free();
   torc_runner_holds_free();
-  if (r.scratch)
-    munmap(r.scratch, r.scratch_cap);
+  torc_runner_frame_free(&r.frame);
   torc_wire_chan_free(&r.chan);
   return 0;
 }
