@@ -3,10 +3,11 @@
 costs per vector, from paired, alternating runs of whole `torc run`s.
 
 Where it sits: make bench-exec (harness/bench/module.mk) builds torc, the
-runner and the pass-through target (harness/bench/bench_pass.c: the
-reference behind forwarders, so every operation and callback of the ABI is
-used) and calls this.  Every run is pinned to one CPU (taskset -c CPU), the
-runner sharing it with torc, over the same vector set, output discarded.
+runner and the pass-through target (harness/testtargets/pass_through.c:
+the reference behind forwarders, so every operation and callback of the
+ABI is used) and calls this.  Every run is pinned to one CPU (taskset -c
+CPU), the runner sharing it with torc, over the same vector set, output
+discarded.
 For each comparison the two sides run one after the other, PAIRS times, the
 side going first alternating from pair to pair; each pair gives one ratio
 and one difference per vector, of which the median and the spread (lowest,

@@ -23,15 +23,11 @@ bench-e2e: $(TORC_BIN) $(BENCH_PARSE) $(BENCH_E2E_SET)
 
 # `make bench-exec`: the per-vector cost of an exec: and a contained target
 # against the same target in process (scripts/bench_exec.py), with a
-# pass-through target using the whole ABI (bench_pass.c: the reference
-# behind forwarders), over the committed vectors.
-BENCH_PASS := $(O)/bench/bench_pass.so
-ALL_TARGETS += $(BENCH_PASS)
+# pass-through target using the whole ABI (harness/testtargets/
+# pass_through.c: the reference behind forwarders), over the committed
+# vectors.
+BENCH_PASS := $(O)/lib/testtargets/pass_through.so
 BENCH_TARGETS += bench-exec
-
-$(BENCH_PASS): $(O)/obj/harness/bench/bench_pass.o $(REF_LIB)
-	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-Bsymbolic $(LDFLAGS) -o $@ $^
 
 .PHONY: bench-exec
 bench-exec: $(TORC_BIN) $(RUNNER_BIN) $(BENCH_PASS)

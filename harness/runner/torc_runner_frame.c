@@ -56,8 +56,8 @@ int torc_runner_frame_reserve(torc_runner_frame *f, size_t need, size_t page) {
   } else if (fd >= 0) {
     close(fd);
   }
-  void *m = mmap(NULL, cap, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void *m = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                 -1, 0);
   if (m == MAP_FAILED)
     return -1;
   f->rw = f->ro = m;

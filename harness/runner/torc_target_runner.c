@@ -669,8 +669,7 @@ int main(int argc, char **argv) {
       long v = strtol(argv[++i], &end, 10);
       if (*end || v < (long)TORC_WIRE_PROTO_MIN ||
           v > (long)TORC_WIRE_PROTO_VERSION) {
-        fprintf(stderr,
-                "torc-target-runner: --max-protocol %s: not %u to %u\n",
+        fprintf(stderr, "torc-target-runner: --max-protocol %s: not %u to %u\n",
                 argv[i], TORC_WIRE_PROTO_MIN, TORC_WIRE_PROTO_VERSION);
         return 2;
       }

@@ -89,10 +89,11 @@ void torc_loaded_set_timeout(torc_loaded *l, unsigned ms);
 
 /* The host's word that its allocation hook, from the next call on, grants
  * every allocation (TORC_ALLOCS_GRANTED), refuses every one
- * (TORC_ALLOCS_REFUSED), or decides each (TORC_ALLOCS_ASK, the default): an out-of-process target then serves its allocations inside
- * its own process (wire protocol 2, OP_ALLOC_POLICY) instead of asking for
- * each.  The hook is still called for every allocation, afterwards, and
- * must answer as promised.  No effect on other flavours (l may be NULL). */
+ * (TORC_ALLOCS_REFUSED), or decides each (TORC_ALLOCS_ASK, the default): an
+ * out-of-process target then serves its allocations inside its own process
+ * (wire protocol 2, OP_ALLOC_POLICY) instead of asking for each.  The hook is
+ * still called for every allocation, afterwards, and must answer as promised.
+ * No effect on other flavours (l may be NULL). */
 #define TORC_ALLOCS_ASK 0
 #define TORC_ALLOCS_GRANTED 1
 #define TORC_ALLOCS_REFUSED 2

@@ -79,10 +79,10 @@ struct torc_proxy {
   struct proxy_blk {
     uint64_t token;
     void *blk;
-  } *blks;
+  } * blks;
   size_t nblks, capblks;
-  unsigned proto;           /* the protocol the child answered in HELLO */
-  int policy, policy_sent;  /* TORC_ALLOC_*: the host's, the child's */
+  unsigned proto;          /* the protocol the child answered in HELLO */
+  int policy, policy_sent; /* TORC_ALLOC_*: the host's, the child's */
 };
 
 /* ---- torc_proxy_child.c -------------------------------------------------- */
