@@ -346,7 +346,9 @@ def op_hello(r):
     magic, proto, host_abi = r.u32(), r.u16(), r.u32()
     if magic != MAGIC:
         die("HELLO magic 0x%08x, expected 0x%08x" % (magic, MAGIC))
-    why = "host speaks protocol %u, this target 1" % proto if proto != PROTOCOL \
+    # The host offers the newest protocol it speaks; this target speaks 1
+    # (every allocation asked of the host) and answers 1 to any host >= 1.
+    why = "host speaks protocol %u, this target 1" % proto if proto < PROTOCOL \
         else "host ABI %u is older than 1" % host_abi if host_abi < ABI else load()
     if why:
         send(Writer(RET, HELLO).put("B", 0).str(why.encode()))

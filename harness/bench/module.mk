@@ -20,3 +20,17 @@ $(BENCH_E2E_SET): | $(TORC_BIN)
 bench-e2e: $(TORC_BIN) $(BENCH_PARSE) $(BENCH_E2E_SET)
 	/usr/bin/python3 scripts/bench_pairs.py --torc $(TORC_BIN) \
 	  --parse $(BENCH_PARSE) --set $(BENCH_E2E_SET) --scale-dir $(O)/bench
+
+# `make bench-exec`: the per-vector cost of an exec: and a contained target
+# against the same target in process (scripts/bench_exec.py), with a
+# pass-through target using the whole ABI (harness/testtargets/
+# pass_through.c: the reference behind forwarders), over the committed
+# vectors.
+BENCH_PASS := $(O)/lib/testtargets/pass_through.so
+BENCH_TARGETS += bench-exec
+
+.PHONY: bench-exec
+bench-exec: $(TORC_BIN) $(RUNNER_BIN) $(BENCH_PASS)
+	/usr/bin/python3 scripts/bench_exec.py --torc $(TORC_BIN) \
+	  --runner $(abspath $(RUNNER_BIN)) --pass $(abspath $(BENCH_PASS)) \
+	  --vectors vectors

@@ -193,6 +193,10 @@ static void play_script(torc_engine *e, const torc_vector_body *b) {
     const torc_event *ev = &b->events[i];
     torc_hostsim_set_at(hs, (uint32_t)i);
     torc_hostsim_event_begin(hs, (uint32_t)i);
+    /* The host's hook grants every allocation but while a fail_alloc's
+     * event plays: said in advance, an exec: target serves them itself. */
+    if (torc_hostsim_alloc_failing(hs))
+      torc_loaded_alloc_policy(e->loaded, TORC_ALLOCS_REFUSED);
     if (ev->t_us > now) {
       now = ev->t_us;
       e->clock_us = base + now;
@@ -214,6 +218,8 @@ static void play_script(torc_engine *e, const torc_vector_body *b) {
     }
     if (b->auto_return == TORC_RETURN_AFTER_EVENT)
       torc_hostsim_return_all(hs);
+    if (torc_hostsim_alloc_failing(hs))
+      torc_loaded_alloc_policy(e->loaded, TORC_ALLOCS_GRANTED);
     torc_hostsim_event_end(hs);
   }
   free(deferred);
@@ -319,6 +325,9 @@ int torc_engine_run(torc_engine *e, const torc_vector *v, torc_result *r) {
   }
   if (torc_gate_check(&e->ops, v, r))
     goto done;
+  /* torc_hs_host_alloc grants every allocation outside a fail_alloc's
+   * event (wire protocol 2: the target side serves them). */
+  torc_loaded_alloc_policy(e->loaded, TORC_ALLOCS_GRANTED);
   if (e->used && e->loaded) {
     char why[TORC_ERRBUF_SIZE] = "";
     if (torc_loaded_reset(e->loaded, &e->ops, why) != 0) {

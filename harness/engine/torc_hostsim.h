@@ -90,6 +90,9 @@ void torc_hostsim_fail_alloc(torc_hostsim *hs);
  * included): allocations fail in between if fail_alloc armed that event. */
 void torc_hostsim_event_begin(torc_hostsim *hs, uint32_t at);
 void torc_hostsim_event_end(torc_hostsim *hs);
+/* 1 while allocations fail (between event_begin and event_end of an event
+ * fail_alloc armed), else 0: what the host's hook will answer. */
+int torc_hostsim_alloc_failing(const torc_hostsim *hs);
 /* The first event whose allocations the vector made fail although the
  * target made none while handling it, or UINT32_MAX. */
 uint32_t torc_hostsim_fail_missed(const torc_hostsim *hs);

@@ -161,6 +161,10 @@ void torc_hostsim_event_end(torc_hostsim *hs) {
   hs->fail_event = UINT32_MAX;
 }
 
+int torc_hostsim_alloc_failing(const torc_hostsim *hs) {
+  return hs->failing;
+}
+
 uint32_t torc_hostsim_fail_missed(const torc_hostsim *hs) {
   return hs->missed_at;
 }

@@ -17,8 +17,11 @@
  *  - BufferedData: its own copy, poisoned with TORC_WIRE_POISON the moment
  *    the offload completes successfully (RCV-011), kept (poisoned) until the
  *    connection closes, so a target keeping pointers delivers poison here too;
- *  - host allocations: a block of its own per token the host granted, so
- *    allocation faults the host injects reach the target unchanged.
+ *  - host allocations (torc_runner_alloc.c): a block of its own per token
+ *    the host granted (UP_ALLOC), or, under the policy the host states in
+ *    advance (wire protocol 2), served here and reported (UP_ALLOCATED), so
+ *    allocation faults the host injects reach the target unchanged;
+ *  - segment frames (torc_runner_frame.c): lent read-only, poisoned after.
  * A crash of the target is a crash of this process: the host sees EOF.
  *
  * Exit status: 0 host closed or destroyed, 2 usage or load error (sent as the
@@ -36,7 +39,9 @@
 
 #include "torc_asan.h"
 #include "torc_load.h"
+#include "torc_runner_alloc.h"
 #include "torc_runner_contain.h"
+#include "torc_runner_frame.h"
 #include "torc_runner_holds.h"
 #include "torc_runner_memory.h"
 
@@ -73,10 +78,12 @@ typedef struct runner {
   rreq *reqs;
   size_t nreqs, capreqs;
   size_t page;
-  uint8_t *scratch; /* the current segment's frame, poisoned after */
-  size_t scratch_cap;
+  torc_runner_frame frame; /* the current segment's, poisoned after */
   int in_segment;
   int done;
+  unsigned proto;     /* answered in HELLO */
+  unsigned max_proto; /* the newest it may answer (--max-protocol) */
+  torc_runner_allocs allocs;
 } runner;
 
 /* ---- Fatal paths --------------------------------------------------------- */
@@ -151,41 +158,20 @@ static void drop_req(runner *r, size_t i) {
 
 /* ---- Host callbacks given to the target ---------------------------------- */
 
-static void send_free(runner *r, uint64_t token) {
-  torc_wbuf_begin(&r->chan.tx, TORC_MSG_UP_FREE);
-  torc_wbuf_u64(&r->chan.tx, token);
-  if (torc_wire_send(&r->chan) != 0)
-    die_protocol(r);
-}
-
+/* Allocations: torc_runner_alloc.c, on the runner's channel. */
 static void *h_alloc(void *ctx, size_t size) {
   runner *r = ctx;
-  torc_wbuf_begin(&r->chan.tx, TORC_MSG_UP_ALLOC);
-  torc_wbuf_u64(&r->chan.tx, size);
-  uint8_t *ret;
-  torc_rbuf rb;
-  upcall(r, &ret, &rb);
-  uint64_t token = torc_rbuf_u64(&rb);
-  free(ret);
-  if (!token)
-    return NULL; /* the host refused (fault injection) */
-  void *blk = malloc(size ? size : 1);
-  if (!blk || torc_runner_block_put(blk, token) != 0) {
-    free(blk);
-    send_free(r, token);
-    return NULL;
-  }
+  void *blk = torc_runner_alloc(&r->allocs, size);
+  if (r->chan.failed)
+    die_protocol(r);
   return blk;
 }
 
 static void h_free(void *ctx, void *ptr) {
   runner *r = ctx;
-  if (!ptr)
-    return;
-  uint64_t token = torc_runner_block_take(ptr);
-  if (token)
-    free(ptr);
-  send_free(r, token); /* 0: not lent now, the host says which rule */
+  torc_runner_free(&r->allocs, ptr);
+  if (r->chan.failed)
+    die_protocol(r);
 }
 
 static void h_log(void *ctx, int level, const char *msg) {
@@ -337,9 +323,12 @@ static int op_hello(runner *r, torc_rbuf *rb) {
              magic, TORC_WIRE_MAGIC);
     return protocol_error(r, err);
   }
-  if (proto != TORC_WIRE_PROTO_VERSION)
-    snprintf(err, sizeof(err), "host speaks wire protocol %u, runner %u", proto,
-             TORC_WIRE_PROTO_VERSION);
+  /* The host offers the newest protocol it speaks; the runner answers the
+   * newest both speak (an older torc's 1 is served the old way). */
+  r->proto = proto < r->max_proto ? proto : r->max_proto;
+  if (proto < TORC_WIRE_PROTO_MIN)
+    snprintf(err, sizeof(err), "host speaks wire protocol %u, runner %u to %u",
+             proto, TORC_WIRE_PROTO_MIN, TORC_WIRE_PROTO_VERSION);
   else if (host_abi < TORC_TARGET_ABI_VERSION)
     snprintf(err, sizeof(err),
              "host ABI %u is older than the runner's (ABI %u)", host_abi,
@@ -356,7 +345,7 @@ static int op_hello(runner *r, torc_rbuf *rb) {
     _exit(2);
   }
   torc_wbuf_u8(b, 1);
-  torc_wbuf_u16(b, TORC_WIRE_PROTO_VERSION);
+  torc_wbuf_u16(b, (uint16_t)r->proto);
   torc_wbuf_u32(b, r->t.abi_version);
   torc_wbuf_u32(b, r->t.struct_size);
   torc_wbuf_u64(b, r->t.capabilities);
@@ -498,44 +487,31 @@ static int op_segment(runner *r, rconn *c, torc_rbuf *rb) {
   size_t need = (size_t)seg.frame_len + seg.payload_len;
   if (r->in_segment) /* a segment from inside this segment's call */
     return protocol_error(r, "OP_SEGMENT nested in OP_SEGMENT");
-  if (need > r->scratch_cap) {
-    size_t cap = (need + r->page - 1) / r->page * r->page;
-    void *n = mmap(NULL, cap, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (n == MAP_FAILED)
-      return protocol_error(r, "out of memory");
-    if (r->scratch)
-      munmap(r->scratch, r->scratch_cap);
-    r->scratch = n;
-    r->scratch_cap = cap;
-  }
+  torc_runner_frame *f = &r->frame;
+  if (torc_runner_frame_reserve(f, need, r->page) != 0)
+    return protocol_error(r, "out of memory");
   if (seg.frame) {
-    memcpy(r->scratch, seg.frame, seg.frame_len);
+    memcpy(f->rw, seg.frame, seg.frame_len);
     if (seg.payload >= seg.frame && seg.payload <= seg.frame + seg.frame_len)
-      seg.payload = r->scratch + (seg.payload - seg.frame);
+      seg.payload = f->ro + (seg.payload - seg.frame);
     else if (seg.payload) {
-      memcpy(r->scratch + seg.frame_len, seg.payload, seg.payload_len);
-      seg.payload = r->scratch + seg.frame_len;
+      memcpy(f->rw + seg.frame_len, seg.payload, seg.payload_len);
+      seg.payload = f->ro + seg.frame_len;
     }
-    seg.frame = r->scratch;
+    seg.frame = f->ro;
   } else if (seg.payload) {
-    memcpy(r->scratch, seg.payload, seg.payload_len);
-    seg.payload = r->scratch;
+    memcpy(f->rw, seg.payload, seg.payload_len);
+    seg.payload = f->ro;
   }
-  /* Read-only while the target holds it: a write is the frame rule broken
-   * (on_segv below), not a silent change to what the host lent. */
+  /* Read-only to the target: a write is the frame rule broken (on_segv of
+   * torc_runner_memory.c), not a silent change to what the host lent. */
   r->in_segment = 1;
-  if (need) {
-    mprotect(r->scratch, r->scratch_cap, PROT_READ);
-    torc_runner_ro_add(r->scratch, r->scratch_cap, TORC_RO_FRAME);
-  }
+  torc_runner_frame_lend(f);
   r->t.segment(r->t.user_data, c->conn, &seg);
   r->in_segment = 0;
-  if (need) {
-    torc_runner_ro_del(r->scratch);
-    mprotect(r->scratch, r->scratch_cap, PROT_READ | PROT_WRITE);
-    memset(r->scratch, TORC_WIRE_POISON, need);
-  }
+  torc_runner_frame_back(f);
+  if (need)
+    memset(f->rw, TORC_WIRE_POISON, need);
   ret_begin(r, TORC_MSG_OP_SEGMENT);
   return torc_wire_send(&r->chan);
 }
@@ -558,6 +534,10 @@ static int dispatch(void *ctx, const uint8_t *body, size_t len) {
   unsigned type = torc_rbuf_u8(&rb);
   if (type == TORC_MSG_HELLO)
     return op_hello(r, &rb);
+  if (type == TORC_MSG_OP_ALLOC_POLICY && r->loaded && r->proto >= 2) {
+    r->allocs.policy = torc_rbuf_u8(&rb); /* validated: 0..2; no RET */
+    return 0;
+  }
   if (!r->loaded || type < TORC_MSG_OP_DESTROY || type > TORC_MSG_OP_RESET) {
     char what[64];
     snprintf(what, sizeof(what), "unexpected %s%s", torc_wire_type_name(type),
@@ -576,6 +556,7 @@ static int dispatch(void *ctx, const uint8_t *body, size_t len) {
      * (clock, counters, connections) survives, as with a fork in process. */
     for (size_t i = r->nreqs; i-- > 0;)
       drop_req(r, i);
+    torc_runner_alloc_reset(&r->allocs); /* the host's quotas start again */
     for (size_t i = 0; i < r->nconns; i++) {
       drop_buffered(&r->conns[i]);
       r->conns[i].used = 0;
@@ -625,7 +606,7 @@ static int dispatch(void *ctx, const uint8_t *body, size_t len) {
 
 static void usage(FILE *f) {
   fprintf(f, "usage: torc-target-runner [--target reference|null|PATH.so] "
-             "[--fd N] [--mem-limit MB] [--contain]\n"
+             "[--fd N] [--mem-limit MB] [--max-protocol N] [--contain]\n"
              "\n"
              "Serves one offload target over the torc wire protocol\n"
              "(docs/wire-protocol.md) on stdin/stdout, or on the inherited\n"
@@ -636,6 +617,10 @@ static void usage(FILE *f) {
              "  --fd N          speak on descriptor N instead of stdin/stdout\n"
              "  --mem-limit MB  address-space limit of this process (default "
              "2048, 0: none)\n"
+             "  --max-protocol N  answer HELLO with wire protocol N at most "
+             "(1 or 2,\n"
+             "                  default 2; 1: every allocation asked of the "
+             "host)\n"
              "  --contain       sandbox this process before loading the "
              "target:\n"
              "                  no capabilities, a seccomp filter against "
@@ -652,6 +637,7 @@ int main(int argc, char **argv) {
   runner r;
   memset(&r, 0, sizeof(r));
   r.spec = "reference";
+  r.max_proto = TORC_WIRE_PROTO_VERSION;
   long fd = -1;
   int contain = 0;
   long mem_mb = TORC_ASAN ? 0 : 2048;
@@ -679,6 +665,15 @@ int main(int argc, char **argv) {
                 argv[i]);
         return 2;
       }
+    } else if (!strcmp(a, "--max-protocol") && i + 1 < argc) {
+      long v = strtol(argv[++i], &end, 10);
+      if (*end || v < (long)TORC_WIRE_PROTO_MIN ||
+          v > (long)TORC_WIRE_PROTO_VERSION) {
+        fprintf(stderr, "torc-target-runner: --max-protocol %s: not %u to %u\n",
+                argv[i], TORC_WIRE_PROTO_MIN, TORC_WIRE_PROTO_VERSION);
+        return 2;
+      }
+      r.max_proto = (unsigned)v;
     } else if (!strcmp(a, "--mem-limit") && i + 1 < argc) {
       mem_mb = strtol(argv[++i], &end, 10);
       if (*end || mem_mb < 0) {
@@ -735,6 +730,7 @@ int main(int argc, char **argv) {
   r.host.event_indicate = h_event;
   r.host.terminate_offload_complete = h_terminate_complete;
   torc_wire_chan_init(&r.chan, in, out, dispatch, &r);
+  r.allocs.chan = &r.chan;
   if (contain) {
     char err[256];
     if (torc_runner_contain(err, sizeof err) != 0) {
@@ -767,8 +763,7 @@ int main(int argc, char **argv) {
   free(r.reqs);
   torc_runner_blocks_free();
   torc_runner_holds_free();
-  if (r.scratch)
-    munmap(r.scratch, r.scratch_cap);
+  torc_runner_frame_free(&r.frame);
   torc_wire_chan_free(&r.chan);
   return 0;
 }

@@ -458,6 +458,16 @@ void torc_loaded_set_timeout(torc_loaded *l, unsigned ms) {
     torc_proxy_set_timeout(l->proxy, ms);
 }
 
+_Static_assert(TORC_ALLOCS_ASK == TORC_ALLOC_ASK &&
+                   TORC_ALLOCS_GRANTED == TORC_ALLOC_SERVE &&
+                   TORC_ALLOCS_REFUSED == TORC_ALLOC_REFUSE,
+               "torc_load.h's policies are the wire protocol's");
+
+void torc_loaded_alloc_policy(torc_loaded *l, int policy) {
+  if (l && l->kind == KIND_EXEC)
+    torc_proxy_alloc_policy(l->proxy, policy);
+}
+
 void torc_unload(torc_loaded *l) {
   if (!l)
     return;

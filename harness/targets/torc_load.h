@@ -87,6 +87,18 @@ int torc_loaded_is_remote(const torc_loaded *l);
 /* Reply timeout for out-of-process targets, in milliseconds (default 10000). */
 void torc_loaded_set_timeout(torc_loaded *l, unsigned ms);
 
+/* The host's word that its allocation hook, from the next call on, grants
+ * every allocation (TORC_ALLOCS_GRANTED), refuses every one
+ * (TORC_ALLOCS_REFUSED), or decides each (TORC_ALLOCS_ASK, the default): an
+ * out-of-process target then serves its allocations inside its own process
+ * (wire protocol 2, OP_ALLOC_POLICY) instead of asking for each.  The hook is
+ * still called for every allocation, afterwards, and must answer as promised.
+ * No effect on other flavours (l may be NULL). */
+#define TORC_ALLOCS_ASK 0
+#define TORC_ALLOCS_GRANTED 1
+#define TORC_ALLOCS_REFUSED 2
+void torc_loaded_alloc_policy(torc_loaded *l, int policy);
+
 /* Asks the built-in reference to explain its host calls on conn to fn
  * (torc_reference_explain()).  Returns 0, or -1 for any other target:
  * only the reference can say why it did what it did. */

@@ -78,9 +78,10 @@ static int hello(torc_proxy *p, torc_target *ops, char *errbuf) {
   free(ret);
   const char *bad = NULL;
   char tmp[96];
-  if (proto != TORC_WIRE_PROTO_VERSION) {
-    torc_wire_fmt(tmp, sizeof(tmp), "wire protocol %u, this torc speaks %u",
-                  proto, TORC_WIRE_PROTO_VERSION);
+  if (proto < TORC_WIRE_PROTO_MIN || proto > TORC_WIRE_PROTO_VERSION) {
+    torc_wire_fmt(tmp, sizeof(tmp),
+                  "wire protocol %u, this torc speaks %u to %u", proto,
+                  TORC_WIRE_PROTO_MIN, TORC_WIRE_PROTO_VERSION);
     bad = tmp;
   } else if (abi == 0) {
     bad = "target declares ABI version 0";
@@ -100,6 +101,7 @@ static int hello(torc_proxy *p, torc_target *ops, char *errbuf) {
     torc_wire_fmt(errbuf, TORC_ERRBUF_SIZE, "%s: %s", p->label, bad);
     return -1;
   }
+  p->proto = proto;
   if (ops) {
     memset(ops, 0, sizeof(*ops));
     ops->abi_version = abi;
@@ -271,6 +273,10 @@ int torc_proxy_reset(torc_proxy *p, char *errbuf) {
   return 0;
 }
 
+void torc_proxy_alloc_policy(torc_proxy *p, int policy) {
+  p->policy = policy;
+}
+
 void torc_proxy_set_timeout(torc_proxy *p, unsigned ms) {
   p->timeout_ms = ms ? ms : 10000;
 }
@@ -285,6 +291,7 @@ void torc_proxy_stop(torc_proxy *p) {
   shutdown_child(p);
   free(p->reqs);
   free(p->allocs);
+  free(p->blks);
   if (p->argv)
     for (size_t i = 0; p->argv[i]; i++)
       free(p->argv[i]);

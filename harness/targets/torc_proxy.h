@@ -69,6 +69,14 @@ int torc_proxy_restart(torc_proxy *p, char *errbuf);
  * become no-ops.  Returns 0 or -1 with a message in errbuf. */
 int torc_proxy_reset(torc_proxy *p, char *errbuf);
 
+/* The host's word about its allocation hook from the next operation on
+ * (TORC_ALLOC_* of torc_wire.h): SERVE, it grants every allocation;
+ * REFUSE, it refuses every one; ASK (the default), it decides each.  A
+ * child speaking version 2 then serves or refuses allocations itself and
+ * reports them (UP_ALLOCATED), which the proxy replays through the hook, so
+ * the host's accounting is the same as if it had been asked. */
+void torc_proxy_alloc_policy(torc_proxy *p, int policy);
+
 /* Reply timeout in ms for each outermost operation (default 10000). */
 void torc_proxy_set_timeout(torc_proxy *p, unsigned ms);
 

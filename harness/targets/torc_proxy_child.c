@@ -284,6 +284,10 @@ int torc_px_spawn(torc_proxy *p, char *errbuf) {
   p->fd = sv[0];
   fcntl(p->fd, F_SETFL, fcntl(p->fd, F_GETFL) | O_NONBLOCK);
   torc_wire_chan_init(&p->chan, p->fd, p->fd, torc_px_dispatch, p);
+  /* A new child speaks nothing yet and asks for every allocation until it
+   * hears a policy (version 2). */
+  p->proto = 0;
+  p->policy_sent = TORC_ALLOC_ASK;
   p->status = 0;
   p->why[0] = '\0';
   p->destroyed = 0;

@@ -71,8 +71,18 @@ struct torc_proxy {
   proxy_req *reqs;
   size_t nreqs, capreqs;
   proxy_hold *holds;
-  void **allocs; /* token - 1 -> host block; NULL = free slot */
+  void **allocs; /* version 1: token - 1 -> host block; NULL = free slot */
   size_t nallocs, capallocs;
+  /* Version 2 (UP_ALLOCATED): the target side's token -> host block, open
+   * addressing (token 0 an empty slot, cap a power of two or 0, at most
+   * half full). */
+  struct proxy_blk {
+    uint64_t token;
+    void *blk;
+  } * blks;
+  size_t nblks, capblks;
+  unsigned proto;          /* the protocol the child answered in HELLO */
+  int policy, policy_sent; /* TORC_ALLOC_*: the host's, the child's */
 };
 
 /* ---- torc_proxy_child.c -------------------------------------------------- */
@@ -103,6 +113,10 @@ void torc_px_release_hold(torc_proxy *p, uint64_t id);
 void torc_px_drop_conn_records(torc_proxy *p, uint64_t handle, int all);
 /* Gives every block the child still held back to the host. */
 void torc_px_drop_allocs(torc_proxy *p);
+/* Version 2's blocks: records token -> blk (0, or -1: token already names a
+ * block, or out of memory); takes it back (NULL when token names none). */
+int torc_px_blk_put(torc_proxy *p, uint64_t token, void *blk);
+void *torc_px_blk_take(torc_proxy *p, uint64_t token);
 int torc_px_add_req(torc_proxy *p, const torc_recv_request *r, uint64_t handle);
 /* Index of the first posted request with this id, preferring one of this
  * handle; -1 when none. */

@@ -29,6 +29,14 @@ void torc_px_op_begin(torc_proxy *p, unsigned type) {
     p->chan.deadline = torc_wire_now_ms() + (int64_t)p->timeout_ms;
     p->op_type = type;
   }
+  /* Version 2: the child learns a new allocation policy before the
+   * operation it holds for (one-way, in the same write). */
+  if (p->proto >= 2 && p->policy != p->policy_sent && !p->chan.failed) {
+    torc_wbuf_begin(&p->chan.tx, TORC_MSG_OP_ALLOC_POLICY);
+    torc_wbuf_u8(&p->chan.tx, (uint8_t)p->policy);
+    if (torc_wire_post(&p->chan) == 0)
+      p->policy_sent = p->policy;
+  }
   torc_wbuf_begin(&p->chan.tx, type);
 }
 

@@ -78,8 +78,79 @@ void torc_px_drop_allocs(torc_proxy *p) {
     if (p->allocs[i] && p->host->free)
       p->host->free(p->host_ctx, p->allocs[i]);
   p->nallocs = 0;
+  for (size_t i = 0; i < p->capblks; i++)
+    if (p->blks[i].token && p->host->free)
+      p->host->free(p->host_ctx, p->blks[i].blk);
+  free(p->blks);
+  p->blks = NULL;
+  p->nblks = p->capblks = 0;
   p->held_blocks = 0;
   p->held_bytes = 0;
+}
+
+static size_t blk_home(uint64_t token, size_t cap) {
+  return (size_t)((token * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+}
+
+static void blk_place(struct proxy_blk *t, size_t cap, uint64_t token,
+                      void *blk) {
+  size_t i = blk_home(token, cap);
+  while (t[i].token)
+    i = (i + 1) & (cap - 1);
+  t[i].token = token;
+  t[i].blk = blk;
+}
+
+static size_t blk_find(const torc_proxy *p, uint64_t token) {
+  if (!p->capblks)
+    return 0;
+  for (size_t i = blk_home(token, p->capblks); p->blks[i].token;
+       i = (i + 1) & (p->capblks - 1))
+    if (p->blks[i].token == token)
+      return i;
+  return p->capblks;
+}
+
+int torc_px_blk_put(torc_proxy *p, uint64_t token, void *blk) {
+  if (blk_find(p, token) < p->capblks)
+    return -1;
+  if ((p->nblks + 1) * 2 > p->capblks) {
+    size_t nc = p->capblks ? p->capblks * 2 : 64;
+    struct proxy_blk *t = calloc(nc, sizeof(*t));
+    if (!t)
+      return -1;
+    for (size_t i = 0; i < p->capblks; i++)
+      if (p->blks[i].token)
+        blk_place(t, nc, p->blks[i].token, p->blks[i].blk);
+    free(p->blks);
+    p->blks = t;
+    p->capblks = nc;
+  }
+  blk_place(p->blks, p->capblks, token, blk);
+  p->nblks++;
+  return 0;
+}
+
+void *torc_px_blk_take(torc_proxy *p, uint64_t token) {
+  size_t i = blk_find(p, token), mask = p->capblks - 1, j = i;
+  if (i >= p->capblks)
+    return NULL;
+  void *blk = p->blks[i].blk;
+  /* Backward-shift deletion: every later key of the run stays reachable. */
+  for (;;) {
+    j = (j + 1) & mask;
+    if (!p->blks[j].token)
+      break;
+    size_t k = blk_home(p->blks[j].token, p->capblks);
+    if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+      continue;
+    p->blks[i] = p->blks[j];
+    i = j;
+  }
+  p->blks[i].token = 0;
+  p->blks[i].blk = NULL;
+  p->nblks--;
+  return blk;
 }
 
 int torc_px_add_req(torc_proxy *p, const torc_recv_request *r,

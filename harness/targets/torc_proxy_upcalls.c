@@ -19,9 +19,9 @@ static int protocol_error(torc_proxy *p, const char *what) {
   return -1;
 }
 
-static int up_alloc(torc_proxy *p, torc_rbuf *r) {
-  uint64_t size = torc_rbuf_u64(r);
-  void *blk = NULL;
+/* The per-vector quotas on what the target holds through the host: 0, or
+ * -1 after the protocol error naming the one size would break. */
+static int alloc_quota(torc_proxy *p, uint64_t size) {
   char what[128];
   if (p->held_blocks >= TORC_PROXY_MAX_BLOCKS) {
     torc_wire_fmt(what, sizeof what,
@@ -37,6 +37,14 @@ static int up_alloc(torc_proxy *p, torc_rbuf *r) {
                   (unsigned long long)(TORC_PROXY_MAX_HELD >> 20));
     return protocol_error(p, what);
   }
+  return 0;
+}
+
+static int up_alloc(torc_proxy *p, torc_rbuf *r) {
+  uint64_t size = torc_rbuf_u64(r);
+  void *blk = NULL;
+  if (alloc_quota(p, size) != 0)
+    return -1;
   if (size <= SIZE_MAX && p->host->alloc)
     blk = p->host->alloc(p->host_ctx, (size_t)size);
   uint64_t token = 0;
@@ -67,8 +75,66 @@ static int up_alloc(torc_proxy *p, torc_rbuf *r) {
   return torc_wire_send(&p->chan);
 }
 
+/* Version 2: the child served (token != 0) or refused (token 0) one of its
+ * target's allocations under the policy the host stated (OP_ALLOC_POLICY).
+ * The host's hook is asked now, as it would have been in process, so its
+ * accounting (leaks, refused allocations, RCV-233) is what it would be;
+ * its answer must agree with what the child did. */
+static int up_allocated(torc_proxy *p, torc_rbuf *r) {
+  uint64_t size = torc_rbuf_u64(r), token = torc_rbuf_u64(r);
+  char what[224];
+  if (p->proto < 2)
+    return protocol_error(p, "UP_ALLOCATED from a target that answered "
+                             "HELLO with protocol 1");
+  if (p->policy_sent == TORC_ALLOC_ASK)
+    return protocol_error(p, "UP_ALLOCATED while the host's allocation "
+                             "policy is ASK (OP_ALLOC_POLICY): each "
+                             "allocation must be asked with UP_ALLOC");
+  if (alloc_quota(p, size) != 0)
+    return -1;
+  void *blk = NULL;
+  if (size <= SIZE_MAX && p->host->alloc)
+    blk = p->host->alloc(p->host_ctx, (size_t)size);
+  if (!token) { /* the target got NULL: whatever the hook lent goes back */
+    if (blk && p->host->free)
+      p->host->free(p->host_ctx, blk);
+    return 0;
+  }
+  if (!blk) {
+    torc_wire_fmt(what, sizeof what,
+                  "UP_ALLOCATED: the target side served %llu bytes (token "
+                  "%llu) that the host's allocation hook refused (policy %s)",
+                  (unsigned long long)size, (unsigned long long)token,
+                  p->policy_sent == TORC_ALLOC_REFUSE ? "REFUSE" : "SERVE");
+    return protocol_error(p, what);
+  }
+  int given = token <= p->nallocs && p->allocs[token - 1]; /* by UP_ALLOC */
+  if (given || torc_px_blk_put(p, token, blk) != 0) {
+    if (p->host->free)
+      p->host->free(p->host_ctx, blk);
+    torc_wire_fmt(what, sizeof what,
+                  "UP_ALLOCATED: field 'token' is %llu, which already names "
+                  "a block the target holds",
+                  (unsigned long long)token);
+    return protocol_error(p, what);
+  }
+  p->held_blocks++;
+  p->held_bytes += size;
+  return 0;
+}
+
 static int up_free(torc_proxy *p, torc_rbuf *r) {
   uint64_t token = torc_rbuf_u64(r);
+  if (token && p->proto >= 2 && p->nblks) {
+    void *blk = torc_px_blk_take(p, token);
+    if (blk) {
+      if (p->held_blocks)
+        p->held_blocks--;
+      if (p->host->free)
+        p->host->free(p->host_ctx, blk);
+      return 0;
+    }
+  }
   if (token == 0) {
     /* The runner's word that the target freed a pointer it was not lent
      * (twice, or forged): the host judges it as in process, with a
@@ -303,11 +369,13 @@ int torc_px_dispatch(void *ctx, const uint8_t *body, size_t len) {
     return up_terminate_complete(p, &r);
   case TORC_MSG_UP_HOLD_CHANGED:
     return up_hold_changed(p, &r);
+  case TORC_MSG_UP_ALLOCATED:
+    return up_allocated(p, &r);
   default: {
     char what[160];
     torc_wire_fmt(what, sizeof(what),
                   "%s (type 0x%02x) from the target: a target sends only "
-                  "upcalls (0x30..0x38) and RET (0x40)",
+                  "upcalls (0x30..0x39) and RET (0x40)",
                   torc_wire_type_name(type), type);
     return protocol_error(p, what);
   }

@@ -43,8 +43,12 @@ const char *torc_wire_type_name(unsigned type) {
     return "OP_GET_STATS";
   case TORC_MSG_OP_RESET:
     return "OP_RESET";
+  case TORC_MSG_OP_ALLOC_POLICY:
+    return "OP_ALLOC_POLICY";
   case TORC_MSG_UP_ALLOC:
     return "UP_ALLOC";
+  case TORC_MSG_UP_ALLOCATED:
+    return "UP_ALLOCATED";
   case TORC_MSG_UP_FREE:
     return "UP_FREE";
   case TORC_MSG_UP_LOG:
@@ -71,5 +75,6 @@ const char *torc_wire_type_name(unsigned type) {
 int torc_wire_type_wants_reply(unsigned type) {
   return type != TORC_MSG_UP_FREE && type != TORC_MSG_UP_LOG &&
          type != TORC_MSG_UP_HOLD_CHANGED && type != TORC_MSG_RET &&
+         type != TORC_MSG_OP_ALLOC_POLICY && type != TORC_MSG_UP_ALLOCATED &&
          strcmp(torc_wire_type_name(type), "?") != 0;
 }

@@ -25,7 +25,12 @@
 #include <torc/target.h>
 
 #define TORC_WIRE_MAGIC 0x43524F54u /* "TORC" little-endian */
-#define TORC_WIRE_PROTO_VERSION 1u
+/* The newest protocol this torc speaks, and the oldest it still serves
+ * (HELLO offers the newest; the target answers the one it speaks).
+ * Version 2 adds OP_ALLOC_POLICY and UP_ALLOCATED: the target side serves
+ * allocations itself under the policy the host states in advance. */
+#define TORC_WIRE_PROTO_VERSION 2u
+#define TORC_WIRE_PROTO_MIN 1u
 /* Largest message either side accepts (length field value). */
 #define TORC_WIRE_MAX_MSG (64u * 1024u * 1024u)
 /* Largest string (name, version, log line, error message). */
@@ -53,7 +58,8 @@ enum {
   TORC_MSG_OP_ADVANCE_TIME = 0x17,
   TORC_MSG_OP_TERMINATE_OFFLOAD = 0x18,
   TORC_MSG_OP_GET_STATS = 0x19,
-  TORC_MSG_OP_RESET = 0x1A, /* fresh target instance, same process */
+  TORC_MSG_OP_RESET = 0x1A,        /* fresh target instance, same process */
+  TORC_MSG_OP_ALLOC_POLICY = 0x1B, /* version 2; no reply */
   TORC_MSG_UP_ALLOC = 0x30,
   TORC_MSG_UP_FREE = 0x31, /* no reply */
   TORC_MSG_UP_LOG = 0x32,  /* no reply */
@@ -63,7 +69,17 @@ enum {
   TORC_MSG_UP_EVENT = 0x36,
   TORC_MSG_UP_TERMINATE_COMPLETE = 0x37,
   TORC_MSG_UP_HOLD_CHANGED = 0x38, /* no reply */
+  TORC_MSG_UP_ALLOCATED = 0x39,    /* version 2; no reply */
   TORC_MSG_RET = 0x40
+};
+
+/* OP_ALLOC_POLICY's policy (version 2): how the target side answers its
+ * target's allocations from that message on. */
+enum {
+  TORC_ALLOC_ASK = 0,    /* UP_ALLOC, the host decides each (version 1's way,
+                            and every session's until the first policy) */
+  TORC_ALLOC_SERVE = 1,  /* serve each, tell the host with UP_ALLOCATED */
+  TORC_ALLOC_REFUSE = 2, /* refuse each (NULL), tell it with UP_ALLOCATED */
 };
 
 /* "HELLO", "OP_RECEIVE", ... or "?" for an unknown type. */
@@ -172,6 +188,7 @@ typedef struct torc_wire_chan {
   uint8_t *rbuf; /* read buffering */
   size_t rpos, rlen, rcap;
   torc_wbuf tx;
+  torc_wbuf pend; /* one-way messages queued to go with the next send */
   torc_wire_dispatch_fn dispatch;
   void *dispatch_ctx;
 } torc_wire_chan;
@@ -189,6 +206,12 @@ int64_t torc_wire_now_ms(void);
 /* Sends c->tx (finished with torc_wbuf_finish inside).  Returns 0 or -1
  * (c->failed set). */
 int torc_wire_send(torc_wire_chan *c);
+/* Queues c->tx (a message with no RET) to go out, in order, with the next
+ * torc_wire_send (several messages, one write); sends at once when the queue
+ * passes 64 KiB.  Returns 0 or -1 (c->failed set). */
+int torc_wire_post(torc_wire_chan *c);
+/* Sends what torc_wire_post queued, if anything.  0 or -1. */
+int torc_wire_flush(torc_wire_chan *c);
 /* Receives one message: *body is malloc'd (caller frees), *len its size.
  * Returns 0 or -1 (c->failed set, reason in c->why). */
 int torc_wire_recv(torc_wire_chan *c, uint8_t **body, size_t *len);

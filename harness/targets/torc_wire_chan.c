@@ -43,6 +43,7 @@ void torc_wire_chan_init(torc_wire_chan *c, int fd_in, int fd_out,
 void torc_wire_chan_free(torc_wire_chan *c) {
   free(c->rbuf);
   torc_wbuf_free(&c->tx);
+  torc_wbuf_free(&c->pend);
   c->rbuf = NULL;
   c->rcap = c->rlen = c->rpos = 0;
 }
@@ -86,22 +87,16 @@ static int wait_fd(torc_wire_chan *c, int fd, short events) {
   }
 }
 
-int torc_wire_send(torc_wire_chan *c) {
-  if (c->failed)
-    return -1;
-  if (torc_wbuf_finish(&c->tx) != 0) {
-    torc_wire_fail(c, TORC_WIRE_PROTOCOL, "cannot build %s message",
-                   c->tx.len > 4 ? torc_wire_type_name(c->tx.p[4]) : "?");
-    return -1;
-  }
+/* Writes len bytes of p (messages of which the first is of type first). */
+static int write_all(torc_wire_chan *c, const uint8_t *p, size_t len,
+                     unsigned first) {
   size_t off = 0;
-  while (off < c->tx.len) {
+  while (off < len) {
     ssize_t n;
     if (c->is_socket)
-      n = send(c->fd_out, c->tx.p + off, c->tx.len - off,
-               MSG_NOSIGNAL | MSG_DONTWAIT);
+      n = send(c->fd_out, p + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
     else
-      n = write(c->fd_out, c->tx.p + off, c->tx.len - off);
+      n = write(c->fd_out, p + off, len - off);
     if (n > 0) {
       off += (size_t)n;
       continue;
@@ -123,6 +118,50 @@ int torc_wire_send(torc_wire_chan *c) {
     return -1;
   }
   return 0;
+}
+
+static int finish_tx(torc_wire_chan *c) {
+  if (c->failed)
+    return -1;
+  if (torc_wbuf_finish(&c->tx) != 0) {
+    torc_wire_fail(c, TORC_WIRE_PROTOCOL, "cannot build %s message",
+                   c->tx.len > 4 ? torc_wire_type_name(c->tx.p[4]) : "?");
+    return -1;
+  }
+  return 0;
+}
+
+int torc_wire_flush(torc_wire_chan *c) {
+  if (c->failed)
+    return -1;
+  if (c->pend.len == 0)
+    return 0;
+  if (c->pend.oom) {
+    torc_wire_fail(c, TORC_WIRE_PROTOCOL, "out of memory for queued messages");
+    return -1;
+  }
+  int rc = write_all(c, c->pend.p, c->pend.len, c->pend.p[4]);
+  c->pend.len = 0;
+  return rc;
+}
+
+/* One-way messages wait in pend for the next send: the peer reads them
+ * with that message (one wake-up) and serves them, in order, first. */
+int torc_wire_post(torc_wire_chan *c) {
+  if (finish_tx(c) != 0)
+    return -1;
+  torc_wbuf_bytes(&c->pend, c->tx.p, c->tx.len);
+  c->tx.len = 0;
+  return c->pend.len >= 65536 || c->pend.oom ? torc_wire_flush(c) : 0;
+}
+
+int torc_wire_send(torc_wire_chan *c) {
+  if (finish_tx(c) != 0)
+    return -1;
+  if (c->pend.len == 0)
+    return write_all(c, c->tx.p, c->tx.len, c->tx.p[4]);
+  torc_wbuf_bytes(&c->pend, c->tx.p, c->tx.len);
+  return torc_wire_flush(c);
 }
 
 /* Reads exactly n bytes into dst through the read buffer. */

@@ -327,6 +327,16 @@ static void v_body(vcur *c, unsigned type) {
   case TORC_MSG_UP_ALLOC:
     U64(c, "size");
     break;
+  case TORC_MSG_OP_ALLOC_POLICY: {
+    uint8_t v = U8(c, "policy");
+    if (!c->bad && v > TORC_ALLOC_REFUSE)
+      v_fail(c, "field 'policy' (u8 at offset 1) is %u, allowed 0..2", v);
+    break;
+  }
+  case TORC_MSG_UP_ALLOCATED:
+    U64(c, "size");
+    U64(c, "token");
+    break;
   case TORC_MSG_UP_FREE:
     U64(c, "token");
     break;

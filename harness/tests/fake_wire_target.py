@@ -26,6 +26,13 @@ lies.  Usage: fake_wire_target.py MODE, where MODE is one of
   identity   ok, with RET(HELLO)'s optional tails: no limits (0, 0), then
              driver "fakedrv 1.2" and firmware "fw 7.0.1"
   badtail    ok, but RET(HELLO) ends with the limits and 3 stray bytes
+  v1allocated  answers HELLO with protocol 1, then reports an allocation
+             with UP_ALLOCATED (version 2's) inside CONN_OPEN
+  v2asked    answers HELLO with protocol 2 and reports an allocation with
+             UP_ALLOCATED inside CONN_OPEN, although no OP_ALLOC_POLICY
+             came (the policy is still ASK)
+  v2dup      answers HELLO with protocol 2 and, inside CONN_OPEN, reports
+             two allocations under the same token 5
 """
 import os
 import struct
@@ -34,7 +41,7 @@ import sys
 HELLO, RET = 0x01, 0x40
 OP_DESTROY, OP_CONN_OPEN, OP_RECEIVE, OP_GET_STATS = 0x10, 0x11, 0x14, 0x19
 OP_INITIATE_OFFLOAD = 0x13
-OP_RESET = 0x1A
+OP_RESET, OP_ALLOC_POLICY = 0x1A, 0x1B
 UP_FREE, UP_OFFLOAD_COMPLETE, UP_RECEIVE_COMPLETE = 0x31, 0x33, 0x34
 HANDLE = [0]  # the host_handle of the last OP_CONN_OPEN
 
@@ -67,7 +74,9 @@ def ret(call, payload=b""):
 
 def hello_answer(abi=1, mode="ok"):
     s = lambda t: struct.pack("<I", len(t)) + t
-    body = struct.pack("<BHIIQ", 1, 1, abi, 120, 0x3FFF) + s(b"fake") + s(b"0")
+    proto = 2 if mode.startswith("v2") else 1
+    body = struct.pack("<BHIIQ", 1, proto, abi, 120, 0x3FFF) + s(b"fake") + \
+        s(b"0")
     if mode == "shorthello":
         body = body[:-7]  # inside the 4-byte name "fake"
     if mode == "hellotail":
@@ -107,7 +116,7 @@ def wait_ret(mode):
 
 def handle(mode, msg):
     op = msg[0]
-    if mode == "silent":
+    if mode == "silent" or op == OP_ALLOC_POLICY:  # the policy has no RET
         return
     if mode == "garbage":
         out.write(os.urandom(64))
@@ -131,6 +140,10 @@ def handle(mode, msg):
     if mode == "shortret" and op == OP_RECEIVE:
         ret(op)  # 2 bytes: no u32 status
         return
+    if mode in ("v1allocated", "v2asked", "v2dup") and op == OP_CONN_OPEN:
+        # UP_ALLOCATED (0x39): u64 size, u64 token; no RET
+        for _ in range(2 if mode == "v2dup" else 1):
+            send(bytes([0x39]) + struct.pack("<QQ", 16, 5))
     if mode == "unknownup" and op == OP_CONN_OPEN:
         send(bytes([0x3F]) + struct.pack("<Q", 1))
         return

@@ -25,7 +25,8 @@ RUNNER = BUILD / "bin" / "torc-target-runner"
 TAP = ROOT / "scripts" / "wire_tap.py"
 VECTORS = [ROOT / "docs" / "wire-example" / "one-segment.json",
            ROOT / "vectors" / "handwritten" / "terminate-empty-request.json"]
-NO_RET = {"UP_FREE", "UP_LOG", "UP_HOLD_CHANGED"}
+NO_RET = {"UP_FREE", "UP_LOG", "UP_HOLD_CHANGED", "UP_ALLOCATED",
+          "OP_ALLOC_POLICY"}
 
 HEADER = re.compile(r"^( *)(host|target)> (\S+)$")
 BYTES = re.compile(r"^ *((?:[0-9a-f]{2} )*[0-9a-f]{2})(?:  +(\S.*))?$")

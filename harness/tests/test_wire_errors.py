@@ -51,7 +51,7 @@ def status_line(mode):
     ("unknownup", "protocol error: unknown message type 0x3f (byte 0 of a "
                   "9-byte message"),
     ("opup", "protocol error: OP_RECEIVE (type 0x14) from the target: a "
-             "target sends only upcalls (0x30..0x38) and RET (0x40)"),
+             "target sends only upcalls (0x30..0x39) and RET (0x40)"),
     ("huge", "protocol error: message length field (u32, the 4 bytes before "
              "the type) is 4294967295, allowed 1..67108864"),
 ])
