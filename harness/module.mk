@@ -211,8 +211,8 @@ $(BENCH_HARNESS): $(BENCH_HARNESS_OBJS) $(HARNESS_LIB) $(REF_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(HARNESS_LIBS)
 
-bench-harness: $(BENCH_HARNESS) $(RUNNER_BIN)
-	$(BENCH_HARNESS) --runner $(RUNNER_BIN) vectors
+bench-harness: $(BENCH_HARNESS)
+	$(BENCH_HARNESS) vectors
 
 # H9: capture reading + reassembly against tcpdump/tshark, and its memory on
 # a synthesized 100 MiB and 1 GiB capture in $(O)/bench (not committed).
