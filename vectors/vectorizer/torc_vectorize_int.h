@@ -231,6 +231,8 @@ typedef struct vz_scen {
   size_t after_term;     /* frames replayed after it (RCV-215, DEC-26) */
   uint64_t push_interval_us;
   uint32_t push_ticks, tps, ind_size, rcv_wnd;
+  int tps_zero;     /* ticks_per_second 0 written (RCV-198: 1000) */
+  int initial_zero; /* initial_rcv_wnd 0 written (DEC-15, DEC-23) */
   uint64_t buffered;
   /* Replayed frames (play points at playbuf). */
   vz_frame playbuf[VZ_MAX_PLAY];

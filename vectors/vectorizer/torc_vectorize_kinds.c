@@ -163,6 +163,8 @@ int torc_vz_kind_needs_buffered(int kind, vz_rng *r) {
   case K_FIN_DATA:
   case K_ZERO_BEHIND:
     return torc_vz_rng_chance(r, 30);
+  case K_WINDOW:
+    return torc_vz_rng_chance(r, 40);
   default:
     return 0;
   }

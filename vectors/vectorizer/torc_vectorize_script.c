@@ -194,7 +194,7 @@ uint64_t torc_vz_pick_size(vz_rng *r, const vz_scen *s) {
 }
 
 void torc_vz_set_push_params(vz_scen *s, vz_rng *r) {
-  switch (torc_vz_rng_next(r) % 4) {
+  switch (torc_vz_rng_next(r) % 5) {
   case 0:
     s->push_ticks = 0; /* 500 ms default (DEC-10) */
     s->tps = 0;
@@ -210,10 +210,17 @@ void torc_vz_set_push_params(vz_scen *s, vz_rng *r) {
     s->tps = 1000;
     s->push_interval_us = 50000;
     break;
-  default:
+  case 3:
     s->push_ticks = 3;
     s->tps = 10;
     s->push_interval_us = 300000;
+    break;
+  default:
+    /* TicksPerSecond 0 stands for 1000 (RCV-198, DEC-10) */
+    s->push_ticks = 250;
+    s->tps = 0;
+    s->tps_zero = 1;
+    s->push_interval_us = 250000;
     break;
   }
 }
@@ -338,7 +345,12 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
       torc_vz_ev_frames(s, torc_vz_rng_range(r, 0, 2));
       torc_vz_ev_new(s, "fail_alloc");
       s->has_fail_alloc = 1;
-      torc_vz_ev_frames(s, torc_vz_rng_range(r, 1, 3));
+      /* Sometimes an empty ACK instead: no segment to copy, but held data
+       * (BufferedData) to describe in an indication (DEC-25). */
+      if (s->buffered && torc_vz_rng_chance(r, 40))
+        torc_vz_wire_empty_ack(s);
+      else
+        torc_vz_ev_frames(s, torc_vz_rng_range(r, 1, 3));
       torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
       torc_vz_ev_frames(s, s->nplay);
       torc_vz_ev_terminate(s);
@@ -371,6 +383,9 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
     uint64_t pre = torc_vz_rng_range(r, 1, 512);
     torc_vz_ev_post(s, pre + s->buffered + s->dnew + torc_vz_rng_range(r, 1, 4096), 1,
             pre, 0);
+    /* a second one while the first one's timer runs (RCV-180) */
+    if (torc_vz_rng_chance(r, 40))
+      torc_vz_ev_post(s, pre + torc_vz_rng_range(r, 1, 4096), 1, pre, 0);
     if (torc_vz_rng_chance(r, 50))
       torc_vz_ev_deadline(s, r);
     torc_vz_ev_frames(s, s->nplay);

@@ -95,9 +95,14 @@ static void scenario_params(vz_scen *s, vz_rng *r, int need_buf) {
   s->frame_gap_us = torc_vz_rng_range(r, 50, 5000);
   s->rcv_wnd = 4194304;
   torc_vz_set_push_params(s, r);
-  if (s->kind == K_WINDOW)
+  if (s->kind == K_WINDOW) {
     s->rcv_wnd =
         (uint32_t)torc_vz_rng_range(r, 1, s->dnew > 2 ? s->dnew / 2 : 1);
+    /* DEC-15: with InitialRcvWnd 0 the window is RcvWnd plus the
+     * BufferedData length (DEC-23 otherwise). */
+    if (s->buffered && torc_vz_rng_chance(r, 50))
+      s->initial_zero = 1;
+  }
   if (s->kind == K_INDSIZE ||
       (s->kind == K_POST_IN_IND && torc_vz_rng_chance(r, 50)))
     s->ind_size = (uint32_t)torc_vz_rng_range(r, 1, 3000);
@@ -264,8 +269,10 @@ static json_t *state_at_offload(const vz_flow *fl, const vz_scen *s) {
   json_object_set_new(state, "rcv_wnd", json_integer(s->rcv_wnd));
   if (s->push_ticks)
     json_object_set_new(state, "push_ticks", json_integer(s->push_ticks));
-  if (s->tps)
+  if (s->tps || s->tps_zero)
     json_object_set_new(state, "ticks_per_second", json_integer(s->tps));
+  if (s->initial_zero)
+    json_object_set_new(state, "initial_rcv_wnd", json_integer(0));
   if (s->ind_size)
     json_object_set_new(state, "rcv_indication_size",
                         json_integer(s->ind_size));
