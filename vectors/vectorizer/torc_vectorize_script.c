@@ -328,6 +328,10 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
     torc_vz_ev_frames(s, at);
     if (torc_vz_rng_chance(r, 30))
       torc_vz_ev_advance_to(s, s->now + torc_vz_rng_range(r, 1, 600000));
+    /* a post from inside the terminate's completion (RCV-236, DEC-24) */
+    if (torc_vz_rng_chance(r, 25))
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50),
+                      0, 1);
     torc_vz_ev_terminate(s);
     ev_frames_after_terminate(s);
     break;

@@ -72,6 +72,17 @@ void torc_vz_wire_fin_data(vz_scen *s, vz_rng *r) {
     const vz_frame *f = &s->play[s->played++];
     torc_vz_ev_derived(s, f, (int64_t)(f->off - s->base), f->len,
                (uint8_t)(f->tcp_flags | TORC_TCP_FIN | TORC_TCP_ACK));
+    /* Sometimes an empty URG, RST or SYN just past the FIN (at RcvNxt once
+     * the FIN is in): on the half-closed connection the URG asks for no
+     * upload (RCV-243), the RST aborts (RCV-303), the SYN goes back to the
+     * host without an upload request either (DEC-27, RCV-243). */
+    if (torc_vz_rng_chance(r, 35)) {
+      static const uint8_t after[] = {TORC_TCP_URG | TORC_TCP_ACK,
+                                      TORC_TCP_RST | TORC_TCP_ACK,
+                                      TORC_TCP_SYN | TORC_TCP_ACK};
+      torc_vz_ev_derived(s, f, (int64_t)(f->off - s->base) + f->len + 1, 0,
+                         after[torc_vz_rng_range(r, 0, 2)]);
+    }
   }
   if (torc_vz_rng_chance(r, 60))
     torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
