@@ -384,12 +384,17 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
     torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
     break;
   case K_PREFILLED: {
-    uint64_t pre = torc_vz_rng_range(r, 1, 512);
+    uint64_t pre = torc_vz_rng_range(r, 1, 512), t0 = s->now;
     torc_vz_ev_post(s, pre + s->buffered + s->dnew + torc_vz_rng_range(r, 1, 4096), 1,
             pre, 0);
-    /* a second one while the first one's timer runs (RCV-180) */
-    if (torc_vz_rng_chance(r, 40))
+    /* a second one half an interval later, while the timer the first one
+     * started runs: it starts none (RCV-180 starts a timer that is not
+     * running), so the first deadline holds */
+    if (torc_vz_rng_chance(r, 40)) {
+      torc_vz_ev_advance_to(s, t0 + s->push_interval_us / 2);
       torc_vz_ev_post(s, pre + torc_vz_rng_range(r, 1, 4096), 1, pre, 0);
+      torc_vz_ev_advance_to(s, t0 + s->push_interval_us + 1);
+    }
     if (torc_vz_rng_chance(r, 50))
       torc_vz_ev_deadline(s, r);
     torc_vz_ev_frames(s, s->nplay);
