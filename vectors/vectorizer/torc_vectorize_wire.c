@@ -28,9 +28,21 @@ void torc_vz_wire_rst(vz_scen *s, vz_rng *r) {
   nxt = torc_vz_contiguous_end(s);
   if (torc_vz_rng_chance(r, 50))
     flags |= TORC_TCP_ACK;
-  switch (torc_vz_rng_next(r) % 5) {
+  switch (torc_vz_rng_next(r) % 6) {
   case 0:
     at = (int64_t)nxt;
+    break;
+  case 5:
+    /* an RST carrying the last frame's data again (RFC 9293 3.5.3 lets an
+     * RST carry data): wholly before RcvNxt, not acceptable (RCV-301) */
+    if (f->len && f->off >= s->base && f->off + f->len <= s->base + nxt) {
+      torc_vz_ev_derived(s, f, (int64_t)(f->off - s->base), f->len, flags);
+      torc_vz_ev_frames(s, s->nplay);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50),
+                      0, 0);
+      return;
+    }
+    at = (int64_t)nxt - 1;
     break;
   case 1:
     at = (int64_t)nxt + (int64_t)torc_vz_rng_range(
