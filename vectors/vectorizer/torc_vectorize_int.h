@@ -233,6 +233,7 @@ typedef struct vz_scen {
   uint32_t push_ticks, tps, ind_size, rcv_wnd;
   int tps_zero;     /* ticks_per_second 0 written (RCV-198: 1000) */
   int initial_zero; /* initial_rcv_wnd 0 written (DEC-15, DEC-23) */
+  int edge_first;   /* K_EDGE: the window ends inside the first frame */
   uint64_t buffered;
   /* Replayed frames (play points at playbuf). */
   vz_frame playbuf[VZ_MAX_PLAY];
@@ -411,9 +412,10 @@ int torc_vz_capture(vz_ctx *c, const char *capture, const char *outparent,
 vz_select *torc_vz_select_new(unsigned k);
 void torc_vz_select_free(vz_select *s);
 /* Notes a written candidate (relpath under the output folder) of flow
- * number flow, its kind and its expected trace.  Returns 0 or -1. */
+ * number flow, its kind, its expected trace and its alternatives (the
+ * readings whose trace differs; NULL: none).  Returns 0 or -1. */
 int torc_vz_select_note(vz_select *s, const char *relpath, unsigned flow,
-                        int kind, json_t *trace);
+                        int kind, json_t *trace, json_t *alternatives);
 /* Chooses, deletes the candidates not kept from dir, writes
  * dir/selection.tsv; *kept and per_kind[K_COUNT] count what stays.
  * Returns 0 or -1 (a file error). */

@@ -384,17 +384,9 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
     torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
     break;
   case K_PREFILLED: {
-    uint64_t pre = torc_vz_rng_range(r, 1, 512), t0 = s->now;
+    uint64_t pre = torc_vz_rng_range(r, 1, 512);
     torc_vz_ev_post(s, pre + s->buffered + s->dnew + torc_vz_rng_range(r, 1, 4096), 1,
             pre, 0);
-    /* a second one half an interval later, while the timer the first one
-     * started runs: it starts none (RCV-180 starts a timer that is not
-     * running), so the first deadline holds */
-    if (torc_vz_rng_chance(r, 40)) {
-      torc_vz_ev_advance_to(s, t0 + s->push_interval_us / 2);
-      torc_vz_ev_post(s, pre + torc_vz_rng_range(r, 1, 4096), 1, pre, 0);
-      torc_vz_ev_advance_to(s, t0 + s->push_interval_us + 1);
-    }
     if (torc_vz_rng_chance(r, 50))
       torc_vz_ev_deadline(s, r);
     torc_vz_ev_frames(s, s->nplay);
@@ -415,13 +407,24 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
   case K_FIN_DATA:
     torc_vz_wire_fin_data(s, r);
     break;
-  case K_EDGE: /* the window is set in torc_vectorize_vector.c */
-    if (torc_vz_rng_chance(r, 40))
+  case K_EDGE: { /* the window is set in torc_vectorize_vector.c */
+    int pre = torc_vz_rng_chance(r, 40);
+    if (s->edge_first) {
+      torc_vz_ev_frames(s, 1);
+      torc_vz_ev_post(s, 1048576, 1, 0, 0);
+      pre = 1;
+    } else if (pre)
       torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
     torc_vz_ev_frames(s, s->nplay);
-    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    /* With the data held up to the edge, a push request larger than it:
+     * the PSH of the segment cut at the edge completes it (DEC-31). */
+    if (!pre && torc_vz_rng_chance(r, 60))
+      torc_vz_ev_post(s, s->dnew + s->buffered + 4096, 1, 0, 0);
+    else
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
     torc_vz_ev_advance_to(s, s->now + 1000000);
     break;
+  }
   case K_POST_IN_IND:
     n = (int)torc_vz_rng_range(r, 1, 2);
     for (i = 0; i < (size_t)n; i++)

@@ -21,7 +21,9 @@ void torc_vz_wire_rst(vz_scen *s, vz_rng *r) {
   uint64_t nxt;
   int64_t at;
   uint8_t flags = TORC_TCP_RST;
-  if (torc_vz_rng_chance(r, 60))
+  if (torc_vz_rng_chance(r, 30)) /* still outstanding at the RST (RCV-258) */
+    torc_vz_ev_post(s, 1048576, 0, 0, 0);
+  else if (torc_vz_rng_chance(r, 60))
     torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
   torc_vz_ev_frames(s, half);
   f = &s->play[s->played ? s->played - 1 : 0];
