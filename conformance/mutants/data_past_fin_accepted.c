@@ -1,12 +1,13 @@
 /*
- * data_past_fin_accepted.c - mutant: the reference, except that it takes data beyond a FIN already known as new data (a known FIN does not bound what follows).
- * Breaks RCV-057, RCV-255.
+ * data_past_fin_accepted.c - mutant: the reference, except that it takes data
+ * beyond a FIN already known as new data (a known FIN does not bound what
+ * follows). Breaks RCV-057, RCV-255.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against a copy of the reference sources with patches/data_past_fin_accepted.patch
- * applied, which changes reference/torc_input.c (the text's trim) where it is marked
- * "MUTANT".  This file only exports that build through the public
- * interface.
+ * against a copy of the reference sources with
+ * patches/data_past_fin_accepted.patch applied, which changes
+ * reference/torc_input.c (the text's trim) where it is marked "MUTANT".  This
+ * file only exports that build through the public interface.
  */
 #include "tt_wrap.h"
 

@@ -1,10 +1,12 @@
 /*
- * initial_wnd_zero_no_buffered.c - mutant: the reference, except that it with InitialRcvWnd 0 the window is RcvWnd alone, without the BufferedData length (DEC-15).
- * Breaks RCV-167.
+ * initial_wnd_zero_no_buffered.c - mutant: the reference, except that it with
+ * InitialRcvWnd 0 the window is RcvWnd alone, without the BufferedData length
+ * (DEC-15). Breaks RCV-167.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against a copy of the reference sources with patches/initial_wnd_zero_no_buffered.patch
- * applied, which changes reference/torc_reference.c (the offload's window) where it is marked
+ * against a copy of the reference sources with
+ * patches/initial_wnd_zero_no_buffered.patch applied, which changes
+ * reference/torc_reference.c (the offload's window) where it is marked
  * "MUTANT".  This file only exports that build through the public
  * interface.
  */

@@ -1,10 +1,12 @@
 /*
- * ooo_beyond_fin_kept.c - mutant: the reference, except that it keeps out-of-order data queued beyond a FIN that arrives later (delivered past the stream's end).
- * Breaks RCV-057, RCV-062.
+ * ooo_beyond_fin_kept.c - mutant: the reference, except that it keeps
+ * out-of-order data queued beyond a FIN that arrives later (delivered past the
+ * stream's end). Breaks RCV-057, RCV-062.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against a copy of the reference sources with patches/ooo_beyond_fin_kept.patch
- * applied, which changes reference/torc_input.c (the FIN fixing the stream's end) where it is marked
+ * against a copy of the reference sources with
+ * patches/ooo_beyond_fin_kept.patch applied, which changes
+ * reference/torc_input.c (the FIN fixing the stream's end) where it is marked
  * "MUTANT".  This file only exports that build through the public
  * interface.
  */

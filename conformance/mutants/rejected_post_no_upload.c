@@ -1,10 +1,11 @@
 /*
- * rejected_post_no_upload.c - mutant: the reference, except that it a post refused for lack of memory asks for no upload (DEC-25).
- * Breaks RCV-237.
+ * rejected_post_no_upload.c - mutant: the reference, except that it a post
+ * refused for lack of memory asks for no upload (DEC-25). Breaks RCV-237.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against a copy of the reference sources with patches/rejected_post_no_upload.patch
- * applied, which changes reference/torc_reference.c (the post entry point) where it is marked
+ * against a copy of the reference sources with
+ * patches/rejected_post_no_upload.patch applied, which changes
+ * reference/torc_reference.c (the post entry point) where it is marked
  * "MUTANT".  This file only exports that build through the public
  * interface.
  */

@@ -1,10 +1,12 @@
 /*
- * rejected_post_succeeds.c - mutant: the reference, except that it completes a request refused for lack of memory with SUCCESS, not REQUEST_ABORTED (DEC-25).
- * Breaks RCV-237.
+ * rejected_post_succeeds.c - mutant: the reference, except that it completes a
+ * request refused for lack of memory with SUCCESS, not REQUEST_ABORTED
+ * (DEC-25). Breaks RCV-237.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against a copy of the reference sources with patches/rejected_post_succeeds.patch
- * applied, which changes reference/torc_reference.c (the post entry point) where it is marked
+ * against a copy of the reference sources with
+ * patches/rejected_post_succeeds.patch applied, which changes
+ * reference/torc_reference.c (the post entry point) where it is marked
  * "MUTANT".  This file only exports that build through the public
  * interface.
  */

@@ -1,11 +1,12 @@
 /*
- * second_fin_taken.c - mutant: the reference, except that it a second, different FIN beyond the known one moves the stream's end there.
- * Breaks RCV-057, RCV-255.
+ * second_fin_taken.c - mutant: the reference, except that it a second,
+ * different FIN beyond the known one moves the stream's end there. Breaks
+ * RCV-057, RCV-255.
  *
  * The fault lives inside the reference's logic: module.mk links this file
  * against a copy of the reference sources with patches/second_fin_taken.patch
- * applied, which changes reference/torc_input.c (the FIN checks) where it is marked
- * "MUTANT".  This file only exports that build through the public
+ * applied, which changes reference/torc_input.c (the FIN checks) where it is
+ * marked "MUTANT".  This file only exports that build through the public
  * interface.
  */
 #include "tt_wrap.h"

@@ -1,10 +1,12 @@
 /*
- * tps_zero_not_default.c - mutant: the reference, except that it takes TicksPerSecond 0 as 100 instead of 1000 (push timer ten times late).
- * Breaks RCV-198, RCV-197.
+ * tps_zero_not_default.c - mutant: the reference, except that it takes
+ * TicksPerSecond 0 as 100 instead of 1000 (push timer ten times late). Breaks
+ * RCV-198, RCV-197.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against a copy of the reference sources with patches/tps_zero_not_default.patch
- * applied, which changes reference/torc_reference.c (the offload's push interval) where it is marked
+ * against a copy of the reference sources with
+ * patches/tps_zero_not_default.patch applied, which changes
+ * reference/torc_reference.c (the offload's push interval) where it is marked
  * "MUTANT".  This file only exports that build through the public
  * interface.
  */

@@ -1,12 +1,12 @@
 /*
- * upload_on_half_closed.c - mutant: the reference, except that it asks for an upload (TcpIndicateRetrieve) on a half-closed connection too.
- * Breaks RCV-243.
+ * upload_on_half_closed.c - mutant: the reference, except that it asks for an
+ * upload (TcpIndicateRetrieve) on a half-closed connection too. Breaks RCV-243.
  *
  * The fault lives inside the reference's logic: module.mk links this file
- * against a copy of the reference sources with patches/upload_on_half_closed.patch
- * applied, which changes reference/torc_conn.c (torcint_conn_want_upload) where it is marked
- * "MUTANT".  This file only exports that build through the public
- * interface.
+ * against a copy of the reference sources with
+ * patches/upload_on_half_closed.patch applied, which changes
+ * reference/torc_conn.c (torcint_conn_want_upload) where it is marked "MUTANT".
+ * This file only exports that build through the public interface.
  */
 #include "tt_wrap.h"
 

@@ -29,10 +29,10 @@ json_t *torc_vz_ev_new(vz_scen *s, const char *op) {
 /* in_completion: 1 from inside the next completion, 2 from inside the next
  * indication (before the host answers). */
 void torc_vz_ev_post(vz_scen *s, uint64_t size, int push, uint64_t prefilled,
-                    int in_completion) {
+                     int in_completion) {
   json_t *e = torc_vz_ev_new(s, in_completion == 2   ? "post_in_indication"
-                        : in_completion == 1 ? "post_in_completion"
-                                             : "post");
+                                : in_completion == 1 ? "post_in_completion"
+                                                     : "post");
   if (in_completion == 2)
     s->has_in_indication = 1;
   json_object_set_new(e, "size", json_integer((json_int_t)size));
@@ -84,7 +84,7 @@ void torc_vz_ev_frames(vz_scen *s, size_t n) {
  * [voff, voff + len) of the vector's stream (inside f's, or empty at any
  * sequence number), flags replaced. */
 void torc_vz_ev_derived(vz_scen *s, const vz_frame *f, int64_t voff,
-                       uint32_t len, uint8_t flags) {
+                        uint32_t len, uint8_t flags) {
   static const struct {
     uint8_t bit;
     const char *name;
@@ -243,7 +243,8 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
   case K_BUF_NONE_PRE:
     n = (int)torc_vz_rng_range(r, 1, 4);
     for (i = 0; i < (size_t)n; i++)
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 60), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 60), 0,
+                      0);
     torc_vz_ev_frames(s, s->nplay);
     if (torc_vz_rng_chance(r, 70))
       torc_vz_ev_deadline(s, r);
@@ -251,7 +252,8 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
   case K_BUF_LT_FIRST:
     torc_vz_ev_post(s, s->buffered + torc_vz_rng_range(r, 1, 4096), 1, 0, 0);
     torc_vz_ev_deadline(s, r);
-    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
     torc_vz_ev_frames(s, s->nplay);
     if (torc_vz_rng_chance(r, 50))
       torc_vz_ev_deadline(s, r);
@@ -259,43 +261,51 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
   case K_BUF_EQ:
     torc_vz_ev_post(s, s->buffered, torc_vz_rng_chance(r, 50), 0, 0);
     torc_vz_ev_frames(s, half);
-    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
     torc_vz_ev_frames(s, s->nplay);
     break;
   case K_BUF_GT:
     n = (int)torc_vz_rng_range(r, 1, 3);
     for (i = 0; i < (size_t)n; i++)
-      torc_vz_ev_post(s, torc_vz_rng_range(r, 1, s->buffered / (uint64_t)(n + 1) + 1),
-              torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(
+          s, torc_vz_rng_range(r, 1, s->buffered / (uint64_t)(n + 1) + 1),
+          torc_vz_rng_chance(r, 50), 0, 0);
     torc_vz_ev_frames(s, s->nplay);
     if (torc_vz_rng_chance(r, 50))
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
     break;
   case K_BUF_SPREAD:
     n = (int)torc_vz_rng_range(r, 2, 5);
     for (i = 0; i < (size_t)n; i++)
       torc_vz_ev_post(s, torc_vz_rng_range(r, 1, s->buffered / 2 + 1), 0, 0, 0);
     torc_vz_ev_frames(s, s->nplay);
-    torc_vz_ev_post(s, s->dnew + s->buffered + 1, torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, s->dnew + s->buffered + 1, torc_vz_rng_chance(r, 50), 0,
+                    0);
     break;
   case K_POST_AFTER:
     torc_vz_ev_frames(s, half);
     n = (int)torc_vz_rng_range(r, 1, 3);
     for (i = 0; i < (size_t)n; i++)
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
     torc_vz_ev_frames(s, s->nplay);
     break;
   case K_PUSH_TIMER:
   case K_LONGCLOCK:
-    torc_vz_ev_post(s, s->dnew + s->buffered + torc_vz_rng_range(r, 1, 65536), 1, 0, 0);
+    torc_vz_ev_post(s, s->dnew + s->buffered + torc_vz_rng_range(r, 1, 65536),
+                    1, 0, 0);
     torc_vz_ev_frames(s, torc_vz_rng_range(r, 1, s->nplay));
     torc_vz_ev_deadline(s, r);
     torc_vz_ev_frames(s, s->nplay);
     torc_vz_ev_deadline(s, r);
     break;
   case K_NONPUSH:
-    torc_vz_ev_post(s, torc_vz_rng_range(r, 1, s->dnew + s->buffered + 1), 0, 0, 0);
-    torc_vz_ev_post(s, s->dnew + s->buffered + torc_vz_rng_range(r, 1, 4096), 0, 0, 0);
+    torc_vz_ev_post(s, torc_vz_rng_range(r, 1, s->dnew + s->buffered + 1), 0, 0,
+                    0);
+    torc_vz_ev_post(s, s->dnew + s->buffered + torc_vz_rng_range(r, 1, 4096), 0,
+                    0, 0);
     torc_vz_ev_frames(s, s->nplay);
     if (torc_vz_rng_chance(r, 40))
       torc_vz_wire_empty_ack(s);
@@ -310,7 +320,8 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
     if (s->kind == K_WINDOW && torc_vz_rng_chance(r, 50))
       torc_vz_wire_empty_ack(s);
     if (s->kind != K_WINDOW || torc_vz_rng_chance(r, 60))
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
     torc_vz_ev_frames(s, s->nplay);
     if (torc_vz_rng_chance(r, 50))
       torc_vz_ev_post(s, 1048576, 1, 0, 0);
@@ -322,16 +333,18 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
     if (s->has_ooo && torc_vz_rng_chance(r, 70))
       at = s->first_ooo + 1;
     if (torc_vz_rng_chance(r, 60))
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
     if (torc_vz_rng_chance(r, 40))
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
     torc_vz_ev_frames(s, at);
     if (torc_vz_rng_chance(r, 30))
       torc_vz_ev_advance_to(s, s->now + torc_vz_rng_range(r, 1, 600000));
     /* a post from inside the terminate's completion (RCV-236, DEC-24) */
     if (torc_vz_rng_chance(r, 25))
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50),
-                      0, 1);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      1);
     torc_vz_ev_terminate(s);
     ev_frames_after_terminate(s);
     break;
@@ -355,7 +368,8 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
         torc_vz_wire_empty_ack(s);
       else
         torc_vz_ev_frames(s, torc_vz_rng_range(r, 1, 3));
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
       torc_vz_ev_frames(s, s->nplay);
       torc_vz_ev_terminate(s);
       break;
@@ -368,25 +382,31 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
       torc_vz_ev_post(s, 0, 1, 0, 0);
     torc_vz_ev_frames(s, half);
     torc_vz_ev_post(s, 0, torc_vz_rng_chance(r, 50), 0, 0);
-    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
     torc_vz_ev_frames(s, s->nplay);
     break;
   case K_INDSIZE:
     torc_vz_ev_frames(s, half);
     if (torc_vz_rng_chance(r, 50))
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
     torc_vz_ev_frames(s, s->nplay);
     break;
   case K_REENTRANT:
-    torc_vz_ev_post(s, torc_vz_rng_range(r, 1, s->buffered + s->dnew / 2 + 1), 1, 0, 0);
-    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 1);
+    torc_vz_ev_post(s, torc_vz_rng_range(r, 1, s->buffered + s->dnew / 2 + 1),
+                    1, 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    1);
     torc_vz_ev_frames(s, s->nplay);
-    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
     break;
   case K_PREFILLED: {
     uint64_t pre = torc_vz_rng_range(r, 1, 512);
-    torc_vz_ev_post(s, pre + s->buffered + s->dnew + torc_vz_rng_range(r, 1, 4096), 1,
-            pre, 0);
+    torc_vz_ev_post(s,
+                    pre + s->buffered + s->dnew + torc_vz_rng_range(r, 1, 4096),
+                    1, pre, 0);
     if (torc_vz_rng_chance(r, 50))
       torc_vz_ev_deadline(s, r);
     torc_vz_ev_frames(s, s->nplay);
@@ -396,9 +416,11 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
   case K_WRAP: /* the rebase is in torc_vectorize_vector.c */
     n = (int)torc_vz_rng_range(r, 0, 3);
     for (i = 0; i < (size_t)n; i++)
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 60), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 60), 0,
+                      0);
     torc_vz_ev_frames(s, s->nplay);
-    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 60), 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 60), 0,
+                    0);
     torc_vz_ev_deadline(s, r);
     break;
   case K_RST:
@@ -414,28 +436,33 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
       torc_vz_ev_post(s, 1048576, 1, 0, 0);
       pre = 1;
     } else if (pre)
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
     torc_vz_ev_frames(s, s->nplay);
     /* With the data held up to the edge, a push request larger than it:
      * the PSH of the segment cut at the edge completes it (DEC-31). */
     if (!pre && torc_vz_rng_chance(r, 60))
       torc_vz_ev_post(s, s->dnew + s->buffered + 4096, 1, 0, 0);
     else
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
     torc_vz_ev_advance_to(s, s->now + 1000000);
     break;
   }
   case K_POST_IN_IND:
     n = (int)torc_vz_rng_range(r, 1, 2);
     for (i = 0; i < (size_t)n; i++)
-      torc_vz_ev_post(s, torc_vz_rng_chance(r, 20) ? 0 : torc_vz_pick_size(r, s),
-              torc_vz_rng_chance(r, 50), 0, 2);
+      torc_vz_ev_post(s,
+                      torc_vz_rng_chance(r, 20) ? 0 : torc_vz_pick_size(r, s),
+                      torc_vz_rng_chance(r, 50), 0, 2);
     torc_vz_ev_frames(s, half);
     if (torc_vz_rng_chance(r, 50))
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 2);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      2);
     torc_vz_ev_frames(s, s->nplay);
     if (torc_vz_rng_chance(r, 50))
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
     if (torc_vz_rng_chance(r, 40)) {
       /* The host returns the indications late and in another order. */
       unsigned k;
@@ -448,10 +475,12 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
     }
     break;
   case K_ZERO_BEHIND:
-    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
     torc_vz_ev_post(s, 0, torc_vz_rng_chance(r, 50), 0, 0);
     if (torc_vz_rng_chance(r, 60))
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
     torc_vz_ev_frames(s, half);
     if (torc_vz_rng_chance(r, 50))
       torc_vz_ev_post(s, 0, torc_vz_rng_chance(r, 50), 0, 0);
@@ -481,8 +510,8 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
     torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
                     0);
     if (torc_vz_rng_chance(r, 60))
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50),
-                      0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
     torc_vz_ev_frames(s, s->nplay);
     if (torc_vz_rng_chance(r, 60))
       torc_vz_ev_terminate(s);
@@ -501,7 +530,8 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
     break;
   }
   case K_DUP:
-    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
     while (s->played < s->nplay) {
       size_t k = s->played;
       torc_vz_ev_frames(s, 1);
@@ -511,7 +541,8 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
     }
     if (s->played)
       torc_vz_ev_frame_of(s, &s->play[torc_vz_rng_range(r, 0, s->played - 1)]);
-    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
     break;
   default:
     torc_vz_ev_frames(s, s->nplay);

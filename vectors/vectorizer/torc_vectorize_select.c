@@ -169,7 +169,8 @@ int torc_vz_select_note(vz_select *s, const char *relpath, unsigned flow,
     torc_because prev = 0;
     /* The host-visible call and the one before it. */
     host_pattern(ev, cur, sizeof cur);
-    snprintf(both, sizeof both, "%s>%s", prevh[0] ? prevh : "host:start", cur + 5);
+    snprintf(both, sizeof both, "%s>%s", prevh[0] ? prevh : "host:start",
+             cur + 5);
     if (n + 2 > cap) {
       uint32_t *g = realloc(t, 2 * cap * sizeof *t);
       if (!g) {
@@ -232,8 +233,7 @@ int torc_vz_select_note(vz_select *s, const char *relpath, unsigned flow,
 }
 
 /* The name of a token into buf. */
-static void token_name(const vz_select *sel, uint32_t tk, char *buf,
-                       size_t n) {
+static void token_name(const vz_select *sel, uint32_t tk, char *buf, size_t n) {
   char a[16], b[16];
   switch (tk >> 24) {
   case T_NOTE:

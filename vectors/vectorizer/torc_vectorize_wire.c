@@ -24,7 +24,8 @@ void torc_vz_wire_rst(vz_scen *s, vz_rng *r) {
   if (torc_vz_rng_chance(r, 30)) /* still outstanding at the RST (RCV-258) */
     torc_vz_ev_post(s, 1048576, 0, 0, 0);
   else if (torc_vz_rng_chance(r, 60))
-    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
   torc_vz_ev_frames(s, half);
   f = &s->play[s->played ? s->played - 1 : 0];
   nxt = torc_vz_contiguous_end(s);
@@ -40,8 +41,8 @@ void torc_vz_wire_rst(vz_scen *s, vz_rng *r) {
     if (f->len && f->off >= s->base && f->off + f->len <= s->base + nxt) {
       torc_vz_ev_derived(s, f, (int64_t)(f->off - s->base), f->len, flags);
       torc_vz_ev_frames(s, s->nplay);
-      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50),
-                      0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
       return;
     }
     at = (int64_t)nxt - 1;
@@ -80,12 +81,13 @@ void torc_vz_wire_fin_data(vz_scen *s, vz_rng *r) {
         s->play[last].off + s->play[last].len)
       last = i;
   if (torc_vz_rng_chance(r, 70))
-    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
   torc_vz_ev_frames(s, last);
   {
     const vz_frame *f = &s->play[s->played++];
     torc_vz_ev_derived(s, f, (int64_t)(f->off - s->base), f->len,
-               (uint8_t)(f->tcp_flags | TORC_TCP_FIN | TORC_TCP_ACK));
+                       (uint8_t)(f->tcp_flags | TORC_TCP_FIN | TORC_TCP_ACK));
     /* Sometimes an empty URG, RST or SYN just past the FIN (at RcvNxt once
      * the FIN is in): on the half-closed connection the URG asks for no
      * upload (RCV-243), the RST aborts (RCV-303), the SYN goes back to the
@@ -99,7 +101,8 @@ void torc_vz_wire_fin_data(vz_scen *s, vz_rng *r) {
     }
   }
   if (torc_vz_rng_chance(r, 60))
-    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
   torc_vz_ev_deadline(s, r);
   if (torc_vz_rng_chance(r, 40))
     torc_vz_ev_terminate(s);
@@ -122,12 +125,14 @@ void torc_vz_wire_overlap(vz_scen *s, vz_rng *r) {
   {
     const vz_frame *f = &s->play[pick];
     uint32_t k = (uint32_t)torc_vz_rng_range(r, 1, f->len - 1);
-    torc_vz_ev_derived(s, f, (int64_t)(f->off - s->base), k,
-               (uint8_t)(f->tcp_flags & ~(TORC_TCP_FIN | TORC_TCP_PSH)));
+    torc_vz_ev_derived(
+        s, f, (int64_t)(f->off - s->base), k,
+        (uint8_t)(f->tcp_flags & ~(TORC_TCP_FIN | TORC_TCP_PSH)));
   }
   torc_vz_ev_frames(s, s->nplay);
   if (torc_vz_rng_chance(r, 50))
-    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
 }
 
 /* An index i >= 1 of the replay where frames i-1 and i carry consecutive
@@ -195,11 +200,10 @@ void torc_vz_wire_fin_ahead(vz_scen *s, vz_rng *r) {
   if (torc_vz_rng_chance(r, 40))
     torc_vz_ev_derived(s, b, (int64_t)(b->off - s->base), k, fl);
   if (torc_vz_rng_chance(r, 40))
-    torc_vz_ev_derived(
-        s, b,
-        (int64_t)(b->off - s->base) + k +
-            (int64_t)torc_vz_rng_range(r, 1, b->len - k),
-        0, TORC_TCP_ACK | TORC_TCP_FIN);
+    torc_vz_ev_derived(s, b,
+                       (int64_t)(b->off - s->base) + k +
+                           (int64_t)torc_vz_rng_range(r, 1, b->len - k),
+                       0, TORC_TCP_ACK | TORC_TCP_FIN);
   if (!b_first)
     torc_vz_ev_frame_of(s, b);
   if (gap)
@@ -224,8 +228,7 @@ void torc_vz_wire_tail_first(vz_scen *s, vz_rng *r) {
     if (s->play[i].len >= 2 && s->play[i].off >= s->p &&
         torc_vz_rng_chance(r, 60))
       pick = i;
-  torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
-                  0);
+  torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
   if (pick == s->nplay) {
     torc_vz_ev_frames(s, s->nplay);
     return;
@@ -236,8 +239,7 @@ void torc_vz_wire_tail_first(vz_scen *s, vz_rng *r) {
     uint32_t k = (uint32_t)torc_vz_rng_range(r, 1, f->len - 1);
     int fin = pick + 1 == s->nplay || torc_vz_rng_chance(r, 30);
     uint8_t keep = (uint8_t)(f->tcp_flags & (TORC_TCP_PSH | TORC_TCP_ACK));
-    torc_vz_ev_derived(s, f, (int64_t)(f->off - s->base) + k, f->len - k,
-                       keep);
+    torc_vz_ev_derived(s, f, (int64_t)(f->off - s->base) + k, f->len - k, keep);
     if (fin) {
       torc_vz_ev_derived(s, f, (int64_t)(f->off - s->base), f->len,
                          (uint8_t)(keep | TORC_TCP_ACK | TORC_TCP_FIN));
