@@ -42,7 +42,7 @@ check-vectors: $(TORC_BIN)
 # than 3 flows.
 VECTORIZE_CAPTURES := $(sort $(wildcard vectors/captures/*.pcap \
                         vectors/captures/*.pcapng))
-VECTORIZE_ARGS := --flows dport=5001 --per-flow 156 --select 8 --seed 1 -q
+VECTORIZE_ARGS := --flows dport=5001 --per-flow 180 --select 8 --seed 1 -q
 
 CHECK_TARGETS += check-corpus check-coverage
 

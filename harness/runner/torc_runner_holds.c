@@ -96,20 +96,32 @@ void torc_runner_hold_handed_back(uint64_t handle, uint64_t id,
       note(h, x->frags[i].data, x->frags[i].len, &off);
 }
 
+/* The oldest hold with this id goes, whatever handle the target gave it:
+ * the host's copy is released the same way (torc_px_release_hold,
+ * torc_proxy_records.c), so the two sides keep the same holds even when a
+ * target names the wrong connection in its upcalls (RCV-122) and reuses
+ * an id once it is returned.  The array stays in order, oldest first. */
 void torc_runner_hold_returned(uint64_t handle, uint64_t id) {
-  for (size_t i = holds.n; i-- > 0;)
-    if (holds.h[i].handle == handle && holds.h[i].id == id) {
+  (void)handle;
+  for (size_t i = 0; i < holds.n; i++)
+    if (holds.h[i].id == id) {
       hold_free(&holds.h[i]);
-      holds.h[i] = holds.h[--holds.n];
+      memmove(&holds.h[i], &holds.h[i + 1],
+              (holds.n - i - 1) * sizeof holds.h[0]);
+      holds.n--;
+      return;
     }
 }
 
 void torc_runner_holds_drop(uint64_t handle) {
-  for (size_t i = holds.n; i-- > 0;)
-    if (holds.h[i].handle == handle) {
+  size_t k = 0;
+  for (size_t i = 0; i < holds.n; i++) {
+    if (holds.h[i].handle == handle)
       hold_free(&holds.h[i]);
-      holds.h[i] = holds.h[--holds.n];
-    }
+    else
+      holds.h[k++] = holds.h[i]; /* in order, oldest first */
+  }
+  holds.n = k;
 }
 
 static int changed(const hold *h) {

@@ -106,6 +106,12 @@ def posts(v):
     return any(o in ("post", "post_in_completion") for o in ops(v))
 
 
+def completes(v):
+    """The expected trace completes at least one request."""
+    return any(e.get("ev") == "receive_complete"
+               for e in v["expected"]["trace"])
+
+
 def fails_alloc(v):
     """An allocation fails before the offload (the offload itself may fail,
     DEC-05); a fail_alloc after it (DEC-25) leaves the offload alone."""
@@ -136,9 +142,13 @@ def wait_for_lines(path, n, proc, limit=30):
 
 def copies_of(src, dst, n):
     """n copies of every vector of src in dst (titles numbered, ids
-    recomputed as torc_vector_digest.c does), with src's captures."""
+    recomputed as torc_vector_digest.c does), with src's captures and the
+    corpus's (vectors/captures/, which the hand-written vectors kept from
+    an earlier corpus name)."""
     dst.mkdir(parents=True)
     shutil.copytree(src / "capture", dst / "capture")
+    (dst / "vectors").mkdir()
+    (dst / "vectors" / "captures").symlink_to(ROOT / "vectors" / "captures")
     count = 0
     for p in sorted(src.glob("*.json")):
         v = json.loads(p.read_text())

@@ -1,7 +1,7 @@
 """test_vectorize_select.py - `torc vectorize --select K`, the coverage-guided
 selection of the corpus (vectors/vectorizer/torc_vectorize_select.c).
 
-Two small committed captures, 52 candidates per flow (two per scenario
+Two small committed captures, 60 candidates per flow (two per scenario
 kind), K = 2.  What must hold, by the definition of the selection: every
 decision outcome listed in selection.tsv is reached by the kept vectors in
 min(K, flows its candidates reach) flows (the greedy cover stops only when
@@ -17,7 +17,7 @@ CAPTURES = ["vectors/captures/v4-mtu576-small-nodelay-16k.pcap",
 
 def vectorize(torc, out, *extra):
     return torc("vectorize", *CAPTURES, "-o", out, "--flows", "dport=5001",
-                "--per-flow", "52", "--seed", "1", *extra, timeout=300)
+                "--per-flow", "60", "--seed", "1", *extra, timeout=300)
 
 
 def table(out):

@@ -74,6 +74,10 @@ enum {
   K_ZERO_BEHIND,      /* zero-byte request behind others */
   K_OVERLAP,          /* a retransmission overlapping RcvNxt */
   K_DUP,              /* duplicates of held and of delivered data */
+  K_FIN_AHEAD,        /* a FIN inside a frame, known beyond a gap */
+  K_TAIL_FIRST,       /* a frame's tail first, then the whole frame */
+  K_REJECT_POST,      /* a post whose queueing cannot allocate */
+  K_MANY,             /* more requests than one completion call carries */
   K_COUNT
 };
 
@@ -227,6 +231,9 @@ typedef struct vz_scen {
   size_t after_term;     /* frames replayed after it (RCV-215, DEC-26) */
   uint64_t push_interval_us;
   uint32_t push_ticks, tps, ind_size, rcv_wnd;
+  int tps_zero;     /* ticks_per_second 0 written (RCV-198: 1000) */
+  int initial_zero; /* initial_rcv_wnd 0 written (DEC-15, DEC-23) */
+  int edge_first;   /* K_EDGE: the window ends inside the first frame */
   uint64_t buffered;
   /* Replayed frames (play points at playbuf). */
   vz_frame playbuf[VZ_MAX_PLAY];
@@ -290,6 +297,35 @@ void torc_vz_addr_text(const torc_flow_key *k, const uint8_t *a, char *buf,
                        size_t n);
 
 /* ---- torc_vectorize_script.c: the events, buffered data, host answers --- */
+
+/* The event helpers the script files share: an event of op (t_us written
+ * when the clock moved); a post (in_completion 1: from inside the next
+ * completion, 2: from inside the next indication); a replayed frame (again,
+ * for a duplicate); the next n frames of the replay; a derived segment of
+ * frame f at vector stream offset voff; RcvNxt (vector offset) after the
+ * frames played so far when the window took them; clock advances; the
+ * terminate; a request size. */
+json_t *torc_vz_ev_new(vz_scen *s, const char *op);
+void torc_vz_ev_post(vz_scen *s, uint64_t size, int push, uint64_t prefilled,
+                     int in_completion);
+void torc_vz_ev_frame_of(vz_scen *s, const vz_frame *f);
+void torc_vz_ev_frames(vz_scen *s, size_t n);
+void torc_vz_ev_derived(vz_scen *s, const vz_frame *f, int64_t voff,
+                        uint32_t len, uint8_t flags);
+uint64_t torc_vz_contiguous_end(const vz_scen *s);
+void torc_vz_ev_advance_to(vz_scen *s, uint64_t t);
+void torc_vz_ev_deadline(vz_scen *s, vz_rng *r);
+void torc_vz_ev_terminate(vz_scen *s);
+uint64_t torc_vz_pick_size(vz_rng *r, const vz_scen *s);
+
+/* ---- torc_vectorize_wire.c: the wire kinds' scripts --------------------- */
+
+void torc_vz_wire_rst(vz_scen *s, vz_rng *r);
+void torc_vz_wire_fin_data(vz_scen *s, vz_rng *r);
+void torc_vz_wire_overlap(vz_scen *s, vz_rng *r);
+void torc_vz_wire_fin_ahead(vz_scen *s, vz_rng *r);
+void torc_vz_wire_tail_first(vz_scen *s, vz_rng *r);
+void torc_vz_wire_empty_ack(vz_scen *s);
 
 /* The push timer's parameters (push_ticks, ticks per second, interval). */
 void torc_vz_set_push_params(vz_scen *s, vz_rng *r);
@@ -376,9 +412,10 @@ int torc_vz_capture(vz_ctx *c, const char *capture, const char *outparent,
 vz_select *torc_vz_select_new(unsigned k);
 void torc_vz_select_free(vz_select *s);
 /* Notes a written candidate (relpath under the output folder) of flow
- * number flow, its kind and its expected trace.  Returns 0 or -1. */
+ * number flow, its kind, its expected trace and its alternatives (the
+ * readings whose trace differs; NULL: none).  Returns 0 or -1. */
 int torc_vz_select_note(vz_select *s, const char *relpath, unsigned flow,
-                        int kind, json_t *trace);
+                        int kind, json_t *trace, json_t *alternatives);
 /* Chooses, deletes the candidates not kept from dir, writes
  * dir/selection.tsv; *kept and per_kind[K_COUNT] count what stays.
  * Returns 0 or -1 (a file error). */

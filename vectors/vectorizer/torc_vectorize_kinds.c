@@ -33,7 +33,11 @@ static const char *const kind_name[K_COUNT] = {"buffered-none-posts-first",
                                                "post-in-indication",
                                                "zero-byte-behind",
                                                "overlap-rcvnxt",
-                                               "duplicates"};
+                                               "duplicates",
+                                               "fin-ahead-of-data",
+                                               "tail-first",
+                                               "alloc-fail-post",
+                                               "many-requests"};
 
 /* K_ALLOC_FAIL's second vector of a flow: the failure after the offload
  * (DEC-25). */
@@ -82,7 +86,14 @@ static const char *const kind_title[K_COUNT] = {
     "Verify that a zero-byte request behind others completes in its turn",
     "Verify that a retransmission overlapping RcvNxt delivers only its new "
     "bytes",
-    "Verify that duplicates of held and of delivered data change nothing"};
+    "Verify that duplicates of held and of delivered data change nothing",
+    "Verify that data and a second FIN beyond a known FIN are dropped",
+    "Verify that bytes queued out of order win over the same bytes arriving "
+    "in sequence later",
+    "Verify that a request that cannot be queued for lack of memory is "
+    "aborted and an upload asked for",
+    "Verify that more requests than one completion carries complete in "
+    "posting order"};
 
 /* What each kind was made to test, in a few words (the vector's "focus"). */
 static const char *const kind_focus[K_COUNT] = {
@@ -111,7 +122,11 @@ static const char *const kind_focus[K_COUNT] = {
     "posts from inside an indication",
     "zero-byte request behind others",
     "retransmission overlapping RcvNxt",
-    "duplicate held and delivered data"};
+    "duplicate held and delivered data",
+    "data and FIN beyond a known FIN",
+    "queued tail wins over the in-sequence copy",
+    "post refused for memory: aborted, upload",
+    "many small requests, several completion calls"};
 
 const char *torc_vz_kind_focus(int kind, int alloc_after) {
   return alloc_after ? "allocation failure after the offload: upload"
@@ -148,6 +163,8 @@ int torc_vz_kind_needs_buffered(int kind, vz_rng *r) {
   case K_FIN_DATA:
   case K_ZERO_BEHIND:
     return torc_vz_rng_chance(r, 30);
+  case K_WINDOW:
+    return torc_vz_rng_chance(r, 40);
   default:
     return 0;
   }

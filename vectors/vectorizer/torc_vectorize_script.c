@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *ev_new(vz_scen *s, const char *op) {
+json_t *torc_vz_ev_new(vz_scen *s, const char *op) {
   json_t *e = json_object();
   if (json_array_size(s->events) == 0 || s->now != s->written) {
     json_object_set_new(e, "t_us", json_integer((json_int_t)s->now));
@@ -28,11 +28,11 @@ static json_t *ev_new(vz_scen *s, const char *op) {
 
 /* in_completion: 1 from inside the next completion, 2 from inside the next
  * indication (before the host answers). */
-static void ev_post(vz_scen *s, uint64_t size, int push, uint64_t prefilled,
-                    int in_completion) {
-  json_t *e = ev_new(s, in_completion == 2   ? "post_in_indication"
-                        : in_completion == 1 ? "post_in_completion"
-                                             : "post");
+void torc_vz_ev_post(vz_scen *s, uint64_t size, int push, uint64_t prefilled,
+                     int in_completion) {
+  json_t *e = torc_vz_ev_new(s, in_completion == 2   ? "post_in_indication"
+                                : in_completion == 1 ? "post_in_completion"
+                                                     : "post");
   if (in_completion == 2)
     s->has_in_indication = 1;
   json_object_set_new(e, "size", json_integer((json_int_t)size));
@@ -57,10 +57,10 @@ static void ev_post(vz_scen *s, uint64_t size, int push, uint64_t prefilled,
 }
 
 /* One frame event for replayed frame f (again, for a duplicate). */
-static void ev_frame_of(vz_scen *s, const vz_frame *f) {
+void torc_vz_ev_frame_of(vz_scen *s, const vz_frame *f) {
   json_t *e;
   s->now += s->frame_gap_us;
-  e = ev_new(s, "frame");
+  e = torc_vz_ev_new(s, "frame");
   json_object_set_new(e, "frame", json_integer(f->number));
   if (f->tcp_flags & TORC_TCP_FIN)
     s->has_fin = 1;
@@ -69,10 +69,10 @@ static void ev_frame_of(vz_scen *s, const vz_frame *f) {
 }
 
 /* Replays the next n captured frames (fewer at the end of the replay). */
-static void ev_frames(vz_scen *s, size_t n) {
+void torc_vz_ev_frames(vz_scen *s, size_t n) {
   for (; n > 0 && s->played < s->nplay; n--) {
     const vz_frame *f = &s->play[s->played++];
-    ev_frame_of(s, f);
+    torc_vz_ev_frame_of(s, f);
     if (f->tcp_flags & TORC_TCP_RST)
       s->has_rst = 1;
     if ((f->tcp_flags & TORC_TCP_PSH) && f->len)
@@ -83,8 +83,8 @@ static void ev_frames(vz_scen *s, size_t n) {
 /* A segment derived from frame f (provenance.transform.derived): payload
  * [voff, voff + len) of the vector's stream (inside f's, or empty at any
  * sequence number), flags replaced. */
-static void ev_derived(vz_scen *s, const vz_frame *f, int64_t voff,
-                       uint32_t len, uint8_t flags) {
+void torc_vz_ev_derived(vz_scen *s, const vz_frame *f, int64_t voff,
+                        uint32_t len, uint8_t flags) {
   static const struct {
     uint8_t bit;
     const char *name;
@@ -104,7 +104,7 @@ static void ev_derived(vz_scen *s, const vz_frame *f, int64_t voff,
   json_object_set_new(d, "flags", names);
   json_array_append_new(s->derived, d);
   s->now += s->frame_gap_us;
-  e = ev_new(s, "frame");
+  e = torc_vz_ev_new(s, "frame");
   json_object_set_new(e, "derived",
                       json_integer((json_int_t)json_array_size(s->derived)));
   if (flags & TORC_TCP_FIN)
@@ -117,7 +117,7 @@ static void ev_derived(vz_scen *s, const vz_frame *f, int64_t voff,
 
 /* RcvNxt (vector stream offset) once the frames replayed so far are in,
  * when the window took them all. */
-static uint64_t contiguous_end(const vz_scen *s) {
+uint64_t torc_vz_contiguous_end(const vz_scen *s) {
   uint64_t end = s->p;
   size_t i;
   int moved = 1;
@@ -134,25 +134,25 @@ static uint64_t contiguous_end(const vz_scen *s) {
   return end - s->base;
 }
 
-static void ev_advance_to(vz_scen *s, uint64_t t) {
+void torc_vz_ev_advance_to(vz_scen *s, uint64_t t) {
   if (t <= s->now)
     t = s->now + 1;
   s->now = t;
-  ev_new(s, "advance");
+  torc_vz_ev_new(s, "advance");
   s->written = s->now;
   s->has_advance = 1;
 }
 
 /* Just before and just after the push deadline of the last placement. */
-static void ev_deadline(vz_scen *s, vz_rng *r) {
+void torc_vz_ev_deadline(vz_scen *s, vz_rng *r) {
   uint64_t d = s->last_data_t + s->push_interval_us;
   if (torc_vz_rng_chance(r, 85))
-    ev_advance_to(s, d - 1);
-  ev_advance_to(s, d + 1);
+    torc_vz_ev_advance_to(s, d - 1);
+  torc_vz_ev_advance_to(s, d + 1);
 }
 
-static void ev_terminate(vz_scen *s) {
-  ev_new(s, "terminate");
+void torc_vz_ev_terminate(vz_scen *s) {
+  torc_vz_ev_new(s, "terminate");
   s->has_terminate = 1;
   s->played_at_term = s->played;
 }
@@ -166,14 +166,14 @@ static void ev_frames_after_terminate(vz_scen *s) {
     const vz_frame *f = &s->play[s->played++];
     json_t *e;
     s->now += s->frame_gap_us;
-    e = ev_new(s, "frame");
+    e = torc_vz_ev_new(s, "frame");
     json_object_set_new(e, "frame", json_integer(f->number));
     s->after_term++;
   }
 }
 
 /* A request size: 1 byte .. 1 MiB, weighted toward the flow's sizes. */
-static uint64_t pick_size(vz_rng *r, const vz_scen *s) {
+uint64_t torc_vz_pick_size(vz_rng *r, const vz_scen *s) {
   uint64_t typ = s->dnew + s->buffered;
   switch (torc_vz_rng_next(r) % 8) {
   case 0:
@@ -194,7 +194,7 @@ static uint64_t pick_size(vz_rng *r, const vz_scen *s) {
 }
 
 void torc_vz_set_push_params(vz_scen *s, vz_rng *r) {
-  switch (torc_vz_rng_next(r) % 4) {
+  switch (torc_vz_rng_next(r) % 5) {
   case 0:
     s->push_ticks = 0; /* 500 ms default (DEC-10) */
     s->tps = 0;
@@ -210,109 +210,22 @@ void torc_vz_set_push_params(vz_scen *s, vz_rng *r) {
     s->tps = 1000;
     s->push_interval_us = 50000;
     break;
-  default:
+  case 3:
     s->push_ticks = 3;
     s->tps = 10;
     s->push_interval_us = 300000;
     break;
-  }
-}
-
-/* Builds the script of kind s->kind. */
-/* K_RST: half the replay, then an RST (or a SYN) derived from the last
- * replayed frame: at RcvNxt (RCV-303), in the window away from it
- * (RCV-304), before it or beyond the window (RCV-301), or a SYN in the
- * window; the rest of the replay, a post, sometimes a terminate. */
-static void wire_rst(vz_scen *s, vz_rng *r) {
-  size_t half = (s->nplay + 1) / 2;
-  const vz_frame *f;
-  uint64_t nxt;
-  int64_t at;
-  uint8_t flags = TORC_TCP_RST;
-  if (torc_vz_rng_chance(r, 60))
-    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-  ev_frames(s, half);
-  f = &s->play[s->played ? s->played - 1 : 0];
-  nxt = contiguous_end(s);
-  if (torc_vz_rng_chance(r, 50))
-    flags |= TORC_TCP_ACK;
-  switch (torc_vz_rng_next(r) % 5) {
-  case 0:
-    at = (int64_t)nxt;
-    break;
-  case 1:
-    at = (int64_t)nxt + (int64_t)torc_vz_rng_range(
-                            r, 1, s->rcv_wnd > 65536 ? 65535 : s->rcv_wnd - 1);
-    break;
-  case 2:
-    at = (int64_t)nxt - (int64_t)torc_vz_rng_range(r, 1, 65535);
-    break;
-  case 3:
-    at = (int64_t)nxt + s->rcv_wnd + (int64_t)torc_vz_rng_range(r, 0, 65535);
-    break;
   default:
-    /* a SYN at RcvNxt (RCV-305) or elsewhere in the window (RCV-302) */
-    at = (int64_t)nxt + (torc_vz_rng_chance(r, 50)
-                             ? 0
-                             : (int64_t)torc_vz_rng_range(r, 1, 1000));
-    flags = TORC_TCP_SYN | TORC_TCP_ACK;
+    /* TicksPerSecond 0 stands for 1000 (RCV-198, DEC-10) */
+    s->push_ticks = 250;
+    s->tps = 0;
+    s->tps_zero = 1;
+    s->push_interval_us = 250000;
     break;
   }
-  ev_derived(s, f, at, 0, flags);
-  ev_frames(s, s->nplay);
-  ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-  if (torc_vz_rng_chance(r, 30))
-    ev_terminate(s);
 }
 
-/* K_FIN_DATA: the replay up to the frame reaching furthest, which comes
- * with the FIN added to its flags (a FIN carrying new data). */
-static void wire_fin_data(vz_scen *s, vz_rng *r) {
-  size_t i, last = 0;
-  for (i = 0; i < s->nplay; i++)
-    if (s->play[i].off + s->play[i].len >=
-        s->play[last].off + s->play[last].len)
-      last = i;
-  if (torc_vz_rng_chance(r, 70))
-    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-  ev_frames(s, last);
-  {
-    const vz_frame *f = &s->play[s->played++];
-    ev_derived(s, f, (int64_t)(f->off - s->base), f->len,
-               (uint8_t)(f->tcp_flags | TORC_TCP_FIN | TORC_TCP_ACK));
-  }
-  if (torc_vz_rng_chance(r, 60))
-    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-  ev_deadline(s, r);
-  if (torc_vz_rng_chance(r, 40))
-    ev_terminate(s);
-}
-
-/* K_OVERLAP: a frame of the replay arrives first cut short (its first k
- * bytes), so when the whole frame follows it starts before RcvNxt and
- * ends beyond it; the cut part is never sent again on its own. */
-static void wire_overlap(vz_scen *s, vz_rng *r) {
-  size_t i, pick = s->nplay;
-  for (i = 0; i < s->nplay && pick == s->nplay; i++)
-    if (s->play[i].len >= 2 && s->play[i].off + s->play[i].len > s->p)
-      pick = i;
-  ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-  if (pick == s->nplay) {
-    ev_frames(s, s->nplay);
-    return;
-  }
-  ev_frames(s, pick);
-  {
-    const vz_frame *f = &s->play[pick];
-    uint32_t k = (uint32_t)torc_vz_rng_range(r, 1, f->len - 1);
-    ev_derived(s, f, (int64_t)(f->off - s->base), k,
-               (uint8_t)(f->tcp_flags & ~(TORC_TCP_FIN | TORC_TCP_PSH)));
-  }
-  ev_frames(s, s->nplay);
-  if (torc_vz_rng_chance(r, 50))
-    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-}
-
+/* Builds the script of kind s->kind (the wire kinds: torc_vectorize_wire.c). */
 void torc_vz_build_script(vz_scen *s, vz_rng *r) {
   size_t half = (s->nplay + 1) / 2, i;
   int n;
@@ -322,81 +235,96 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
   s->written = UINT64_MAX;
   s->last_data_t = s->now;
   if (s->kind == K_ALLOC_FAIL && !s->alloc_after) {
-    ev_new(s, "fail_alloc"); /* the offload's allocations fail */
+    torc_vz_ev_new(s, "fail_alloc"); /* the offload's allocations fail */
     s->has_fail_alloc = 1;
   }
-  ev_new(s, "offload");
+  torc_vz_ev_new(s, "offload");
   switch (s->kind) {
   case K_BUF_NONE_PRE:
     n = (int)torc_vz_rng_range(r, 1, 4);
     for (i = 0; i < (size_t)n; i++)
-      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 60), 0, 0);
-    ev_frames(s, s->nplay);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 60), 0,
+                      0);
+    torc_vz_ev_frames(s, s->nplay);
     if (torc_vz_rng_chance(r, 70))
-      ev_deadline(s, r);
+      torc_vz_ev_deadline(s, r);
     break;
   case K_BUF_LT_FIRST:
-    ev_post(s, s->buffered + torc_vz_rng_range(r, 1, 4096), 1, 0, 0);
-    ev_deadline(s, r);
-    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-    ev_frames(s, s->nplay);
+    torc_vz_ev_post(s, s->buffered + torc_vz_rng_range(r, 1, 4096), 1, 0, 0);
+    torc_vz_ev_deadline(s, r);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
+    torc_vz_ev_frames(s, s->nplay);
     if (torc_vz_rng_chance(r, 50))
-      ev_deadline(s, r);
+      torc_vz_ev_deadline(s, r);
     break;
   case K_BUF_EQ:
-    ev_post(s, s->buffered, torc_vz_rng_chance(r, 50), 0, 0);
-    ev_frames(s, half);
-    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-    ev_frames(s, s->nplay);
+    torc_vz_ev_post(s, s->buffered, torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_frames(s, half);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
+    torc_vz_ev_frames(s, s->nplay);
     break;
   case K_BUF_GT:
     n = (int)torc_vz_rng_range(r, 1, 3);
     for (i = 0; i < (size_t)n; i++)
-      ev_post(s, torc_vz_rng_range(r, 1, s->buffered / (uint64_t)(n + 1) + 1),
-              torc_vz_rng_chance(r, 50), 0, 0);
-    ev_frames(s, s->nplay);
+      torc_vz_ev_post(
+          s, torc_vz_rng_range(r, 1, s->buffered / (uint64_t)(n + 1) + 1),
+          torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_frames(s, s->nplay);
     if (torc_vz_rng_chance(r, 50))
-      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
     break;
   case K_BUF_SPREAD:
     n = (int)torc_vz_rng_range(r, 2, 5);
     for (i = 0; i < (size_t)n; i++)
-      ev_post(s, torc_vz_rng_range(r, 1, s->buffered / 2 + 1), 0, 0, 0);
-    ev_frames(s, s->nplay);
-    ev_post(s, s->dnew + s->buffered + 1, torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(s, torc_vz_rng_range(r, 1, s->buffered / 2 + 1), 0, 0, 0);
+    torc_vz_ev_frames(s, s->nplay);
+    torc_vz_ev_post(s, s->dnew + s->buffered + 1, torc_vz_rng_chance(r, 50), 0,
+                    0);
     break;
   case K_POST_AFTER:
-    ev_frames(s, half);
+    torc_vz_ev_frames(s, half);
     n = (int)torc_vz_rng_range(r, 1, 3);
     for (i = 0; i < (size_t)n; i++)
-      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-    ev_frames(s, s->nplay);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
+    torc_vz_ev_frames(s, s->nplay);
     break;
   case K_PUSH_TIMER:
   case K_LONGCLOCK:
-    ev_post(s, s->dnew + s->buffered + torc_vz_rng_range(r, 1, 65536), 1, 0, 0);
-    ev_frames(s, torc_vz_rng_range(r, 1, s->nplay));
-    ev_deadline(s, r);
-    ev_frames(s, s->nplay);
-    ev_deadline(s, r);
+    torc_vz_ev_post(s, s->dnew + s->buffered + torc_vz_rng_range(r, 1, 65536),
+                    1, 0, 0);
+    torc_vz_ev_frames(s, torc_vz_rng_range(r, 1, s->nplay));
+    torc_vz_ev_deadline(s, r);
+    torc_vz_ev_frames(s, s->nplay);
+    torc_vz_ev_deadline(s, r);
     break;
   case K_NONPUSH:
-    ev_post(s, torc_vz_rng_range(r, 1, s->dnew + s->buffered + 1), 0, 0, 0);
-    ev_post(s, s->dnew + s->buffered + torc_vz_rng_range(r, 1, 4096), 0, 0, 0);
-    ev_frames(s, s->nplay);
-    ev_advance_to(s, s->now + 1000000);
+    torc_vz_ev_post(s, torc_vz_rng_range(r, 1, s->dnew + s->buffered + 1), 0, 0,
+                    0);
+    torc_vz_ev_post(s, s->dnew + s->buffered + torc_vz_rng_range(r, 1, 4096), 0,
+                    0, 0);
+    torc_vz_ev_frames(s, s->nplay);
+    if (torc_vz_rng_chance(r, 40))
+      torc_vz_wire_empty_ack(s);
+    torc_vz_ev_advance_to(s, s->now + 1000000);
     if (torc_vz_rng_chance(r, 50))
-      ev_terminate(s);
+      torc_vz_ev_terminate(s);
     break;
   case K_REFUSE:
   case K_PARTIAL:
   case K_WINDOW:
-    ev_frames(s, half);
+    torc_vz_ev_frames(s, half);
+    if (s->kind == K_WINDOW && torc_vz_rng_chance(r, 50))
+      torc_vz_wire_empty_ack(s);
     if (s->kind != K_WINDOW || torc_vz_rng_chance(r, 60))
-      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-    ev_frames(s, s->nplay);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
+    torc_vz_ev_frames(s, s->nplay);
     if (torc_vz_rng_chance(r, 50))
-      ev_post(s, 1048576, 1, 0, 0);
+      torc_vz_ev_post(s, 1048576, 1, 0, 0);
     break;
   case K_TERMINATE: {
     size_t at = torc_vz_rng_range(r, 0, s->nplay);
@@ -405,13 +333,19 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
     if (s->has_ooo && torc_vz_rng_chance(r, 70))
       at = s->first_ooo + 1;
     if (torc_vz_rng_chance(r, 60))
-      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
     if (torc_vz_rng_chance(r, 40))
-      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-    ev_frames(s, at);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
+    torc_vz_ev_frames(s, at);
     if (torc_vz_rng_chance(r, 30))
-      ev_advance_to(s, s->now + torc_vz_rng_range(r, 1, 600000));
-    ev_terminate(s);
+      torc_vz_ev_advance_to(s, s->now + torc_vz_rng_range(r, 1, 600000));
+    /* a post from inside the terminate's completion (RCV-236, DEC-24) */
+    if (torc_vz_rng_chance(r, 25))
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      1);
+    torc_vz_ev_terminate(s);
     ev_frames_after_terminate(s);
     break;
   }
@@ -425,122 +359,193 @@ void torc_vz_build_script(vz_scen *s, vz_rng *r) {
        * terminate hands back what it held.  A segment that needs no
        * memory (nothing new in it) leaves the failure unused: the
        * reference does not PASS such a draft and it is dropped. */
-      ev_frames(s, torc_vz_rng_range(r, 0, 2));
-      ev_new(s, "fail_alloc");
+      torc_vz_ev_frames(s, torc_vz_rng_range(r, 0, 2));
+      torc_vz_ev_new(s, "fail_alloc");
       s->has_fail_alloc = 1;
-      ev_frames(s, torc_vz_rng_range(r, 1, 3));
-      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-      ev_frames(s, s->nplay);
-      ev_terminate(s);
+      /* Sometimes an empty ACK instead: no segment to copy, but held data
+       * (BufferedData) to describe in an indication (DEC-25). */
+      if (s->buffered && torc_vz_rng_chance(r, 40))
+        torc_vz_wire_empty_ack(s);
+      else
+        torc_vz_ev_frames(s, torc_vz_rng_range(r, 1, 3));
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
+      torc_vz_ev_frames(s, s->nplay);
+      torc_vz_ev_terminate(s);
       break;
     }
-    ev_post(s, pick_size(r, s), 1, 0, 0);
-    ev_frames(s, torc_vz_rng_range(r, 0, 3));
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), 1, 0, 0);
+    torc_vz_ev_frames(s, torc_vz_rng_range(r, 0, 3));
     break;
   case K_ZERO:
     if (torc_vz_rng_chance(r, 50))
-      ev_post(s, 0, 1, 0, 0);
-    ev_frames(s, half);
-    ev_post(s, 0, torc_vz_rng_chance(r, 50), 0, 0);
-    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-    ev_frames(s, s->nplay);
+      torc_vz_ev_post(s, 0, 1, 0, 0);
+    torc_vz_ev_frames(s, half);
+    torc_vz_ev_post(s, 0, torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
+    torc_vz_ev_frames(s, s->nplay);
     break;
   case K_INDSIZE:
-    ev_frames(s, half);
+    torc_vz_ev_frames(s, half);
     if (torc_vz_rng_chance(r, 50))
-      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-    ev_frames(s, s->nplay);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
+    torc_vz_ev_frames(s, s->nplay);
     break;
   case K_REENTRANT:
-    ev_post(s, torc_vz_rng_range(r, 1, s->buffered + s->dnew / 2 + 1), 1, 0, 0);
-    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 1);
-    ev_frames(s, s->nplay);
-    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, torc_vz_rng_range(r, 1, s->buffered + s->dnew / 2 + 1),
+                    1, 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    1);
+    torc_vz_ev_frames(s, s->nplay);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
     break;
   case K_PREFILLED: {
     uint64_t pre = torc_vz_rng_range(r, 1, 512);
-    ev_post(s, pre + s->buffered + s->dnew + torc_vz_rng_range(r, 1, 4096), 1,
-            pre, 0);
+    torc_vz_ev_post(s,
+                    pre + s->buffered + s->dnew + torc_vz_rng_range(r, 1, 4096),
+                    1, pre, 0);
     if (torc_vz_rng_chance(r, 50))
-      ev_deadline(s, r);
-    ev_frames(s, s->nplay);
-    ev_deadline(s, r);
+      torc_vz_ev_deadline(s, r);
+    torc_vz_ev_frames(s, s->nplay);
+    torc_vz_ev_deadline(s, r);
     break;
   }
   case K_WRAP: /* the rebase is in torc_vectorize_vector.c */
     n = (int)torc_vz_rng_range(r, 0, 3);
     for (i = 0; i < (size_t)n; i++)
-      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 60), 0, 0);
-    ev_frames(s, s->nplay);
-    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 60), 0, 0);
-    ev_deadline(s, r);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 60), 0,
+                      0);
+    torc_vz_ev_frames(s, s->nplay);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 60), 0,
+                    0);
+    torc_vz_ev_deadline(s, r);
     break;
   case K_RST:
-    wire_rst(s, r);
+    torc_vz_wire_rst(s, r);
     break;
   case K_FIN_DATA:
-    wire_fin_data(s, r);
+    torc_vz_wire_fin_data(s, r);
     break;
-  case K_EDGE: /* the window is set in torc_vectorize_vector.c */
-    if (torc_vz_rng_chance(r, 40))
-      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-    ev_frames(s, s->nplay);
-    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-    ev_advance_to(s, s->now + 1000000);
+  case K_EDGE: { /* the window is set in torc_vectorize_vector.c */
+    int pre = torc_vz_rng_chance(r, 40);
+    if (s->edge_first) {
+      torc_vz_ev_frames(s, 1);
+      torc_vz_ev_post(s, 1048576, 1, 0, 0);
+      pre = 1;
+    } else if (pre)
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
+    torc_vz_ev_frames(s, s->nplay);
+    /* With the data held up to the edge, a push request larger than it:
+     * the PSH of the segment cut at the edge completes it (DEC-31). */
+    if (!pre && torc_vz_rng_chance(r, 60))
+      torc_vz_ev_post(s, s->dnew + s->buffered + 4096, 1, 0, 0);
+    else
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
+    torc_vz_ev_advance_to(s, s->now + 1000000);
     break;
+  }
   case K_POST_IN_IND:
     n = (int)torc_vz_rng_range(r, 1, 2);
     for (i = 0; i < (size_t)n; i++)
-      ev_post(s, torc_vz_rng_chance(r, 20) ? 0 : pick_size(r, s),
-              torc_vz_rng_chance(r, 50), 0, 2);
-    ev_frames(s, half);
+      torc_vz_ev_post(s,
+                      torc_vz_rng_chance(r, 20) ? 0 : torc_vz_pick_size(r, s),
+                      torc_vz_rng_chance(r, 50), 0, 2);
+    torc_vz_ev_frames(s, half);
     if (torc_vz_rng_chance(r, 50))
-      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 2);
-    ev_frames(s, s->nplay);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      2);
+    torc_vz_ev_frames(s, s->nplay);
     if (torc_vz_rng_chance(r, 50))
-      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
     if (torc_vz_rng_chance(r, 40)) {
       /* The host returns the indications late and in another order. */
       unsigned k;
       s->returns_reordered = 1;
       for (k = 3; k >= 1; k--) {
-        json_t *e = ev_new(s, "return");
+        json_t *e = torc_vz_ev_new(s, "return");
         json_object_set_new(e, "indication", json_integer(k));
       }
-      ev_new(s, "return");
+      torc_vz_ev_new(s, "return");
     }
     break;
   case K_ZERO_BEHIND:
-    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-    ev_post(s, 0, torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
+    torc_vz_ev_post(s, 0, torc_vz_rng_chance(r, 50), 0, 0);
     if (torc_vz_rng_chance(r, 60))
-      ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
-    ev_frames(s, half);
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
+    torc_vz_ev_frames(s, half);
     if (torc_vz_rng_chance(r, 50))
-      ev_post(s, 0, torc_vz_rng_chance(r, 50), 0, 0);
-    ev_frames(s, s->nplay);
-    ev_deadline(s, r);
+      torc_vz_ev_post(s, 0, torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_frames(s, s->nplay);
+    torc_vz_ev_deadline(s, r);
     if (torc_vz_rng_chance(r, 30))
-      ev_terminate(s);
+      torc_vz_ev_terminate(s);
     break;
   case K_OVERLAP:
-    wire_overlap(s, r);
+    torc_vz_wire_overlap(s, r);
     break;
+  case K_FIN_AHEAD:
+    torc_vz_wire_fin_ahead(s, r);
+    break;
+  case K_TAIL_FIRST:
+    torc_vz_wire_tail_first(s, r);
+    break;
+  case K_REJECT_POST:
+    /* DEC-25: the first post must queue its request, and every allocation
+     * made while the host plays it fails: the request is completed with
+     * REQUEST_ABORTED and 0 bytes and an upload is asked for (RCV-237);
+     * later posts and segments wait for the terminate (DEC-24). */
+    if (torc_vz_rng_chance(r, 50))
+      torc_vz_ev_frames(s, torc_vz_rng_range(r, 0, half));
+    torc_vz_ev_new(s, "fail_alloc");
+    s->has_fail_alloc = 1;
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
+    if (torc_vz_rng_chance(r, 60))
+      torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                      0);
+    torc_vz_ev_frames(s, s->nplay);
+    if (torc_vz_rng_chance(r, 60))
+      torc_vz_ev_terminate(s);
+    break;
+  case K_MANY: {
+    /* More small requests than one receive_complete call carries in the
+     * reference (RCV-048 lets a target group them as it likes). */
+    int push = torc_vz_rng_chance(r, 50);
+    n = (int)torc_vz_rng_range(r, 65, 140);
+    for (i = 0; i < (size_t)n; i++)
+      torc_vz_ev_post(s, torc_vz_rng_range(r, 1, 12), push, 0, 0);
+    torc_vz_ev_frames(s, s->nplay);
+    torc_vz_ev_deadline(s, r);
+    if (torc_vz_rng_chance(r, 50))
+      torc_vz_ev_terminate(s);
+    break;
+  }
   case K_DUP:
-    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
     while (s->played < s->nplay) {
       size_t k = s->played;
-      ev_frames(s, 1);
+      torc_vz_ev_frames(s, 1);
       /* held data again, at once: the frame the capture reordered */
       if (s->has_ooo && k == s->first_ooo)
-        ev_frame_of(s, &s->play[k]);
+        torc_vz_ev_frame_of(s, &s->play[k]);
     }
     if (s->played)
-      ev_frame_of(s, &s->play[torc_vz_rng_range(r, 0, s->played - 1)]);
-    ev_post(s, pick_size(r, s), torc_vz_rng_chance(r, 50), 0, 0);
+      torc_vz_ev_frame_of(s, &s->play[torc_vz_rng_range(r, 0, s->played - 1)]);
+    torc_vz_ev_post(s, torc_vz_pick_size(r, s), torc_vz_rng_chance(r, 50), 0,
+                    0);
     break;
   default:
-    ev_frames(s, s->nplay);
+    torc_vz_ev_frames(s, s->nplay);
     break;
   }
 }

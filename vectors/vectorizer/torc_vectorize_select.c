@@ -7,7 +7,12 @@
  * reaches: each note of each event's because (flowchart boxes and their
  * outcomes, wire-path branches W1..W24 of reference/torc_input.c, RCV and
  * DEC rules), each pair of consecutive box/branch notes within one because
- * (the outcome in the context of the step before it), and the kind itself.
+ * (the outcome in the context of the step before it), the kind itself,
+ * what the host sees of each call (the call with its statuses or answer,
+ * alone and after the call before it: "host:complete:REQUEST_ABORTED",
+ * "host:event:DISCONNECT>event:ABORT") and each other reading of
+ * docs/DECISIONS.md whose trace differs ("reading:NAME", from the
+ * candidate's alternatives).
  * Once every capture is done, a greedy set cover keeps, for every such
  * outcome, candidates from K different flows (or from all the flows whose
  * candidates reach it, when fewer): at each step the candidate adding the
@@ -28,7 +33,7 @@
 
 #define MAX_SELECT 8
 
-enum { T_NOTE = 0, T_PAIR = 1, T_KIND = 2 };
+enum { T_NOTE = 0, T_PAIR = 1, T_KIND = 2, T_STR = 3 };
 #define TOKEN(kind, v) (((uint32_t)(kind) << 24) | (uint32_t)(v))
 
 typedef struct cand {
@@ -44,6 +49,8 @@ struct vz_select {
   unsigned k;
   cand *c;
   size_t n, cap;
+  char **str; /* names of the T_STR tokens (owned) */
+  size_t nstr, capstr;
 };
 
 vz_select *torc_vz_select_new(unsigned k) {
@@ -61,6 +68,9 @@ void torc_vz_select_free(vz_select *s) {
     free(s->c[i].path);
     free(s->c[i].tok);
   }
+  for (i = 0; i < s->nstr; i++)
+    free(s->str[i]);
+  free(s->str);
   free(s->c);
   free(s);
 }
@@ -80,18 +90,102 @@ static size_t uniq(uint32_t *t, size_t n) {
   return m;
 }
 
+/* The T_STR token of name (interned), or UINT32_MAX when out of memory. */
+static uint32_t intern(vz_select *s, const char *name) {
+  size_t i;
+  for (i = 0; i < s->nstr; i++)
+    if (strcmp(s->str[i], name) == 0)
+      return TOKEN(T_STR, (uint32_t)i);
+  if (s->nstr == s->capstr) {
+    size_t nc = s->capstr ? 2 * s->capstr : 64;
+    char **g = realloc(s->str, nc * sizeof *g);
+    if (!g)
+      return UINT32_MAX;
+    s->str = g;
+    s->capstr = nc;
+  }
+  if (!(s->str[s->nstr] = strdup(name)))
+    return UINT32_MAX;
+  return TOKEN(T_STR, (uint32_t)s->nstr++);
+}
+
+/* What the host sees of one trace event, in a few words: the call and its
+ * statuses or answer ("complete:SUCCESS+UPLOAD_IN_PROGRESS", "event:ABORT",
+ * "indicate:NOT_ACCEPTED", "terminate:SUCCESS"). */
+static void host_pattern(json_t *ev, char *buf, size_t n) {
+  const char *e = json_string_value(json_object_get(ev, "ev"));
+  const char *st[4] = {0};
+  size_t ns = 0, i, k;
+  json_t *r;
+  e = e ? e : "?";
+  if (strcmp(e, "complete") == 0) {
+    json_array_foreach(json_object_get(ev, "requests"), i, r) {
+      const char *v = json_string_value(json_object_get(r, "status"));
+      for (k = 0; v && k < ns && strcmp(st[k], v) != 0; k++)
+        ;
+      if (v && k == ns && ns < 4)
+        st[ns++] = v;
+    }
+    snprintf(buf, n, "host:complete:%s%s%s%s%s%s%s", ns > 0 ? st[0] : "",
+             ns > 1 ? "+" : "", ns > 1 ? st[1] : "", ns > 2 ? "+" : "",
+             ns > 2 ? st[2] : "", ns > 3 ? "+" : "", ns > 3 ? st[3] : "");
+  } else if (strcmp(e, "event") == 0) {
+    const char *v = json_string_value(json_object_get(ev, "event"));
+    snprintf(buf, n, "host:event:%s", v ? v : "?");
+  } else if (strcmp(e, "indicate") == 0) {
+    const char *v = json_string_value(json_object_get(ev, "answer"));
+    snprintf(buf, n, "host:indicate:%s", v ? v : "SUCCESS");
+  } else {
+    const char *v = json_string_value(json_object_get(ev, "status"));
+    snprintf(buf, n, "host:%s:%s", e, v ? v : "");
+  }
+}
+
 int torc_vz_select_note(vz_select *s, const char *relpath, unsigned flow,
-                        int kind, json_t *trace) {
+                        int kind, json_t *trace, json_t *alternatives) {
   size_t i, j, n = 0, cap = 64;
   uint32_t *t = malloc(cap * sizeof *t);
   json_t *ev;
   cand *c;
+  char prevh[96] = "", cur[96], both[200];
   if (!t)
     return -1;
   t[n++] = TOKEN(T_KIND, (uint32_t)kind);
+  /* The readings whose trace differs (DECISIONS.md): each reading is an
+   * outcome too, so the corpus keeps vectors that tell it apart. */
+  json_array_foreach(alternatives, i, ev) {
+    const char *a = json_string_value(json_object_get(ev, "allowance"));
+    if (a && n + 1 <= cap) {
+      snprintf(both, sizeof both, "reading:%s", a);
+      if ((t[n] = intern(s, both)) == UINT32_MAX) {
+        free(t);
+        return -1;
+      }
+      n++;
+    }
+  }
   json_array_foreach(trace, i, ev) {
     json_t *b = json_object_get(ev, "because"), *x;
     torc_because prev = 0;
+    /* The host-visible call and the one before it. */
+    host_pattern(ev, cur, sizeof cur);
+    snprintf(both, sizeof both, "%s>%s", prevh[0] ? prevh : "host:start",
+             cur + 5);
+    if (n + 2 > cap) {
+      uint32_t *g = realloc(t, 2 * cap * sizeof *t);
+      if (!g) {
+        free(t);
+        return -1;
+      }
+      t = g;
+      cap *= 2;
+    }
+    if ((t[n++] = intern(s, cur)) == UINT32_MAX ||
+        (t[n++] = intern(s, both)) == UINT32_MAX) {
+      free(t);
+      return -1;
+    }
+    snprintf(prevh, sizeof prevh, "%s", cur);
     json_array_foreach(b, j, x) {
       torc_because code = torc_because_parse(json_string_value(x));
       if (!code)
@@ -139,7 +233,7 @@ int torc_vz_select_note(vz_select *s, const char *relpath, unsigned flow,
 }
 
 /* The name of a token into buf. */
-static void token_name(uint32_t tk, char *buf, size_t n) {
+static void token_name(const vz_select *sel, uint32_t tk, char *buf, size_t n) {
   char a[16], b[16];
   switch (tk >> 24) {
   case T_NOTE:
@@ -149,6 +243,9 @@ static void token_name(uint32_t tk, char *buf, size_t n) {
     torc_because_name((torc_because)((tk >> 12) & 0xfff), a, sizeof a);
     torc_because_name((torc_because)(tk & 0xfff), b, sizeof b);
     snprintf(buf, n, "%s>%s", a, b);
+    break;
+  case T_STR:
+    snprintf(buf, n, "%s", sel->str[tk & 0xffffff]);
     break;
   default:
     snprintf(buf, n, "kind:%s", torc_vz_kind_name((int)(tk & 0xffffff), 0));
@@ -272,12 +369,13 @@ int torc_vz_select_finish(vz_select *s, const char *dir, int quiet,
             s->k, nkept, s->n);
     fputs("# Per decision outcome (a because note: box=outcome, wire "
           "branch W, rule;\n# a pair of consecutive box notes A>B; a "
-          "kind), the flows whose candidates\n# reach it and the flows "
-          "whose kept vectors do (at most the selection's K).\n",
+          "kind; a host call host:...; a\n# reading), the flows whose "
+          "candidates reach it and the flows whose kept\n# vectors do (at "
+          "most the selection's K).\n",
           f);
     fputs("outcome\tcandidate_flows\tkept_flows\n", f);
     for (i = 0; i < ntok; i++) {
-      token_name(ts[i].tok, name, sizeof name);
+      token_name(s, ts[i].tok, name, sizeof name);
       fprintf(f, "%s\t%u\t%u\n", name, ts[i].all, ts[i].nflows);
       if (ts[i].nflows >= s->k)
         met++;

@@ -95,9 +95,22 @@ static void scenario_params(vz_scen *s, vz_rng *r, int need_buf) {
   s->frame_gap_us = torc_vz_rng_range(r, 50, 5000);
   s->rcv_wnd = 4194304;
   torc_vz_set_push_params(s, r);
-  if (s->kind == K_WINDOW)
+  if (s->kind == K_WINDOW) {
     s->rcv_wnd =
         (uint32_t)torc_vz_rng_range(r, 1, s->dnew > 2 ? s->dnew / 2 : 1);
+    /* Sometimes the window ends exactly where the first half of the
+     * replay ends (the script posts there): the rest arrives in sequence
+     * only because placing the held bytes reopened it (DEC-15). */
+    if (s->nplay >= 2 && torc_vz_rng_chance(r, 50)) {
+      const vz_frame *h = &s->play[(s->nplay + 1) / 2 - 1];
+      if (h->off + h->len > s->p && h->off + h->len - s->p < UINT32_MAX)
+        s->rcv_wnd = (uint32_t)(h->off + h->len - s->p);
+    }
+    /* DEC-15: with InitialRcvWnd 0 the window is RcvWnd plus the
+     * BufferedData length (DEC-23 otherwise). */
+    if (s->buffered && torc_vz_rng_chance(r, 50))
+      s->initial_zero = 1;
+  }
   if (s->kind == K_INDSIZE ||
       (s->kind == K_POST_IN_IND && torc_vz_rng_chance(r, 50)))
     s->ind_size = (uint32_t)torc_vz_rng_range(r, 1, 3000);
@@ -105,8 +118,26 @@ static void scenario_params(vz_scen *s, vz_rng *r, int need_buf) {
     /* The right edge exactly at the end of a replayed frame, or one byte
      * before it (the frame reaches one byte past the window). */
     size_t i, k = torc_vz_rng_range(r, 0, s->nplay ? s->nplay - 1 : 0);
-    for (i = 0; i < s->nplay; i++) {
+    int want_psh = torc_vz_rng_chance(r, 50); /* DEC-31: a cut PSH */
+    const vz_frame *f0 = s->nplay ? &s->play[0] : NULL;
+    /* Sometimes the window ends inside the first frame, a PSH segment
+     * arriving before any request: its kept part is held with the PSH
+     * (DEC-31), which completes the push request posted next. */
+    if (f0 && f0->off == s->p && f0->len >= 2 &&
+        (f0->tcp_flags & TORC_TCP_PSH) && torc_vz_rng_chance(r, 40)) {
+      s->rcv_wnd = (uint32_t)torc_vz_rng_range(r, 1, f0->len - 1);
+      s->edge_first = 1;
+      want_psh = 0;
+      k = 0;
+    }
+    for (i = 0; i < 2 * s->nplay; i++) {
       const vz_frame *f = &s->play[(k + i) % s->nplay];
+      if (i == s->nplay)
+        want_psh = 0;
+      if (s->edge_first)
+        break;
+      if (want_psh && !(f->tcp_flags & TORC_TCP_PSH))
+        continue;
       if (f->len && f->off + f->len > s->p + 1) {
         s->rcv_wnd = (uint32_t)(f->off + f->len - s->p) -
                      (torc_vz_rng_chance(r, 50) ? 1u : 0u);
@@ -264,8 +295,10 @@ static json_t *state_at_offload(const vz_flow *fl, const vz_scen *s) {
   json_object_set_new(state, "rcv_wnd", json_integer(s->rcv_wnd));
   if (s->push_ticks)
     json_object_set_new(state, "push_ticks", json_integer(s->push_ticks));
-  if (s->tps)
+  if (s->tps || s->tps_zero)
     json_object_set_new(state, "ticks_per_second", json_integer(s->tps));
+  if (s->initial_zero)
+    json_object_set_new(state, "initial_rcv_wnd", json_integer(0));
   if (s->ind_size)
     json_object_set_new(state, "rcv_indication_size",
                         json_integer(s->ind_size));
@@ -456,7 +489,8 @@ int torc_vz_make_vector(vz_ctx *c, const vz_flow *fl, unsigned index) {
   if (c->sel) {
     char rel[PATH_MAX];
     snprintf(rel, sizeof rel, "%.255s/%s", c->cap_stem, name);
-    if (torc_vz_select_note(c->sel, rel, c->flow_no, s.kind, trace) != 0) {
+    if (torc_vz_select_note(c->sel, rel, c->flow_no, s.kind, trace,
+                            json_object_get(exp, "alternatives")) != 0) {
       fprintf(stderr, "torc vectorize: out of memory\n");
       rc = -1;
     }

@@ -1,0 +1,20 @@
+/*
+ * second_fin_taken.c - mutant: the reference, except that it a second,
+ * different FIN beyond the known one moves the stream's end there. Breaks
+ * RCV-057, RCV-255.
+ *
+ * The fault lives inside the reference's logic: module.mk links this file
+ * against a copy of the reference sources with patches/second_fin_taken.patch
+ * applied, which changes reference/torc_input.c (the FIN checks) where it is
+ * marked "MUTANT".  This file only exports that build through the public
+ * interface.
+ */
+#include "tt_wrap.h"
+
+int torc_target_init(uint32_t host_abi_version, const torc_host_ops *host,
+                     void *host_ctx, torc_target *out, char *errbuf) {
+  return tt_init(host_abi_version, host, host_ctx, out, errbuf,
+                 "second_fin_taken", NULL)
+             ? 0
+             : -1;
+}
