@@ -271,3 +271,12 @@ void torc_vector_free_all(torc_vector **vs, size_t n) {
     torc_vector_free(vs[i]);
   free(vs);
 }
+
+static torc_vector **left_vs;
+static size_t left_n;
+
+void torc_vector_free_at_exit(torc_vector **vs, size_t n) {
+  torc_vector_free_all(left_vs, left_n);
+  left_vs = vs;
+  left_n = n;
+}
