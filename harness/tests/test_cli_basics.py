@@ -250,3 +250,30 @@ def test_jobs_load_in_threads_with_the_same_first_error(torc, tmp_path):
         errs.append(r.stderr)
     assert errs[0] == errs[1], errs
     assert "%s: $.id: same id" % files[40] in errs[0], errs[0]
+
+
+def test_one_spelling_of_a_capture_in_two_folders_is_two_captures(torc,
+                                                                  tmp_path):
+    """The loader resolves a capture's spelling once per folder
+    (torc_capture_cache_spelled): a/ and b/ both name "capture/c.pcap", but
+    a/'s is v4-12msg-fin.pcap and b/'s v4-overlap-retransmit.pcap.  Each
+    vector must get its own folder's capture: its capture_sha256 is that
+    file's digest, so the other capture would be refused by name
+    ("does not match the capture").  Both vectors PASS on the reference,
+    as they do in vectors/handwritten."""
+    src = torc.vectors
+    for sub, name, cap in (("a", "psh-completion.json", "v4-12msg-fin.pcap"),
+                           ("b", "retransmit-overlap.json",
+                            "v4-overlap-retransmit.pcap")):
+        (tmp_path / sub / "capture").mkdir(parents=True)
+        shutil.copyfile(src / "capture" / cap,
+                        tmp_path / sub / "capture" / "c.pcap")
+        v = json.loads((src / name).read_text())
+        v["provenance"]["capture"] = "capture/c.pcap"
+        (tmp_path / sub / name).write_text(json.dumps(v))
+    out = tmp_path / "r.json"
+    r = torc("run", "--target", "reference", tmp_path / "a", tmp_path / "b",
+             "--json", out)
+    assert "does not match" not in r.stderr, r.stderr
+    res = results(out)["results"]
+    assert len(res) == 2 and all(x["verdict"] == "PASS" for x in res), res
