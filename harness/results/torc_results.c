@@ -359,8 +359,34 @@ int torcint_results_close_rename(FILE *f, char *tmp, const char *path,
   return err ? -1 : 0;
 }
 
+/* The document is dumped into memory and written with one fwrite: jansson
+ * dumping to a FILE calls fwrite for every token (a locked stdio call each,
+ * about half of writing 8,000 results; issue 15).  The bytes are the same. */
+typedef struct membuf {
+  char *p;
+  size_t n, cap;
+} membuf;
+
+static int to_mem(const char *buf, size_t size, void *data) {
+  membuf *m = data;
+  if (m->n + size + 1 > m->cap) {
+    size_t nc = m->cap ? m->cap : 1 << 16;
+    char *np;
+    while (nc < m->n + size + 1)
+      nc *= 2;
+    if (!(np = realloc(m->p, nc)))
+      return -1;
+    m->p = np;
+    m->cap = nc;
+  }
+  memcpy(m->p + m->n, buf, size);
+  m->n += size;
+  return 0;
+}
+
 int torc_results_write_json(torc_results *rs, const char *path, char *errbuf,
                             size_t errlen) {
+  membuf m = {NULL, 0, 0};
   json_t *doc;
   FILE *f;
   char *tmp;
@@ -380,10 +406,13 @@ int torc_results_write_json(torc_results *rs, const char *path, char *errbuf,
   }
   /* A failed write is remembered by the stream and reported, with its
    * reason, by close_rename; the old file at path stays as it was. */
-  if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
-    fputc('\n', f);
+  if (json_dump_callback(doc, to_mem, &m,
+                         JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 &&
+      to_mem("\n", 1, &m) == 0)
+    fwrite(m.p, 1, m.n, f);
   else
     out_fail(tmp, ENOMEM); /* or the write's own reason, kept first */
+  free(m.p);
   json_decref(doc);
   return torcint_results_close_rename(f, tmp, path, errbuf, errlen);
 }
