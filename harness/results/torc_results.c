@@ -45,6 +45,18 @@ json_t *torc_json_text(const char *s, size_t max) {
   if (!s)
     return json_string("");
   n = strnlen(s, max);
+  /* ASCII without control characters but tab and newline, as ids, titles
+   * and requirement names are: nothing to replace, and valid UTF-8, so no
+   * copy and no second check (a record holds about 50 such strings; issue
+   * 15). */
+  for (i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch >= 0x80 || (ch < 0x20 && ch != '\t' && ch != '\n'))
+      break;
+  }
+  if (i == n)
+    return json_stringn_nocheck(s, n);
+  i = 0;
   buf = malloc(n + 1);
   if (!buf)
     return NULL;
