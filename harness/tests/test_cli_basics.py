@@ -277,3 +277,22 @@ def test_one_spelling_of_a_capture_in_two_folders_is_two_captures(torc,
     assert "does not match" not in r.stderr, r.stderr
     res = results(out)["results"]
     assert len(res) == 2 and all(x["verdict"] == "PASS" for x in res), res
+
+
+@pytest.mark.parametrize("reqs, at, dup", [
+    (["RCV-015", "RCV-018", "RCV-018"], 2, "RCV-018"),   # in order, then equal
+    (["RCV-015", "RCV-018", "RCV-019", "RCV-015"], 3, "RCV-015"),  # out of order
+    (["RCV-019", "RCV-015", "RCV-018", "RCV-015"], 3, "RCV-015")])
+def test_a_requirement_listed_twice_is_refused_where_it_repeats(
+        torc, tmp_path, reqs, at, dup):
+    """The loader checks a list against its strings before only while the
+    list is in increasing order (torc_vector_json.c), so a repeat must still
+    be found wherever it comes: refused (exit 2) at its own index."""
+    shutil.copytree(torc.vectors / "capture", tmp_path / "capture")
+    v = json.loads((torc.vectors / "psh-completion.json").read_text())
+    v["requirements"] = reqs
+    (tmp_path / "d.json").write_text(json.dumps(v))
+    r = torc("run", "--target", "reference", tmp_path)
+    assert r.returncode == 2
+    assert ('%s: $.requirements[%d]: duplicate "%s"'
+            % (tmp_path / "d.json", at, dup)) in r.stderr, r.stderr
