@@ -70,17 +70,17 @@ blocks_ni(uint32_t h[8], const uint8_t *p, size_t n) {
   __m128i st0, st1, tmp, w[4];
   tmp = _mm_loadu_si128((const __m128i *)&h[0]);
   st1 = _mm_loadu_si128((const __m128i *)&h[4]);
-  tmp = _mm_shuffle_epi32(tmp, 0xB1);       /* CDAB */
-  st1 = _mm_shuffle_epi32(st1, 0x1B);       /* EFGH */
-  st0 = _mm_alignr_epi8(tmp, st1, 8);       /* ABEF */
-  st1 = _mm_blend_epi16(st1, tmp, 0xF0);    /* CDGH */
+  tmp = _mm_shuffle_epi32(tmp, 0xB1);    /* CDAB */
+  st1 = _mm_shuffle_epi32(st1, 0x1B);    /* EFGH */
+  st0 = _mm_alignr_epi8(tmp, st1, 8);    /* ABEF */
+  st1 = _mm_blend_epi16(st1, tmp, 0xF0); /* CDGH */
   for (; n; n--, p += 64) {
     __m128i abef = st0, cdgh = st1, m;
     int i;
     for (i = 0; i < 16; i++) {
       if (i < 4)
-        w[i] = _mm_shuffle_epi8(
-            _mm_loadu_si128((const __m128i *)(p + 16 * i)), swap);
+        w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)),
+                                swap);
       else
         w[i & 3] = _mm_sha256msg2_epu32(
             _mm_add_epi32(_mm_sha256msg1_epu32(w[i & 3], w[(i + 1) & 3]),
@@ -109,8 +109,8 @@ static int ni_state = -1;
 static int have_ni(void) {
   if (ni_state < 0) {
     unsigned a, b, c, d, ok = 0;
-    if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) &&
-        (c & bit_SSE4_1) && __get_cpuid_count(7, 0, &a, &b, &c, &d))
+    if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) && (c & bit_SSE4_1) &&
+        __get_cpuid_count(7, 0, &a, &b, &c, &d))
       ok = (b & bit_SHA) != 0;
     ni_state = (int)ok;
   }

@@ -34,8 +34,8 @@
 
 typedef struct worker {
   pid_t pid;
-  int task_fd;   /* parent writes uint32 indexes */
-  int result_fd; /* parent reads [uint32 len][packed result] */
+  int task_fd;           /* parent writes uint32 indexes */
+  int result_fd;         /* parent reads [uint32 len][packed result] */
   size_t q[QUEUE_DEPTH]; /* handed out, oldest first: q[head], ... */
   unsigned head, nq;
 } worker;
