@@ -141,9 +141,14 @@ def main():
               % (statistics.median(rates), min(rates), max(rates),
                  1e6 * statistics.median(ta for ta, _ in ps) / n,
                  1e6 * statistics.median(tb for _, tb in ps) / n))
+        before = os.getloadavg()[0]
         ps = pairs(run + ["--jobs", "2"], run + ["--jobs", "1"], a.pairs)
         print("--jobs 2 / --jobs 1 speedup, two CPUs: %s (target >= 1.8)"
               % spread([tb / ta for ta, tb in ps]))
+        # It needs both CPUs to itself: a load above about 0.5 from other
+        # work before it started means the figure says little.
+        print("  load average (1 min) before %.2f, after %.2f"
+              % (before, os.getloadavg()[0]))
         if not a.scale_dir:
             return
         small = os.path.join(a.scale_dir, "scale-1000")
