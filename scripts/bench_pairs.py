@@ -25,8 +25,11 @@ Comparisons:
                A run trusts ids (torc run --verify-ids would refuse the
                copies), so the copies cost what the originals cost.
 
+  baseline     with --baseline OLD: torc run --json of OLD against this torc,
+               one CPU, the same set (how much faster a change made it).
+
 Usage: bench_pairs.py --torc BIN --parse BIN --set DIR [--pairs N]
-                      [--scale-dir DIR]
+                      [--scale-dir DIR] [--baseline OLD]
 """
 import argparse
 import json
@@ -122,6 +125,7 @@ def main():
     ap.add_argument("--set", required=True)
     ap.add_argument("--pairs", type=int, default=7)
     ap.add_argument("--scale-dir")
+    ap.add_argument("--baseline")
     a = ap.parse_args()
     n = count_vectors(a.parse, a.set)
     one = ["taskset", "-c", "0"]
@@ -141,9 +145,19 @@ def main():
               % (statistics.median(rates), min(rates), max(rates),
                  1e6 * statistics.median(ta for ta, _ in ps) / n,
                  1e6 * statistics.median(tb for _, tb in ps) / n))
+        before = os.getloadavg()[0]
+        if a.baseline:
+            old = [a.baseline] + run[1:]
+            ps = pairs(one + old, one + run, a.pairs)
+            print("baseline / this torc, torc run --json, one CPU: %s"
+                  % spread([ta / tb for ta, tb in ps]))
         ps = pairs(run + ["--jobs", "2"], run + ["--jobs", "1"], a.pairs)
         print("--jobs 2 / --jobs 1 speedup, two CPUs: %s (target >= 1.8)"
               % spread([tb / ta for ta, tb in ps]))
+        # It needs both CPUs to itself: a load above about 0.5 from other
+        # work before it started means the figure says little.
+        print("  load average (1 min) before %.2f, after %.2f"
+              % (before, os.getloadavg()[0]))
         if not a.scale_dir:
             return
         small = os.path.join(a.scale_dir, "scale-1000")

@@ -1,7 +1,8 @@
 # harness/bench/module.mk - `make bench-e2e`: a whole `torc run` against
 # merely parsing the same vector files (scripts/bench_pairs.py), over a
 # generated set of 8,705 vectors (torc vectorize of the committed captures,
-# 460 per flow) kept in $(O)/bench/e2e-set, not committed.
+# 460 per flow) kept in $(O)/bench/e2e-set, not committed.  With
+# BENCH_BASELINE=OLD/bin/torc it also times OLD against this torc.
 BENCH_PARSE := $(O)/bench/bench_parse
 BENCH_E2E_SET := $(O)/bench/e2e-set
 ALL_TARGETS += $(BENCH_PARSE)
@@ -19,7 +20,8 @@ $(BENCH_E2E_SET): | $(TORC_BIN)
 .PHONY: bench-e2e
 bench-e2e: $(TORC_BIN) $(BENCH_PARSE) $(BENCH_E2E_SET)
 	/usr/bin/python3 scripts/bench_pairs.py --torc $(TORC_BIN) \
-	  --parse $(BENCH_PARSE) --set $(BENCH_E2E_SET) --scale-dir $(O)/bench
+	  --parse $(BENCH_PARSE) --set $(BENCH_E2E_SET) --scale-dir $(O)/bench \
+	  $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE))
 
 # `make bench-exec`: the per-vector cost of an exec: and a contained target
 # against the same target in process (scripts/bench_exec.py), with a

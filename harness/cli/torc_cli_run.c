@@ -290,8 +290,7 @@ int torc_cmd_run(int argc, char **argv) {
                               &nall) == 0)
       rc = torc_run(&o, started, all, nall);
   }
-  if (all)
-    torc_vector_free_all(all, nall);
+  torc_vector_free_at_exit(all, nall); /* torc exits next */
   torc_selection_free(&o.sel);
   torc_strlist_free(&vectors);
   fflush(stdout);

@@ -613,10 +613,18 @@ const torc_frame *torc_capture_frame(const torc_capture *c, uint32_t number) {
 
 /* One lock: the threads of a parallel load share the cache, and a
  * capture is read once, by whichever thread needs it first. */
+/* A capture as a vector's folder and its provenance.capture spell it. */
+typedef struct spelling {
+  char *dir, *rel;
+  torc_capture *c; /* borrowed: caps holds the reference */
+} spelling;
+
 struct torc_capture_cache {
   pthread_mutex_t lock;
   torc_capture **caps;
   size_t n, cap;
+  spelling *sp;
+  size_t nsp, capsp;
 };
 
 torc_capture_cache *torc_capture_cache_new(void) {
@@ -680,10 +688,54 @@ int torc_capture_cache_put(torc_capture_cache *cc, torc_capture *c) {
   return rc;
 }
 
+torc_capture *torc_capture_cache_spelled(torc_capture_cache *cc,
+                                         const char *dir, const char *rel) {
+  torc_capture *c = NULL;
+  size_t i;
+  pthread_mutex_lock(&cc->lock);
+  /* Newest first: the vectors of one folder come together. */
+  for (i = cc->nsp; i-- > 0;)
+    if (strcmp(cc->sp[i].rel, rel) == 0 && strcmp(cc->sp[i].dir, dir) == 0) {
+      c = cc->sp[i].c;
+      torc_capture_ref(c);
+      break;
+    }
+  pthread_mutex_unlock(&cc->lock);
+  return c;
+}
+
+void torc_capture_cache_spell(torc_capture_cache *cc, const char *dir,
+                              const char *rel, torc_capture *c) {
+  char *d = strdup(dir), *r = strdup(rel);
+  pthread_mutex_lock(&cc->lock);
+  if (d && r && cc->nsp == cc->capsp) {
+    size_t nc = cc->capsp ? cc->capsp * 2 : 8;
+    spelling *nv = realloc(cc->sp, nc * sizeof *nv);
+    if (nv) {
+      cc->sp = nv;
+      cc->capsp = nc;
+    }
+  }
+  if (d && r && cc->nsp < cc->capsp) {
+    cc->sp[cc->nsp].dir = d;
+    cc->sp[cc->nsp].rel = r;
+    cc->sp[cc->nsp++].c = c;
+    d = r = NULL;
+  }
+  pthread_mutex_unlock(&cc->lock);
+  free(d);
+  free(r);
+}
+
 void torc_capture_cache_free(torc_capture_cache *cc) {
   size_t i;
   if (!cc)
     return;
+  for (i = 0; i < cc->nsp; i++) {
+    free(cc->sp[i].dir);
+    free(cc->sp[i].rel);
+  }
+  free(cc->sp);
   for (i = 0; i < cc->n; i++)
     torc_capture_unref(cc->caps[i]);
   free(cc->caps);

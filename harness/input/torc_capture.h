@@ -114,6 +114,17 @@ torc_capture *torc_capture_cache_get(torc_capture_cache *cc, const char *path,
  * the cache, which takes a reference: later gets of that path return it.
  * Returns 0, or -1 (memory). */
 int torc_capture_cache_put(torc_capture_cache *cc, torc_capture *c);
+/* The capture that a vector in folder dir named as rel, when an earlier
+ * vector of the set in the same folder named it so and found it (the
+ * loader resolves a spelling once: a stat up the folders and a realpath
+ * for every vector cost about 8 us each; issue 15).  Returns a new
+ * reference, or NULL when that spelling is not known yet. */
+torc_capture *torc_capture_cache_spelled(torc_capture_cache *cc,
+                                         const char *dir, const char *rel);
+/* Notes that rel, named by a vector in folder dir, is capture c (which the
+ * cache holds already).  Best effort: out of memory, nothing is noted. */
+void torc_capture_cache_spell(torc_capture_cache *cc, const char *dir,
+                              const char *rel, torc_capture *c);
 void torc_capture_cache_free(torc_capture_cache *cc);
 
 #endif /* TORC_CAPTURE_H */

@@ -210,6 +210,7 @@ int torcint_vector_get_str_list(ld *L, json_t *root, const char *key,
                                 char ***out, size_t *n) {
   json_t *a = torcint_vector_want_array(L, root, key, 1), *v;
   size_t i, j, o;
+  int sorted = 1;
   if (!a)
     return -1;
   *n = json_array_size(a);
@@ -225,7 +226,13 @@ int torcint_vector_get_str_list(ld *L, json_t *root, const char *key,
       torcint_vector_fail(L, "expected %s", what);
       return -1;
     }
-    for (j = 0; j < i; j++)
+    /* While the list is in strictly increasing order (requirement lists
+     * are), a string after the one before it is none of them. */
+    if (i > 0 && sorted && strcmp((*out)[i - 1], json_string_value(v)) < 0)
+      j = i;
+    else
+      j = 0, sorted = i == 0;
+    for (; j < i; j++)
       if (strcmp((*out)[j], json_string_value(v)) == 0) {
         torcint_vector_fail(L, "duplicate \"%s\"", json_string_value(v));
         return -1;

@@ -156,28 +156,38 @@ int torcint_vector_parse_provenance(ld *L, json_t *root, torc_vector_body *b,
     return -1;
   b->dport = (uint16_t)u;
   torcint_vector_pop(L, o2);
-  /* capture */
-  if (resolve_capture(L->file, capture, resolved, sizeof resolved) == 0) {
-    /* One cache entry per file, however vectors spell the path. */
-    char *real = realpath(resolved, NULL);
-    if (real && strlen(real) < sizeof resolved)
-      memcpy(resolved, real, strlen(real) + 1);
-    free(real);
-  } else {
-    torcint_vector_push_key(L, "capture");
-    torcint_vector_fail(
-        L,
-        "capture \"%s\" not found (relative to the vector or a parent "
-        "folder)",
-        capture);
-    return -1;
-  }
+  /* capture: each spelling resolved once per folder of the set */
   {
-    char cerr[512];
-    b->cap = torc_capture_cache_get(cc, resolved, cerr, sizeof cerr);
-    if (!b->cap) {
+    char dir[4096], *slash;
+    snprintf(dir, sizeof dir, "%s", L->file);
+    slash = strrchr(dir, '/');
+    if (slash)
+      *slash = '\0';
+    else
+      snprintf(dir, sizeof dir, ".");
+    b->cap = torc_capture_cache_spelled(cc, dir, capture);
+    if (!b->cap &&
+        resolve_capture(L->file, capture, resolved, sizeof resolved) == 0) {
+      /* One cache entry per file, however vectors spell the path. */
+      char cerr[512];
+      char *real = realpath(resolved, NULL);
+      if (real && strlen(real) < sizeof resolved)
+        memcpy(resolved, real, strlen(real) + 1);
+      free(real);
+      b->cap = torc_capture_cache_get(cc, resolved, cerr, sizeof cerr);
+      if (!b->cap) {
+        torcint_vector_push_key(L, "capture");
+        torcint_vector_fail(L, "%s", cerr);
+        return -1;
+      }
+      torc_capture_cache_spell(cc, dir, capture, b->cap);
+    } else if (!b->cap) {
       torcint_vector_push_key(L, "capture");
-      torcint_vector_fail(L, "%s", cerr);
+      torcint_vector_fail(
+          L,
+          "capture \"%s\" not found (relative to the vector or a parent "
+          "folder)",
+          capture);
       return -1;
     }
   }

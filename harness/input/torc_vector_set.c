@@ -87,7 +87,13 @@ static int walk(const char *dir, pathlist *pl, char *err, size_t errlen) {
       continue;
     if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) >= sizeof p)
       continue;
-    if (stat(p, &st) < 0)
+    /* The folder's entry says what it is, but for a link (followed, as
+     * stat does) or a file system that does not say. */
+    if (de->d_type == DT_DIR)
+      st.st_mode = S_IFDIR;
+    else if (de->d_type == DT_REG)
+      st.st_mode = S_IFREG;
+    else if (stat(p, &st) < 0)
       continue;
     if (S_ISDIR(st.st_mode)) {
       if (strcmp(de->d_name, "schema") == 0)
@@ -270,4 +276,13 @@ void torc_vector_free_all(torc_vector **vs, size_t n) {
   for (i = 0; i < n; i++)
     torc_vector_free(vs[i]);
   free(vs);
+}
+
+static torc_vector **left_vs;
+static size_t left_n;
+
+void torc_vector_free_at_exit(torc_vector **vs, size_t n) {
+  torc_vector_free_all(left_vs, left_n);
+  left_vs = vs;
+  left_n = n;
 }

@@ -53,23 +53,33 @@ static int cmp_str(const void *a, const void *b) {
 /* The ids cited by UNTESTED records that no PASS or PASS-NONSTRICT record
  * cites, sorted. */
 static json_t *untested_requirements(const json_t *results) {
-  json_t *judged = json_object(), *untested = json_object(), *out;
+  json_t *untested = json_object(), *out;
   const char **ids = NULL;
   const char *key;
-  json_t *rec, *val;
+  json_t *rec, *val, *req;
   size_t i, j, n = 0;
+  /* First the requirements of the UNTESTED results (usually none: then
+   * the judged ones, about 50 requirements each, are never walked; issue
+   * 15), then those a PASS or PASS-NONSTRICT judged struck off. */
   json_array_foreach(results, i, rec) {
-    int v =
-        torc_verdict_parse(json_string_value(json_object_get(rec, "verdict")));
-    json_t *into = v == TORC_UNTESTED                           ? untested
-                   : v == TORC_PASS || v == TORC_PASS_NONSTRICT ? judged
-                                                                : NULL;
-    json_t *req;
-    if (!into)
+    if (torc_verdict_parse(json_string_value(
+            json_object_get(rec, "verdict"))) != TORC_UNTESTED)
       continue;
     json_array_foreach(json_object_get(rec, "requirements"), j, req) {
       if (json_is_string(req))
-        json_object_set(into, json_string_value(req), json_true());
+        json_object_set(untested, json_string_value(req), json_true());
+    }
+  }
+  if (json_object_size(untested)) {
+    json_array_foreach(results, i, rec) {
+      int v = torc_verdict_parse(
+          json_string_value(json_object_get(rec, "verdict")));
+      if (v != TORC_PASS && v != TORC_PASS_NONSTRICT)
+        continue;
+      json_array_foreach(json_object_get(rec, "requirements"), j, req) {
+        if (json_is_string(req))
+          json_object_del(untested, json_string_value(req));
+      }
     }
   }
   out = json_array();
@@ -77,7 +87,7 @@ static json_t *untested_requirements(const json_t *results) {
     ids = malloc(json_object_size(untested) * sizeof *ids);
   json_object_foreach(untested, key, val) {
     (void)val;
-    if (ids && !json_object_get(judged, key))
+    if (ids)
       ids[n++] = key;
   }
   if (ids)
@@ -85,7 +95,6 @@ static json_t *untested_requirements(const json_t *results) {
   for (i = 0; i < n; i++)
     json_array_append_new(out, json_string(ids[i]));
   free(ids);
-  json_decref(judged);
   json_decref(untested);
   return out;
 }

@@ -45,6 +45,18 @@ json_t *torc_json_text(const char *s, size_t max) {
   if (!s)
     return json_string("");
   n = strnlen(s, max);
+  /* ASCII without control characters but tab and newline, as ids, titles
+   * and requirement names are: nothing to replace, and valid UTF-8, so no
+   * copy and no second check (a record holds about 50 such strings; issue
+   * 15). */
+  for (i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch >= 0x80 || (ch < 0x20 && ch != '\t' && ch != '\n'))
+      break;
+  }
+  if (i == n)
+    return json_stringn_nocheck(s, n);
+  i = 0;
   buf = malloc(n + 1);
   if (!buf)
     return NULL;
@@ -359,8 +371,34 @@ int torcint_results_close_rename(FILE *f, char *tmp, const char *path,
   return err ? -1 : 0;
 }
 
+/* The document is dumped into memory and written with one fwrite: jansson
+ * dumping to a FILE calls fwrite for every token (a locked stdio call each,
+ * about half of writing 8,000 results; issue 15).  The bytes are the same. */
+typedef struct membuf {
+  char *p;
+  size_t n, cap;
+} membuf;
+
+static int to_mem(const char *buf, size_t size, void *data) {
+  membuf *m = data;
+  if (m->n + size + 1 > m->cap) {
+    size_t nc = m->cap ? m->cap : 1 << 16;
+    char *np;
+    while (nc < m->n + size + 1)
+      nc *= 2;
+    if (!(np = realloc(m->p, nc)))
+      return -1;
+    m->p = np;
+    m->cap = nc;
+  }
+  memcpy(m->p + m->n, buf, size);
+  m->n += size;
+  return 0;
+}
+
 int torc_results_write_json(torc_results *rs, const char *path, char *errbuf,
                             size_t errlen) {
+  membuf m = {NULL, 0, 0};
   json_t *doc;
   FILE *f;
   char *tmp;
@@ -380,10 +418,13 @@ int torc_results_write_json(torc_results *rs, const char *path, char *errbuf,
   }
   /* A failed write is remembered by the stream and reported, with its
    * reason, by close_rename; the old file at path stays as it was. */
-  if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
-    fputc('\n', f);
+  if (json_dump_callback(doc, to_mem, &m,
+                         JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 &&
+      to_mem("\n", 1, &m) == 0)
+    fwrite(m.p, 1, m.n, f);
   else
     out_fail(tmp, ENOMEM); /* or the write's own reason, kept first */
+  free(m.p);
   json_decref(doc);
   return torcint_results_close_rename(f, tmp, path, errbuf, errlen);
 }

@@ -22,6 +22,10 @@ void torc_sha256_update(torc_sha256 *s, const void *data, size_t n);
 void torc_sha256_final(torc_sha256 *s, uint8_t out[32]);
 /* One-shot digest as 64 lowercase hex digits and a NUL. */
 void torc_sha256_hex(const void *data, size_t n, char out[65]);
+/* on = 1: the portable C loop from now on, even where the processor has
+ * the SHA extensions; 0: those again when it has them (for tests and
+ * comparisons; not thread-safe against a running digest). */
+void torc_sha256_portable(int on);
 /* Lowercase hex of a 32-byte digest into out (65 bytes). */
 void torc_sha256_to_hex(const uint8_t d[32], char out[65]);
 

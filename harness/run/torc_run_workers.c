@@ -3,11 +3,17 @@
  * its own engine and target (torc_run_target.c), fed vector indexes over a
  * pipe and answering packed results (torc_result_pack).
  *
- * The parent polls the result pipes, records each result
- * (torc_run_record.c) and hands the worker the next vector not yet done.
- * A worker that dies or answers nonsense ends its vector as CRASH and a
- * fresh worker takes over; SIGINT/SIGTERM/SIGHUP/SIGQUIT stop handing out
- * vectors and kill the workers still busy.
+ * Each worker is handed up to QUEUE_DEPTH vectors ahead and answers them
+ * in order, so it never waits for the parent between two vectors (on two
+ * CPUs the parent, two workers and their isolation servers share them;
+ * issue 15).  The parent polls the result pipes, records each result
+ * (torc_run_record.c) as it comes, the oldest vector of that worker's
+ * queue, and tops the queue up with the next vectors not yet done.  A
+ * worker that dies or answers nonsense ends the vector at the head of its
+ * queue (the one it was running) as CRASH; the others of its queue go back
+ * to be handed out again, and a fresh worker takes over.
+ * SIGINT/SIGTERM/SIGHUP/SIGQUIT stop handing out vectors and kill the
+ * workers still busy (what they held runs on --resume).
  */
 #include "torc_run_int.h"
 
@@ -21,12 +27,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Vectors handed to one worker ahead of its answers.  2 keeps a worker
+ * busy while the parent records its last answer; more only delays what a
+ * --fail-fast stop still lets finish. */
+#define QUEUE_DEPTH 2
+
 typedef struct worker {
   pid_t pid;
-  int task_fd;   /* parent writes uint32 indexes */
-  int result_fd; /* parent reads [uint32 len][packed result] */
-  long inflight; /* index being run, -1 when idle */
+  int task_fd;           /* parent writes uint32 indexes */
+  int result_fd;         /* parent reads [uint32 len][packed result] */
+  size_t q[QUEUE_DEPTH]; /* handed out, oldest first: q[head], ... */
+  unsigned head, nq;
 } worker;
+
+/* Vectors handed back by a worker that died before running them: handed
+ * out again before the cursor moves on. */
+typedef struct again {
+  size_t *v;
+  size_t n;
+} again;
 
 static int read_full(int fd, void *buf, size_t n) {
   unsigned char *p = buf;
@@ -133,7 +152,7 @@ static int worker_spawn(torc_run_ctx *c, worker *w, worker *ws, unsigned nws) {
   w->pid = pid;
   w->task_fd = t[1];
   w->result_fd = r[0];
-  w->inflight = -1;
+  w->head = w->nq = 0;
   return 0;
 }
 
@@ -153,26 +172,44 @@ static void worker_stop(worker *w, int kill_it) {
 }
 
 /* Next vector to hand out, or -1. */
-static long next_task(torc_run_ctx *c, size_t *cursor) {
+static long next_task(torc_run_ctx *c, size_t *cursor, again *ag) {
+  if (*c->stop || c->fail_stop)
+    return -1;
+  if (ag->n)
+    return (long)ag->v[--ag->n];
   while (*cursor < c->nsel && c->done[*cursor])
     (*cursor)++;
-  if (*cursor >= c->nsel || *c->stop || c->fail_stop)
+  if (*cursor >= c->nsel)
     return -1;
   return (long)(*cursor)++;
 }
 
-static int give(torc_run_ctx *c, worker *w, size_t *cursor) {
-  long t = next_task(c, cursor);
-  uint32_t idx;
-  if (t < 0)
-    return 0;
-  idx = (uint32_t)t;
-  if (write_full(w->task_fd, &idx, sizeof idx) != 0) {
-    (*cursor)--; /* hand it out again */
-    return -1;
+/* Tops w's queue up.  Returns the number handed out, or -1 when the task
+ * pipe refused one (it goes back to ag). */
+static int give(torc_run_ctx *c, worker *w, size_t *cursor, again *ag) {
+  int given = 0;
+  while (w->nq < QUEUE_DEPTH) {
+    long t = next_task(c, cursor, ag);
+    uint32_t idx;
+    if (t < 0)
+      break;
+    idx = (uint32_t)t;
+    if (write_full(w->task_fd, &idx, sizeof idx) != 0) {
+      ag->v[ag->n++] = (size_t)t; /* hand it out again */
+      return -1;
+    }
+    w->q[(w->head + w->nq++) % QUEUE_DEPTH] = (size_t)t;
+    given++;
   }
-  w->inflight = t;
-  return 1;
+  return given;
+}
+
+/* Pops the vector at the head of w's queue. */
+static size_t pop(worker *w) {
+  size_t idx = w->q[w->head];
+  w->head = (w->head + 1) % QUEUE_DEPTH;
+  w->nq--;
+  return idx;
 }
 
 int torc_run_parallel(torc_run_ctx *c) {
@@ -180,24 +217,32 @@ int torc_run_parallel(torc_run_ctx *c) {
   struct pollfd pf[TORC_RUN_MAX_JOBS];
   unsigned nw = c->o->jobs, i;
   size_t cursor = 0;
+  /* At most every queue's vectors are handed back at once. */
+  again ag = {calloc(TORC_RUN_MAX_JOBS * QUEUE_DEPTH + 1, sizeof(size_t)), 0};
   int busy = 0;
 
+  if (!ag.v) {
+    fprintf(stderr, "torc run: out of memory\n");
+    return 0;
+  }
   for (i = 0; i < nw; i++) {
     ws[i].pid = 0;
     ws[i].task_fd = ws[i].result_fd = -1;
-    ws[i].inflight = -1;
+    ws[i].head = ws[i].nq = 0;
     if (worker_spawn(c, &ws[i], ws, i) != 0) {
       fprintf(stderr, "torc run: cannot start worker: %s\n", strerror(errno));
       break;
     }
   }
   nw = i;
-  for (i = 0; i < nw; i++)
-    busy += give(c, &ws[i], &cursor) == 1;
+  for (i = 0; i < nw; i++) {
+    give(c, &ws[i], &cursor, &ag);
+    busy += (int)ws[i].nq;
+  }
   while (busy > 0 && !*c->stop) {
     int rc;
     for (i = 0; i < nw; i++) {
-      pf[i].fd = ws[i].inflight >= 0 ? ws[i].result_fd : -1;
+      pf[i].fd = ws[i].nq ? ws[i].result_fd : -1;
       pf[i].events = POLLIN;
       pf[i].revents = 0;
     }
@@ -212,10 +257,9 @@ int torc_run_parallel(torc_run_ctx *c) {
       uint32_t len;
       unsigned char *b;
       size_t idx;
-      if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)) || ws[i].inflight < 0)
+      if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)) || !ws[i].nq)
         continue;
-      idx = (size_t)ws[i].inflight;
-      ws[i].inflight = -1;
+      idx = pop(&ws[i]);
       busy--;
       memset(&r, 0, sizeof r);
       b = NULL;
@@ -223,8 +267,9 @@ int torc_run_parallel(torc_run_ctx *c) {
           len > (200u << 20) || !(b = malloc(len ? len : 1)) ||
           read_full(ws[i].result_fd, b, len) != 0 ||
           torc_result_unpack(b, len, &r) != 0) {
-        /* The worker died or spoke nonsense: that vector ends as CRASH and
-         * a fresh worker takes over. */
+        /* The worker died or spoke nonsense while running idx: that vector
+         * ends as CRASH, the rest of its queue is handed out again, and a
+         * fresh worker takes over. */
         free(b);
         if (*c->stop)
           break;
@@ -232,19 +277,30 @@ int torc_run_parallel(torc_run_ctx *c) {
         r.verdict = TORC_CRASH;
         snprintf(r.detail, sizeof r.detail, "the worker process died");
         torc_run_record(c, idx, &r);
+        while (ws[i].nq) {
+          ag.v[ag.n++] = ws[i].q[(ws[i].head + ws[i].nq - 1) % QUEUE_DEPTH];
+          ws[i].nq--;
+          busy--;
+        }
         worker_stop(&ws[i], 1);
-        if (worker_spawn(c, &ws[i], ws, nw) == 0)
-          busy += give(c, &ws[i], &cursor) == 1;
+        if (worker_spawn(c, &ws[i], ws, nw) == 0 &&
+            give(c, &ws[i], &cursor, &ag) >= 0)
+          busy += (int)ws[i].nq;
         continue;
       }
       free(b);
       snprintf(r.id, sizeof r.id, "%s", c->sel[idx]->id);
       torc_run_record(c, idx, &r);
       torc_result_clear(&r);
-      busy += give(c, &ws[i], &cursor) == 1;
+      {
+        unsigned before = ws[i].nq;
+        give(c, &ws[i], &cursor, &ag);
+        busy += (int)(ws[i].nq - before);
+      }
     }
   }
   for (i = 0; i < nw; i++)
-    worker_stop(&ws[i], *c->stop || ws[i].inflight >= 0);
+    worker_stop(&ws[i], *c->stop || ws[i].nq > 0);
+  free(ag.v);
   return *c->stop ? 1 : 0;
 }

@@ -250,3 +250,49 @@ def test_jobs_load_in_threads_with_the_same_first_error(torc, tmp_path):
         errs.append(r.stderr)
     assert errs[0] == errs[1], errs
     assert "%s: $.id: same id" % files[40] in errs[0], errs[0]
+
+
+def test_one_spelling_of_a_capture_in_two_folders_is_two_captures(torc,
+                                                                  tmp_path):
+    """The loader resolves a capture's spelling once per folder
+    (torc_capture_cache_spelled): a/ and b/ both name "capture/c.pcap", but
+    a/'s is v4-12msg-fin.pcap and b/'s v4-overlap-retransmit.pcap.  Each
+    vector must get its own folder's capture: its capture_sha256 is that
+    file's digest, so the other capture would be refused by name
+    ("does not match the capture").  Both vectors PASS on the reference,
+    as they do in vectors/handwritten."""
+    src = torc.vectors
+    for sub, name, cap in (("a", "psh-completion.json", "v4-12msg-fin.pcap"),
+                           ("b", "retransmit-overlap.json",
+                            "v4-overlap-retransmit.pcap")):
+        (tmp_path / sub / "capture").mkdir(parents=True)
+        shutil.copyfile(src / "capture" / cap,
+                        tmp_path / sub / "capture" / "c.pcap")
+        v = json.loads((src / name).read_text())
+        v["provenance"]["capture"] = "capture/c.pcap"
+        (tmp_path / sub / name).write_text(json.dumps(v))
+    out = tmp_path / "r.json"
+    r = torc("run", "--target", "reference", tmp_path / "a", tmp_path / "b",
+             "--json", out)
+    assert "does not match" not in r.stderr, r.stderr
+    res = results(out)["results"]
+    assert len(res) == 2 and all(x["verdict"] == "PASS" for x in res), res
+
+
+@pytest.mark.parametrize("reqs, at, dup", [
+    (["RCV-015", "RCV-018", "RCV-018"], 2, "RCV-018"),   # in order, then equal
+    (["RCV-015", "RCV-018", "RCV-019", "RCV-015"], 3, "RCV-015"),  # out of order
+    (["RCV-019", "RCV-015", "RCV-018", "RCV-015"], 3, "RCV-015")])
+def test_a_requirement_listed_twice_is_refused_where_it_repeats(
+        torc, tmp_path, reqs, at, dup):
+    """The loader checks a list against its strings before only while the
+    list is in increasing order (torc_vector_json.c), so a repeat must still
+    be found wherever it comes: refused (exit 2) at its own index."""
+    shutil.copytree(torc.vectors / "capture", tmp_path / "capture")
+    v = json.loads((torc.vectors / "psh-completion.json").read_text())
+    v["requirements"] = reqs
+    (tmp_path / "d.json").write_text(json.dumps(v))
+    r = torc("run", "--target", "reference", tmp_path)
+    assert r.returncode == 2
+    assert ('%s: $.requirements[%d]: duplicate "%s"'
+            % (tmp_path / "d.json", at, dup)) in r.stderr, r.stderr

@@ -41,6 +41,26 @@ def test_crash_segv_is_crash_and_the_run_goes_on(torc, vectors, tmp_path,
             assert res[vid]["verdict"] == "PASS", vid
 
 
+def test_a_worker_that_dies_costs_only_the_vector_it_ran(torc, vectors,
+                                                          tmp_path):
+    """--jobs 2 --in-process --isolate none: crash_segv kills the worker
+    itself at its first post.  Each worker holds two vectors ahead
+    (torc_run_workers.c); only the one it was running is CRASH, the one
+    queued behind it runs on a fresh worker, so the verdicts are those of
+    the target alone (the rule of the test above)."""
+    r, doc = run_target(torc, tmp_path, "crash_segv", "--jobs", "2",
+                        "--in-process", "--isolate", "none")
+    assert r.returncode == 3
+    res = by_id(doc)
+    assert set(res) == set(vectors)
+    for vid, v in vectors.items():
+        if posts(v) and not fails_alloc(v):
+            assert res[vid]["verdict"] == "CRASH", vid
+            assert res[vid]["detail"] == "the worker process died", vid
+        else:
+            assert res[vid]["verdict"] == "PASS", vid
+
+
 def test_hang_is_timeout(torc, vectors, tmp_path):
     r, doc = run_target(torc, tmp_path, "hang", "--timeout", "300",
                         "--jobs", "2")
