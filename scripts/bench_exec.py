@@ -32,19 +32,8 @@ import re
 import statistics
 import subprocess
 import sys
-import time
 
-
-def timed(cmd):
-    """Wall seconds of one run of cmd; exits when torc did not run it."""
-    t0 = time.perf_counter()
-    r = subprocess.run(cmd, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, text=True)
-    t = time.perf_counter() - t0
-    if r.returncode not in (0, 1):        # 1: a claim other than CONFORMANT
-        sys.exit("bench_exec: %s exited %d: %s"
-                 % (" ".join(cmd), r.returncode, r.stderr[-500:]))
-    return t
+from bench_pairs import pairs  # the same paired, alternating runs
 
 
 def count(cmd):
@@ -56,19 +45,6 @@ def count(cmd):
         sys.exit("bench_exec: %s: not every vector passed: %s"
                  % (" ".join(cmd), r.stderr[-500:]))
     return int(m.group(1))
-
-
-def pairs(a, b, n):
-    """n (ta, tb) pairs, a first in even pairs and b first in odd ones."""
-    out = []
-    for i in range(n):
-        if i % 2 == 0:
-            ta, tb = timed(a), timed(b)
-        else:
-            tb = timed(b)
-            ta = timed(a)
-        out.append((ta, tb))
-    return out
 
 
 def spread(xs, fmt):
